@@ -1,0 +1,30 @@
+// Short human descriptions of a run's set-up and results.
+import type { ExperimentConfig } from '../config/schema.js';
+import type { RunSummary, SetupEvent } from '../engine/events.js';
+
+export function describeTopology(t: ExperimentConfig['topology']): string {
+  const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
+  const args = Object.entries(rest).filter(([k]) => k !== 'path').map(([k, v]) => `${k}=${v}`);
+  if (t.kind === 'file') args.unshift(t.path);
+  return args.length ? `${kind}(${args.join(', ')})` : kind;
+}
+
+export function describeSetup(e: SetupEvent): string {
+  const c = e.config;
+  const p = c.data.partition;
+  const part = p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : `shards(${p.perPeer}/peer)`;
+  const model = c.model.kind === 'logistic' ? 'logistic' : `mlp[${(c.model.hidden ?? []).join(',')}]`;
+  const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
+  return [
+    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${c.mixing} mixing${gap}`,
+    `  data ${c.data.dataset.kind} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
+    `  backend ${e.backend}, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}`,
+  ].join('\n');
+}
+
+export function describeSummary(s: RunSummary): string {
+  return [
+    `${s.aborted ? 'stopped early' : 'done'}: ${s.rounds} rounds, final mean accuracy ${s.finalMeanAccuracy.toFixed(4)} (min ${s.finalMinAccuracy.toFixed(4)}, max ${s.finalMaxAccuracy.toFixed(4)}), consensus distance ${s.finalConsensusDistance.toExponential(3)}`,
+    `  ${s.peerSteps.toLocaleString('en-US')} peer-steps, ${s.peerStepsPerSecond.toFixed(0)} peer-steps/s, ${s.msPerRound.toFixed(1)} ms/round (train+exchange); wall ${s.wallSeconds.toFixed(1)} s (eval ${s.evalSeconds.toFixed(1)} s, setup ${s.setupSeconds.toFixed(1)} s); ${(s.bytesSent / 1e6).toFixed(1)} MB sent`,
+  ].join('\n');
+}

@@ -1,0 +1,49 @@
+// What a person sees while a run goes: a progress bar on a TTY, one plain line per evaluation otherwise.
+import cliProgress from 'cli-progress';
+import type { Engine } from '../engine/engine.js';
+import type { RoundMetrics } from '../engine/events.js';
+
+export interface Progress {
+  stop(): void;
+}
+
+function fmtAcc(m: RoundMetrics): string {
+  return `acc ${m.meanAccuracy!.toFixed(4)} (min ${m.minAccuracy!.toFixed(3)}, max ${m.maxAccuracy!.toFixed(3)})  loss ${m.meanLoss!.toFixed(4)}`;
+}
+
+export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS.WritableStream }): Progress {
+  const total = engine.world.config.rounds;
+  const started = performance.now();
+  let lastAcc = '-';
+  const rate = (round: number) => round / ((performance.now() - started) / 1000);
+  if (!opts.tty) {
+    engine.on('round', (m) => {
+      if (m.meanAccuracy === undefined) return;
+      opts.out.write(
+        `round ${String(m.round).padStart(String(total).length)}/${total}  ${fmtAcc(m)}  consensus ${m.consensusDistance.toExponential(2)}  ${rate(m.round).toFixed(1)} rounds/s\n`,
+      );
+    });
+    return { stop() {} };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' {bar} {value}/{total} rounds | {rps} rounds/s | mean acc {acc} | consensus {cd} | eta {eta_formatted}',
+      hideCursor: true,
+      stream: opts.out as NodeJS.WriteStream,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { rps: '-', acc: lastAcc, cd: '-' });
+  engine.on('round', (m) => {
+    if (m.meanAccuracy !== undefined) lastAcc = m.meanAccuracy.toFixed(4);
+    bar.update(m.round, { rps: rate(m.round).toFixed(1), acc: lastAcc, cd: m.consensusDistance.toExponential(2) });
+  });
+  let stopped = false;
+  return {
+    stop() {
+      if (!stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}

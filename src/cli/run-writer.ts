@@ -1,0 +1,69 @@
+// Listens to engine events and writes the run directory (docs/run-format.md).
+// Lines are written synchronously, so metrics.jsonl is complete up to the last round at any time.
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Engine } from '../engine/engine.js';
+import type { SetupEvent } from '../engine/events.js';
+
+export interface RunWriter {
+  readonly dir: string;
+  close(): void;
+}
+
+export function topologyJson(e: SetupEvent): unknown {
+  const { topology: t, mixing: w, partition: part, labelCounts, classes } = e;
+  const nodes = [];
+  for (let i = 0; i < t.n; i++) {
+    nodes.push({
+      id: i,
+      degree: t.offsets[i + 1] - t.offsets[i],
+      dataSize: part.offsets[i + 1] - part.offsets[i],
+      labelCounts: Array.from(labelCounts.subarray(i * classes, (i + 1) * classes)),
+    });
+  }
+  const edges: [number, number, number][] = [];
+  for (let i = 0; i < t.n; i++) {
+    for (let k = t.offsets[i]; k < t.offsets[i + 1]; k++) {
+      const j = t.neighbors[k];
+      if (!t.directed && j < i) continue;
+      edges.push([i, j, weightOf(w, t.directed ? j : i, t.directed ? i : j)]);
+    }
+  }
+  return {
+    n: t.n, directed: t.directed, mixing: e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
+    components: e.components, evalPeers: e.evalPeers, nodes, edges,
+  };
+}
+
+function weightOf(w: SetupEvent['mixing'], row: number, col: number): number {
+  for (let k = w.offsets[row]; k < w.offsets[row + 1]; k++) if (w.cols[k] === col) return w.weights[k];
+  return 0;
+}
+
+/** Non-finite numbers become null so every line stays valid JSON. */
+function line(o: unknown): string {
+  return JSON.stringify(o, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
+}
+
+export function attachRunWriter(engine: Engine, dir: string): RunWriter {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.resolved.json'), JSON.stringify(engine.world.config, null, 2) + '\n');
+  const metrics = openSync(join(dir, 'metrics.jsonl'), 'w');
+  const peers = openSync(join(dir, 'peers.jsonl'), 'w');
+  let open = true;
+  engine.on('setup', (e) => writeFileSync(join(dir, 'topology.json'), line(topologyJson(e))));
+  engine.on('round', (m) => open && writeSync(metrics, line(m)));
+  engine.on('peers', (p) => open && writeSync(peers, line(p)));
+  engine.on('end', (s) => {
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify(s, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  });
+  return {
+    dir,
+    close() {
+      if (!open) return;
+      open = false;
+      closeSync(metrics);
+      closeSync(peers);
+    },
+  };
+}

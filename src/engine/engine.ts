@@ -1,0 +1,288 @@
+// The round scheduler: wiring only. Each round the protocol drives train / mix / average
+// operations, which run as tasks on the executor; the engine then measures consensus and,
+// on evaluation rounds, every evaluated peer's test accuracy, and emits events.
+import { createRequire } from 'node:module';
+import type { ExperimentConfig } from '../config/schema.js';
+import { createProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
+import type { MixingMatrix } from '../types.js';
+import type { BufferIndex, Task } from '../../workers/messages.js';
+import { TypedEmitter } from './emitter.js';
+import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary } from './events.js';
+import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
+import { createWorld, type World } from './setup.js';
+import type { TrainSettings } from './shared-state.js';
+
+function nodeBackendInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface EngineOptions {
+  /** worker threads; 0 runs inline on the main thread; default: available parallelism */
+  workers?: number;
+  backend?: TrainSettings['backend'];
+}
+
+/** Column blocks of a fixed width, so float64 reductions add up in the same order for any worker count. */
+const COLUMN_BLOCK = 4096;
+
+export function ranges(n: number, parts: number): [number, number][] {
+  const k = Math.max(1, Math.min(n, parts));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = Math.floor((i * n) / k);
+    const b = Math.floor(((i + 1) * n) / k);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+export class Engine extends TypedEmitter<EngineEvents> {
+  readonly world: World;
+  readonly backend: string;
+  readonly workers: number;
+  private executor: Executor;
+  private protocol: Protocol;
+  private cur: BufferIndex = 0;
+  private aborted = false;
+  private closed = false;
+  private rowSqFresh = false;
+  private peerSteps = 0;
+  private trainMs = 0;
+  private evalMs = 0;
+  private bytesSent = 0;
+  private peerBytes: Float64Array;
+  private setupMs: number;
+
+  private constructor(world: World, executor: Executor, backend: string, setupMs: number) {
+    super();
+    this.world = world;
+    this.executor = executor;
+    this.backend = backend;
+    this.workers = executor.workers;
+    this.setupMs = setupMs;
+    this.peerBytes = new Float64Array(world.config.peers);
+    this.protocol = createProtocol(world.config.protocol, {
+      topology: world.topology, mixing: world.mixing, seed: world.config.seed,
+    });
+  }
+
+  static async create(config: ExperimentConfig, opts: EngineOptions = {}): Promise<Engine> {
+    const t0 = performance.now();
+    const backendPref = opts.backend ?? 'auto';
+    let workers = opts.workers ?? defaultWorkerCount();
+    // tfjs-node breaks when loaded in several worker threads (tensorflow/tfjs#8388): run it in-process.
+    if (backendPref === 'node' || (backendPref === 'auto' && nodeBackendInstalled())) workers = 0;
+    const world = createWorld(config, backendPref);
+    const { executor, backend } = await createExecutor({ state: world.state, settings: world.settings }, workers);
+    return new Engine(world, executor, backend, performance.now() - t0);
+  }
+
+  /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
+  private emitSetup(): void {
+    const w = this.world;
+    this.emit('setup', {
+      config: w.config, topology: w.topology, mixing: w.mixing,
+      spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
+      components: w.components, partition: w.partition, labelCounts: w.labelCounts,
+      classes: w.dataset.classes, params: w.state.dim, backend: this.backend, workers: this.workers,
+      evalPeers: w.evalPeers,
+    });
+    if (w.components.length > 1) {
+      this.emit('warning', `topology is disconnected: ${w.components.length} components of sizes ${w.components.join(', ')}; peers in different components never reach consensus`);
+    }
+  }
+
+  /** Stops after the current round; run() then resolves with aborted: true. */
+  abort(): void {
+    this.aborted = true;
+  }
+
+  /** Parameters of peer p as they are now (a copy). */
+  peerParams(p: number): Float32Array {
+    const { dim } = this.world.state;
+    return this.world.state.params[this.cur].slice(p * dim, (p + 1) * dim);
+  }
+
+  async run(): Promise<RunSummary> {
+    const { config } = this.world;
+    const start = performance.now();
+    this.emitSetup();
+    let last: RoundMetrics | undefined;
+    let lastEval: RoundMetrics | undefined;
+    let rounds = 0;
+    for (let r = 1; r <= config.rounds && !this.aborted; r++) {
+      const t0 = performance.now();
+      this.rowSqFresh = false;
+      const traffic = await this.protocol.round(this.ops(), r);
+      this.trainMs += performance.now() - t0;
+      this.bytesSent += traffic.bytes;
+      for (let i = 0; i < traffic.perPeer.length; i++) this.peerBytes[i] += traffic.perPeer[i];
+      const metrics: RoundMetrics = {
+        round: r,
+        consensusDistance: await this.consensusDistance(),
+        bytesSent: this.bytesSent,
+        roundSeconds: (performance.now() - t0) / 1000,
+      };
+      if (r % config.eval.every === 0 || r === config.rounds || this.aborted) {
+        Object.assign(metrics, await this.evaluate(r));
+        lastEval = metrics;
+      }
+      rounds = r;
+      last = metrics;
+      this.emit('round', metrics);
+    }
+    if (last && lastEval !== last) {
+      // aborted between evaluations: the last round reached is still evaluated
+      Object.assign(last, await this.evaluate(last.round));
+      lastEval = last;
+    }
+    const wallSeconds = (performance.now() - start + this.setupMs) / 1000;
+    const summary: RunSummary = {
+      config,
+      finalMeanAccuracy: lastEval?.meanAccuracy ?? NaN,
+      finalMinAccuracy: lastEval?.minAccuracy ?? NaN,
+      finalMaxAccuracy: lastEval?.maxAccuracy ?? NaN,
+      finalMeanLoss: lastEval?.meanLoss ?? NaN,
+      finalConsensusDistance: last?.consensusDistance ?? NaN,
+      rounds,
+      peerSteps: this.peerSteps,
+      wallSeconds,
+      trainSeconds: this.trainMs / 1000,
+      evalSeconds: this.evalMs / 1000,
+      setupSeconds: this.setupMs / 1000,
+      peerStepsPerSecond: this.trainMs > 0 ? this.peerSteps / (this.trainMs / 1000) : 0,
+      msPerRound: rounds > 0 ? this.trainMs / rounds : 0,
+      bytesSent: this.bytesSent,
+      backend: this.backend,
+      workers: this.workers,
+      params: this.world.state.dim,
+      spectralGap: this.world.spectral.gap,
+      slem: this.world.spectral.slem,
+      aborted: this.aborted,
+    };
+    this.emit('end', summary);
+    return summary;
+  }
+
+  /** Per-worker busy milliseconds so far (thread id -> ms). */
+  busyByWorker(): Map<number, number> {
+    return this.executor.busyByThread();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.executor.close();
+  }
+
+  private parts(_n: number): number {
+    return this.workers === 0 ? 1 : this.workers * 4;
+  }
+
+  private ops(): RoundOps {
+    const { state, config } = { state: this.world.state, config: this.world.config };
+    const all = Array.from({ length: config.peers }, (_, i) => i);
+    return {
+      peers: config.peers,
+      vectorBytes: state.dim * 4,
+      train: async (round, peers = all) => {
+        const tasks: Task[] = ranges(peers.length, this.parts(peers.length)).map(([a, b]) => ({
+          kind: 'train', round, src: this.cur, peers: peers.slice(a, b),
+        }));
+        await this.executor.run(tasks);
+        this.peerSteps += peers.length * config.train.localSteps;
+      },
+      mix: async (round, w: MixingMatrix) => {
+        const tasks: Task[] = ranges(state.peers, this.parts(state.peers)).map(([a, b]) => ({
+          kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w,
+        }));
+        await this.executor.run(tasks);
+        this.cur = (1 - this.cur) as BufferIndex;
+        this.rowSqFresh = true;
+      },
+      averageAll: async (_round, peers) => {
+        await this.columnMean(peers);
+        await this.executor.run(
+          ranges(state.peers, this.parts(state.peers)).map(([a, b]) => ({ kind: 'broadcastMean', dst: this.cur, rowStart: a, rowEnd: b }) as Task),
+        );
+      },
+    };
+  }
+
+  /** Fills state.mean over the given peers (all if absent); returns |mean|^2 summed in a fixed order. */
+  private async columnMean(peers?: number[]): Promise<number> {
+    const dim = this.world.state.dim;
+    const tasks: Task[] = [];
+    for (let c = 0; c < dim; c += COLUMN_BLOCK) {
+      tasks.push({ kind: 'colMean', src: this.cur, colStart: c, colEnd: Math.min(dim, c + COLUMN_BLOCK), peers });
+    }
+    const res = await this.executor.run(tasks);
+    let sq = 0;
+    for (const r of res) if (r.ok) sq += r.value;
+    return sq;
+  }
+
+  /** Mean over peers of |x_i - mean|^2 = mean_i |x_i|^2 - |mean|^2, accumulated in float64. */
+  private async consensusDistance(): Promise<number> {
+    const s = this.world.state;
+    if (!this.rowSqFresh) {
+      await this.executor.run(
+        ranges(s.peers, this.parts(s.peers)).map(([a, b]) => ({ kind: 'rowSq', src: this.cur, rowStart: a, rowEnd: b }) as Task),
+      );
+    }
+    const meanSq = await this.columnMean();
+    let sum = 0;
+    for (let i = 0; i < s.peers; i++) sum += s.rowSq[i];
+    return Math.max(0, sum / s.peers - meanSq);
+  }
+
+  private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
+    const t0 = performance.now();
+    const s = this.world.state;
+    const peers = this.world.evalPeers;
+    // exact per-peer distances to the average (state.mean is fresh from consensusDistance)
+    await this.executor.run(
+      ranges(s.peers, this.parts(s.peers)).map(([a, b]) => ({ kind: 'distance', src: this.cur, rowStart: a, rowEnd: b }) as Task),
+    );
+    const testN = this.world.testN;
+    await this.executor.run(
+      ranges(peers.length, this.parts(peers.length)).map(([a, b]) => ({
+        kind: 'eval', round, src: this.cur, peers: peers.slice(a, b), testN,
+      }) as Task),
+    );
+    const accuracy: (number | null)[] = new Array(s.peers).fill(null);
+    const loss: (number | null)[] = new Array(s.peers).fill(null);
+    let accSum = 0, lossSum = 0, minAcc = Infinity, maxAcc = -Infinity;
+    for (const p of peers) {
+      const a = s.evalOut[p * 3] / testN;
+      const l = s.evalOut[p * 3 + 1] / testN;
+      accuracy[p] = a;
+      loss[p] = l;
+      accSum += a;
+      lossSum += l;
+      if (a < minAcc) minAcc = a;
+      if (a > maxAcc) maxAcc = a;
+    }
+    const perPeer: PeerMetrics = {
+      round,
+      accuracy,
+      loss,
+      distance: Array.from(s.distance),
+      bytesSent: Array.from(this.peerBytes),
+    };
+    this.emit('peers', perPeer);
+    this.evalMs += performance.now() - t0;
+    return {
+      meanAccuracy: accSum / peers.length,
+      minAccuracy: minAcc,
+      maxAccuracy: maxAcc,
+      meanLoss: lossSum / peers.length,
+      evaluatedPeers: peers.length,
+    };
+  }
+}

@@ -1,0 +1,120 @@
+// Where tasks run: inline on the main thread (--workers 0) or in a piscina pool of worker threads.
+// Both run the same handlers on the same shared buffers.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { WorkerError } from '../errors.js';
+import { createTaskContext, runTask, type TaskContext } from './tasks.js';
+import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
+
+export interface Executor {
+  readonly workers: number;
+  /** Runs tasks (in any order, possibly concurrently) and returns their results in task order. */
+  run(tasks: Task[]): Promise<TaskResult[]>;
+  /** Accumulated busy milliseconds per worker thread id, for balance reports. */
+  busyByThread(): Map<number, number>;
+  close(): Promise<void>;
+}
+
+export function defaultWorkerCount(): number {
+  return availableParallelism();
+}
+
+function check(results: TaskResult[]): TaskResult[] {
+  for (const r of results) {
+    if (!r.ok) {
+      const where = [r.peer !== undefined ? `peer ${r.peer}` : '', r.round !== undefined ? `round ${r.round}` : '']
+        .filter(Boolean)
+        .join(', ');
+      throw new WorkerError(`${r.kind} task failed${where ? ` at ${where}` : ''}: ${r.message}`, { peer: r.peer, round: r.round });
+    }
+  }
+  return results;
+}
+
+class InlineExecutor implements Executor {
+  readonly workers = 0;
+  private busy = new Map<number, number>();
+  constructor(private ctx: TaskContext) {}
+  async run(tasks: Task[]): Promise<TaskResult[]> {
+    const out = tasks.map((t) => runTask(this.ctx, t));
+    for (const r of out) if (r.ok) this.busy.set(0, (this.busy.get(0) ?? 0) + r.busyMs);
+    return check(out);
+  }
+  busyByThread(): Map<number, number> {
+    return this.busy;
+  }
+  async close(): Promise<void> {
+    this.ctx.kernel.dispose();
+  }
+}
+
+class PoolExecutor implements Executor {
+  private busy = new Map<number, number>();
+  private closed = false;
+  constructor(private pool: Piscina, readonly workers: number) {}
+  async run(tasks: Task[]): Promise<TaskResult[]> {
+    if (this.closed) throw new WorkerError('the worker pool is closed');
+    let out: TaskResult[];
+    try {
+      out = await Promise.all(tasks.map((t) => this.pool.run(t) as Promise<TaskResult>));
+    } catch (e) {
+      throw new WorkerError(`a worker thread crashed: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
+    for (const r of out) if (r.ok) this.busy.set(r.threadId, (this.busy.get(r.threadId) ?? 0) + r.busyMs);
+    return check(out);
+  }
+  busyByThread(): Map<number, number> {
+    return this.busy;
+  }
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.destroy();
+  }
+}
+
+/** dist/workers/worker.js; when running from TypeScript sources (tests), the built copy in dist/. */
+function workerEntry(): string {
+  const beside = fileURLToPath(new URL('../../workers/worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fileURLToPath(new URL('../../dist/workers/worker.js', import.meta.url));
+  if (existsSync(built)) return built;
+  throw new WorkerError(`worker entry not found at ${beside} or ${built}: run \`npm run build\` first`);
+}
+
+export interface ExecutorInfo {
+  executor: Executor;
+  backend: string;
+}
+
+/** Creates the executor; the backend name comes from the first task context (inline) or a probe task. */
+export async function createExecutor(setup: WorkerSetup, workers: number): Promise<ExecutorInfo> {
+  if (workers <= 0) {
+    const ctx = await createTaskContext(setup);
+    return { executor: new InlineExecutor(ctx), backend: ctx.backend };
+  }
+  const filename = workerEntry();
+  const pool = new Piscina({
+    filename,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    workerData: setup,
+    // Tasks are coarse (whole blocks of peers); no need for more than one in flight per worker.
+    concurrentTasksPerWorker: 1,
+  });
+  const executor = new PoolExecutor(pool, workers);
+  // Probe: warms every worker (backend + kernel set-up) and reports the backend in use.
+  try {
+    const probes = await executor.run(
+      Array.from({ length: workers }, () => ({ kind: 'rowSq' as const, src: 0 as const, rowStart: 0, rowEnd: 0 })),
+    );
+    const first = probes[0];
+    return { executor, backend: first.ok ? first.backend : 'unknown' };
+  } catch (e) {
+    await executor.close();
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+// Builds a run's world from a resolved config: dataset, topology, mixing, partition, initial
+// parameters and sampling state, all in shared memory. Each purpose draws from its own seeded stream.
+import type { ExperimentConfig } from '../config/schema.js';
+import { datasetSizes } from '../config/checks.js';
+import { createRng, deriveSeed, seedState } from '../rng.js';
+import { loadMnist } from '../data/mnist.js';
+import { createBlobs } from '../data/blobs.js';
+import { createPartition } from '../data/partition/index.js';
+import { labelHistogram } from '../data/partition/stats.js';
+import { createTopology, components } from '../topology/index.js';
+import { createMixing } from '../topology/mixing/index.js';
+import { spectralGap } from '../topology/spectral.js';
+import { createLayout, initParams } from '../model/layout.js';
+import { createOptimizer } from '../model/optimizer.js';
+import type { Dataset, MixingMatrix, ModelSpec, Partition, Topology } from '../types.js';
+import { createSharedState, toShared, type SharedState, type TrainSettings } from './shared-state.js';
+
+export interface World {
+  config: ExperimentConfig;
+  dataset: Dataset;
+  topology: Topology;
+  mixing: MixingMatrix;
+  spectral: { slem: number; gap: number; exact: boolean };
+  components: number[];
+  partition: Partition;
+  labelCounts: Int32Array;
+  model: ModelSpec;
+  state: SharedState;
+  settings: TrainSettings;
+  testN: number;
+  evalPeers: number[];
+}
+
+export function loadDataset(config: ExperimentConfig): Dataset {
+  const d = config.data.dataset;
+  if (d.kind === 'mnist') return loadMnist();
+  return createBlobs(
+    { classes: d.classes, features: d.features, trainSize: d.trainSize, testSize: d.testSize, separation: d.separation },
+    createRng(config.seed, 'blobs'),
+  );
+}
+
+export function modelSpecOf(config: ExperimentConfig): ModelSpec {
+  const sizes = datasetSizes(config);
+  return { kind: config.model.kind, inputs: sizes.features, hidden: config.model.hidden ?? [], classes: sizes.classes };
+}
+
+export function createWorld(config: ExperimentConfig, backend: TrainSettings['backend']): World {
+  const seed = config.seed;
+  const n = config.peers;
+  const dataset = loadDataset(config);
+  const topology = createTopology(config.topology, n, createRng(seed, 'topology'));
+  const mixing = createMixing(topology, topology.directed ? 'column-stochastic' : config.mixing);
+  const spectral = topology.directed ? { slem: NaN, gap: NaN, exact: false } : spectralGap(mixing);
+  const partition = createPartition(
+    dataset.train.y, dataset.classes, n, config.data.examplesPerPeer, config.data.partition, createRng(seed, 'partition'),
+  );
+  const model = modelSpecOf(config);
+  const layout = createLayout(model);
+  const settings: TrainSettings = {
+    model,
+    kernelPath: config.model.path,
+    optimizer: config.train.optimizer,
+    lr: config.train.lr,
+    batchSize: config.train.batchSize,
+    localSteps: config.train.localSteps,
+    backend,
+  };
+  const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
+  const base = createSharedState({
+    peers: n, dim: layout.total, optSlots, features: dataset.features,
+    trainSize: dataset.train.n, testSize: dataset.test.n,
+  });
+  const testN = Math.min(config.eval.testExamples, dataset.test.n);
+  const state: SharedState = {
+    ...base,
+    order: toShared(Int32Array.from(partition.indices)),
+    partOffsets: toShared(Int32Array.from(partition.offsets)),
+    trainX: toShared(dataset.train.x),
+    trainY: toShared(dataset.train.y),
+    testX: toShared(dataset.test.x.subarray(0, testN * dataset.features)),
+    testY: toShared(dataset.test.y.subarray(0, testN)),
+  };
+  initialiseParams(config, layout, model, state);
+  for (let p = 0; p < n; p++) {
+    seedState(deriveSeed(seed, 'batch', p), state.rngState, p * 4);
+    // start "past the end" so the first step shuffles the peer's shard
+    state.cursor[p] = partition.offsets[p + 1] - partition.offsets[p];
+    state.peerWeight[p] = 1;
+  }
+  return {
+    config, dataset, topology, mixing,
+    spectral,
+    components: components(topology),
+    partition,
+    labelCounts: labelHistogram(dataset.train.y, partition, dataset.classes),
+    model, state, settings, testN,
+    evalPeers: chooseEvalPeers(config),
+  };
+}
+
+function initialiseParams(config: ExperimentConfig, layout: ReturnType<typeof createLayout>, model: ModelSpec, state: SharedState): void {
+  const { dim, peers } = state;
+  const params = state.params[0];
+  if (config.model.init === 'shared') {
+    const row = params.subarray(0, dim);
+    initParams(layout, model, row, createRng(config.seed, 'init'));
+    for (let p = 1; p < peers; p++) params.copyWithin(p * dim, 0, dim);
+  } else {
+    for (let p = 0; p < peers; p++) {
+      initParams(layout, model, params.subarray(p * dim, (p + 1) * dim), createRng(config.seed, 'init', p));
+    }
+  }
+}
+
+/** All peers, or a seeded sample of eval.peers peers fixed for the whole run (sorted). */
+function chooseEvalPeers(config: ExperimentConfig): number[] {
+  const all = Array.from({ length: config.peers }, (_, i) => i);
+  const k = config.eval.peers;
+  if (k === undefined || k >= config.peers) return all;
+  return createRng(config.seed, 'eval-peers').shuffle(all).slice(0, k).sort((a, b) => a - b);
+}

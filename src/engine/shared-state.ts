@@ -1,0 +1,97 @@
+// All big state of a run in SharedArrayBuffers, owned by the engine and shared with workers
+// by reference: peer parameters (two buffers, mixing reads one and writes the other),
+// optimizer state, per-peer sampling state, the dataset and the partition.
+import type { ModelSpec } from '../types.js';
+
+export interface SharedStateInit {
+  peers: number;
+  dim: number;
+  optSlots: number;
+  features: number;
+  trainSize: number;
+  testSize: number;
+}
+
+/** Plain object of typed-array views; structured-clones to workers without copying the data. */
+export interface SharedState {
+  peers: number;
+  dim: number;
+  optSlots: number;
+  features: number;
+  /** params[0] and params[1]: the current buffer index travels in each task. */
+  params: [Float32Array, Float32Array];
+  optState: Float32Array; // peers * optSlots * dim
+  stepCount: Int32Array; // per peer, for Adam bias correction
+  rngState: Uint32Array; // peers * 4, minibatch sampling streams
+  cursor: Int32Array; // per peer position in its shuffled order
+  order: Int32Array; // per peer a copy of its partition indices, reshuffled each epoch
+  partOffsets: Int32Array; // peers + 1
+  trainX: Float32Array;
+  trainY: Uint8Array;
+  testX: Float32Array;
+  testY: Uint8Array;
+  /** per peer: squared norm of its row after the last mix (float64 for exact differences) */
+  rowSq: Float64Array;
+  /** network average row (float64) */
+  mean: Float64Array;
+  /** per peer results of the last evaluation: correct, lossSum, examples */
+  evalOut: Float64Array;
+  /** per peer squared distance to the average (filled on evaluation rounds) */
+  distance: Float64Array;
+  /** push-sum style per-peer scalar weights, for protocols that need them */
+  peerWeight: Float64Array;
+}
+
+export function sharedFloat32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+}
+export function sharedFloat64(n: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8), 0, n);
+}
+export function sharedInt32(n: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+}
+export function sharedUint32(n: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
+}
+export function sharedUint8(n: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
+}
+/** Copies a typed array into shared memory (once, at set-up). */
+export function toShared<T extends Float32Array | Uint8Array | Int32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const Ctor = a.constructor as new (b: SharedArrayBuffer, o: number, n: number) => T;
+  const out = new Ctor(new SharedArrayBuffer(Math.max(1, a.byteLength)), 0, a.length);
+  out.set(a as never);
+  return out;
+}
+
+export function createSharedState(init: SharedStateInit): Omit<SharedState, 'order' | 'partOffsets' | 'trainX' | 'trainY' | 'testX' | 'testY'> {
+  const { peers, dim, optSlots } = init;
+  return {
+    peers,
+    dim,
+    optSlots,
+    features: init.features,
+    params: [sharedFloat32(peers * dim), sharedFloat32(peers * dim)],
+    optState: sharedFloat32(peers * optSlots * dim),
+    stepCount: sharedInt32(peers),
+    rngState: sharedUint32(peers * 4),
+    cursor: sharedInt32(peers),
+    rowSq: sharedFloat64(peers),
+    mean: sharedFloat64(dim),
+    evalOut: sharedFloat64(peers * 3),
+    distance: sharedFloat64(peers),
+    peerWeight: sharedFloat64(peers),
+  };
+}
+
+export interface TrainSettings {
+  model: ModelSpec;
+  kernelPath: 'fast' | 'layers';
+  optimizer: { kind: 'sgd' } | { kind: 'momentum'; beta: number } | { kind: 'adam'; beta1: number; beta2: number; eps: number };
+  lr: number;
+  batchSize: number;
+  localSteps: number;
+  backend: 'auto' | 'wasm' | 'cpu' | 'node';
+}

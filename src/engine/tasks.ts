@@ -1,0 +1,186 @@
+// Task handlers over the shared state. The same code runs inside pool workers and inline
+// (--workers 0), so results cannot depend on where a task ran.
+import { threadId } from 'node:worker_threads';
+import { Rng } from '../rng.js';
+import { mixRows } from '../topology/mix-rows.js';
+import { selectBackend } from '../model/backend.js';
+import { createKernel, type StepKernel } from '../model/kernel.js';
+import { createOptimizer } from '../model/optimizer.js';
+import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
+import type { SharedState, TrainSettings } from './shared-state.js';
+
+export interface TaskContext {
+  state: SharedState;
+  settings: TrainSettings;
+  backend: string;
+  kernel: StepKernel;
+  optimizer: ReturnType<typeof createOptimizer>;
+  xBuf: Float32Array;
+  yBuf: Uint8Array;
+  grad: Float32Array;
+}
+
+export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext> {
+  const { state, settings } = setup;
+  const backend = await selectBackend(settings.backend);
+  return {
+    state,
+    settings,
+    backend,
+    kernel: createKernel(settings.model, settings.kernelPath),
+    optimizer: createOptimizer(settings.optimizer, settings.lr),
+    xBuf: new Float32Array(settings.batchSize * state.features),
+    yBuf: new Uint8Array(settings.batchSize),
+    grad: new Float32Array(state.dim),
+  };
+}
+
+/** Thrown inside handlers so the failing peer and round travel back as data. */
+class PeerFailure extends Error {
+  constructor(message: string, readonly peer: number, readonly round: number) {
+    super(message);
+  }
+}
+
+export function runTask(ctx: TaskContext, task: Task): TaskResult {
+  const t0 = performance.now();
+  try {
+    const value = dispatch(ctx, task);
+    return { ok: true, kind: task.kind, value, busyMs: performance.now() - t0, backend: ctx.backend, threadId };
+  } catch (e) {
+    const err = e as Error;
+    return {
+      ok: false,
+      kind: task.kind,
+      message: err?.message ?? String(e),
+      stack: err?.stack,
+      peer: e instanceof PeerFailure ? e.peer : undefined,
+      round: e instanceof PeerFailure ? e.round : 'round' in task ? task.round : undefined,
+      threadId,
+    };
+  }
+}
+
+function dispatch(ctx: TaskContext, task: Task): number {
+  const s = ctx.state;
+  switch (task.kind) {
+    case 'train':
+      for (const p of task.peers) {
+        try {
+          trainPeer(ctx, s.params[task.src], p);
+        } catch (e) {
+          throw new PeerFailure(`training failed: ${(e as Error)?.message ?? e}`, p, task.round);
+        }
+      }
+      return task.peers.length;
+    case 'mix':
+      mixRows(task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
+      rowSquares(s, s.params[1 - task.src], task.rowStart, task.rowEnd);
+      return task.rowEnd - task.rowStart;
+    case 'rowSq':
+      rowSquares(s, s.params[task.src], task.rowStart, task.rowEnd);
+      return task.rowEnd - task.rowStart;
+    case 'colMean':
+      return columnMean(s, s.params[task.src], task.colStart, task.colEnd, task.peers);
+    case 'distance':
+      distances(s, s.params[task.src], task.rowStart, task.rowEnd);
+      return task.rowEnd - task.rowStart;
+    case 'broadcastMean': {
+      const dst = s.params[task.dst];
+      const { dim, mean } = s;
+      for (let i = task.rowStart; i < task.rowEnd; i++) {
+        const o = i * dim;
+        for (let c = 0; c < dim; c++) dst[o + c] = mean[c];
+      }
+      return task.rowEnd - task.rowStart;
+    }
+    case 'eval':
+      for (const p of task.peers) {
+        try {
+          const row = s.params[task.src].subarray(p * s.dim, (p + 1) * s.dim);
+          const r = ctx.kernel.evaluate(row, s.testX, s.testY, task.testN);
+          s.evalOut[p * 3] = r.correct;
+          s.evalOut[p * 3 + 1] = r.lossSum;
+          s.evalOut[p * 3 + 2] = task.testN;
+        } catch (e) {
+          throw new PeerFailure(`evaluation failed: ${(e as Error)?.message ?? e}`, p, task.round);
+        }
+      }
+      return task.peers.length;
+  }
+}
+
+/** `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard. */
+function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
+  const s = ctx.state;
+  const { dim, features, optSlots } = s;
+  const { batchSize: B, localSteps } = ctx.settings;
+  const row = params.subarray(p * dim, (p + 1) * dim);
+  const opt = s.optState.subarray(p * optSlots * dim, (p + 1) * optSlots * dim);
+  const rng = new Rng(s.rngState, p * 4);
+  const start = s.partOffsets[p];
+  const count = s.partOffsets[p + 1] - start;
+  const { xBuf, yBuf, grad } = ctx;
+  for (let step = 0; step < localSteps; step++) {
+    if (s.cursor[p] + B > count) {
+      rng.shuffle(s.order, start, start + count);
+      s.cursor[p] = 0;
+    }
+    const c0 = start + s.cursor[p];
+    for (let b = 0; b < B; b++) {
+      const ex = s.order[c0 + b];
+      xBuf.set(s.trainX.subarray(ex * features, (ex + 1) * features), b * features);
+      yBuf[b] = s.trainY[ex];
+    }
+    s.cursor[p] += B;
+    const loss = ctx.kernel.gradient(row, xBuf, yBuf, B, grad);
+    if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} (diverged: try a smaller train.lr)`);
+    s.stepCount[p] += 1;
+    if (ctx.settings.lr !== 0) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
+  }
+}
+
+function rowSquares(s: SharedState, params: Float32Array, r0: number, r1: number): void {
+  const dim = s.dim;
+  for (let i = r0; i < r1; i++) {
+    let acc = 0;
+    const o = i * dim;
+    for (let c = 0; c < dim; c++) {
+      const v = params[o + c];
+      acc += v * v;
+    }
+    s.rowSq[i] = acc;
+  }
+}
+
+function columnMean(s: SharedState, params: Float32Array, c0: number, c1: number, peers?: Int32Array | number[]): number {
+  const { dim, mean } = s;
+  const width = c1 - c0;
+  const acc = new Float64Array(width);
+  const n = peers ? peers.length : s.peers;
+  for (let k = 0; k < n; k++) {
+    const i = peers ? peers[k] : k;
+    const o = i * dim + c0;
+    for (let c = 0; c < width; c++) acc[c] += params[o + c];
+  }
+  let sq = 0;
+  for (let c = 0; c < width; c++) {
+    const m = acc[c] / n;
+    mean[c0 + c] = m;
+    sq += m * m;
+  }
+  return sq;
+}
+
+function distances(s: SharedState, params: Float32Array, r0: number, r1: number): void {
+  const { dim, mean } = s;
+  for (let i = r0; i < r1; i++) {
+    let acc = 0;
+    const o = i * dim;
+    for (let c = 0; c < dim; c++) {
+      const d = params[o + c] - mean[c];
+      acc += d * d;
+    }
+    s.distance[i] = acc;
+  }
+}

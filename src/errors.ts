@@ -1,0 +1,33 @@
+// Named errors, tested by class. Messages start with where they come from and say how to fix it.
+
+export class PlexusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A user's config is wrong. `issues` lists each problem as "path: message". */
+export class ConfigError extends PlexusError {
+  readonly issues: string[];
+  constructor(issues: string[] | string, header = 'Invalid config') {
+    const list = Array.isArray(issues) ? issues : [issues];
+    super(`${header}:\n${list.map((i) => `  - ${i}`).join('\n')}`);
+    this.issues = list;
+  }
+}
+
+export class TopologyError extends PlexusError {}
+export class DataError extends PlexusError {}
+
+/** A task failed inside a worker (or inline); names the peer and round where known. */
+export class WorkerError extends PlexusError {
+  readonly peer?: number;
+  readonly round?: number;
+  constructor(message: string, opts: { peer?: number; round?: number; cause?: unknown } = {}) {
+    super(message);
+    this.peer = opts.peer;
+    this.round = opts.round;
+    if (opts.cause !== undefined) (this as { cause?: unknown }).cause = opts.cause;
+  }
+}

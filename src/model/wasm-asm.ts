@@ -1,0 +1,197 @@
+// A tiny WebAssembly assembler: just the opcodes the SIMD kernels need, written as a chain of
+// calls. Generating the module here keeps the repo free of a C/wat toolchain and of binaries.
+
+export const enum ValType {
+  I32 = 0x7f,
+  F32 = 0x7d,
+  V128 = 0x7b,
+}
+
+function uleb(out: number[], n: number): void {
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+}
+
+function sleb(out: number[], n: number): void {
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function name(out: number[], s: string): void {
+  const bytes = new TextEncoder().encode(s);
+  uleb(out, bytes.length);
+  out.push(...bytes);
+}
+
+/** The body of one function. Locals are numbered after the parameters, in declaration order. */
+export class Code {
+  readonly bytes: number[] = [];
+  readonly locals: ValType[] = [];
+  private nextLocal: number;
+
+  constructor(readonly params: readonly ValType[]) {
+    this.nextLocal = params.length;
+  }
+
+  local(type: ValType): number {
+    this.locals.push(type);
+    return this.nextLocal++;
+  }
+
+  private op(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  private simd(sub: number): this {
+    this.bytes.push(0xfd);
+    uleb(this.bytes, sub);
+    return this;
+  }
+  private mem(align: number, offset: number): this {
+    uleb(this.bytes, align);
+    uleb(this.bytes, offset);
+    return this;
+  }
+
+  get(l: number): this { this.bytes.push(0x20); uleb(this.bytes, l); return this; }
+  set(l: number): this { this.bytes.push(0x21); uleb(this.bytes, l); return this; }
+  tee(l: number): this { this.bytes.push(0x22); uleb(this.bytes, l); return this; }
+  i32(n: number): this { this.bytes.push(0x41); sleb(this.bytes, n | 0); return this; }
+  f32(x: number): this {
+    const b = new Uint8Array(new Float32Array([x]).buffer);
+    return this.op(0x43, b[0], b[1], b[2], b[3]);
+  }
+
+  // control
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { return this.op(0x0c, depth); }
+  brIf(depth: number): this { return this.op(0x0d, depth); }
+  ret(): this { return this.op(0x0f); }
+
+  // i32
+  eqz(): this { return this.op(0x45); }
+  ne(): this { return this.op(0x47); }
+  ltU(): this { return this.op(0x49); }
+  geU(): this { return this.op(0x4f); }
+  add(): this { return this.op(0x6a); }
+  sub(): this { return this.op(0x6b); }
+  mul(): this { return this.op(0x6c); }
+  and(): this { return this.op(0x71); }
+  shl(): this { return this.op(0x74); }
+
+  // f32
+  f32Load(offset = 0): this { return this.op(0x2a).mem(2, offset); }
+  f32Store(offset = 0): this { return this.op(0x38).mem(2, offset); }
+  f32Ne(): this { return this.op(0x5c); }
+  f32Gt(): this { return this.op(0x5e); }
+  f32Add(): this { return this.op(0x92); }
+  f32Mul(): this { return this.op(0x94); }
+  f32Max(): this { return this.op(0x97); }
+
+  // v128 / f32x4
+  v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
+  v128Store(offset = 0): this { return this.simd(0x0b).mem(4, offset); }
+  f32x4Splat(): this { return this.simd(0x13); }
+  f32x4Lane(lane: number): this { return this.simd(0x1f).op(lane); }
+  f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Max(): this { return this.simd(0xe9); }
+
+  /** `while (get(i) < limit) { body(); i += step }` over i32 locals, unsigned compare. */
+  whileLt(i: number, limit: number, step: number, body: () => void): this {
+    this.block().loop();
+    this.get(i).get(limit).geU().brIf(1);
+    body();
+    this.get(i).i32(step).add().set(i);
+    this.br(0).end().end();
+    return this;
+  }
+
+  /** Runs body `count` times (a local counting down from its value; body runs at least once if count > 0). */
+  repeat(count: number, body: () => void): this {
+    this.block();
+    this.get(count).eqz().brIf(0);
+    this.loop();
+    body();
+    this.get(count).i32(1).sub().tee(count).brIf(0);
+    this.end().end();
+    return this;
+  }
+
+  encode(): number[] {
+    const out: number[] = [];
+    // one local entry per declared local keeps the encoder trivial
+    uleb(out, this.locals.length);
+    for (const t of this.locals) {
+      out.push(1, t);
+    }
+    out.push(...this.bytes, 0x0b);
+    const sized: number[] = [];
+    uleb(sized, out.length);
+    return sized.concat(out);
+  }
+}
+
+export interface FunctionDef {
+  readonly name: string;
+  readonly code: Code;
+}
+
+/** A module importing `env.memory` and exporting each function (all params i32, no results). */
+export function assembleModule(functions: readonly FunctionDef[], minPages: number): Uint8Array {
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const section = (id: number, body: number[]) => {
+    out.push(id);
+    uleb(out, body.length);
+    out.push(...body);
+  };
+  // types: one per function
+  const types: number[] = [];
+  uleb(types, functions.length);
+  for (const f of functions) {
+    types.push(0x60);
+    uleb(types, f.code.params.length);
+    types.push(...f.code.params);
+    types.push(0x00);
+  }
+  section(1, types);
+  const imports: number[] = [];
+  uleb(imports, 1);
+  name(imports, 'env');
+  name(imports, 'memory');
+  imports.push(0x02, 0x00);
+  uleb(imports, minPages);
+  section(2, imports);
+  const funcs: number[] = [];
+  uleb(funcs, functions.length);
+  functions.forEach((_, i) => uleb(funcs, i));
+  section(3, funcs);
+  const exports: number[] = [];
+  uleb(exports, functions.length);
+  functions.forEach((f, i) => {
+    name(exports, f.name);
+    exports.push(0x00);
+    uleb(exports, i);
+  });
+  section(7, exports);
+  const code: number[] = [];
+  uleb(code, functions.length);
+  for (const f of functions) code.push(...f.code.encode());
+  section(10, code);
+  return new Uint8Array(out);
+}

@@ -1,0 +1,208 @@
+// How fast gossip averages: the second-largest eigenvalue modulus (slem) of a symmetric,
+// doubly-stochastic W, i.e. the spectral radius of W - (1/n) 11^T. Lanczos with full
+// reorthogonalisation runs on the subspace orthogonal to 1 (W maps it to itself), with
+// sparse mat-vecs only; the Ritz values come from the small tridiagonal matrix.
+import { TopologyError } from '../errors.js';
+import { createRng } from '../rng.js';
+import type { MixingMatrix } from '../types.js';
+import { tridiagonalEigen } from './tridiagonal.js';
+
+export interface SpectralGap {
+  /** second-largest eigenvalue modulus of W (1 if the graph is disconnected) */
+  readonly slem: number;
+  /** 1 - slem */
+  readonly gap: number;
+  /** true when the Krylov space was complete (n - 1 <= maxIter, or Lanczos broke down): slem is exact to ~1e-9 */
+  readonly exact: boolean;
+}
+
+export interface SpectralOptions {
+  /** Lanczos steps for large graphs (default 300). */
+  readonly maxIter?: number;
+}
+
+// past this many Float64 Lanczos vectors (256 MB) the step count is capped instead
+const MAX_BASIS_DOUBLES = 32_000_000;
+const CHECK_EVERY = 10;
+const RESIDUAL_TOL = 1e-12;
+
+export function spectralGap(W: MixingMatrix, opts: SpectralOptions = {}): SpectralGap {
+  const { n } = W;
+  checkSymmetricStochastic(W);
+  if (n <= 1) return { slem: 0, gap: 1, exact: true };
+  // a second unit eigenvalue per extra component; Lanczos would find it too, but this is certain
+  if (!isConnected(W)) return { slem: 1, gap: 0, exact: true };
+  const maxIter = Math.max(1, opts.maxIter ?? 300);
+  const completes = n - 1 <= maxIter;
+  const steps = Math.min(n - 1, maxIter, Math.max(2, Math.floor(MAX_BASIS_DOUBLES / n)));
+  const { alpha, beta, k, brokeDown } = lanczos(W, steps, !completes);
+  const { values } = tridiagonalEigen(alpha, beta, k);
+  let slem = 0;
+  for (const v of values) slem = Math.max(slem, Math.abs(v));
+  slem = Math.min(1, slem);
+  return { slem, gap: 1 - slem, exact: brokeDown || k === n - 1 };
+}
+
+/** Per-round contraction of the squared consensus distance, slem^2. */
+export function consensusRate(W: MixingMatrix): number {
+  const { slem } = spectralGap(W);
+  return slem * slem;
+}
+
+interface LanczosResult {
+  alpha: Float64Array;
+  beta: Float64Array;
+  k: number;
+  brokeDown: boolean;
+}
+
+/** Lanczos on W restricted to 1-perp. `earlyStop` ends once both extreme Ritz values have converged. */
+function lanczos(W: MixingMatrix, steps: number, earlyStop: boolean): LanczosResult {
+  const { n } = W;
+  const Q = new Float64Array(steps * n);
+  const w = new Float64Array(n);
+  const alpha = new Float64Array(steps);
+  const beta = new Float64Array(steps);
+  // a fixed pseudo-random start: deterministic, yet (almost surely) not orthogonal to any eigenvector
+  const rng = createRng(0x5ec7a1, 'lanczos-start');
+  const q0 = Q.subarray(0, n);
+  for (let i = 0; i < n; i++) q0[i] = rng.next() - 0.5;
+  removeMean(q0);
+  scale(q0, 1 / norm(q0));
+  for (let j = 0; j < steps; j++) {
+    const q = Q.subarray(j * n, (j + 1) * n);
+    matVec(W, q, w);
+    removeMean(w);
+    const a = dot(q, w);
+    alpha[j] = a;
+    axpy(-a, q, w);
+    if (j > 0) axpy(-beta[j - 1], Q.subarray((j - 1) * n, j * n), w);
+    reorthogonalize(Q, j + 1, n, w);
+    const b = norm(w);
+    const k = j + 1;
+    // an invariant subspace: every eigenvalue the start vector touches is now a Ritz value
+    if (b < 1e-10) return { alpha, beta, k, brokeDown: true };
+    if (k === steps) return { alpha, beta, k, brokeDown: false };
+    if (earlyStop && k % CHECK_EVERY === 0 && extremesConverged(alpha, beta, k, b)) {
+      return { alpha, beta, k, brokeDown: false };
+    }
+    beta[j] = b;
+    const next = Q.subarray(k * n, (k + 1) * n);
+    for (let i = 0; i < n; i++) next[i] = w[i] / b;
+  }
+  return { alpha, beta, k: steps, brokeDown: false };
+}
+
+/** Both the largest and the smallest Ritz value have residual |b * s_last| below tolerance. */
+function extremesConverged(alpha: Float64Array, beta: Float64Array, k: number, b: number): boolean {
+  const { values, lastComponents } = tridiagonalEigen(alpha, beta, k);
+  let hi = 0;
+  let lo = 0;
+  for (let i = 1; i < k; i++) {
+    if (values[i] > values[hi]) hi = i;
+    if (values[i] < values[lo]) lo = i;
+  }
+  return Math.abs(b * lastComponents[hi]) < RESIDUAL_TOL && Math.abs(b * lastComponents[lo]) < RESIDUAL_TOL;
+}
+
+/** Full Gram-Schmidt against the first `count` basis vectors, repeated once if it cancelled a lot ("twice is enough"). */
+function reorthogonalize(Q: Float64Array, count: number, n: number, w: Float64Array): void {
+  for (let pass = 0; pass < 2; pass++) {
+    const before = norm(w);
+    for (let i = 0; i < count; i++) {
+      const qi = Q.subarray(i * n, (i + 1) * n);
+      axpy(-dot(qi, w), qi, w);
+    }
+    removeMean(w);
+    if (norm(w) > 0.7 * before) return;
+  }
+}
+
+function matVec(W: MixingMatrix, x: Float64Array, y: Float64Array): void {
+  const { offsets, cols, weights } = W;
+  for (let i = 0; i < W.n; i++) {
+    let s = 0;
+    for (let p = offsets[i]; p < offsets[i + 1]; p++) s += weights[p] * x[cols[p]];
+    y[i] = s;
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function axpy(c: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) y[i] += c * x[i];
+}
+
+function norm(a: Float64Array): number {
+  return Math.sqrt(dot(a, a));
+}
+
+function scale(a: Float64Array, c: number): void {
+  for (let i = 0; i < a.length; i++) a[i] *= c;
+}
+
+function removeMean(a: Float64Array): void {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  const m = s / a.length;
+  for (let i = 0; i < a.length; i++) a[i] -= m;
+}
+
+/** Connectivity of the graph of W's nonzero off-diagonal entries (symmetric, so BFS from 0 suffices). */
+function isConnected(W: MixingMatrix): boolean {
+  const seen = new Uint8Array(W.n);
+  const stack = new Int32Array(W.n);
+  let top = 0;
+  let count = 1;
+  seen[0] = 1;
+  stack[top++] = 0;
+  while (top > 0) {
+    const i = stack[--top];
+    for (let p = W.offsets[i]; p < W.offsets[i + 1]; p++) {
+      const j = W.cols[p];
+      if (W.weights[p] !== 0 && !seen[j]) {
+        seen[j] = 1;
+        count++;
+        stack[top++] = j;
+      }
+    }
+  }
+  return count === W.n;
+}
+
+/** The slem theory needs W = W^T with unit row sums; anything else is a caller bug. */
+function checkSymmetricStochastic(W: MixingMatrix): void {
+  for (let i = 0; i < W.n; i++) {
+    let sum = 0;
+    for (let p = W.offsets[i]; p < W.offsets[i + 1]; p++) {
+      const j = W.cols[p];
+      sum += W.weights[p];
+      if (Math.abs(entry(W, j, i) - W.weights[p]) > 1e-12) {
+        throw new TopologyError(
+          `spectralGap: W is not symmetric (W[${i}][${j}] != W[${j}][${i}]); ` +
+            `the spectral gap needs metropolis or uniform weights on an undirected topology`,
+        );
+      }
+    }
+    if (Math.abs(sum - 1) > 1e-9) {
+      throw new TopologyError(`spectralGap: row ${i} of W sums to ${sum}, not 1; W must be doubly stochastic`);
+    }
+  }
+}
+
+function entry(W: MixingMatrix, i: number, j: number): number {
+  let lo = W.offsets[i];
+  let hi = W.offsets[i + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = W.cols[mid];
+    if (c === j) return W.weights[mid];
+    if (c < j) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}

@@ -1,0 +1,66 @@
+// Shared shapes of the data flow: topology and mixing (CSR), datasets and partitions
+// (flat typed arrays), model layouts, and the engine's typed events.
+
+export type PeerId = number;
+export type Round = number;
+
+/** A graph over peers 0..n-1 in CSR form, without self loops. Undirected graphs list each edge both ways. */
+export interface Topology {
+  readonly n: number;
+  readonly directed: boolean;
+  /** out-neighbours of i are neighbors[offsets[i] .. offsets[i+1]) , sorted ascending */
+  readonly offsets: Int32Array;
+  readonly neighbors: Int32Array;
+}
+
+/** Row-stochastic (and for symmetric rules doubly stochastic) sparse mixing matrix, self weight included. */
+export interface MixingMatrix {
+  readonly n: number;
+  /** row i: entries cols[offsets[i] .. offsets[i+1]) with weights; the diagonal is one of them */
+  readonly offsets: Int32Array;
+  readonly cols: Int32Array;
+  readonly weights: Float64Array;
+}
+
+/** One split of a dataset: row-major features in [0,1] and integer labels. */
+export interface DataSplit {
+  readonly n: number;
+  readonly x: Float32Array; // n * features
+  readonly y: Uint8Array; // n
+}
+
+export interface Dataset {
+  readonly name: string;
+  readonly features: number;
+  readonly classes: number;
+  readonly train: DataSplit;
+  readonly test: DataSplit;
+}
+
+/** Which training examples each peer holds: peer p owns indices[offsets[p] .. offsets[p+1]). */
+export interface Partition {
+  readonly peers: number;
+  readonly offsets: Int32Array;
+  readonly indices: Int32Array;
+}
+
+/** The built-in models: dense layers with ReLU between them and softmax cross-entropy on top. */
+export interface ModelSpec {
+  readonly kind: 'logistic' | 'mlp';
+  readonly inputs: number;
+  readonly hidden: readonly number[]; // [] for logistic
+  readonly classes: number;
+}
+
+export interface ParamTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Where each tensor of a model lives in its flat parameter row. */
+export interface ParamLayout {
+  readonly total: number;
+  readonly tensors: readonly ParamTensor[];
+}
