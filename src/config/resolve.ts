@@ -34,7 +34,7 @@ export function parseConfigText(text: string, source = 'config'): unknown {
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const where = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
-        return `${source} ${where}: ${e.message.split('\n')[0]}`;
+        return `${source} ${where}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
       }),
       `Cannot parse ${source}`,
     );

@@ -50,7 +50,7 @@ const partitionSchema = kindOrObject(
   ['iid', 'dirichlet', 'shards'],
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('iid') }).strict(),
-    z.object({ kind: z.literal('dirichlet'), alpha: z.number().gt(0, 'alpha must be > 0') }).strict(),
+    z.object({ kind: z.literal('dirichlet'), alpha: z.number().gt(0) }).strict(),
     z.object({ kind: z.literal('shards'), perPeer: int(1) }).strict(),
   ]),
 );

@@ -76,7 +76,8 @@ export class Code {
   // control
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
-  if(): this { return this.op(0x04, 0x40); }
+  /** `if` with no result, or with one value of `result` left by each arm. */
+  if(result?: ValType): this { return this.op(0x04, result ?? 0x40); }
   else(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { return this.op(0x0c, depth); }
@@ -153,7 +154,7 @@ export interface FunctionDef {
 }
 
 /** A module importing `env.memory` and exporting each function (all params i32, no results). */
-export function assembleModule(functions: readonly FunctionDef[], minPages: number): Uint8Array {
+export function assembleModule(functions: readonly FunctionDef[], minPages: number): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]) => {
     out.push(id);

@@ -1,0 +1,46 @@
+// The contract every kernel meets (a minibatch gradient and an evaluation computed from one flat
+// parameter row, with no model object per peer) and the registry that picks one by name.
+
+import type { ModelSpec, ParamLayout } from '../types.js';
+import { createSimdKernel } from './simd-kernel.js';
+import { createTfjsKernel } from './tfjs-kernel.js';
+import { createLayersKernel } from './layers-kernel.js';
+import { simdSupported } from './simd-module.js';
+
+export interface StepKernel {
+  readonly layout: ParamLayout;
+  /** Mean softmax cross-entropy of the batch; writes d(mean loss)/d(params) into grad (same layout as the row). x is batch*inputs row-major. */
+  gradient(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number;
+  /** Over n examples (chunked internally in large batches): number correct (argmax) and sum of per-example losses. */
+  evaluate(params: Float32Array, x: Float32Array, y: Uint8Array, n: number): { correct: number; lossSum: number };
+  /** Frees what the kernel holds (tensors, variables); safe to call twice. */
+  dispose(): void;
+}
+
+/**
+ * 'fast': the quickest hand-written kernel for the built-in models (WebAssembly SIMD, sparse in
+ * the inputs; tfjs ops where SIMD is missing). 'tfjs': the hand-written forward/backward in
+ * tfjs ops on the active backend. 'layers': a tf.sequential model and tf.variableGrads.
+ */
+export type KernelPath = 'fast' | 'tfjs' | 'layers';
+
+export const KERNEL_PATHS: readonly KernelPath[] = ['fast', 'tfjs', 'layers'];
+
+/** The 'tfjs' and 'layers' paths need selectBackend() to have run in this thread first. */
+export function createKernel(spec: ModelSpec, path: KernelPath = 'fast'): StepKernel {
+  switch (path) {
+    case 'fast':
+      return createFastKernel(spec);
+    case 'tfjs':
+      return createTfjsKernel(spec);
+    case 'layers':
+      return createLayersKernel(spec);
+    default:
+      throw new RangeError(`createKernel: unknown kernel path '${String(path)}', use ${KERNEL_PATHS.join(', ')}`);
+  }
+}
+
+/** The fastest kernel this runtime can run for a built-in model. */
+export function createFastKernel(spec: ModelSpec): StepKernel {
+  return simdSupported() ? createSimdKernel(spec) : createTfjsKernel(spec);
+}

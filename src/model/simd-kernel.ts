@@ -1,0 +1,146 @@
+// The fast path for the built-in models: forward and backward passes written by hand over one
+// WebAssembly memory, with the SIMD loops of simd-module.ts skipping zero inputs. A step copies
+// the row and the batch in, and the gradient out; nothing is allocated per call.
+
+import type { ModelSpec } from '../types.js';
+import type { StepKernel } from './kernel.js';
+import { createLayout, layerSizes } from './layout.js';
+import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
+import { instantiateSimd, type SimdExports } from './simd-module.js';
+
+const PAGE = 65536;
+
+/** Float offsets (not bytes) of each buffer in the kernel's memory for a given row capacity. */
+interface Plan {
+  capacity: number;
+  params: number;
+  grad: number;
+  x: number;
+  /** acts[l] holds layer l's output for l = 1..L-1 (post-ReLU); acts[L] holds logits then dz */
+  acts: number[];
+  /** two ping-pong buffers for the ReLU-masked deltas of hidden layers */
+  delta: [number, number];
+  floats: number;
+}
+
+/** Rounds a float count up to whole 16-byte vectors, so SIMD tails stay inside a buffer. */
+const pad = (floats: number) => (floats + 3) & ~3;
+
+function plan(sizes: number[], total: number, capacity: number): Plan {
+  let at = 0;
+  const take = (floats: number) => {
+    const o = at;
+    at += pad(floats);
+    return o;
+  };
+  const params = take(total);
+  const grad = take(total);
+  const x = take(capacity * sizes[0]);
+  const acts: number[] = [0];
+  for (let l = 1; l < sizes.length; l++) acts.push(take(capacity * sizes[l]));
+  const widest = Math.max(1, ...sizes.slice(1, -1));
+  const delta: [number, number] = [take(capacity * widest), take(capacity * widest)];
+  return { capacity, params, grad, x, acts, delta, floats: at };
+}
+
+export interface SimdKernel extends StepKernel {
+  readonly kind: 'simd';
+}
+
+export function createSimdKernel(spec: ModelSpec): SimdKernel {
+  const layout = createLayout(spec);
+  const sizes = layerSizes(spec);
+  const L = sizes.length - 1; // dense layers
+  const classes = sizes[L];
+  const wOff = layout.tensors.filter((_, i) => i % 2 === 0).map((t) => t.offset);
+  const bOff = layout.tensors.filter((_, i) => i % 2 === 1).map((t) => t.offset);
+
+  let p = plan(sizes, layout.total, 64);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((p.floats * 4) / PAGE) });
+  const wasm: SimdExports = instantiateSimd(memory);
+  let f32 = new Float32Array(memory.buffer);
+  let disposed = false;
+  const evalStats = { correct: 0 };
+
+  const ensure = (rows: number) => {
+    if (disposed) throw new Error('simd kernel: used after dispose()');
+    if (rows <= p.capacity) return;
+    const next = plan(sizes, layout.total, Math.max(rows, p.capacity * 2));
+    const need = Math.ceil((next.floats * 4) / PAGE) - memory.buffer.byteLength / PAGE;
+    if (need > 0) memory.grow(need);
+    // params and grad keep their offsets (they come first), nothing else persists across calls
+    p = next;
+    f32 = new Float32Array(memory.buffer);
+  };
+
+  /** Runs the dense layers on `rows` inputs at p.x; logits land at p.acts[L]. */
+  const forward = (rows: number) => {
+    for (let l = 0; l < L; l++) {
+      const din = sizes[l];
+      const dout = sizes[l + 1];
+      const input = l === 0 ? p.x : p.acts[l];
+      const out = p.acts[l + 1];
+      const b = p.params + bOff[l];
+      for (let r = 0; r < rows; r++) f32.copyWithin(out + r * dout, b, b + dout);
+      wasm.fwd(input * 4, rows, din, (p.params + wOff[l]) * 4, dout, out * 4);
+      if (l + 1 < L) wasm.relu(out * 4, rows * dout);
+    }
+  };
+
+  return {
+    kind: 'simd',
+    layout,
+
+    gradient(params, x, y, batch, grad) {
+      checkArgs('simd kernel.gradient', layout, sizes[0], params, x, y, batch, grad);
+      if (batch === 0) {
+        grad.fill(0);
+        return 0;
+      }
+      ensure(batch);
+      f32.set(params, p.params);
+      f32.set(x.subarray(0, batch * sizes[0]), p.x);
+      forward(batch);
+      const lossSum = softmaxCrossEntropy(f32, p.acts[L], batch, classes, y, 0, 1 / batch, true);
+      f32.fill(0, p.grad, p.grad + layout.total);
+      let dz = p.acts[L];
+      for (let l = L - 1; l >= 0; l--) {
+        const din = sizes[l];
+        const dout = sizes[l + 1];
+        const input = l === 0 ? p.x : p.acts[l];
+        wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4);
+        const gb = p.grad + bOff[l];
+        for (let r = 0; r < batch; r++) {
+          const o = dz + r * dout;
+          for (let j = 0; j < dout; j++) f32[gb + j] += f32[o + j];
+        }
+        if (l > 0) {
+          const next = p.delta[l & 1];
+          wasm.backdot(dz * 4, batch, dout, (p.params + wOff[l]) * 4, din, input * 4, next * 4);
+          dz = next;
+        }
+      }
+      grad.set(f32.subarray(p.grad, p.grad + layout.total));
+      return lossSum / batch;
+    },
+
+    evaluate(params, x, y, n) {
+      checkArgs('simd kernel.evaluate', layout, sizes[0], params, x, y, n);
+      ensure(Math.min(n, EVAL_CHUNK));
+      f32.set(params, p.params);
+      evalStats.correct = 0;
+      let lossSum = 0;
+      for (let start = 0; start < n; start += EVAL_CHUNK) {
+        const rows = Math.min(EVAL_CHUNK, n - start);
+        f32.set(x.subarray(start * sizes[0], (start + rows) * sizes[0]), p.x);
+        forward(rows);
+        lossSum += softmaxCrossEntropy(f32, p.acts[L], rows, classes, y, start, 0, false, evalStats);
+      }
+      return { correct: evalStats.correct, lossSum };
+    },
+
+    dispose() {
+      disposed = true;
+    },
+  };
+}
