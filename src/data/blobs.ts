@@ -10,16 +10,17 @@ export interface BlobsOptions {
   readonly features: number;
   readonly trainSize: number;
   readonly testSize: number;
-  /** Typical distance between two class centres (before rescaling). Default 4, i.e. four noise units at the default noise. */
+  /** Distance between the two closest class centres (before rescaling). Default 4: four noise units at the default noise. */
   readonly separation?: number;
   /** Standard deviation of each coordinate around its centre. Default 1. */
   readonly noise?: number;
 }
 
 /**
- * Centres have i.i.d. N(0, separation^2 / (2 * features)) coordinates, so two centres are about
- * `separation` apart whatever the dimension; the default (4 noise units) leaves a few percent of
- * points on the wrong side of a linear boundary, so it is learnable but not trivially perfect.
+ * Centres are random gaussian points, rescaled so the closest pair is `separation` apart: every
+ * pair of classes is then at least separation / noise standard deviations apart. The
+ * default (4) lets softmax regression reach roughly 85-99% test accuracy depending on the
+ * number of classes and features: learnable, but not trivially perfect.
  */
 export function createBlobs(opts: BlobsOptions, rng: Rng): Dataset {
   const { classes, features, trainSize, testSize } = opts;
@@ -32,14 +33,12 @@ export function createBlobs(opts: BlobsOptions, rng: Rng): Dataset {
   if (!(separation >= 0) || !Number.isFinite(separation)) throw new DataError(`createBlobs: separation must be a finite number >= 0, got ${separation}`);
   if (!(noise >= 0) || !Number.isFinite(noise)) throw new DataError(`createBlobs: noise must be a finite number >= 0, got ${noise}`);
 
-  const centreScale = separation / Math.sqrt(2 * features);
-  const centres = new Float64Array(classes * features);
-  for (let i = 0; i < centres.length; i++) centres[i] = centreScale * rng.normal();
+  const centres = drawCentres(classes, features, separation, rng);
 
   const train = sample(trainSize, classes, features, centres, noise, rng);
   const test = sample(testSize, classes, features, centres, noise, rng);
   // Min-max from the train split only (then clamped), so test data never leaks into the transform.
-  // An affine map keeps the blobs linearly separable exactly as before.
+  // The map is affine, so it moves no linear decision boundary's quality.
   const { lo, span } = featureRange(train.x, trainSize, features);
   return Object.freeze({
     name: 'blobs',
@@ -48,6 +47,23 @@ export function createBlobs(opts: BlobsOptions, rng: Rng): Dataset {
     train: toSplit(train, lo, span, features),
     test: toSplit(test, lo, span, features),
   });
+}
+
+/** Fixing the closest pair (not the average) bounds the worst overlap, which varies a lot in low dimensions. */
+function drawCentres(classes: number, features: number, separation: number, rng: Rng): Float64Array {
+  const centres = new Float64Array(classes * features);
+  for (let i = 0; i < centres.length; i++) centres[i] = rng.normal();
+  let minSq = Infinity;
+  for (let a = 0; a < classes; a++) {
+    for (let b = a + 1; b < classes; b++) {
+      let d = 0;
+      for (let j = 0; j < features; j++) d += (centres[a * features + j] - centres[b * features + j]) ** 2;
+      if (d < minSq) minSq = d;
+    }
+  }
+  const scale = minSq > 0 ? separation / Math.sqrt(minSq) : 0;
+  for (let i = 0; i < centres.length; i++) centres[i] *= scale;
+  return centres;
 }
 
 interface RawSplit {

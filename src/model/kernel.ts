@@ -2,10 +2,9 @@
 // parameter row, with no model object per peer) and the registry that picks one by name.
 
 import type { ModelSpec, ParamLayout } from '../types.js';
-import { createSimdKernel } from './simd-kernel.js';
+import { createFastKernel } from './fast-kernel.js';
 import { createTfjsKernel } from './tfjs-kernel.js';
 import { createLayersKernel } from './layers-kernel.js';
-import { simdSupported } from './simd-module.js';
 
 export interface StepKernel {
   readonly layout: ParamLayout;
@@ -40,7 +39,4 @@ export function createKernel(spec: ModelSpec, path: KernelPath = 'fast'): StepKe
   }
 }
 
-/** The fastest kernel this runtime can run for a built-in model. */
-export function createFastKernel(spec: ModelSpec): StepKernel {
-  return simdSupported() ? createSimdKernel(spec) : createTfjsKernel(spec);
-}
+export { createFastKernel };

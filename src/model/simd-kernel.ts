@@ -47,7 +47,13 @@ export interface SimdKernel extends StepKernel {
   readonly kind: 'simd';
 }
 
-export function createSimdKernel(spec: ModelSpec): SimdKernel {
+/** Receives a mark after each phase of gradient() (bench/step-micro.ts times them). */
+export interface PhaseProbe {
+  mark(phase: string): void;
+}
+
+export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } = {}): SimdKernel {
+  const probe = opts.probe;
   const layout = createLayout(spec);
   const sizes = layerSizes(spec);
   const L = sizes.length - 1; // dense layers
@@ -74,7 +80,7 @@ export function createSimdKernel(spec: ModelSpec): SimdKernel {
   };
 
   /** Runs the dense layers on `rows` inputs at p.x; logits land at p.acts[L]. */
-  const forward = (rows: number) => {
+  const forward = (rows: number, probe?: PhaseProbe) => {
     for (let l = 0; l < L; l++) {
       const din = sizes[l];
       const dout = sizes[l + 1];
@@ -82,8 +88,13 @@ export function createSimdKernel(spec: ModelSpec): SimdKernel {
       const out = p.acts[l + 1];
       const b = p.params + bOff[l];
       for (let r = 0; r < rows; r++) f32.copyWithin(out + r * dout, b, b + dout);
+      probe?.mark(`bias${l}`);
       wasm.fwd(input * 4, rows, din, (p.params + wOff[l]) * 4, dout, out * 4);
-      if (l + 1 < L) wasm.relu(out * 4, rows * dout);
+      probe?.mark(`fwd${l}`);
+      if (l + 1 < L) {
+        wasm.relu(out * 4, rows * dout);
+        probe?.mark(`relu${l}`);
+      }
     }
   };
 
@@ -98,29 +109,37 @@ export function createSimdKernel(spec: ModelSpec): SimdKernel {
         return 0;
       }
       ensure(batch);
+      probe?.mark('start');
       f32.set(params, p.params);
       f32.set(x.subarray(0, batch * sizes[0]), p.x);
-      forward(batch);
+      probe?.mark('copy in');
+      forward(batch, probe);
       const lossSum = softmaxCrossEntropy(f32, p.acts[L], batch, classes, y, 0, 1 / batch, true);
+      probe?.mark('softmax+loss');
       f32.fill(0, p.grad, p.grad + layout.total);
+      probe?.mark('zero grad');
       let dz = p.acts[L];
       for (let l = L - 1; l >= 0; l--) {
         const din = sizes[l];
         const dout = sizes[l + 1];
         const input = l === 0 ? p.x : p.acts[l];
         wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4);
+        probe?.mark(`dW${l}`);
         const gb = p.grad + bOff[l];
         for (let r = 0; r < batch; r++) {
           const o = dz + r * dout;
           for (let j = 0; j < dout; j++) f32[gb + j] += f32[o + j];
         }
+        probe?.mark(`db${l}`);
         if (l > 0) {
           const next = p.delta[l & 1];
           wasm.backdot(dz * 4, batch, dout, (p.params + wOff[l]) * 4, din, input * 4, next * 4);
           dz = next;
+          probe?.mark(`dA${l}`);
         }
       }
       grad.set(f32.subarray(p.grad, p.grad + layout.total));
+      probe?.mark('copy out');
       return lossSum / batch;
     },
 

@@ -28,7 +28,8 @@ const DEFAULT_WORK = 5e8;
 // past this many Float64 Lanczos vectors (256 MB) the step count is capped as well
 const MAX_BASIS_DOUBLES = 32_000_000;
 const CHECK_EVERY = 10;
-const RESIDUAL_TOL = 1e-12;
+// a Ritz pair with residual r has an eigenvalue within r of it
+const RESIDUAL_TOL = 1e-10;
 
 export function spectralGap(W: MixingMatrix, opts: SpectralOptions = {}): SpectralGap {
   const { n } = W;
@@ -67,6 +68,7 @@ function lanczos(W: MixingMatrix, steps: number, earlyStop: boolean): LanczosRes
   const w = new Float64Array(n);
   const alpha = new Float64Array(steps);
   const beta = new Float64Array(steps);
+  const h = new Float64Array(steps);
   // a fixed pseudo-random start: deterministic, yet (almost surely) not orthogonal to any eigenvector
   const rng = createRng(0x5ec7a1, 'lanczos-start');
   const q0 = Q.subarray(0, n);
@@ -81,7 +83,7 @@ function lanczos(W: MixingMatrix, steps: number, earlyStop: boolean): LanczosRes
     alpha[j] = a;
     axpy(-a, q, w);
     if (j > 0) axpy(-beta[j - 1], Q.subarray((j - 1) * n, j * n), w);
-    reorthogonalize(Q, j + 1, n, w);
+    reorthogonalize(Q, j + 1, n, w, h);
     const b = norm(w);
     const k = j + 1;
     // an invariant subspace: every eigenvalue the start vector touches is now a Ritz value
@@ -109,17 +111,51 @@ function extremesConverged(alpha: Float64Array, beta: Float64Array, k: number, b
   return Math.abs(b * lastComponents[hi]) < RESIDUAL_TOL && Math.abs(b * lastComponents[lo]) < RESIDUAL_TOL;
 }
 
-/** Full Gram-Schmidt against the first `count` basis vectors, repeated once if it cancelled a lot ("twice is enough"). */
-function reorthogonalize(Q: Float64Array, count: number, n: number, w: Float64Array): void {
+/**
+ * Classical Gram-Schmidt of w against the first `count` basis vectors, repeated once if it
+ * cancelled much of w ("twice is enough", Daniel-Gragg-Kaufman-Stewart). Classical rather
+ * than modified so four basis vectors share each sweep over w: about twice as fast in V8.
+ */
+function reorthogonalize(Q: Float64Array, count: number, n: number, w: Float64Array, h: Float64Array): void {
   for (let pass = 0; pass < 2; pass++) {
     const before = norm(w);
-    for (let i = 0; i < count; i++) {
-      const qi = Q.subarray(i * n, (i + 1) * n);
-      axpy(-dot(qi, w), qi, w);
+    let i = 0;
+    for (; i + 3 < count; i += 4) {
+      const o0 = i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < n; p++) {
+        const x = w[p];
+        s0 += Q[o0 + p] * x;
+        s1 += Q[o1 + p] * x;
+        s2 += Q[o2 + p] * x;
+        s3 += Q[o3 + p] * x;
+      }
+      h[i] = s0;
+      h[i + 1] = s1;
+      h[i + 2] = s2;
+      h[i + 3] = s3;
+    }
+    for (; i < count; i++) h[i] = dotAt(Q, i * n, w);
+    i = 0;
+    for (; i + 3 < count; i += 4) {
+      const o0 = i * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+      const c0 = h[i], c1 = h[i + 1], c2 = h[i + 2], c3 = h[i + 3];
+      for (let p = 0; p < n; p++) w[p] -= c0 * Q[o0 + p] + c1 * Q[o1 + p] + c2 * Q[o2 + p] + c3 * Q[o3 + p];
+    }
+    for (; i < count; i++) {
+      const o = i * n;
+      const c = h[i];
+      for (let p = 0; p < n; p++) w[p] -= c * Q[o + p];
     }
     removeMean(w);
     if (norm(w) > 0.7 * before) return;
   }
+}
+
+function dotAt(Q: Float64Array, o: number, w: Float64Array): number {
+  let s = 0;
+  for (let p = 0; p < w.length; p++) s += Q[o + p] * w[p];
+  return s;
 }
 
 function matVec(W: MixingMatrix, x: Float64Array, y: Float64Array): void {

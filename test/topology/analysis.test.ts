@@ -75,6 +75,6 @@ describe('graph questions', () => {
     expect(d.type).toBe('directed');
     expect(d.size).toBe(18);
     expect(d.hasDirectedEdge('0', '4')).toBe(true);
-    expect(d.hasDirectedEdge('4', '0')).toBe(false);
+    expect(d.hasDirectedEdge('1', '0')).toBe(false); // 0 -> 1 only
   });
 });

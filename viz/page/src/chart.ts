@@ -1,0 +1,169 @@
+// A small canvas chart of the network over rounds: accuracy (mean line, min-max band)
+// on the left axis and consensus distance (log) on the right, with the current round marked.
+
+import type { MetricsLine } from './run-types.js';
+
+const ACC = '#5ec962';
+const ACC_BAND = 'rgba(94,201,98,0.18)';
+const DIST = '#f89540';
+const GRID = 'rgba(148,163,184,0.12)';
+const TEXT = '#8b95a8';
+
+export class RoundChart {
+  private readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private metrics: readonly MetricsLine[] = [];
+  private cursor: number | null = null;
+  private frame = 0;
+  private readonly pad = { l: 34, r: 40, t: 8, b: 20 };
+  private xRange: [number, number] = [0, 1];
+
+  constructor(canvas: HTMLCanvasElement, onSeek: (round: number) => void) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d')!;
+    const seek = (ev: PointerEvent) => {
+      const rect = canvas.getBoundingClientRect();
+      const w = rect.width - this.pad.l - this.pad.r;
+      const t = Math.min(1, Math.max(0, (ev.clientX - rect.left - this.pad.l) / w));
+      onSeek(Math.round(this.xRange[0] + t * (this.xRange[1] - this.xRange[0])));
+    };
+    canvas.addEventListener('pointerdown', (ev) => {
+      seek(ev);
+      canvas.setPointerCapture(ev.pointerId);
+    });
+    canvas.addEventListener('pointermove', (ev) => {
+      if (canvas.hasPointerCapture(ev.pointerId)) seek(ev);
+    });
+    new ResizeObserver(() => this.schedule()).observe(canvas);
+  }
+
+  update(metrics: readonly MetricsLine[], cursor: number | null): void {
+    this.metrics = metrics;
+    this.cursor = cursor;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const { canvas, ctx, pad } = this;
+    const dpr = window.devicePixelRatio || 1;
+    const W = canvas.clientWidth;
+    const H = canvas.clientHeight;
+    if (canvas.width !== Math.round(W * dpr) || canvas.height !== Math.round(H * dpr)) {
+      canvas.width = Math.round(W * dpr);
+      canvas.height = Math.round(H * dpr);
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    const m = this.metrics;
+    const w = W - pad.l - pad.r;
+    const h = H - pad.t - pad.b;
+    ctx.font = '10px Inter, "Segoe UI", system-ui, sans-serif';
+    if (m.length === 0) {
+      ctx.fillStyle = TEXT;
+      ctx.fillText('waiting for the first round…', pad.l, pad.t + h / 2);
+      return;
+    }
+    const r0 = m[0].round;
+    const r1 = Math.max(m[m.length - 1].round, r0 + 1);
+    this.xRange = [r0, r1];
+    const X = (r: number) => pad.l + ((r - r0) / (r1 - r0)) * w;
+
+    const evals = m.filter((l) => typeof l.meanAccuracy === 'number');
+    let aLo = 1;
+    let aHi = 0;
+    for (const l of evals) {
+      aLo = Math.min(aLo, l.minAccuracy ?? l.meanAccuracy!);
+      aHi = Math.max(aHi, l.maxAccuracy ?? l.meanAccuracy!);
+    }
+    if (!(aHi > aLo)) [aLo, aHi] = [0, 1];
+    aLo = Math.max(0, Math.floor(aLo * 10) / 10);
+    aHi = Math.min(1, Math.ceil(aHi * 10) / 10);
+    const YA = (a: number) => pad.t + h - ((a - aLo) / (aHi - aLo || 1)) * h;
+
+    const dists = m.filter((l) => l.consensusDistance > 0);
+    let dLo = Infinity;
+    let dHi = -Infinity;
+    for (const l of dists) {
+      dLo = Math.min(dLo, l.consensusDistance);
+      dHi = Math.max(dHi, l.consensusDistance);
+    }
+    const lLo = Number.isFinite(dLo) ? Math.floor(Math.log10(dLo)) : -3;
+    const lHi = Number.isFinite(dHi) ? Math.max(Math.ceil(Math.log10(dHi)), lLo + 1) : 0;
+    const YD = (d: number) => pad.t + h - ((Math.log10(Math.max(d, 10 ** lLo)) - lLo) / (lHi - lLo)) * h;
+
+    // grid and axes
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    ctx.fillStyle = TEXT;
+    ctx.textAlign = 'right';
+    for (let i = 0; i <= 4; i++) {
+      const a = aLo + ((aHi - aLo) * i) / 4;
+      const y = Math.round(YA(a)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y);
+      ctx.lineTo(pad.l + w, y);
+      ctx.stroke();
+      ctx.fillText(`${Math.round(a * 100)}%`, pad.l - 4, y + 3);
+    }
+    ctx.textAlign = 'left';
+    ctx.fillStyle = DIST;
+    const step = Math.max(1, Math.ceil((lHi - lLo) / 4));
+    for (let e = lLo; e <= lHi; e += step) ctx.fillText(`1e${e}`, pad.l + w + 4, YD(10 ** e) + 3);
+    ctx.fillStyle = TEXT;
+    ctx.textAlign = 'center';
+    for (const r of niceTicks(r0, r1, 5)) ctx.fillText(String(r), X(r), H - 6);
+
+    // accuracy band and mean
+    if (evals.length) {
+      ctx.fillStyle = ACC_BAND;
+      ctx.beginPath();
+      evals.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.maxAccuracy ?? l.meanAccuracy!)));
+      for (let i = evals.length - 1; i >= 0; i--) ctx.lineTo(X(evals[i].round), YA(evals[i].minAccuracy ?? evals[i].meanAccuracy!));
+      ctx.closePath();
+      ctx.fill();
+      ctx.strokeStyle = ACC;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      evals.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.meanAccuracy!)));
+      ctx.stroke();
+    }
+    // consensus distance
+    if (dists.length) {
+      ctx.strokeStyle = DIST;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      dists.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YD(l.consensusDistance)));
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+    // current round
+    if (this.cursor !== null) {
+      const x = Math.round(X(Math.min(Math.max(this.cursor, r0), r1))) + 0.5;
+      ctx.strokeStyle = 'rgba(236,239,244,0.7)';
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, pad.t);
+      ctx.lineTo(x, pad.t + h);
+      ctx.stroke();
+    }
+  }
+}
+
+function niceTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  const step = [1, 2, 5, 10].map((s) => s * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out: number[] = [];
+  for (let r = Math.ceil(lo / step) * step; r <= hi; r += step) out.push(r);
+  return out;
+}

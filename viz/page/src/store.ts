@@ -1,0 +1,169 @@
+// Everything the page knows about the run, as compact typed arrays: one frame per
+// evaluation round (peers.jsonl) and the per-round network metrics (metrics.jsonl).
+
+import type { Domain, MetricKey } from './colors.js';
+import type { MetricsLine, PeersLine, Summary } from './run-types.js';
+
+export interface PeerFrame {
+  round: number;
+  /** NaN where a peer was not evaluated */
+  accuracy: Float32Array;
+  loss: Float32Array;
+  distance: Float32Array;
+  /** cumulative bytes each peer has sent */
+  bytesSent: Float64Array;
+  online: Uint8Array | null;
+  adversarial: Uint8Array | null;
+  edgeBytes: Float64Array | null;
+}
+
+interface Extent {
+  min: number;
+  max: number;
+  /** smallest value > 0, for log scales */
+  minPositive: number;
+}
+
+export type StoreChange = 'frames' | 'metrics' | 'done';
+
+const emptyExtent = (): Extent => ({ min: Infinity, max: -Infinity, minPositive: Infinity });
+
+function toFloat32(values: (number | null)[] | undefined, n: number): Float32Array {
+  const out = new Float32Array(n).fill(NaN);
+  if (!values) return out;
+  for (let i = 0; i < n && i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number' && Number.isFinite(v)) out[i] = v;
+  }
+  return out;
+}
+
+function toMask(values: boolean[] | undefined, n: number): Uint8Array | null {
+  if (!values) return null;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n && i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  return out;
+}
+
+function extentOf(a: Float32Array): Extent {
+  const e = emptyExtent();
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (Number.isNaN(v)) continue;
+    if (v < e.min) e.min = v;
+    if (v > e.max) e.max = v;
+    if (v > 0 && v < e.minPositive) e.minPositive = v;
+  }
+  return e;
+}
+
+function merge(into: Extent, e: Extent): void {
+  into.min = Math.min(into.min, e.min);
+  into.max = Math.max(into.max, e.max);
+  into.minPositive = Math.min(into.minPositive, e.minPositive);
+}
+
+/** Insert-or-replace by round in an array kept sorted by round; returns the index. */
+function upsertByRound<T extends { round: number }>(list: T[], item: T): number {
+  let lo = 0;
+  let hi = list.length;
+  if (hi > 0 && list[hi - 1].round < item.round) {
+    list.push(item);
+    return hi;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].round < item.round) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo]?.round === item.round) list[lo] = item;
+  else list.splice(lo, 0, item);
+  return lo;
+}
+
+export class RunStore {
+  readonly n: number;
+  readonly frames: PeerFrame[] = [];
+  readonly metrics: MetricsLine[] = [];
+  summary: Summary | null = null;
+  private readonly frameExtents = new Map<PeerFrame, Record<MetricKey, Extent>>();
+  private readonly runExtent: Record<MetricKey, Extent> = {
+    accuracy: emptyExtent(),
+    loss: emptyExtent(),
+    distance: emptyExtent(),
+  };
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+
+  constructor(n: number) {
+    this.n = n;
+  }
+
+  onChange(fn: (change: StoreChange) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(change: StoreChange): void {
+    for (const fn of this.listeners) fn(change);
+  }
+
+  addPeersLine(line: PeersLine): PeerFrame {
+    const n = this.n;
+    const frame: PeerFrame = {
+      round: line.round,
+      accuracy: toFloat32(line.accuracy, n),
+      loss: toFloat32(line.loss, n),
+      distance: toFloat32(line.distance, n),
+      bytesSent: Float64Array.from({ length: n }, (_, i) => Number(line.bytesSent?.[i]) || 0),
+      online: toMask(line.online, n),
+      adversarial: toMask(line.adversarial, n),
+      edgeBytes: line.edgeBytes ? Float64Array.from(line.edgeBytes, (v) => Number(v) || 0) : null,
+    };
+    const ext = { accuracy: extentOf(frame.accuracy), loss: extentOf(frame.loss), distance: extentOf(frame.distance) };
+    this.frameExtents.set(frame, ext);
+    for (const k of ['accuracy', 'loss', 'distance'] as const) merge(this.runExtent[k], ext[k]);
+    const index = upsertByRound(this.frames, frame);
+    if (index < this.frames.length && this.frames[index] !== frame) this.frameExtents.delete(this.frames[index]);
+    this.emit('frames');
+    return frame;
+  }
+
+  addMetricsLine(line: MetricsLine): void {
+    upsertByRound(this.metrics, line);
+    this.emit('metrics');
+  }
+
+  finish(summary: Summary): void {
+    this.summary = summary;
+    this.emit('done');
+  }
+
+  get finished(): boolean {
+    return this.summary !== null;
+  }
+
+  /** Index of the last frame whose round is <= round (0 if none is). */
+  frameIndexAtOrBefore(round: number): number {
+    let lo = 0;
+    let hi = this.frames.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.frames[mid].round <= round) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** The colour domain of a metric over the whole run so far, or over one frame. */
+  domain(metric: MetricKey, frame?: PeerFrame): Domain {
+    const e = frame ? this.frameExtents.get(frame) ?? this.runExtent : this.runExtent;
+    const x = (e as Record<MetricKey, Extent>)[metric];
+    if (!Number.isFinite(x.min)) return metric === 'accuracy' ? { min: 0, max: 1 } : { min: 0, max: 1 };
+    if (metric === 'accuracy') return { min: Math.max(0, x.min), max: Math.min(1, Math.max(x.max, x.min + 1e-6)) };
+    const lo = Number.isFinite(x.minPositive) ? x.minPositive : x.min;
+    return { min: lo, max: Math.max(x.max, lo) };
+  }
+}
