@@ -13,7 +13,7 @@ export interface Topology {
   readonly neighbors: Int32Array;
 }
 
-/** Row-stochastic (and for symmetric rules doubly stochastic) sparse mixing matrix, self weight included. */
+/** Sparse mixing matrix x' = W x, self weight included: rows sum to 1 (doubly stochastic for symmetric rules), or columns for push-sum. */
 export interface MixingMatrix {
   readonly n: number;
   /** row i: entries cols[offsets[i] .. offsets[i+1]) with weights; the diagonal is one of them */

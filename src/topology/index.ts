@@ -1,4 +1,5 @@
 // The topology registry: TopologySpec -> CSR graph, plus the helpers other modules use.
+import { isAbsolute, resolve } from 'node:path';
 import type { Rng } from '../rng.js';
 import type { Topology } from '../types.js';
 import { barabasiAlbert } from './barabasi-albert.js';
@@ -13,7 +14,6 @@ import type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
 import { star } from './star.js';
 import { torus } from './torus.js';
 import { wattsStrogatz } from './watts-strogatz.js';
-import { isAbsolute, resolve } from 'node:path';
 
 export interface CreateTopologyOptions {
   /** Directory that a relative `file` path is resolved against (default: the working directory). */

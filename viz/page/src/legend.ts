@@ -1,0 +1,73 @@
+// The colour key: the metric's gradient with ticks, what the marks mean, and what edges show.
+
+import { ADVERSARIAL_COLOR, LUT_SIZE, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, valueAt, type Domain, type MetricKey } from './colors.js';
+
+export interface LegendState {
+  metric: MetricKey;
+  domain: Domain;
+  scope: 'run' | 'round';
+  exactTraffic: boolean;
+  hasOffline: boolean;
+  hasAdversarial: boolean;
+}
+
+export class Legend {
+  private readonly root: HTMLElement;
+  private readonly bar: HTMLCanvasElement;
+  private readonly ticks: HTMLElement;
+  private readonly hint: HTMLElement;
+  private readonly keys: HTMLElement;
+  private last = '';
+
+  constructor(root: HTMLElement) {
+    this.root = root;
+    this.bar = document.createElement('canvas');
+    this.bar.className = 'legend-bar';
+    this.bar.width = LUT_SIZE;
+    this.bar.height = 1;
+    this.ticks = document.createElement('div');
+    this.ticks.className = 'legend-ticks';
+    this.hint = document.createElement('div');
+    this.hint.className = 'legend-hint';
+    this.keys = document.createElement('div');
+    this.keys.className = 'legend-keys';
+    root.replaceChildren(this.bar, this.ticks, this.hint, this.keys);
+  }
+
+  update(s: LegendState): void {
+    const signature = JSON.stringify(s);
+    if (signature === this.last) return;
+    this.last = signature;
+    const spec = METRICS[s.metric];
+    const pal = palette(spec.palette);
+    const ctx = this.bar.getContext('2d')!;
+    for (let i = 0; i < LUT_SIZE; i++) {
+      ctx.fillStyle = pal.colors[spec.reverse ? LUT_SIZE - 1 - i : i];
+      ctx.fillRect(i, 0, 1, 1);
+    }
+    const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => {
+      const span = document.createElement('span');
+      span.textContent = spec.format(valueAt(t, s.domain, spec.log));
+      return span;
+    });
+    this.ticks.replaceChildren(...ticks);
+    this.hint.textContent = `${spec.hint} · range over ${s.scope === 'run' ? 'the whole run' : 'this round'}`;
+    const key = (color: string, text: string, ring = false) => {
+      const item = document.createElement('span');
+      const sw = document.createElement('i');
+      if (ring) sw.style.boxShadow = `0 0 0 2px ${color}`;
+      else sw.style.background = color;
+      item.append(sw, document.createTextNode(text));
+      return item;
+    };
+    const items = [key(NO_DATA_COLOR, 'not evaluated')];
+    if (s.hasOffline) items.push(key(OFFLINE_COLOR, 'offline'));
+    if (s.hasAdversarial) items.push(key(ADVERSARIAL_COLOR, 'adversarial', true));
+    const edge = document.createElement('span');
+    edge.className = 'edge-key';
+    edge.textContent = `edges: brighter = more bytes per round${s.exactTraffic ? '' : ' (estimated from per-peer bytes)'}`;
+    items.push(edge);
+    this.keys.replaceChildren(...items);
+    this.root.dataset.metric = s.metric;
+  }
+}
