@@ -26,7 +26,8 @@ export interface FlatOptimizer {
 export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-7 } as const;
 
 export function createOptimizer(spec: OptimizerSpec, lr: number): FlatOptimizer {
-  if (!(Number.isFinite(lr) && lr > 0)) throw new ConfigError(`optimizer.lr: must be a positive number, got ${lr}`, 'model');
+  // lr 0 is allowed: it turns D-PSGD into pure gossip averaging (the engine then skips apply).
+  if (!(Number.isFinite(lr) && lr >= 0)) throw new ConfigError(`train.lr: must be a number >= 0, got ${lr}`, 'model');
   switch (spec.kind) {
     case 'sgd':
       return createSgd(lr);

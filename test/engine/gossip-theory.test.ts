@@ -9,12 +9,12 @@ describe('pure gossip averaging', () => {
     [{ kind: 'ring', k: 1 }, 'metropolis'],
     [{ kind: 'ring', k: 2 }, 'uniform'],
     [{ kind: 'torus', rows: 4, cols: 6 }, 'metropolis'],
-    [{ kind: 'erdos-renyi', p: 0.15 }, 'metropolis'],
+    [{ kind: 'erdos-renyi', p: 0.3 }, 'metropolis'],
+    [{ kind: 'barabasi-albert', m: 2 }, 'uniform'],
   ] as const) {
     it(`decays at the rate slem^2 predicts on ${topology.kind} with ${mixing} weights`, async () => {
-      const peers = topology.kind === 'torus' ? 24 : 24;
-      const config = smallConfig({
-        peers,
+            const config = smallConfig({
+        peers: 24,
         rounds: 80,
         topology,
         mixing,
@@ -27,12 +27,18 @@ describe('pure gossip averaging', () => {
       expect(rate).toBeGreaterThan(0);
       expect(rate).toBeLessThan(1);
       const d = rounds.map((r) => r.consensusDistance);
-      // per-round ratio over the last 20 rounds, where the slowest mode dominates
-      const observed = Math.pow(d[79] / d[59], 1 / 20);
-      expect(observed).toBeCloseTo(rate, 2);
-      expect(Math.abs(observed - rate) / rate).toBeLessThan(0.02);
-      // and never faster than the bound from the first round on
-      for (let t = 1; t < d.length; t++) expect(d[t]).toBeLessThanOrEqual(d[t - 1] * (1 + 1e-6));
+      // per-round ratio late in the run, where the slowest mode dominates, but before float32
+      // rounding of the parameters (about 1e-14 relative) sets a floor
+      let end = d.length - 1;
+      while (d[end] < 1e-9 * d[0]) end--;
+      const begin = Math.floor(end * 0.6);
+      expect(end - begin).toBeGreaterThanOrEqual(5);
+      const observed = Math.pow(d[end] / d[begin], 1 / (end - begin));
+      // the observed ratio approaches slem^2 from below as faster modes die out
+      expect(observed).toBeLessThanOrEqual(rate * (1 + 1e-6));
+      expect(observed).toBeGreaterThan(rate * 0.98);
+      // and every round contracts by at least slem^2 (W is symmetric), down to the float floor
+      for (let t = 1; t <= end; t++) expect(d[t]).toBeLessThanOrEqual(d[t - 1] * rate * (1 + 1e-4));
     });
   }
 

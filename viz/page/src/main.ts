@@ -1,0 +1,377 @@
+// The live view's wiring: load the topology, draw it, lay it out, then colour peers by
+// the chosen metric as rounds stream in (or replay from the files of a finished run).
+
+import './style.css';
+import { fetchJson, openStream, waitForTopology } from './api.js';
+import { RoundChart } from './chart.js';
+import { colorIndex, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type MetricKey } from './colors.js';
+import { buildGraph } from './graph.js';
+import { SettlingLayout } from './layout.js';
+import { Legend } from './legend.js';
+import { PeerPanel } from './panel.js';
+import type { RunInfo, TopologyFile } from './run-types.js';
+import { RunStore, type PeerFrame } from './store.js';
+import { installTestHook } from './test-hook.js';
+import { Timeline } from './timeline.js';
+import { edgeTraffic } from './traffic.js';
+import { EDGE_LEVELS, NetworkView } from './view.js';
+
+const $ = <T extends HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+
+interface AppState {
+  metric: MetricKey;
+  scope: 'run' | 'round';
+  index: number;
+  follow: boolean;
+  playing: boolean;
+  speed: number;
+  selected: number | null;
+  hovered: number | null;
+}
+
+function setStatus(kind: 'connecting' | 'live' | 'finished' | 'replay' | 'lost', text: string): void {
+  const pill = $('#status');
+  pill.className = `pill pill-${kind}`;
+  pill.textContent = text;
+}
+
+function showMessage(text: string | null): void {
+  const box = $('#stage-msg');
+  box.hidden = text === null;
+  box.textContent = text ?? '';
+}
+
+function describeRun(info: RunInfo, topo: TopologyFile, config: Record<string, unknown> | null): void {
+  const name = typeof config?.name === 'string' ? config.name : info.name;
+  $('#run-title').textContent = name;
+  document.title = `${name} · Plexus`;
+  const facts: string[] = [`${topo.n.toLocaleString()} peers`, `${topo.edges.length.toLocaleString()} edges`];
+  const kind = (config?.topology as { kind?: unknown } | undefined)?.kind;
+  if (typeof kind === 'string') facts.push(kind);
+  const protocol = (config?.protocol as { kind?: unknown; name?: unknown } | undefined)?.kind;
+  if (typeof protocol === 'string') facts.push(protocol);
+  if (typeof topo.spectralGap === 'number') facts.push(`spectral gap ${topo.spectralGap.toPrecision(3)}`);
+  $('#run-facts').textContent = facts.join(' · ');
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  setStatus('connecting', 'connecting');
+  const info = (await fetchJson<RunInfo>('api/run')) ?? { name: 'run', finished: false };
+  const topo = await waitForTopology(() => showMessage('Waiting for the run to write topology.json…'));
+  const config = await fetchJson<Record<string, unknown>>('api/config').catch(() => null);
+  describeRun(info, topo, config);
+  showMessage('Waiting for the first evaluation round…');
+
+  const built = buildGraph(topo);
+  const n = topo.n;
+  const store = new RunStore(n);
+  const initialMetric = params.get('metric');
+  const state: AppState = {
+    metric: initialMetric === 'loss' || initialMetric === 'distance' ? initialMetric : 'accuracy',
+    scope: params.get('scope') === 'round' ? 'round' : 'run',
+    index: -1,
+    follow: !info.finished,
+    playing: false,
+    speed: 4,
+    selected: null,
+    hovered: null,
+  };
+  const requestedRound = params.has('round') ? Number(params.get('round')) : null;
+  const autoplay = info.finished && params.get('autoplay') !== '0' && requestedRound === null;
+
+  const view = new NetworkView($('#graph'), built, {
+    onHover: (peer) => {
+      state.hovered = peer;
+      view.setFocus(state.selected, peer);
+      $('#graph').style.cursor = peer === null ? '' : 'pointer';
+      updatePanel();
+    },
+    onClick: (peer) => select(peer === state.selected ? null : peer),
+  });
+  const layout = new SettlingLayout(built.graph, {
+    onSettled: () => {
+      $('#layout-note').textContent = '';
+    },
+    onIteration: (it) => {
+      if (it % 25 === 0) $('#layout-note').textContent = `laying out… ${it}`;
+    },
+  });
+  layout.start();
+
+  const legend = new Legend($('#legend'));
+  const panel = new PeerPanel($('#peer'), (peer) => select(peer));
+  const chart = new RoundChart($<HTMLCanvasElement>('#chart'), (round) => {
+    stopFollowing();
+    seekIndex(store.frameIndexAtOrBefore(round));
+  });
+  const timeline = new Timeline($('#timeline'), {
+    seek: (i) => {
+      stopFollowing();
+      seekIndex(i);
+    },
+    togglePlay: () => setPlaying(!state.playing),
+    follow: () => {
+      setPlaying(false);
+      state.follow = true;
+      seekIndex(store.frames.length - 1);
+    },
+    speed: (s) => {
+      state.speed = s;
+      if (state.playing) setPlaying(true);
+    },
+  });
+  timeline.setSpeed(state.speed);
+
+  // per-frame derived data, computed once
+  const traffic = new Map<PeerFrame, Float32Array>();
+  const offlineMasks = new WeakMap<PeerFrame, Uint8Array>();
+  let trafficMax = 0;
+  let exactTraffic = false;
+  const colors: string[] = new Array(n).fill(NO_DATA_COLOR);
+  const levels = new Uint8Array(built.edgeKeys.length);
+
+  function trafficOf(index: number): Float32Array {
+    const frame = store.frames[index];
+    let t = traffic.get(frame);
+    if (!t) {
+      const r = edgeTraffic(built.edges, frame, index > 0 ? store.frames[index - 1] : null);
+      t = r.perEdge;
+      exactTraffic = r.exact;
+      trafficMax = Math.max(trafficMax, r.max);
+      traffic.set(frame, t);
+    }
+    return t;
+  }
+
+  function offlineOf(frame: PeerFrame): Uint8Array | null {
+    if (!frame.online) return null;
+    let m = offlineMasks.get(frame);
+    if (!m) {
+      m = frame.online.map((o) => (o ? 0 : 1));
+      offlineMasks.set(frame, m);
+    }
+    return m;
+  }
+
+  let pending = 0;
+  function requestRender(): void {
+    if (!pending) pending = requestAnimationFrame(() => ((pending = 0), applyFrame()));
+  }
+
+  /** Colours, edges and marks for the current round; O(peers + edges) arithmetic, GPU updates only for changes. */
+  function applyFrame(): void {
+    const frame = store.frames[state.index] ?? null;
+    const spec = METRICS[state.metric];
+    const domain = store.domain(state.metric, state.scope === 'round' && frame ? frame : undefined);
+    if (frame) {
+      const pal = palette(spec.palette);
+      const values = frame[state.metric];
+      const offline = offlineOf(frame);
+      for (let i = 0; i < n; i++) {
+        if (offline?.[i]) colors[i] = OFFLINE_COLOR;
+        else {
+          const c = colorIndex(values[i], spec, domain);
+          colors[i] = c < 0 ? NO_DATA_COLOR : pal.colors[c];
+        }
+      }
+      view.setNodeColors(colors);
+      const t = trafficOf(state.index);
+      const scale = trafficMax > 0 ? 1 / trafficMax : 0;
+      for (let e = 0; e < levels.length; e++) levels[e] = Math.min(EDGE_LEVELS - 1, Math.round(Math.sqrt(t[e] * scale) * (EDGE_LEVELS - 1)));
+      view.setEdgeLevels(levels);
+      view.setMarks(offline, frame.adversarial);
+    }
+    legend.update({
+      metric: state.metric,
+      domain,
+      scope: state.scope,
+      exactTraffic,
+      hasOffline: store.frames.some((f) => f.online !== null),
+      hasAdversarial: store.frames.some((f) => f.adversarial?.some((a) => a === 1) ?? false),
+    });
+    const last = store.frames[store.frames.length - 1];
+    timeline.update({
+      frames: store.frames.length,
+      index: state.index,
+      round: frame?.round ?? null,
+      lastRound: last?.round ?? null,
+      playing: state.playing,
+      follow: state.follow,
+      finished: store.finished,
+    });
+    chart.update(store.metrics, frame?.round ?? null);
+    updatePanel();
+    updateHeadline(frame);
+  }
+
+  function updateHeadline(frame: PeerFrame | null): void {
+    const line = frame ? store.metrics.find((m) => m.round === frame.round) : undefined;
+    const acc = line?.meanAccuracy;
+    $('#headline').textContent =
+      frame === null
+        ? ''
+        : `round ${frame.round} · mean accuracy ${acc === undefined ? '–' : METRICS.accuracy.format(acc)}` +
+          (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '');
+  }
+
+  function updatePanel(): void {
+    const peer = state.hovered ?? state.selected;
+    if (peer === null) return panel.showHint();
+    panel.show({
+      node: topo.nodes[peer] ?? { id: peer, degree: built.neighbours[peer].length, dataSize: 0, labelCounts: [] },
+      neighbours: built.neighbours[peer],
+      frame: store.frames[state.index] ?? null,
+      pinned: state.selected === peer,
+      colorOf: (p) => view.colorOf(p),
+    });
+  }
+
+  function select(peer: number | null): void {
+    state.selected = peer;
+    view.setFocus(peer, null);
+    state.hovered = null;
+    updatePanel();
+  }
+
+  function seekIndex(i: number): void {
+    const clamped = Math.max(0, Math.min(store.frames.length - 1, i));
+    if (clamped === state.index && store.frames.length) return requestRender();
+    state.index = clamped;
+    requestRender();
+  }
+
+  function stopFollowing(): void {
+    state.follow = false;
+    setPlaying(false);
+  }
+
+  let timer = 0;
+  function setPlaying(play: boolean): void {
+    clearInterval(timer);
+    state.playing = play && store.frames.length > 1;
+    if (state.playing) {
+      state.follow = false;
+      if (state.index >= store.frames.length - 1) state.index = 0;
+      timer = window.setInterval(() => {
+        if (state.index < store.frames.length - 1) seekIndex(state.index + 1);
+        else {
+          setPlaying(false);
+          if (!store.finished) state.follow = true;
+        }
+      }, 1000 / state.speed);
+    }
+    requestRender();
+  }
+
+  // metric and scale pickers
+  for (const button of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) {
+    button.classList.toggle('on', button.dataset.metric === state.metric);
+    button.addEventListener('click', () => setMetric(button.dataset.metric as MetricKey));
+  }
+  function setMetric(metric: MetricKey): void {
+    state.metric = metric;
+    for (const b of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) b.classList.toggle('on', b.dataset.metric === metric);
+    requestRender();
+  }
+  const scopeBox = $<HTMLInputElement>('#scope-round');
+  scopeBox.checked = state.scope === 'round';
+  scopeBox.addEventListener('change', () => {
+    state.scope = scopeBox.checked ? 'round' : 'run';
+    requestRender();
+  });
+
+  window.addEventListener('keydown', (ev) => {
+    if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
+    if (ev.key === ' ') {
+      ev.preventDefault();
+      setPlaying(!state.playing);
+    } else if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') {
+      stopFollowing();
+      seekIndex(state.index + (ev.key === 'ArrowRight' ? 1 : -1));
+    } else if (ev.key === 'Home' || ev.key === 'End') {
+      stopFollowing();
+      seekIndex(ev.key === 'Home' ? 0 : store.frames.length - 1);
+    } else if (ev.key === 'l' || ev.key === 'L') {
+      state.follow = true;
+      seekIndex(store.frames.length - 1);
+    } else if (ev.key === 'Escape') select(null);
+    else if (ev.key === '1' || ev.key === '2' || ev.key === '3') setMetric((['accuracy', 'loss', 'distance'] as const)[Number(ev.key) - 1]);
+  });
+
+  let autoplayed = false;
+  const closeStream = openStream({
+    run: (r) => {
+      if (!r.finished) setStatus('live', 'live');
+    },
+    metrics: (line) => {
+      store.addMetricsLine(line);
+      requestRender();
+    },
+    peers: (line) => {
+      if (!Array.isArray(line.accuracy)) return;
+      store.addPeersLine(line);
+      showMessage(null);
+      if (state.follow || state.index < 0) state.index = state.follow ? store.frames.length - 1 : 0;
+      if (requestedRound !== null) state.index = store.frameIndexAtOrBefore(requestedRound);
+      requestRender();
+    },
+    done: (summary) => {
+      store.finish(summary);
+      state.follow = false;
+      const acc = typeof summary.finalMeanAccuracy === 'number' ? ` · final accuracy ${METRICS.accuracy.format(summary.finalMeanAccuracy)}` : '';
+      setStatus(info.finished ? 'replay' : 'finished', `${info.finished ? 'replay' : 'finished'}${acc}`);
+      if (store.frames.length === 0) showMessage('This run has no evaluation rounds (peers.jsonl is empty).');
+      if (autoplay && !autoplayed && store.frames.length > 1) {
+        autoplayed = true;
+        state.speed = Math.min(30, Math.max(2, Math.round(store.frames.length / 8)));
+        timeline.setSpeed(state.speed);
+        state.index = 0;
+        setPlaying(true);
+      }
+      requestRender();
+    },
+    connection: (c) => {
+      if (store.finished) return;
+      if (c === 'lost') setStatus('lost', 'reconnecting…');
+      else setStatus('live', 'live');
+    },
+  });
+
+  window.addEventListener('pagehide', () => {
+    closeStream();
+    layout.kill();
+    view.kill();
+  });
+
+  installTestHook({
+    view,
+    built,
+    store,
+    layout,
+    state: () => ({ ...state, round: store.frames[state.index]?.round ?? null }),
+    seekRound: (round) => {
+      stopFollowing();
+      seekIndex(store.frameIndexAtOrBefore(round));
+      applyFrame();
+    },
+    play: () => setPlaying(true),
+    pause: () => setPlaying(false),
+    setMetric: (m) => {
+      setMetric(m);
+      applyFrame();
+    },
+    select,
+    stepNow: () => {
+      state.index = (state.index + 1) % Math.max(1, store.frames.length);
+      applyFrame();
+    },
+  });
+  requestRender();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  showMessage(`Could not load the run: ${(err as Error).message}`);
+  setStatus('lost', 'error');
+});
