@@ -5,7 +5,7 @@
 // Choices measured on tfjs-wasm (2 vCPU, batch 32, 784-128-10): one fused matMul+bias+ReLU per
 // layer; the softmax head in JS on the B x classes logits (one small read instead of ~6 ops);
 // dW0 = X^T dz with X^T built in JS, since matMul with transposeA is ~8x slower than plain;
-// gradients read back tensor by tensor (a concat first is slower on wasm).
+// gradients read back tensor by tensor straight from the wasm heap.
 
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../types.js';
@@ -13,6 +13,16 @@ import type { StepKernel } from './kernel.js';
 import type { PhaseProbe } from './simd-kernel.js';
 import { createLayout, layerSizes } from './layout.js';
 import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
+
+/**
+ * A tensor's floats. On wasm, a view of the heap: dataSync() there slices a fresh ArrayBuffer
+ * (~0.1 ms for 100k floats, mostly allocation), and a concat first costs more still.
+ */
+function readFloats(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.Tensor) => Float32Array };
+  if (tf.getBackend() === 'wasm' && typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(t);
+  return t.dataSync() as Float32Array;
+}
 
 export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } = {}): StepKernel {
   const probe = opts.probe;
@@ -65,7 +75,7 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const { W, b } = weights(params);
         probe?.mark('upload');
         const acts = forward(X, W, b, probe);
-        logits.set(acts[L].dataSync());
+        logits.set(readFloats(acts[L]));
         probe?.mark('read logits');
         lossSum = softmaxCrossEntropy(logits, 0, batch, classes, y, 0, 1 / batch, true);
         let dz: tf.Tensor2D = tf.tensor2d(logits.subarray(0, batch * classes), [batch, classes]);
@@ -88,10 +98,10 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
             probe?.mark(`dA${l}`);
           }
         }
-        return tf.keep(parts);
+        return parts;
       });
-      // one dataSync per tensor: tfjs-wasm's concat of 100k floats costs more than the reads
-      for (let i = 0; i < flat.length; i++) grad.set(flat[i].dataSync() as Float32Array, layout.tensors[i].offset);
+      probe?.mark('tidy dispose');
+      for (let i = 0; i < flat.length; i++) grad.set(readFloats(flat[i]), layout.tensors[i].offset);
       tf.dispose(flat);
       probe?.mark('read grads');
       return lossSum / batch;
@@ -109,9 +119,11 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
             const X = tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs]);
             return forward(X, W, b)[L];
           });
-          const data = z.dataSync() as Float32Array;
-          z.dispose();
-          lossSum += softmaxCrossEntropy(data, 0, rows, classes, y, start, 0, false, stats);
+          try {
+            lossSum += softmaxCrossEntropy(readFloats(z), 0, rows, classes, y, start, 0, false, stats);
+          } finally {
+            z.dispose();
+          }
         }
       } finally {
         tf.dispose([...W, ...b]);

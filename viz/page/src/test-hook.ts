@@ -70,7 +70,8 @@ export function installTestHook(d: HookDeps): void {
       }
       checked++;
       const o = (py * w + px) * 4;
-      const want = parseInt(view.colorOf(i).slice(1), 16);
+      const shown = sigma.getNodeDisplayData(built.nodeKeys[i])?.color ?? view.colorOf(i);
+      const want = parseInt(shown.slice(1, 7), 16);
       const near = (got: number, exp: number) => Math.abs(got - exp) <= 3;
       if (near(pixels[o], (want >> 16) & 255) && near(pixels[o + 1], (want >> 8) & 255) && near(pixels[o + 2], want & 255) && pixels[o + 3] > 200) matched++;
     }

@@ -13,17 +13,26 @@ export const EDGE_LEVELS = 16;
 const EDGE_IDLE = [70, 84, 110];
 const EDGE_BUSY = [140, 190, 255];
 
+/**
+ * sigma blends with (ONE, ONE_MINUS_SRC_ALPHA) into a premultiplied canvas, so a
+ * translucent colour must be premultiplied or it shows at full brightness.
+ */
+function premultiplied(rgb: number[], alpha: number): string {
+  const [r, g, b] = rgb.map((v) => Math.round(v * alpha));
+  return `rgba(${r},${g},${b},${alpha.toFixed(3)})`;
+}
+
 /** Edge colour and width for each traffic level: idle links stay faint, busy ones glow. */
 function edgeStyle(level: number): { color: string; size: number } {
   const t = level / (EDGE_LEVELS - 1);
   const c = EDGE_IDLE.map((a, k) => Math.round(a + (EDGE_BUSY[k] - a) * t));
-  const alpha = 0.1 + 0.42 * t;
-  return { color: `rgba(${c[0]},${c[1]},${c[2]},${alpha.toFixed(3)})`, size: 0.5 + 1.1 * t };
+  const alpha = 0.12 + 0.5 * t;
+  return { color: premultiplied(c, alpha), size: 0.5 + 1.1 * t };
 }
 
 const EDGE_STYLES = Array.from({ length: EDGE_LEVELS }, (_, l) => edgeStyle(l));
-const EDGE_HIGHLIGHT = { color: 'rgba(236,239,244,0.85)', size: 1.8 };
-const EDGE_DIMMED = { color: 'rgba(60,70,90,0.05)', size: 0.4 };
+const EDGE_HIGHLIGHT = { color: premultiplied([236, 239, 244], 0.85), size: 1.8 };
+const EDGE_DIMMED = { color: premultiplied([60, 70, 90], 0.06), size: 0.4 };
 
 type HoverData = PartialButFor<NodeDisplayData, 'x' | 'y' | 'size' | 'label' | 'color'>;
 

@@ -1,0 +1,73 @@
+// The worker pool's failure and shutdown behaviour.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { WorkerError } from '../../src/errors.js';
+import { smallConfig } from './helpers.js';
+
+
+describe('worker pool', () => {
+  for (const workers of [0, 2]) {
+    it(`reports a failing peer and round as a WorkerError (${workers} workers) and still closes cleanly`, async () => {
+      const engine = await Engine.create(smallConfig({ rounds: 5 }), { workers });
+      // poison peer 5's parameters in shared memory: its first local step fails inside a worker
+      const { dim } = engine.world.state;
+      engine.world.state.params[0].fill(NaN, 5 * dim, 6 * dim);
+      const err = await engine.run().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerError);
+      const we = err as WorkerError;
+      expect(we.peer).toBeTypeOf('number');
+      expect(we.round).toBeTypeOf('number');
+      expect(we.peer).toBe(5);
+      expect(we.round).toBe(1);
+      expect(we.message).toMatch(/train task failed at peer 5, round 1: /);
+      expect(we.message).toMatch(/diverged/);
+      await engine.close();
+      await engine.close(); // safe twice
+    });
+  }
+
+  it('is sized to the requested number of workers and balances work across them', async () => {
+    const engine = await Engine.create(smallConfig({ rounds: 5, peers: 32 }), { workers: 2 });
+    try {
+      expect(engine.workers).toBe(2);
+      await engine.run();
+      const busy = [...engine.busyByWorker().values()];
+      expect(busy).toHaveLength(2);
+      expect(Math.min(...busy)).toBeGreaterThan(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  const cli = join(process.cwd(), 'bin', 'plexus.js');
+  const dir = mkdtempSync(join(tmpdir(), 'plexus-pool-'));
+
+  function spawnRun(config: string, out: string, extra: string[] = []) {
+    writeFileSync(join(dir, 'c.yaml'), config);
+    const child = spawn(process.execPath, [cli, 'run', join(dir, 'c.yaml'), '--out', out, '--workers', '2', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    return { child, exited, stderr: () => stderr };
+  }
+
+  it('stops on Ctrl-C after the current round, writes its files and exits 130', async () => {
+    const out = join(dir, 'sigint');
+    const p = spawnRun(`peers: 16\nrounds: 100000\ndata: { dataset: { kind: blobs, classes: 3, features: 4, trainSize: 1600, testSize: 100 }, examplesPerPeer: 50 }\nmodel: { kind: logistic }\ntrain: { batchSize: 10 }\neval: { every: 1000, testExamples: 100 }\n`, out);
+    // wait until rounds are being written, then interrupt
+    for (let i = 0; i < 200 && !(existsSync(join(out, 'metrics.jsonl')) && readFileSync(join(out, 'metrics.jsonl'), 'utf8').length > 0); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    p.child.kill('SIGINT');
+    const code = await p.exited;
+    expect(code).toBe(130);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.aborted).toBe(true);
+    expect(summary.rounds).toBeLessThan(100000);
+    expect(summary.finalMeanAccuracy).toBeGreaterThan(0);
+  }, 60_000);
+});
