@@ -108,7 +108,7 @@ function perOp(make: (probe: PhaseProbe) => StepKernel, spec: ModelSpec, data: B
       kernel.gradient(row, data.x.subarray(o * 784, (o + BATCH) * 784), data.y.subarray(o, o + BATCH), BATCH, grad);
       const t = performance.now();
       opt.apply(row, grad, new Float32Array(0), s);
-      current.set('sgd apply (JS)', (current.get('sgd apply (JS)') ?? 0) + performance.now() - t);
+      current.set('sgd apply', (current.get('sgd apply') ?? 0) + performance.now() - t);
     }
     if (r === 0) continue; // warm-up
     for (const [k, v] of current) {
@@ -139,7 +139,9 @@ function bigMatMulGflops(): number {
 
 async function main() {
   const backend = await selectBackend(backendPref);
-  console.log(`backend ${backend}; batch ${BATCH}; median of ${repeats} repeats of ${stepsPerRepeat} steps; sgd apply included`);
+  const wasmBuild =
+    backend === 'wasm' ? ` (simd ${String(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))}, threads ${String(tf.env().get('WASM_HAS_MULTITHREAD_SUPPORT'))})` : '';
+  console.log(`backend ${backend}${wasmBuild}; batch ${BATCH}; median of ${repeats} repeats of ${stepsPerRepeat} steps; sgd apply included`);
   console.log(`reference: ${backend} matMul 512x512x512 ${bigMatMulGflops().toFixed(1)} GFLOP/s`);
   const data = mnistBatches(200, false);
   const dense = mnistBatches(50, true);

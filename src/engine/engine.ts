@@ -3,14 +3,14 @@
 // on evaluation rounds, every evaluated peer's test accuracy, and emits events.
 import { createRequire } from 'node:module';
 import type { ExperimentConfig } from '../config/schema.js';
-import { createProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
+import { createProtocol, isAsyncProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
 import type { MixingMatrix } from '../types.js';
 import type { BufferIndex, Task } from '../../workers/messages.js';
 import { TypedEmitter } from './emitter.js';
 import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary } from './events.js';
 import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
 import { createWorld, type World } from './setup.js';
-import type { TrainSettings } from './shared-state.js';
+import { COLUMN_BLOCK, type TrainSettings } from './shared-state.js';
 
 function nodeBackendInstalled(): boolean {
   try {
@@ -27,8 +27,6 @@ export interface EngineOptions {
   backend?: TrainSettings['backend'];
 }
 
-/** Column blocks of a fixed width, so float64 reductions add up in the same order for any worker count. */
-const COLUMN_BLOCK = 4096;
 
 export function ranges(n: number, parts: number): [number, number][] {
   const k = Math.max(1, Math.min(n, parts));
@@ -46,11 +44,11 @@ export class Engine extends TypedEmitter<EngineEvents> {
   readonly backend: string;
   readonly workers: number;
   private executor: Executor;
-  private protocol: Protocol;
+  /** undefined for event-driven protocols (time.mode: async) */
+  private protocol: Protocol | undefined;
   private cur: BufferIndex = 0;
   private aborted = false;
   private closed = false;
-  private rowSqFresh = false;
   private peerSteps = 0;
   private trainMs = 0;
   private evalMs = 0;
@@ -66,9 +64,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
     this.workers = executor.workers;
     this.setupMs = setupMs;
     this.peerBytes = new Float64Array(world.config.peers);
-    this.protocol = createProtocol(world.config.protocol, {
-      topology: world.topology, mixing: world.mixing, seed: world.config.seed,
-    });
+    const spec = world.config.protocol;
+    this.protocol = isAsyncProtocol(spec)
+      ? undefined
+      : createProtocol(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: world.config.seed });
   }
 
   static async create(config: ExperimentConfig, opts: EngineOptions = {}): Promise<Engine> {
@@ -117,8 +116,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     let rounds = 0;
     for (let r = 1; r <= config.rounds && !this.aborted; r++) {
       const t0 = performance.now();
-      this.rowSqFresh = false;
-      const traffic = await this.protocol.round(this.ops(), r);
+      const traffic = await this.protocol!.round(this.ops(), r);
       this.trainMs += performance.now() - t0;
       this.bytesSent += traffic.bytes;
       for (let i = 0; i < traffic.perPeer.length; i++) this.peerBytes[i] += traffic.perPeer[i];
@@ -187,9 +185,13 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private ops(): RoundOps {
     const { state, config } = { state: this.world.state, config: this.world.config };
     const all = Array.from({ length: config.peers }, (_, i) => i);
+    const rowTasks = (make: (a: number, b: number) => Task): Task[] =>
+      ranges(state.peers, this.parts(state.peers)).map(([a, b]) => make(a, b));
     return {
       peers: config.peers,
+      dim: state.dim,
       vectorBytes: state.dim * 4,
+      peerWeight: state.peerWeight,
       train: async (round, peers = all) => {
         const tasks: Task[] = ranges(peers.length, this.parts(peers.length)).map(([a, b]) => ({
           kind: 'train', round, src: this.cur, peers: peers.slice(a, b),
@@ -203,7 +205,6 @@ export class Engine extends TypedEmitter<EngineEvents> {
         }));
         await this.executor.run(tasks);
         this.cur = (1 - this.cur) as BufferIndex;
-        this.rowSqFresh = true;
       },
       averageAll: async (_round, peers) => {
         await this.columnMean(peers);
@@ -211,7 +212,21 @@ export class Engine extends TypedEmitter<EngineEvents> {
           ranges(state.peers, this.parts(state.peers)).map(([a, b]) => ({ kind: 'broadcastMean', dst: this.cur, rowStart: a, rowEnd: b }) as Task),
         );
       },
+      compressToAux: async (round, spec) => {
+        this.requireAux('compressToAux');
+        await this.executor.run(rowTasks((a, b) => ({ kind: 'compressAux', round, src: this.cur, rowStart: a, rowEnd: b, spec, seed: config.seed })));
+      },
+      consensusStep: async (round, w, gamma) => {
+        this.requireAux('consensusStep');
+        await this.executor.run(rowTasks((a, b) => ({ kind: 'consensusStep', round, src: this.cur, rowStart: a, rowEnd: b, w, gamma })));
+      },
     };
+  }
+
+  private requireAux(op: string): void {
+    if (this.world.state.aux.length === 0) {
+      throw new Error(`engine: ${op} needs the auxiliary buffer; declare it in protocolNeeds for protocol ${this.world.config.protocol.kind}`);
+    }
   }
 
   /** Fills state.mean over the given peers (all if absent); returns |mean|^2 summed in a fixed order. */
@@ -227,18 +242,16 @@ export class Engine extends TypedEmitter<EngineEvents> {
     return sq;
   }
 
-  /** Mean over peers of |x_i - mean|^2 = mean_i |x_i|^2 - |mean|^2, accumulated in float64. */
+  /** Mean over peers of |x_i - mean|^2, two-pass per column block, blocks summed in a fixed order. */
   private async consensusDistance(): Promise<number> {
-    const s = this.world.state;
-    if (!this.rowSqFresh) {
-      await this.executor.run(
-        ranges(s.peers, this.parts(s.peers)).map(([a, b]) => ({ kind: 'rowSq', src: this.cur, rowStart: a, rowEnd: b }) as Task),
-      );
+    const { dim, peers } = this.world.state;
+    const tasks: Task[] = [];
+    for (let c = 0; c < dim; c += COLUMN_BLOCK) {
+      tasks.push({ kind: 'colStats', src: this.cur, colStart: c, colEnd: Math.min(dim, c + COLUMN_BLOCK) });
     }
-    const meanSq = await this.columnMean();
-    let sum = 0;
-    for (let i = 0; i < s.peers; i++) sum += s.rowSq[i];
-    return Math.max(0, sum / s.peers - meanSq);
+    let total = 0;
+    for (const r of await this.executor.run(tasks)) if (r.ok) total += r.value;
+    return total / peers;
   }
 
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {

@@ -7,8 +7,12 @@ import { loadMnist } from '../data/mnist.js';
 import { createBlobs } from '../data/blobs.js';
 import { createPartition } from '../data/partition/index.js';
 import { labelHistogram } from '../data/partition/stats.js';
+import { ConfigError } from '../errors.js';
+import { protocolNeeds } from '../protocol/index.js';
+import { graphIssues } from '../protocol/graph-issues.js';
 import { createTopology, components } from '../topology/index.js';
 import { createMixing } from '../topology/mixing/index.js';
+import { createSchedule, type Schedule } from '../topology/schedule/index.js';
 import { spectralGap } from '../topology/spectral.js';
 import { createLayout, initParams } from '../model/layout.js';
 import { createOptimizer } from '../model/optimizer.js';
@@ -20,6 +24,8 @@ export interface World {
   dataset: Dataset;
   topology: Topology;
   mixing: MixingMatrix;
+  /** graph and mixing matrix of each round (static: always topology and mixing) */
+  schedule: Schedule;
   spectral: { slem: number; gap: number; exact: boolean };
   components: number[];
   partition: Partition;
@@ -50,8 +56,16 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
   const n = config.peers;
   const dataset = loadDataset(config);
   const topology = createTopology(config.topology, n, createRng(seed, 'topology'));
-  const mixing = createMixing(topology, topology.directed ? 'column-stochastic' : config.mixing);
-  const spectral = topology.directed ? { slem: NaN, gap: NaN, exact: false } : spectralGap(mixing);
+  const mixingFor = (t: Topology) => createMixing(t, t.directed ? 'column-stochastic' : config.mixing);
+  const mixing = mixingFor(topology);
+  const schedule = createSchedule(config.topology.schedule ?? { kind: 'static' }, {
+    topology, mixing, topologyKind: config.topology.kind, seed, mixingFor,
+    draw: (rng) => createTopology(config.topology, n, rng),
+  });
+  const issues = graphIssues(config.protocol, schedule.timeVarying ? undefined : topology);
+  if (issues.length > 0) throw new ConfigError(issues);
+  // one matrix's spectral gap describes a run only when the graph never changes
+  const spectral = topology.directed || schedule.timeVarying ? { slem: NaN, gap: NaN, exact: false } : spectralGap(mixing);
   const partition = createPartition(
     dataset.train.y, dataset.classes, n, config.data.examplesPerPeer, config.data.partition, createRng(seed, 'partition'),
   );
@@ -69,7 +83,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({
     peers: n, dim: layout.total, optSlots, features: dataset.features,
-    trainSize: dataset.train.n, testSize: dataset.test.n,
+    trainSize: dataset.train.n, testSize: dataset.test.n, aux: protocolNeeds(config.protocol).aux,
   });
   const testN = Math.min(config.eval.testExamples, dataset.test.n);
   const state: SharedState = {
@@ -89,7 +103,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     state.peerWeight[p] = 1;
   }
   return {
-    config, dataset, topology, mixing,
+    config, dataset, topology, mixing, schedule,
     spectral,
     components: components(topology),
     partition,

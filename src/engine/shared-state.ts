@@ -2,6 +2,7 @@
 // by reference: peer parameters (two buffers, mixing reads one and writes the other),
 // optimizer state, per-peer sampling state, the dataset and the partition.
 import type { ModelSpec } from '../types.js';
+import { createSharedWasmMemory } from './exchange-simd.js';
 
 export interface SharedStateInit {
   peers: number;
@@ -10,6 +11,8 @@ export interface SharedStateInit {
   features: number;
   trainSize: number;
   testSize: number;
+  /** allocate the auxiliary peers x params buffer (protocols that keep a second row per peer) */
+  aux?: boolean;
 }
 
 /** Plain object of typed-array views; structured-clones to workers without copying the data. */
@@ -38,8 +41,16 @@ export interface SharedState {
   evalOut: Float64Array;
   /** per peer squared distance to the average (filled on evaluation rounds) */
   distance: Float64Array;
+  /** The shared WebAssembly memory holding params (and meanF32, statsOut) when SIMD kernels are available. */
+  memory?: WebAssembly.Memory;
+  /** float32 copy of the network mean, inside `memory` (SIMD path) */
+  meanF32: Float32Array;
+  /** 4 floats of partial results per column block, inside `memory` (SIMD path) */
+  statsOut: Float32Array;
   /** push-sum style per-peer scalar weights, for protocols that need them */
   peerWeight: Float64Array;
+  /** a second peers x params buffer for protocols that need one (CHOCO's x-hat); length 0 otherwise */
+  aux: Float32Array;
 }
 
 export function sharedFloat32(n: number): Float32Array {
@@ -66,6 +77,28 @@ export function toShared<T extends Float32Array | Uint8Array | Int32Array>(a: T)
   return out;
 }
 
+/** Column blocks of a fixed width, so float64 reductions add up in the same order for any worker count. */
+export const COLUMN_BLOCK = 4096;
+
+/** params[0], params[1], meanF32 and statsOut in one shared wasm memory when possible, else plain SABs. */
+function allocateParams(peers: number, dim: number): Pick<SharedState, 'params' | 'memory' | 'meanF32' | 'statsOut'> {
+  const rowBytes = peers * dim * 4;
+  const blocks = Math.ceil(dim / COLUMN_BLOCK);
+  const memory = createSharedWasmMemory(2 * rowBytes + dim * 4 + blocks * 16 + 64);
+  if (!memory) {
+    return { params: [sharedFloat32(peers * dim), sharedFloat32(peers * dim)], meanF32: sharedFloat32(dim), statsOut: sharedFloat32(blocks * 4) };
+  }
+  const b = memory.buffer as unknown as SharedArrayBuffer;
+  const meanAt = 2 * rowBytes;
+  const statsAt = meanAt + Math.ceil((dim * 4) / 16) * 16;
+  return {
+    memory,
+    params: [new Float32Array(b, 0, peers * dim), new Float32Array(b, rowBytes, peers * dim)],
+    meanF32: new Float32Array(b, meanAt, dim),
+    statsOut: new Float32Array(b, statsAt, blocks * 4),
+  };
+}
+
 export function createSharedState(init: SharedStateInit): Omit<SharedState, 'order' | 'partOffsets' | 'trainX' | 'trainY' | 'testX' | 'testY'> {
   const { peers, dim, optSlots } = init;
   return {
@@ -73,7 +106,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     dim,
     optSlots,
     features: init.features,
-    params: [sharedFloat32(peers * dim), sharedFloat32(peers * dim)],
+    ...allocateParams(peers, dim),
     optState: sharedFloat32(peers * optSlots * dim),
     stepCount: sharedInt32(peers),
     rngState: sharedUint32(peers * 4),
@@ -83,6 +116,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     evalOut: sharedFloat64(peers * 3),
     distance: sharedFloat64(peers),
     peerWeight: sharedFloat64(peers),
+    aux: init.aux ? sharedFloat32(peers * dim) : new Float32Array(0),
   };
 }
 

@@ -8,6 +8,9 @@ import { createKernel, type StepKernel } from '../model/kernel.js';
 import { createOptimizer } from '../model/optimizer.js';
 import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 import type { SharedState, TrainSettings } from './shared-state.js';
+import { COLUMN_BLOCK } from './shared-state.js';
+import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from './exchange-simd.js';
+import { compressRows, consensusRows, createRowScratch, type RowScratch } from './row-ops.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -18,6 +21,10 @@ export interface TaskContext {
   xBuf: Float32Array;
   yBuf: Uint8Array;
   grad: Float32Array;
+  /** buffers for the aux-row kernels, made on first use */
+  rowScratch?: RowScratch;
+  /** SIMD exchange kernels on the shared wasm memory holding the parameters, when available */
+  exchange?: ExchangeKernels;
 }
 
 export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext> {
@@ -32,6 +39,7 @@ export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext
     xBuf: new Float32Array(settings.batchSize * state.features),
     yBuf: new Uint8Array(settings.batchSize),
     grad: new Float32Array(state.dim),
+    exchange: state.memory ? instantiateExchange(state.memory) : undefined,
   };
 }
 
@@ -74,9 +82,11 @@ function dispatch(ctx: TaskContext, task: Task): number {
       }
       return task.peers.length;
     case 'mix':
-      mixRows(task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
-      rowSquares(s, s.params[1 - task.src], task.rowStart, task.rowEnd);
+      if (ctx.exchange) mixRowsSimd(ctx.exchange, task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
+      else mixRows(task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
+    case 'colStats':
+      return columnStats(ctx, s.params[task.src], task.colStart, task.colEnd);
     case 'rowSq':
       rowSquares(s, s.params[task.src], task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
@@ -94,6 +104,14 @@ function dispatch(ctx: TaskContext, task: Task): number {
       }
       return task.rowEnd - task.rowStart;
     }
+    case 'compressAux':
+      ctx.rowScratch ??= createRowScratch(s.dim);
+      compressRows(task.spec, s.params[task.src], s.aux, s.dim, task.rowStart, task.rowEnd, task.seed, task.round, ctx.rowScratch);
+      return task.rowEnd - task.rowStart;
+    case 'consensusStep':
+      ctx.rowScratch ??= createRowScratch(s.dim);
+      consensusRows(task.w, s.params[task.src], s.aux, s.dim, task.gamma, task.rowStart, task.rowEnd, ctx.rowScratch);
+      return task.rowEnd - task.rowStart;
     case 'eval':
       for (const p of task.peers) {
         try {
@@ -170,6 +188,40 @@ function columnMean(s: SharedState, params: Float32Array, c0: number, c1: number
     sq += m * m;
   }
   return sq;
+}
+
+/**
+ * Mean and total squared deviation over all peers for columns [c0,c1), two-pass per column
+ * (exact for tiny consensus distances, unlike |x|^2 - |mean|^2). Vector part in SIMD when
+ * available; the result for a block never depends on which worker computed it.
+ */
+function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: number): number {
+  const s = ctx.state;
+  const { dim, peers, mean } = s;
+  let vecEnd = c0;
+  let total = 0;
+  const k = ctx.exchange;
+  if (k && params.buffer === (s.memory!.buffer as unknown)) {
+    vecEnd = c0 + ((c1 - c0) & ~3);
+    const slot = (c0 / COLUMN_BLOCK) * 4;
+    k.colStats(params.byteOffset + c0 * 4, peers, dim * 4, (vecEnd - c0) * 4, 1 / peers, s.meanF32.byteOffset + c0 * 4, s.statsOut.byteOffset + slot * 4);
+    const o = s.statsOut;
+    total = o[slot] + o[slot + 1] + o[slot + 2] + o[slot + 3];
+    for (let c = c0; c < vecEnd; c++) mean[c] = s.meanF32[c];
+  }
+  for (let c = vecEnd; c < c1; c++) {
+    let m = 0;
+    for (let i = 0; i < peers; i++) m += params[i * dim + c];
+    m /= peers;
+    let d2 = 0;
+    for (let i = 0; i < peers; i++) {
+      const d = params[i * dim + c] - m;
+      d2 += d * d;
+    }
+    mean[c] = m;
+    total += d2;
+  }
+  return total;
 }
 
 function distances(s: SharedState, params: Float32Array, r0: number, r1: number): void {

@@ -20,6 +20,8 @@ interface Plan {
   acts: number[];
   /** two ping-pong buffers for the ReLU-masked deltas of hidden layers */
   delta: [number, number];
+  /** (offset, value) pairs gathered by fwd and gradw */
+  list: number;
   floats: number;
 }
 
@@ -40,7 +42,8 @@ function plan(sizes: number[], total: number, capacity: number): Plan {
   for (let l = 1; l < sizes.length; l++) acts.push(take(capacity * sizes[l]));
   const widest = Math.max(1, ...sizes.slice(1, -1));
   const delta: [number, number] = [take(capacity * widest), take(capacity * widest)];
-  return { capacity, params, grad, x, acts, delta, floats: at };
+  const list = take(2 * Math.max(capacity, ...sizes));
+  return { capacity, params, grad, x, acts, delta, list, floats: at };
 }
 
 export interface SimdKernel extends StepKernel {
@@ -80,7 +83,7 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   };
 
   /** Runs the dense layers on `rows` inputs at p.x; logits land at p.acts[L]. */
-  const forward = (rows: number, probe?: PhaseProbe) => {
+  const forward = (rows: number, phases?: PhaseProbe) => {
     for (let l = 0; l < L; l++) {
       const din = sizes[l];
       const dout = sizes[l + 1];
@@ -88,12 +91,12 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       const out = p.acts[l + 1];
       const b = p.params + bOff[l];
       for (let r = 0; r < rows; r++) f32.copyWithin(out + r * dout, b, b + dout);
-      probe?.mark(`bias${l}`);
-      wasm.fwd(input * 4, rows, din, (p.params + wOff[l]) * 4, dout, out * 4);
-      probe?.mark(`fwd${l}`);
+      phases?.mark(`bias${l}`);
+      wasm.fwd(input * 4, rows, din, (p.params + wOff[l]) * 4, dout, out * 4, p.list * 4);
+      phases?.mark(`fwd${l}`);
       if (l + 1 < L) {
         wasm.relu(out * 4, rows * dout);
-        probe?.mark(`relu${l}`);
+        phases?.mark(`relu${l}`);
       }
     }
   };
@@ -116,19 +119,18 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       forward(batch, probe);
       const lossSum = softmaxCrossEntropy(f32, p.acts[L], batch, classes, y, 0, 1 / batch, true);
       probe?.mark('softmax+loss');
-      f32.fill(0, p.grad, p.grad + layout.total);
-      probe?.mark('zero grad');
       let dz = p.acts[L];
       for (let l = L - 1; l >= 0; l--) {
         const din = sizes[l];
         const dout = sizes[l + 1];
         const input = l === 0 ? p.x : p.acts[l];
-        wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4);
+        wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4, p.list * 4);
         probe?.mark(`dW${l}`);
         const gb = p.grad + bOff[l];
-        for (let r = 0; r < batch; r++) {
-          const o = dz + r * dout;
-          for (let j = 0; j < dout; j++) f32[gb + j] += f32[o + j];
+        for (let j = 0; j < dout; j++) {
+          let sum = 0;
+          for (let o = dz + j, end = dz + batch * dout; o < end; o += dout) sum += f32[o];
+          f32[gb + j] = sum;
         }
         probe?.mark(`db${l}`);
         if (l > 0) {

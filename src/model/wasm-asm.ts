@@ -95,6 +95,9 @@ export class Code {
   and(): this { return this.op(0x71); }
   shl(): this { return this.op(0x74); }
 
+  i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
+  i32Store(offset = 0): this { return this.op(0x36).mem(2, offset); }
+
   // f32
   f32Load(offset = 0): this { return this.op(0x2a).mem(2, offset); }
   f32Store(offset = 0): this { return this.op(0x38).mem(2, offset); }
@@ -109,8 +112,11 @@ export class Code {
   v128Store(offset = 0): this { return this.simd(0x0b).mem(4, offset); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4Lane(lane: number): this { return this.simd(0x1f).op(lane); }
+  f32x4Sqrt(): this { return this.simd(0xe3); }
   f32x4Add(): this { return this.simd(0xe4); }
+  f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
+  f32x4Div(): this { return this.simd(0xe7); }
   f32x4Max(): this { return this.simd(0xe9); }
 
   /** `while (get(i) < limit) { body(); i += step }` over i32 locals, unsigned compare. */
@@ -153,8 +159,11 @@ export interface FunctionDef {
   readonly code: Code;
 }
 
-/** A module importing `env.memory` and exporting each function (all params i32, no results). */
-export function assembleModule(functions: readonly FunctionDef[], minPages: number): Uint8Array<ArrayBuffer> {
+/**
+ * A module importing `env.memory` and exporting each function (no results). With `sharedMaxPages`
+ * the import is a shared memory (threads proposal), so every worker's instance sees one buffer.
+ */
+export function assembleModule(functions: readonly FunctionDef[], minPages: number, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const section = (id: number, body: number[]) => {
     out.push(id);
@@ -175,8 +184,14 @@ export function assembleModule(functions: readonly FunctionDef[], minPages: numb
   uleb(imports, 1);
   name(imports, 'env');
   name(imports, 'memory');
-  imports.push(0x02, 0x00);
-  uleb(imports, minPages);
+  if (sharedMaxPages === undefined) {
+    imports.push(0x02, 0x00);
+    uleb(imports, minPages);
+  } else {
+    imports.push(0x02, 0x03);
+    uleb(imports, minPages);
+    uleb(imports, sharedMaxPages);
+  }
   section(2, imports);
   const funcs: number[] = [];
   uleb(funcs, functions.length);

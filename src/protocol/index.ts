@@ -1,13 +1,19 @@
 // The typed protocol registry: config kind -> module. No string-to-class wiring elsewhere.
 import type { ProtocolConfig } from '../config/schema.js';
+import { createChoco } from './choco.js';
 import { createDpsgd } from './dpsgd.js';
 import { createFedAvg } from './fedavg.js';
 import { createLocal } from './local.js';
-import type { Protocol, ProtocolContext } from './types.js';
+import { createPushSum } from './push-sum.js';
+import type { Protocol, ProtocolContext, ProtocolNeeds } from './types.js';
 
-export type { Protocol, ProtocolContext, RoundOps, Traffic } from './types.js';
+export type { Protocol, ProtocolContext, ProtocolNeeds, RoundOps, Traffic } from './types.js';
+export { trafficOf } from './types.js';
 
-export function createProtocol(spec: ProtocolConfig, ctx: ProtocolContext): Protocol {
+/** Synchronous protocols (run in rounds); gossip-learning runs on the event-driven clock instead. */
+export type SyncProtocolConfig = Exclude<ProtocolConfig, { kind: 'gossip-learning' }>;
+
+export function createProtocol(spec: SyncProtocolConfig, ctx: ProtocolContext): Protocol {
   switch (spec.kind) {
     case 'dpsgd':
       return createDpsgd(ctx);
@@ -15,5 +21,18 @@ export function createProtocol(spec: ProtocolConfig, ctx: ProtocolContext): Prot
       return createLocal(ctx);
     case 'fedavg':
       return createFedAvg(ctx, spec.fraction);
+    case 'push-sum':
+      return createPushSum(ctx, spec.debias);
+    case 'choco':
+      return createChoco(ctx, spec.compression, spec.gamma);
   }
+}
+
+export function protocolNeeds(spec: ProtocolConfig): ProtocolNeeds {
+  return { aux: spec.kind === 'choco' };
+}
+
+/** Whether the protocol needs peers' clocks (time.mode: async) rather than rounds. */
+export function isAsyncProtocol(spec: ProtocolConfig): spec is Extract<ProtocolConfig, { kind: 'gossip-learning' }> {
+  return spec.kind === 'gossip-learning';
 }

@@ -132,6 +132,18 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
   });
 }
 
+describe('createKernel', () => {
+  it("serves the WebAssembly SIMD kernel as 'fast' where SIMD validates, as in Node 20", () => {
+    const kernel = createKernel(SPECS.logistic) as StepKernel & { kind?: string };
+    expect(kernel.kind).toBe('simd');
+    kernel.dispose();
+  });
+
+  it('names the valid paths when given an unknown one', () => {
+    expect(() => createKernel(SPECS.logistic, 'gpu' as never)).toThrow(/fast, tfjs, layers/);
+  });
+});
+
 describe('the layers path', () => {
   it('matches central finite differences on a tiny model', () => {
     const spec: ModelSpec = { kind: 'mlp', inputs: 5, hidden: [4], classes: 3 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { createOptimizer } from '../../src/model/optimizer.js';
+import { createOptimizer as create, type OptimizerSpec } from '../../src/model/optimizer.js';
 
 const f32 = (xs: number[]) => new Float32Array(xs);
 
@@ -9,7 +9,9 @@ function expectClose(actual: Float32Array, expected: number[]) {
   expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, 6));
 }
 
-describe('createOptimizer', () => {
+for (const simd of [true, false]) describe(`createOptimizer with ${simd ? 'WebAssembly SIMD' : 'plain JS'} loops`, () => {
+  const createOptimizer = (spec: OptimizerSpec, lr: number) => create(spec, lr, { simd });
+
   it('sgd subtracts lr times the gradient and needs no state', () => {
     const opt = createOptimizer({ kind: 'sgd' }, 0.5);
     expect(opt.slots).toBe(0);
@@ -69,13 +71,42 @@ describe('createOptimizer', () => {
     expectClose(row, [-2 / 3]);
   });
 
+  it('leaves the row unchanged at lr 0, as pure gossip runs use it', () => {
+    const row = f32([1, 2, 3, 4, 5]);
+    createOptimizer({ kind: 'momentum', beta: 0.5 }, 0).apply(row, f32([1, 1, 1, 1, 1]), new Float32Array(5), 1);
+    expectClose(row, [1, 2, 3, 4, 5]);
+  });
+
   it('rejects bad hyper-parameters and mismatched arrays', () => {
-    expect(() => createOptimizer({ kind: 'sgd' }, 0)).toThrow(ConfigError);
+    expect(() => createOptimizer({ kind: 'sgd' }, -0.1)).toThrow(ConfigError);
+    expect(() => createOptimizer({ kind: 'sgd' }, NaN)).toThrow(/lr/);
     expect(() => createOptimizer({ kind: 'momentum', beta: 1 }, 0.1)).toThrow(/beta/);
     expect(() => createOptimizer({ kind: 'adam', eps: -1 }, 0.1)).toThrow(/eps/);
     const adam = createOptimizer({ kind: 'adam' }, 0.1);
     expect(() => adam.apply(f32([1, 2]), f32([1, 2]), new Float32Array(2), 1)).toThrow(RangeError);
     expect(() => adam.apply(f32([1, 2]), f32([1, 2]), new Float32Array(4), 0)).toThrow(/stepIndex/);
     expect(() => createOptimizer({ kind: 'sgd' }, 0.1).apply(f32([1]), f32([1, 2]), new Float32Array(0), 1)).toThrow(RangeError);
+  });
+});
+
+describe('createOptimizer', () => {
+  it('gives the same updates with SIMD and JS loops on a long row with an odd length', () => {
+    const n = 1003;
+    const specs: OptimizerSpec[] = [{ kind: 'sgd' }, { kind: 'momentum', beta: 0.9 }, { kind: 'adam' }];
+    for (const spec of specs) {
+      const a = create(spec, 0.05, { simd: true });
+      const b = create(spec, 0.05, { simd: false });
+      const rowA = new Float32Array(n).map((_, i) => Math.sin(i));
+      const rowB = rowA.slice();
+      const stA = new Float32Array(a.slots * n);
+      const stB = new Float32Array(b.slots * n);
+      for (let t = 1; t <= 5; t++) {
+        const g = new Float32Array(n).map((_, i) => Math.cos(i * t));
+        a.apply(rowA, g, stA, t);
+        b.apply(rowB, g, stB, t);
+      }
+      for (let i = 0; i < n; i++) expect(Math.abs(rowA[i] - rowB[i])).toBeLessThan(1e-5);
+      for (let i = 0; i < stA.length; i++) expect(Math.abs(stA[i] - stB[i])).toBeLessThan(1e-5);
+    }
   });
 });

@@ -104,8 +104,8 @@ export class RoundChart {
     ctx.lineWidth = 1;
     ctx.fillStyle = TEXT;
     ctx.textAlign = 'right';
-    for (let i = 0; i <= 4; i++) {
-      const a = aLo + ((aHi - aLo) * i) / 4;
+    const aStep = [0.05, 0.1, 0.2, 0.25].find((st) => (aHi - aLo) / st <= 5) ?? 0.25;
+    for (let a = Math.ceil(aLo / aStep - 1e-9) * aStep; a <= aHi + 1e-9; a += aStep) {
       const y = Math.round(YA(a)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(pad.l, y);

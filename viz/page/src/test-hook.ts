@@ -122,6 +122,8 @@ export function installTestHook(d: HookDeps): void {
 
   const hook = {
     ready: true,
+    /** the renderer itself, for experiments in the bench and the console */
+    sigma,
     nodeCount: built.graph.order,
     edgeCount: built.graph.size,
     /** peers sigma holds display data for and does not hide */

@@ -36,30 +36,29 @@ const EDGE_DIMMED = { color: premultiplied([60, 70, 90], 0.06), size: 0.4 };
 
 type HoverData = PartialButFor<NodeDisplayData, 'x' | 'y' | 'size' | 'label' | 'color'>;
 
-/** A dark label card for hovered peers (sigma's default is a white box). */
+/** A dark label card for hovered peers (sigma's default is a white box), drawn over the plain label. */
 function drawHover(ctx: CanvasRenderingContext2D, data: HoverData, settings: Settings<NodeAttributes, EdgeAttributes>): void {
   const size = settings.labelSize;
-  ctx.font = `600 ${size}px ${settings.labelFont}`;
-  const label = data.label ?? '';
-  const w = ctx.measureText(label).width + 12;
-  const h = size + 10;
-  const x = data.x + data.size + 6;
-  const y = data.y - h / 2;
   ctx.beginPath();
   ctx.arc(data.x, data.y, data.size + 3, 0, Math.PI * 2);
   ctx.strokeStyle = 'rgba(236,239,244,0.95)';
   ctx.lineWidth = 2;
   ctx.stroke();
+  const label = data.label ?? '';
   if (!label) return;
-  ctx.fillStyle = 'rgba(17,22,33,0.92)';
-  ctx.strokeStyle = 'rgba(120,140,170,0.5)';
+  ctx.font = `${settings.labelWeight} ${size}px ${settings.labelFont}`;
+  const textX = data.x + data.size + 3; // where sigma puts the plain label
+  const w = ctx.measureText(label).width + 12;
+  const h = size + 10;
+  ctx.fillStyle = 'rgba(17,22,33,0.95)';
+  ctx.strokeStyle = 'rgba(120,140,170,0.55)';
   ctx.lineWidth = 1;
   ctx.beginPath();
-  ctx.roundRect(x, y, w, h, 5);
+  ctx.roundRect(textX - 6, data.y - h / 2, w, h, 5);
   ctx.fill();
   ctx.stroke();
   ctx.fillStyle = '#eceff4';
-  ctx.fillText(label, x + 6, data.y + size / 3);
+  ctx.fillText(label, textX, data.y + size / 3);
 }
 
 export interface ViewCallbacks {

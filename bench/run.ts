@@ -1,0 +1,50 @@
+// `npm run bench [-- CASE... | --quick] [--rounds N] [--record]`: runs benchmark cases, each in a
+// child process (so peak RSS is its own), prints a table and, with --record, appends it to
+// bench/RESULTS.md with the machine, backend and commit.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { cpus, availableParallelism, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { CASES } from './cases.js';
+
+const args = process.argv.slice(2);
+const record = args.includes('--record');
+const roundsIdx = args.indexOf('--rounds');
+const rounds = roundsIdx >= 0 ? args[roundsIdx + 1] : undefined;
+const showBusy = args.includes('--busy');
+const named = args.filter((a, i) => !a.startsWith('--') && (roundsIdx < 0 || i !== roundsIdx + 1));
+const ids = named.length ? named : args.includes('--quick') ? ['w1-inline', 'w1-all'] : ['w1-inline', 'w1-1', 'w1-all'];
+const casePath = fileURLToPath(new URL('./case.js', import.meta.url));
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const machine = `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+console.log(`machine: ${machine}; commit ${commit()}`);
+const rows: string[] = [];
+for (const id of ids) {
+  if (!CASES.some((c) => c.id === id)) {
+    console.error(`unknown case '${id}'; cases: ${CASES.map((c) => c.id).join(', ')}`);
+    process.exit(2);
+  }
+  const out = execFileSync(process.execPath, [casePath, id, ...(rounds ? [rounds] : [])], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  const row = `| ${r.title} | ${r.workers} | ${r.backend} | ${r.rounds} | ${r.peerStepsPerSecond.toFixed(0)} | ${r.msPerRound.toFixed(1)} | ${r.stepGflops.toFixed(2)} | ${r.peakRssMB.toFixed(0)} | ${r.finalMeanAccuracy.toFixed(4)} | ${r.evalSeconds.toFixed(1)} |`;
+  rows.push(row);
+  console.log(`${r.title}: ${r.peerStepsPerSecond.toFixed(0)} peer-steps/s, ${r.msPerRound.toFixed(1)} ms/round, ${r.stepGflops.toFixed(2)} GFLOP/s in local steps, peak RSS ${r.peakRssMB.toFixed(0)} MB, final mean accuracy ${r.finalMeanAccuracy.toFixed(4)} (workers ${r.workers}, backend ${r.backend})`);
+  if (showBusy) console.log(`  busy ms by worker: ${r.busyMsByWorker.map((b: { thread: number; ms: number }) => `thread ${b.thread}: ${b.ms}`).join(', ')}`);
+}
+const header = '| workload | workers | backend | rounds | peer-steps/s | ms/round | step GFLOP/s | peak RSS MB | final mean acc | eval s |\n|---|---|---|---|---|---|---|---|---|---|';
+const table = `${header}\n${rows.join('\n')}`;
+if (record) {
+  const path = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+  appendFileSync(path, `\n### ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}\n\n${machine}\n\n${table}\n`);
+  console.log(`recorded in ${path}`);
+}

@@ -1,0 +1,71 @@
+// top-k sparsification: the k coordinates of largest magnitude, sent as (index, value) pairs
+// of 4 + 4 bytes. Ties at the threshold go to the lowest indices, so the result is deterministic.
+import { keptCount, type Compressor } from './types.js';
+
+export function topK(fraction: number): Compressor {
+  return {
+    kind: 'top-k',
+    bytes: (dim) => keptCount(fraction, dim) * 8,
+    compress(v, out, _rng, scratch) {
+      const dim = v.length;
+      const k = keptCount(fraction, dim);
+      out.fill(0);
+      if (k >= dim) {
+        out.set(v);
+        return;
+      }
+      const mags = scratch.f32.subarray(0, dim);
+      for (let i = 0; i < dim; i++) mags[i] = Math.abs(v[i]);
+      const threshold = kthLargest(mags, k);
+      let taken = 0;
+      for (let i = 0; i < dim; i++) {
+        if (Math.abs(v[i]) > threshold) {
+          out[i] = v[i];
+          taken++;
+        }
+      }
+      for (let i = 0; i < dim && taken < k; i++) {
+        if (Math.abs(v[i]) === threshold) {
+          out[i] = v[i];
+          taken++;
+        }
+      }
+    },
+  };
+}
+
+/** The k-th largest value of a (1-based k); reorders a. Iterative quickselect, median-of-three pivots. */
+export function kthLargest(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1; // index in descending order
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // median of three, descending
+    if (a[mid] > a[lo]) swap(a, mid, lo);
+    if (a[hi] > a[lo]) swap(a, hi, lo);
+    if (a[hi] > a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target];
+  }
+  return a[target];
+}
+
+function swap(a: Float32Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}

@@ -1,0 +1,151 @@
+// The page's pure parts (colour scales, the run store, traffic, graph building) run in Node.
+import { describe, expect, it } from 'vitest';
+import { colorIndex, LUT_SIZE, METRICS, palette, samplePalette, scalePosition, toHex, valueAt } from '../../viz/page/src/colors.js';
+import { buildGraph, hash01, nodeSizes } from '../../viz/page/src/graph.js';
+import type { PeersLine, TopologyFile } from '../../viz/page/src/run-types.js';
+import { RunStore } from '../../viz/page/src/store.js';
+import { edgeTraffic } from '../../viz/page/src/traffic.js';
+
+const peersLine = (round: number, acc: (number | null)[], extra: Partial<PeersLine> = {}): PeersLine => ({
+  round,
+  accuracy: acc,
+  loss: acc.map((a) => (a === null ? null : 1 - a)),
+  distance: acc.map((_, i) => i * 0.1),
+  bytesSent: acc.map((_, i) => round * 100 * (i + 1)),
+  ...extra,
+});
+
+describe('colour scales', () => {
+  it('match viridis and plasma at their ends and middle', () => {
+    expect(toHex(samplePalette('viridis', 0))).toBe('#470155'); // matplotlib: #440154
+    expect(toHex(samplePalette('viridis', 0.5))).toBe('#1f908b'); // #21918c
+    expect(toHex(samplePalette('viridis', 1))).toBe('#fce721'); // #fde725
+    expect(toHex(samplePalette('plasma', 1))).toBe('#eef726'); // #f0f921
+  });
+
+  it('builds 256-colour tables with faded twins', () => {
+    const p = palette('viridis');
+    expect(p.colors).toHaveLength(LUT_SIZE);
+    expect(p.dimmed).toHaveLength(LUT_SIZE);
+    expect(new Set(p.colors).size).toBeGreaterThan(200);
+  });
+
+  it('maps values to positions linearly or on a log scale, and back', () => {
+    expect(scalePosition(0.5, { min: 0, max: 1 }, false)).toBe(0.5);
+    expect(scalePosition(2, { min: 0, max: 1 }, false)).toBe(1);
+    expect(scalePosition(0.1, { min: 0.01, max: 1 }, true)).toBeCloseTo(0.5);
+    expect(valueAt(0.5, { min: 0.01, max: 1 }, true)).toBeCloseTo(0.1);
+    expect(scalePosition(0, { min: 0.01, max: 1 }, true)).toBe(0); // zero sits at the bottom of a log scale
+    expect(scalePosition(3, { min: 3, max: 3 }, false)).toBe(0.5); // a flat domain is mid-scale
+  });
+
+  it('gives missing values no colour and reverses loss so that low is bright', () => {
+    expect(colorIndex(NaN, METRICS.accuracy, { min: 0, max: 1 })).toBe(-1);
+    expect(colorIndex(1, METRICS.accuracy, { min: 0, max: 1 })).toBe(LUT_SIZE - 1);
+    expect(colorIndex(0.01, METRICS.loss, { min: 0.01, max: 2 })).toBe(LUT_SIZE - 1);
+    expect(colorIndex(2, METRICS.loss, { min: 0.01, max: 2 })).toBe(0);
+  });
+});
+
+describe('RunStore', () => {
+  it('keeps frames sorted by round, replacing repeats, with nulls as NaN', () => {
+    const s = new RunStore(3);
+    s.addPeersLine(peersLine(4, [0.5, null, 0.7]));
+    s.addPeersLine(peersLine(2, [0.2, 0.3, 0.4]));
+    s.addPeersLine(peersLine(4, [0.6, 0.6, 0.6]));
+    expect(s.frames.map((f) => f.round)).toEqual([2, 4]);
+    expect(s.frames[1].accuracy[0]).toBeCloseTo(0.6);
+    const t = new RunStore(2);
+    t.addPeersLine(peersLine(1, [null, 0.5]));
+    expect(Number.isNaN(t.frames[0].accuracy[0])).toBe(true);
+  });
+
+  it('finds the frame at or before a round', () => {
+    const s = new RunStore(1);
+    for (const r of [0, 10, 20]) s.addPeersLine(peersLine(r, [0.1]));
+    expect(s.frameIndexAtOrBefore(15)).toBe(1);
+    expect(s.frameIndexAtOrBefore(20)).toBe(2);
+    expect(s.frameIndexAtOrBefore(-5)).toBe(0);
+  });
+
+  it('reports colour domains over the run and over one round', () => {
+    const s = new RunStore(2);
+    s.addPeersLine(peersLine(1, [0.1, 0.3]));
+    const f = s.addPeersLine(peersLine(2, [0.6, 0.9]));
+    expect(s.domain('accuracy')).toEqual({ min: expect.closeTo(0.1), max: expect.closeTo(0.9) });
+    expect(s.domain('accuracy', f)).toEqual({ min: expect.closeTo(0.6), max: expect.closeTo(0.9) });
+    expect(s.domain('distance').min).toBeCloseTo(0.1); // log scales start at the smallest positive value
+  });
+
+  it('tells listeners about frames, metrics and the end', () => {
+    const s = new RunStore(1);
+    const changes: string[] = [];
+    s.onChange((c) => changes.push(c));
+    s.addMetricsLine({ round: 1, consensusDistance: 0, bytesSent: 0, roundSeconds: 0 });
+    s.addPeersLine(peersLine(1, [0.5]));
+    s.finish({ rounds: 1 });
+    expect(changes).toEqual(['metrics', 'frames', 'done']);
+    expect(s.finished).toBe(true);
+  });
+});
+
+const triangle: TopologyFile = {
+  n: 4,
+  directed: false,
+  nodes: [0, 1, 2, 3].map((id) => ({ id, degree: 0, dataSize: 10, labelCounts: [5, 5] })),
+  edges: [
+    [0, 1, 0.3],
+    [1, 2, 0.3],
+    [0, 2, 0.3],
+    [2, 0, 0.3], // a duplicate the graph must ignore
+    [3, 3, 1], // a self loop too
+  ],
+};
+
+describe('buildGraph', () => {
+  it('makes one node per peer and one edge per distinct link', () => {
+    const b = buildGraph(triangle);
+    expect(b.graph.order).toBe(4);
+    expect(b.graph.size).toBe(3);
+    expect(Array.from(b.neighbours[0])).toEqual([1, 2]);
+    expect(Array.from(b.edges.degree)).toEqual([2, 2, 2, 0]);
+  });
+
+  it('places peers the same way every time', () => {
+    const a = buildGraph(triangle).graph.getNodeAttributes('2');
+    const b = buildGraph(triangle).graph.getNodeAttributes('2');
+    expect(a).toEqual(b);
+    expect(hash01(5, 1)).toBe(hash01(5, 1));
+    expect(hash01(5, 1)).not.toBe(hash01(6, 1));
+  });
+
+  it('sizes peers by degree and shrinks them for big graphs', () => {
+    const s = nodeSizes(Int32Array.from([1, 4]));
+    expect(s[1]).toBeGreaterThan(s[0]);
+    const big = nodeSizes(new Int32Array(10000).fill(4));
+    expect(big[0]).toBeLessThan(s[1]);
+  });
+});
+
+describe('edgeTraffic', () => {
+  const b = buildGraph(triangle);
+  it('estimates per-edge bytes from per-peer bytes when edges are not recorded', () => {
+    const s = new RunStore(4);
+    const f1 = s.addPeersLine({ ...peersLine(1, [0.1, 0.1, 0.1, 0.1]), bytesSent: [0, 0, 0, 0] });
+    const f2 = s.addPeersLine({ ...peersLine(3, [0.1, 0.1, 0.1, 0.1]), bytesSent: [400, 0, 0, 0] });
+    const t = edgeTraffic(b.edges, f2, f1);
+    expect(t.exact).toBe(false);
+    // peer 0 sent 400 bytes over 2 rounds to 2 neighbours: 100 per edge per round
+    expect(Array.from(t.perEdge)).toEqual([100, 0, 100]);
+  });
+
+  it('uses recorded edge bytes when present', () => {
+    const s = new RunStore(4);
+    const f1 = s.addPeersLine({ ...peersLine(1, [0.1, 0.1, 0.1, 0.1]), edgeBytes: [0, 10, 0] });
+    const f2 = s.addPeersLine({ ...peersLine(2, [0.1, 0.1, 0.1, 0.1]), edgeBytes: [5, 10, 20] });
+    const t = edgeTraffic(b.edges, f2, f1);
+    expect(t.exact).toBe(true);
+    expect(Array.from(t.perEdge)).toEqual([5, 0, 20]);
+    expect(t.max).toBe(20);
+  });
+});
