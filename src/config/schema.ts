@@ -208,7 +208,7 @@ export const configSchema = z
         kind: z.enum(['logistic', 'mlp']).default('mlp'),
         hidden: z.array(int(1)).optional(),
         init: z.enum(['shared', 'independent']).default('shared'),
-        path: z.enum(['fast', 'layers']).default('fast'),
+        path: z.enum(['fast', 'tfjs', 'layers']).default('fast'),
       })
       .strict()
       .default({}),

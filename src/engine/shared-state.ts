@@ -122,7 +122,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
 
 export interface TrainSettings {
   model: ModelSpec;
-  kernelPath: 'fast' | 'layers';
+  kernelPath: 'fast' | 'tfjs' | 'layers';
   optimizer: { kind: 'sgd' } | { kind: 'momentum'; beta: number } | { kind: 'adam'; beta1: number; beta2: number; eps: number };
   lr: number;
   batchSize: number;

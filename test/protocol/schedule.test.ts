@@ -127,7 +127,7 @@ describe('schedule and protocol config errors', () => {
   const base = {
     name: 't', peers: 16, rounds: 5,
     data: { dataset: { kind: 'blobs', classes: 4, features: 8, trainSize: 4000, testSize: 500 }, examplesPerPeer: 100 },
-    model: { kind: 'logistic' }, train: { batchSize: 16 },
+    model: { kind: 'logistic' }, train: { batchSize: 16 }, eval: { testExamples: 500 },
   };
   function issues(over: Record<string, unknown>): string[] {
     try {
