@@ -3,7 +3,7 @@
 // on evaluation rounds, every evaluated peer's test accuracy, and emits events.
 import { createRequire } from 'node:module';
 import type { ExperimentConfig } from '../config/schema.js';
-import { createProtocol, isAsyncProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
+import { createAsyncProtocol, createProtocol, isAsyncProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
 import type { MixingMatrix } from '../types.js';
 import type { BufferIndex, Task } from '../../workers/messages.js';
 import { TypedEmitter } from './emitter.js';
@@ -46,6 +46,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private executor: Executor;
   /** undefined for event-driven protocols (time.mode: async) */
   private protocol: Protocol | undefined;
+  /** the event-driven scheduler (time.mode: async) */
+  private driver: AsyncDriver | undefined;
+  private roundOps: RoundOps | undefined;
+  private warnings: string[] = [];
   private cur: BufferIndex = 0;
   private aborted = false;
   private closed = false;
@@ -56,7 +60,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private peerBytes: Float64Array;
   private setupMs: number;
 
-  private constructor(world: World, executor: Executor, backend: string, setupMs: number) {
+  private constructor(world: World, executor: Executor, backend: string, setupMs: number, warnings: string[] = []) {
     super();
     this.world = world;
     this.executor = executor;
@@ -64,10 +68,20 @@ export class Engine extends TypedEmitter<EngineEvents> {
     this.workers = executor.workers;
     this.setupMs = setupMs;
     this.peerBytes = new Float64Array(world.config.peers);
-    const spec = world.config.protocol;
-    this.protocol = isAsyncProtocol(spec)
-      ? undefined
-      : createProtocol(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: world.config.seed });
+    this.warnings = warnings;
+    const { config } = world;
+    const spec = config.protocol;
+    if (isAsyncProtocol(spec)) {
+      if (config.time.mode !== 'async') throw new Error(`engine: protocol ${spec.kind} needs time.mode async`);
+      this.driver = createAsyncDriver({
+        time: config.time, topology: world.topology, seed: config.seed, dim: world.state.dim,
+        protocol: createAsyncProtocol(spec, config.peers, config.seed, config.train.localSteps),
+        params: () => world.state.params[this.cur],
+        train: (p, round) => this.ops().train(round, [p]),
+      });
+    } else {
+      this.protocol = createProtocol(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed });
+    }
   }
 
   static async create(config: ExperimentConfig, opts: EngineOptions = {}): Promise<Engine> {
@@ -76,9 +90,17 @@ export class Engine extends TypedEmitter<EngineEvents> {
     let workers = opts.workers ?? defaultWorkerCount();
     // tfjs-node breaks when loaded in several worker threads (tensorflow/tfjs#8388): run it in-process.
     if (backendPref === 'node' || (backendPref === 'auto' && nodeBackendInstalled())) workers = 0;
+    const warnings: string[] = [];
+    if (config.time.mode === 'async') {
+      // the event loop is sequential by nature; one peer trains per event
+      if (opts.workers !== undefined && opts.workers > 0) {
+        warnings.push(`time.mode async runs inline on the main thread; --workers ${opts.workers} is ignored`);
+      }
+      workers = 0;
+    }
     const world = createWorld(config, backendPref);
     const { executor, backend } = await createExecutor({ state: world.state, settings: world.settings }, workers);
-    return new Engine(world, executor, backend, performance.now() - t0);
+    return new Engine(world, executor, backend, performance.now() - t0, warnings);
   }
 
   /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
@@ -91,6 +113,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       classes: w.dataset.classes, params: w.state.dim, backend: this.backend, workers: this.workers,
       evalPeers: w.evalPeers,
     });
+    for (const warning of this.warnings) this.emit('warning', warning);
     if (w.components.length > 1) {
       this.emit('warning', `topology is disconnected: ${w.components.length} components of sizes ${w.components.join(', ')}; peers in different components never reach consensus`);
     }
@@ -116,7 +139,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     let rounds = 0;
     for (let r = 1; r <= config.rounds && !this.aborted; r++) {
       const t0 = performance.now();
-      const traffic = await this.protocol!.round(this.ops(), r);
+      const traffic = this.driver ? await this.driver.advanceTo(r) : await this.protocol!.round(this.ops(), r);
       this.trainMs += performance.now() - t0;
       this.bytesSent += traffic.bytes;
       for (let i = 0; i < traffic.perPeer.length; i++) this.peerBytes[i] += traffic.perPeer[i];
@@ -126,6 +149,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
         bytesSent: this.bytesSent,
         roundSeconds: (performance.now() - t0) / 1000,
       };
+      if (this.driver) Object.assign(metrics, this.driver.counters());
       if (r % config.eval.every === 0 || r === config.rounds || this.aborted) {
         Object.assign(metrics, await this.evaluate(r));
         lastEval = metrics;
@@ -163,6 +187,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
       slem: this.world.spectral.slem,
       aborted: this.aborted,
     };
+    if (this.driver) {
+      const { virtualTime, messagesSent, messagesDropped, messagesDelivered } = this.driver.counters();
+      Object.assign(summary, { virtualTime, messagesSent, messagesDropped, messagesDelivered });
+    }
     this.emit('end', summary);
     return summary;
   }
@@ -183,6 +211,11 @@ export class Engine extends TypedEmitter<EngineEvents> {
   }
 
   private ops(): RoundOps {
+    this.roundOps ??= this.createOps();
+    return this.roundOps;
+  }
+
+  private createOps(): RoundOps {
     const { state, config } = { state: this.world.state, config: this.world.config };
     const all = Array.from({ length: config.peers }, (_, i) => i);
     const rowTasks = (make: (a: number, b: number) => Task): Task[] =>
@@ -288,6 +321,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       distance: Array.from(s.distance),
       bytesSent: Array.from(this.peerBytes),
     };
+    if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
     this.emit('peers', perPeer);
     this.evalMs += performance.now() - t0;
     return {

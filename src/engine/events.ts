@@ -30,6 +30,12 @@ export interface RoundMetrics {
   maxAccuracy?: number;
   meanLoss?: number;
   evaluatedPeers?: number;
+  /** async mode only: the virtual clock (= round), cumulative message counts, peers online now */
+  virtualTime?: number;
+  messagesSent?: number;
+  messagesDropped?: number;
+  messagesDelivered?: number;
+  peersOnline?: number;
 }
 
 export interface PeerMetrics {
@@ -38,6 +44,10 @@ export interface PeerMetrics {
   loss: (number | null)[];
   distance: number[];
   bytesSent: number[];
+  /** async mode only: online now, wake-ups so far (the peer's own clock ticks) and messages sent */
+  online?: boolean[];
+  wakeups?: number[];
+  messagesSent?: number[];
 }
 
 export interface RunSummary {
@@ -62,6 +72,11 @@ export interface RunSummary {
   spectralGap: number;
   slem: number;
   aborted: boolean;
+  /** async mode only: the final counters */
+  virtualTime?: number;
+  messagesSent?: number;
+  messagesDropped?: number;
+  messagesDelivered?: number;
 }
 
 export interface EngineEvents extends Record<string, unknown> {

@@ -4,10 +4,11 @@ import { createChoco } from './choco.js';
 import { createDpsgd } from './dpsgd.js';
 import { createFedAvg } from './fedavg.js';
 import { createLocal } from './local.js';
+import { createGossipLearning } from './gossip-learning.js';
 import { createPushSum } from './push-sum.js';
-import type { Protocol, ProtocolContext, ProtocolNeeds } from './types.js';
+import type { AsyncProtocol, Protocol, ProtocolContext, ProtocolNeeds } from './types.js';
 
-export type { Protocol, ProtocolContext, ProtocolNeeds, RoundOps, Traffic } from './types.js';
+export type { AsyncMessage, AsyncOps, AsyncProtocol, Protocol, ProtocolContext, ProtocolNeeds, RoundOps, Traffic } from './types.js';
 export { trafficOf } from './types.js';
 
 /** Synchronous protocols (run in rounds); gossip-learning runs on the event-driven clock instead. */
@@ -28,11 +29,20 @@ export function createProtocol(spec: SyncProtocolConfig, ctx: ProtocolContext): 
   }
 }
 
+export type AsyncProtocolConfig = Extract<ProtocolConfig, { kind: 'gossip-learning' }>;
+
+export function createAsyncProtocol(spec: AsyncProtocolConfig, n: number, seed: number, localSteps: number): AsyncProtocol {
+  switch (spec.kind) {
+    case 'gossip-learning':
+      return createGossipLearning(n, seed, spec.variant, localSteps);
+  }
+}
+
 export function protocolNeeds(spec: ProtocolConfig): ProtocolNeeds {
   return { aux: spec.kind === 'choco' };
 }
 
 /** Whether the protocol needs peers' clocks (time.mode: async) rather than rounds. */
-export function isAsyncProtocol(spec: ProtocolConfig): spec is Extract<ProtocolConfig, { kind: 'gossip-learning' }> {
+export function isAsyncProtocol(spec: ProtocolConfig): spec is AsyncProtocolConfig {
   return spec.kind === 'gossip-learning';
 }

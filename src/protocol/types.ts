@@ -64,3 +64,38 @@ export function trafficOf(outDegrees: Int32Array, bytesPerMessage: number): Traf
   }
   return { bytes, perPeer };
 }
+
+/** A message in flight in async mode: a model snapshot (with its sender's age) or a pull request. */
+export interface AsyncMessage {
+  readonly from: number;
+  readonly to: number;
+  readonly kind: 'model' | 'request';
+  /** the sender's model age when sent (model messages) */
+  readonly age: number;
+  /** push-pull: the receiver should answer with its own model */
+  readonly reply: boolean;
+}
+
+/** What the event-driven scheduler offers an async protocol; every call is about one peer. */
+export interface AsyncOps {
+  readonly peers: number;
+  /** virtual time of the event being handled */
+  readonly now: number;
+  /** out-neighbours of p (sorted) */
+  neighbours(p: number): Int32Array;
+  /** Sends a snapshot of p's current parameters to q (vectorBytes + 8 bytes of age); may be lost. */
+  sendModel(p: number, q: number, age: number, reply: boolean): void;
+  /** Sends a small pull request from p to q; may be lost. */
+  sendRequest(p: number, q: number): void;
+  /** row p <- (1 - a) row p + a * (the message's model), a in [0, 1]. */
+  merge(p: number, message: AsyncMessage, a: number): void;
+  /** Peer p takes its local steps. */
+  train(p: number): Promise<void>;
+}
+
+/** Event-driven protocols: each peer acts when its clock wakes it and when a message reaches it. */
+export interface AsyncProtocol {
+  readonly kind: string;
+  wake(p: number, ops: AsyncOps): Promise<void>;
+  receive(message: AsyncMessage, ops: AsyncOps): Promise<void>;
+}

@@ -76,7 +76,9 @@ export class NetworkView {
   private selected: number | null = null;
   private hovered: number | null = null;
   private focus = new Set<number>();
-  private readonly marks: CanvasRenderingContext2D;
+  /** created on first need: an idle full-size 2D layer still costs compositing time */
+  private marks: CanvasRenderingContext2D | null = null;
+  private marksDrawn = false;
   private killed = false;
   /** milliseconds spent in sigma.render, last few frames (for the bench) */
   readonly renderTimes: number[] = [];
@@ -106,10 +108,6 @@ export class NetworkView {
       nodeReducer: (_key, attr) => this.reduceNode(attr),
       edgeReducer: (_key, attr) => this.reduceEdge(attr),
     });
-    this.sigma.createCanvasContext('plexusMarks', { style: { pointerEvents: 'none' } });
-    this.sigma.resize(true);
-    const canvas = this.sigma.getCanvases().plexusMarks;
-    this.marks = canvas.getContext('2d')!;
     this.sigma.on('beforeRender', () => (this.renderStart = performance.now()));
     this.sigma.on('afterRender', () => {
       this.renderTimes.push(performance.now() - this.renderStart);
@@ -248,10 +246,17 @@ export class NetworkView {
   }
 
   private drawMarks(): void {
+    const adv = this.adversarial?.includes(1) ? this.adversarial : null;
+    if (!adv && !this.marksDrawn) return;
+    if (!this.marks) {
+      this.sigma.createCanvasContext('plexusMarks', { style: { pointerEvents: 'none' } });
+      this.sigma.resize(true);
+      this.marks = this.sigma.getCanvases().plexusMarks.getContext('2d')!;
+    }
     const ctx = this.marks;
     const { width, height } = this.sigma.getDimensions();
     ctx.clearRect(0, 0, width, height);
-    const adv = this.adversarial;
+    this.marksDrawn = adv !== null;
     if (!adv) return;
     ctx.strokeStyle = ADVERSARIAL_COLOR;
     ctx.lineWidth = 2;

@@ -1,0 +1,168 @@
+// The event-driven scheduler of async mode: a virtual clock, a queue of wake-ups, deliveries and
+// churn toggles, and an async protocol reacting to them. It runs on the main thread (training goes
+// through the inline executor, so peers train with the very same primitive as in rounds).
+// The engine advances it one virtual time unit per "round" and measures in between.
+import type { AsyncTimeConfig } from '../../config/schema.js';
+import type { AsyncMessage, AsyncOps, AsyncProtocol, Traffic } from '../../protocol/index.js';
+import type { Topology } from '../../types.js';
+import { EventQueue } from './event-queue.js';
+import { createNetwork, type Network } from './network.js';
+
+/** Bytes of a pull request and of the age sent with a model. */
+export const REQUEST_BYTES = 16;
+export const AGE_BYTES = 8;
+
+type Event =
+  | { time: number; type: 'wake'; peer: number }
+  | { time: number; type: 'deliver'; message: Envelope }
+  | { time: number; type: 'churn'; peer: number };
+
+interface Envelope extends AsyncMessage {
+  /** mailbox slot holding the model snapshot, -1 for requests */
+  readonly slot: number;
+}
+
+export interface AsyncCounters {
+  virtualTime: number;
+  messagesSent: number;
+  messagesDropped: number;
+  messagesDelivered: number;
+  peersOnline: number;
+}
+
+export interface AsyncPeerCounters {
+  online: boolean[];
+  wakeups: number[];
+  messagesSent: number[];
+}
+
+export interface AsyncDriverOptions {
+  time: AsyncTimeConfig;
+  topology: Topology;
+  seed: number;
+  dim: number;
+  protocol: AsyncProtocol;
+  /** the current parameter buffer (rows of dim floats) */
+  params: () => Float32Array;
+  train: (peer: number, round: number) => Promise<void>;
+}
+
+export interface AsyncDriver {
+  readonly network: Network;
+  /** Runs every event up to virtual time `until`; returns what was sent since the last call. */
+  advanceTo(until: number): Promise<Traffic>;
+  counters(): AsyncCounters;
+  peerCounters(): AsyncPeerCounters;
+}
+
+export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
+  const { topology, dim, protocol } = o;
+  const n = topology.n;
+  const network = createNetwork(o.time, n, o.seed);
+  const queue = new EventQueue<Event>();
+  const online = new Uint8Array(n);
+  const wakeups = new Float64Array(n);
+  const sentBy = new Float64Array(n);
+  let perPeer = new Float64Array(n);
+  let bytes = 0;
+  let now = 0;
+  let sent = 0, dropped = 0, delivered = 0;
+  // model snapshots in flight
+  const slots: Float32Array[] = [];
+  const free: number[] = [];
+
+  for (let p = 0; p < n; p++) {
+    online[p] = o.time.churn ? (network.startsOnline(p) ? 1 : 0) : 1;
+    // fixed clocks start at a random phase so peers do not wake in lockstep
+    queue.push({ time: network.nextInterval(p) * (o.time.clock === 'fixed' ? (p + 0.5) / n : 1), type: 'wake', peer: p });
+    if (o.time.churn) queue.push({ time: network.spell(p, online[p] === 1), type: 'churn', peer: p });
+  }
+
+  const post = (from: number, to: number, kind: 'model' | 'request', age: number, reply: boolean) => {
+    const size = kind === 'model' ? dim * 4 + AGE_BYTES : REQUEST_BYTES;
+    sent++;
+    sentBy[from]++;
+    bytes += size;
+    perPeer[from] += size;
+    if (network.dropped(from)) {
+      dropped++;
+      return;
+    }
+    let slot = -1;
+    if (kind === 'model') {
+      slot = free.length > 0 ? free.pop()! : slots.push(new Float32Array(dim)) - 1;
+      slots[slot].set(o.params().subarray(from * dim, (from + 1) * dim));
+    }
+    const message: Envelope = { from, to, kind, age, reply, slot };
+    queue.push({ time: now + network.transit(from, to, size), type: 'deliver', message });
+  };
+
+  const ops: AsyncOps = {
+    peers: n,
+    get now() {
+      return now;
+    },
+    neighbours: (p) => topology.neighbors.subarray(topology.offsets[p], topology.offsets[p + 1]),
+    sendModel: (p, q, age, reply) => post(p, q, 'model', age, reply),
+    sendRequest: (p, q) => post(p, q, 'request', 0, false),
+    merge(p, message, a) {
+      const slot = (message as Envelope).slot;
+      if (slot < 0) throw new Error(`async: merge of a message without a model (peer ${p})`);
+      mergeRow(o.params(), p * dim, slots[slot], a);
+    },
+    train: (p) => o.train(p, Math.max(1, Math.ceil(now))),
+  };
+
+  return {
+    network,
+    async advanceTo(until) {
+      while (queue.peekTime() <= until) {
+        const e = queue.pop()!;
+        now = e.time;
+        switch (e.type) {
+          case 'wake':
+            queue.push({ time: now + network.nextInterval(e.peer), type: 'wake', peer: e.peer });
+            if (online[e.peer]) {
+              wakeups[e.peer]++;
+              await protocol.wake(e.peer, ops);
+            }
+            break;
+          case 'deliver': {
+            const m = e.message;
+            if (online[m.to]) {
+              delivered++;
+              await protocol.receive(m, ops);
+            } else {
+              dropped++; // an offline peer receives nothing
+            }
+            if (m.slot >= 0) free.push(m.slot);
+            break;
+          }
+          case 'churn':
+            online[e.peer] ^= 1;
+            queue.push({ time: now + network.spell(e.peer, online[e.peer] === 1), type: 'churn', peer: e.peer });
+            break;
+        }
+      }
+      now = until;
+      const traffic = { bytes, perPeer };
+      bytes = 0;
+      perPeer = new Float64Array(n);
+      return traffic;
+    },
+    counters() {
+      let up = 0;
+      for (let p = 0; p < n; p++) up += online[p];
+      return { virtualTime: now, messagesSent: sent, messagesDropped: dropped, messagesDelivered: delivered, peersOnline: up };
+    },
+    peerCounters() {
+      return { online: Array.from(online, (b) => b === 1), wakeups: Array.from(wakeups), messagesSent: Array.from(sentBy) };
+    },
+  };
+}
+
+/** row <- (1 - a) row + a * other, in place; a convex combination for a in [0, 1]. */
+export function mergeRow(params: Float32Array, offset: number, other: Float32Array, a: number): void {
+  const b = 1 - a;
+  for (let c = 0; c < other.length; c++) params[offset + c] = b * params[offset + c] + a * other[c];
+}

@@ -1,0 +1,51 @@
+// Gossip learning (Ormandi, Hegedus & Jelasity 2013; Hegedus, Danner & Jelasity 2019): every peer
+// wakes on its own clock and sends its model to a neighbour drawn uniformly at random; a peer
+// that receives a model merges it with its own by an age-weighted average, then takes its local
+// step(s). Ages count the updates a model has seen, so the older model weighs more.
+//   push:      the waking peer sends its model.
+//   pull:      the waking peer asks a neighbour, which answers with its model.
+//   push-pull: the waking peer sends its model, and the receiver answers with its own
+//              (taken before merging), so both sides merge.
+import { createRng, type Rng } from '../rng.js';
+import type { AsyncMessage, AsyncOps, AsyncProtocol } from './types.js';
+
+export type GossipVariant = 'push' | 'pull' | 'push-pull';
+
+export function createGossipLearning(n: number, seed: number, variant: GossipVariant, localSteps: number): AsyncProtocol {
+  const age = new Float64Array(n);
+  const pick: Rng[] = Array.from({ length: n }, (_, p) => createRng(seed, 'gossip', 'neighbour', p));
+  const sample = (p: number, ops: AsyncOps): number => {
+    const nb = ops.neighbours(p);
+    return nb.length === 0 ? -1 : nb[pick[p].int(nb.length)];
+  };
+  const mergeAndStep = async (m: AsyncMessage, ops: AsyncOps) => {
+    const q = m.to;
+    const total = age[q] + m.age;
+    ops.merge(q, m, total > 0 ? m.age / total : 0.5);
+    age[q] = Math.max(age[q], m.age);
+    await ops.train(q);
+    age[q] += localSteps;
+  };
+  return {
+    kind: 'gossip-learning',
+    async wake(p, ops) {
+      const q = sample(p, ops);
+      if (q < 0) return;
+      if (variant === 'pull') ops.sendRequest(p, q);
+      else ops.sendModel(p, q, age[p], variant === 'push-pull');
+    },
+    async receive(m, ops) {
+      if (m.kind === 'request') {
+        ops.sendModel(m.to, m.from, age[m.to], false);
+        return;
+      }
+      if (m.reply) ops.sendModel(m.to, m.from, age[m.to], false);
+      await mergeAndStep(m, ops);
+    },
+  };
+}
+
+/** The age-weighted merge of gossip learning as a pure function (for tests and reuse). */
+export function ageWeight(own: number, incoming: number): number {
+  return own + incoming > 0 ? incoming / (own + incoming) : 0.5;
+}
