@@ -11,6 +11,7 @@ import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary } from './even
 import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
 import { createWorld, type World } from './setup.js';
 import { COLUMN_BLOCK, type TrainSettings } from './shared-state.js';
+import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
 
 function nodeBackendInstalled(): boolean {
   try {

@@ -33,35 +33,42 @@ function axpy(n: number, accumulate: boolean): Code {
 }
 
 /**
- * For columns [base, base+lenBytes) of `rows` rows `stride` bytes apart: the column means go to
- * meanOut and the 4 lanes of sum_rows (x - mean)^2 summed over the columns go to resOut.
+ * For columns [base, base+lenBytes) of `rows` rows `stride` bytes apart (lenBytes a multiple of 64):
+ * the column means go to meanOut and the 4 lanes of sum_rows (x - mean)^2 summed over the columns
+ * go to resOut. Sixteen columns at a time, so each row access uses a whole 64-byte cache line.
  */
 function colStats(): Code {
   const c = new Code([I32, I32, I32, I32, F32, I32, I32]);
   const [base, rows, stride, len, inv, meanOut, resOut] = [0, 1, 2, 3, 4, 5, 6];
   const j = c.local(I32), r = c.local(I32), p = c.local(I32);
-  const acc = c.local(V128), m = c.local(V128), dev = c.local(V128), total = c.local(V128), invv = c.local(V128), d = c.local(V128);
+  const acc = [0, 1, 2, 3].map(() => c.local(V128));
+  const m = [0, 1, 2, 3].map(() => c.local(V128));
+  const total = c.local(V128), invv = c.local(V128), d = c.local(V128);
   c.get(inv).f32x4Splat().set(invv);
   c.f32(0).f32x4Splat().set(total);
-  c.whileLt(j, len, 16, () => {
-    c.f32(0).f32x4Splat().set(acc);
+  c.whileLt(j, len, 64, () => {
+    for (let q = 0; q < 4; q++) c.f32(0).f32x4Splat().set(acc[q]);
     c.get(base).get(j).add().set(p);
     c.i32(0).set(r);
     c.whileLt(r, rows, 1, () => {
-      c.get(acc).get(p).v128Load().f32x4Add().set(acc);
+      for (let q = 0; q < 4; q++) c.get(acc[q]).get(p).v128Load(16 * q).f32x4Add().set(acc[q]);
       c.get(p).get(stride).add().set(p);
     });
-    c.get(acc).get(invv).f32x4Mul().set(m);
-    c.get(meanOut).get(j).add().get(m).v128Store();
-    c.f32(0).f32x4Splat().set(dev);
+    for (let q = 0; q < 4; q++) {
+      c.get(acc[q]).get(invv).f32x4Mul().set(m[q]);
+      c.get(meanOut).get(j).add().get(m[q]).v128Store(16 * q);
+      c.f32(0).f32x4Splat().set(acc[q]); // reused as the deviation accumulator
+    }
     c.get(base).get(j).add().set(p);
     c.i32(0).set(r);
     c.whileLt(r, rows, 1, () => {
-      c.get(p).v128Load().get(m).f32x4Sub().set(d);
-      c.get(dev).get(d).get(d).f32x4Mul().f32x4Add().set(dev);
+      for (let q = 0; q < 4; q++) {
+        c.get(p).v128Load(16 * q).get(m[q]).f32x4Sub().set(d);
+        c.get(acc[q]).get(d).get(d).f32x4Mul().f32x4Add().set(acc[q]);
+      }
       c.get(p).get(stride).add().set(p);
     });
-    c.get(total).get(dev).f32x4Add().set(total);
+    c.get(total).get(acc[0]).f32x4Add().get(acc[1]).f32x4Add().get(acc[2]).f32x4Add().get(acc[3]).f32x4Add().set(total);
   });
   c.get(resOut).get(total).v128Store();
   return c;

@@ -202,7 +202,7 @@ function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: num
   let total = 0;
   const k = ctx.exchange;
   if (k && params.buffer === (s.memory!.buffer as unknown)) {
-    vecEnd = c0 + ((c1 - c0) & ~3);
+    vecEnd = c0 + ((c1 - c0) & ~15);
     const slot = (c0 / COLUMN_BLOCK) * 4;
     k.colStats(params.byteOffset + c0 * 4, peers, dim * 4, (vecEnd - c0) * 4, 1 / peers, s.meanF32.byteOffset + c0 * 4, s.statsOut.byteOffset + slot * 4);
     const o = s.statsOut;
