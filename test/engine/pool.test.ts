@@ -3,13 +3,46 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { WorkerError } from '../../src/errors.js';
 import { smallConfig } from './helpers.js';
 
 
+function tfjsNodeInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('worker pool', () => {
+  // tfjs-node breaks in several worker threads (tensorflow/tfjs#8388): the engine runs it in-process.
+  it.skipIf(!tfjsNodeInstalled())('runs the node backend in-process even when workers are asked for', async () => {
+    const engine = await Engine.create(smallConfig({ rounds: 2 }), { workers: 2, backend: 'node' });
+    try {
+      expect(engine.workers).toBe(0);
+      expect(engine.backend).toBe('tensorflow');
+      const s = await engine.run();
+      expect(s.finalMeanAccuracy).toBeGreaterThan(0);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it.skipIf(tfjsNodeInstalled())('falls back to the wasm backend without fuss when tfjs-node is absent', async () => {
+    const engine = await Engine.create(smallConfig({ rounds: 1 }), { workers: 1 });
+    try {
+      expect(engine.backend).toBe('wasm');
+      expect(engine.workers).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   for (const workers of [0, 2]) {
     it(`reports a failing peer and round as a WorkerError (${workers} workers) and still closes cleanly`, async () => {
       const engine = await Engine.create(smallConfig({ rounds: 5 }), { workers });
