@@ -139,6 +139,8 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
   const start = s.partOffsets[p];
   const count = s.partOffsets[p + 1] - start;
   const { xBuf, yBuf, grad } = ctx;
+  // plain SGD runs fused inside kernels that offer it (the gradient never leaves the kernel)
+  const fusedSgd = ctx.settings.optimizer.kind === 'sgd' ? ctx.kernel.sgdStep : undefined;
   for (let step = 0; step < localSteps; step++) {
     if (s.cursor[p] + B > count) {
       rng.shuffle(s.order, start, start + count);
@@ -151,10 +153,17 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
       yBuf[b] = s.trainY[ex];
     }
     s.cursor[p] += B;
-    const loss = ctx.kernel.gradient(row, xBuf, yBuf, B, grad);
+    const { lr } = ctx.settings;
+    let loss: number;
+    if (fusedSgd && lr !== 0) {
+      loss = fusedSgd.call(ctx.kernel, row, xBuf, yBuf, B, lr);
+      s.stepCount[p] += 1;
+    } else {
+      loss = ctx.kernel.gradient(row, xBuf, yBuf, B, grad);
+      s.stepCount[p] += 1;
+      if (lr !== 0 && Number.isFinite(loss)) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
+    }
     if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} (diverged: try a smaller train.lr)`);
-    s.stepCount[p] += 1;
-    if (ctx.settings.lr !== 0) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
   }
 }
 

@@ -10,6 +10,11 @@ export interface StepKernel {
   readonly layout: ParamLayout;
   /** Mean softmax cross-entropy of the batch; writes d(mean loss)/d(params) into grad (same layout as the row). x is batch*inputs row-major. */
   gradient(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number;
+  /**
+   * Optional fused plain-SGD step: params -= lr * gradient, in place, without the gradient
+   * leaving the kernel. Must give exactly what gradient() followed by the sgd optimizer gives.
+   */
+  sgdStep?(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, lr: number): number;
   /** Over n examples (chunked internally in large batches): number correct (argmax) and sum of per-example losses. */
   evaluate(params: Float32Array, x: Float32Array, y: Uint8Array, n: number): { correct: number; lossSum: number };
   /** Frees what the kernel holds (tensors, variables); safe to call twice. */

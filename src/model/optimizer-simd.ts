@@ -94,6 +94,12 @@ function optimizerModule(): WebAssembly.Module | null {
 
 const PAGE = 65536;
 
+/** The optimizer loops bound to another module's memory (a kernel's), or null without SIMD. */
+export function optimizerLoopsFor(memory: WebAssembly.Memory): OptimizerExports | null {
+  const module = optimizerModule();
+  return module ? (new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as OptimizerExports) : null;
+}
+
 /**
  * Wasm memory laid out as [row | grad | state (slots x n)], contiguous, plus the compiled loops.
  * The loops cover the first n & ~3 floats of each vector; callers finish the last 0-3 in JS.

@@ -6,6 +6,7 @@ import type { ModelSpec } from '../types.js';
 import type { StepKernel } from './kernel.js';
 import { createLayout, layerSizes } from './layout.js';
 import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
+import { optimizerLoopsFor } from './optimizer-simd.js';
 import { instantiateSimd, type SimdExports } from './simd-module.js';
 
 const PAGE = 65536;
@@ -67,6 +68,7 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   let p = plan(sizes, layout.total, 64);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((p.floats * 4) / PAGE) });
   const wasm: SimdExports = instantiateSimd(memory);
+  const loops = optimizerLoopsFor(memory);
   let f32 = new Float32Array(memory.buffer);
   let disposed = false;
   const evalStats = { correct: 0 };
@@ -101,16 +103,8 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
     }
   };
 
-  return {
-    kind: 'simd',
-    layout,
-
-    gradient(params, x, y, batch, grad) {
-      checkArgs('simd kernel.gradient', layout, sizes[0], params, x, y, batch, grad);
-      if (batch === 0) {
-        grad.fill(0);
-        return 0;
-      }
+  /** Forward and backward of one batch; the gradient is left at p.grad. Returns the mean loss. */
+  const computeGrad = (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number): number => {
       ensure(batch);
       probe?.mark('start');
       f32.set(params, p.params);
@@ -140,9 +134,37 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
           probe?.mark(`dA${l}`);
         }
       }
+      return lossSum / batch;
+  };
+
+
+  return {
+    kind: 'simd',
+    layout,
+
+    gradient(params, x, y, batch, grad) {
+      checkArgs('simd kernel.gradient', layout, sizes[0], params, x, y, batch, grad);
+      if (batch === 0) {
+        grad.fill(0);
+        return 0;
+      }
+      const loss = computeGrad(params, x, y, batch);
       grad.set(f32.subarray(p.grad, p.grad + layout.total));
       probe?.mark('copy out');
-      return lossSum / batch;
+      return loss;
+    },
+
+    sgdStep(params, x, y, batch, lr) {
+      if (batch === 0) return 0;
+      const loss = computeGrad(params, x, y, batch);
+      const n = layout.total;
+      // the same loop, on the same floats, as the sgd optimizer: bit-identical results
+      const vec = loops ? n & ~3 : 0;
+      if (loops) loops.axpy(p.params * 4, p.grad * 4, vec * 4, -lr);
+      for (let i = vec; i < n; i++) f32[p.params + i] -= lr * f32[p.grad + i];
+      params.set(f32.subarray(p.params, p.params + n));
+      probe?.mark('sgd in place');
+      return loss;
     },
 
     evaluate(params, x, y, n) {
