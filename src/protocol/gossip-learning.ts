@@ -20,8 +20,7 @@ export function createGossipLearning(n: number, seed: number, variant: GossipVar
   };
   const mergeAndStep = async (m: AsyncMessage, ops: AsyncOps) => {
     const q = m.to;
-    const total = age[q] + m.age;
-    ops.merge(q, m, total > 0 ? m.age / total : 0.5);
+    ops.merge(q, m, ageWeight(age[q], m.age));
     age[q] = Math.max(age[q], m.age);
     await ops.train(q);
     age[q] += localSteps;
@@ -45,7 +44,7 @@ export function createGossipLearning(n: number, seed: number, variant: GossipVar
   };
 }
 
-/** The age-weighted merge of gossip learning as a pure function (for tests and reuse). */
+/** Weight of the incoming model in the age-weighted merge: its share of the two ages (1/2 if both are new). */
 export function ageWeight(own: number, incoming: number): number {
   return own + incoming > 0 ? incoming / (own + incoming) : 0.5;
 }

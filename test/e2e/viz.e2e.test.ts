@@ -31,6 +31,7 @@ type Hook = {
   renderedNodeCount(): number;
   state(): HookState;
   colors(): string[];
+  layoutPositions(): [number, number][];
   peersOnScreen(): ({ id: number; x: number; y: number; size: number; color: string } | null)[];
   probePixels(): { checked: number; matched: number; offscreen: number };
   pause(): void;
@@ -82,6 +83,7 @@ describe('the live view in Chromium', () => {
   let browser: Browser;
   let runDir: string;
   let cli: CliProcess | undefined;
+  let liveLayout: [number, number][] = [];
 
   beforeAll(async () => {
     checkPrerequisites();
@@ -133,6 +135,7 @@ describe('the live view in Chromium', () => {
 
     // the canvas really holds every peer in its colour
     await page.waitForFunction(() => window.__plexus!.state().layoutSettled, null, { timeout: 60000 });
+    liveLayout = await page.evaluate(() => window.__plexus!.layoutPositions());
     const probe = await page.evaluate(() => window.__plexus!.probePixels());
     expect(probe.checked).toBe(PEERS);
     expect(probe.matched / probe.checked).toBeGreaterThan(0.9);
@@ -196,6 +199,10 @@ describe('the live view in Chromium', () => {
     expect(rounds.length).toBeGreaterThan(5);
     expect(rounds[rounds.length - 1]).toBe((await state(page)).rounds.at(-1));
     await page.screenshot({ path: join(OUTPUT_DIR, 'viz-replay.png') });
+    // the layout is a function of the topology alone: the replay lands where the live view did
+    await page.waitForFunction(() => window.__plexus!.state().layoutSettled, null, { timeout: 60000 });
+    expect(liveLayout).toHaveLength(PEERS);
+    expect(await page.evaluate(() => window.__plexus!.layoutPositions())).toEqual(liveLayout);
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
     expect(await cli.interrupt()).toBe(0);

@@ -1,114 +1,129 @@
-// ForceAtlas2 in graphology's web worker, stopped when the layout has settled. "Settled"
-// is judged from the positions after each iteration (mean step relative to the graph's
-// extent), never from the clock, so the same run always gets the same picture.
+// Lays the peer graph out with ForceAtlas2 in a web worker (layout-worker.ts) and
+// writes positions back once per batch. The worker stops by itself when the layout has
+// settled; the result depends only on the graph, so a replay looks the same every time.
 
-import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import { inferSettings } from 'graphology-layout-forceatlas2';
 import type { PeerGraph } from './graph.js';
+import { PPE, PPN, type LayoutPositions, type LayoutStart } from './layout-messages.js';
 
 export interface LayoutOptions {
-  /** hard cap on iterations */
   maxIterations?: number;
-  /** settled when the mean step over the last `window` iterations is below this fraction of the extent */
   tolerance?: number;
   onIteration?: (iterations: number) => void;
   onSettled?: (iterations: number) => void;
 }
 
+/** graphology-layout-forceatlas2's matrices (as its graphToByteArrays builds them), unit edge weights. */
+function toMatrices(graph: PeerGraph): { nodes: Float32Array; edges: Float32Array } {
+  const nodes = new Float32Array(graph.order * PPN);
+  const edges = new Float32Array(graph.size * PPE);
+  const index = new Map<string, number>();
+  let j = 0;
+  graph.forEachNode((key, a) => {
+    index.set(key, j);
+    nodes[j] = a.x;
+    nodes[j + 1] = a.y;
+    nodes[j + 6] = 1; // mass, + degree below
+    nodes[j + 7] = 1; // convergence
+    nodes[j + 8] = a.size || 1;
+    j += PPN;
+  });
+  j = 0;
+  graph.forEachEdge((_e, _a, s, t) => {
+    const sj = index.get(s)!;
+    const tj = index.get(t)!;
+    nodes[sj + 6] += 1;
+    nodes[tj + 6] += 1;
+    edges[j] = sj;
+    edges[j + 1] = tj;
+    edges[j + 2] = 1;
+    j += PPE;
+  });
+  return { nodes, edges };
+}
+
 export class SettlingLayout {
   private readonly graph: PeerGraph;
-  private readonly supervisor: FA2Layout;
-  private readonly opts: Required<Omit<LayoutOptions, 'onIteration' | 'onSettled'>> & LayoutOptions;
-  private readonly prevX: Float64Array;
-  private readonly prevY: Float64Array;
-  private readonly recent: number[] = [];
-  private readonly onUpdate: () => void;
+  private readonly opts: LayoutOptions;
+  private worker: Worker | null = null;
   iterations = 0;
   settled = false;
-  private killed = false;
+  /** performance.now() when the worker started and when the layout settled */
+  startedAt = 0;
+  settledAt = 0;
 
   constructor(graph: PeerGraph, opts: LayoutOptions = {}) {
     this.graph = graph;
+    this.opts = opts;
+  }
+
+  start(): void {
+    if (this.worker || this.settled) return;
+    const graph = this.graph;
     const n = graph.order;
-    this.opts = {
-      maxIterations: opts.maxIterations ?? (n > 5000 ? 400 : n > 1500 ? 700 : 1200),
-      tolerance: opts.tolerance ?? 2.5e-4,
-      ...opts,
-    };
-    const inferred = inferSettings(graph);
-    this.supervisor = new FA2Layout(graph, {
-      getEdgeWeight: null,
+    if (n < 2) {
+      this.settled = true;
+      this.opts.onSettled?.(0);
+      return;
+    }
+    this.startedAt = performance.now();
+    const { nodes, edges } = toMatrices(graph);
+    const msg: LayoutStart = {
+      type: 'start',
+      nodes,
+      edges,
       settings: {
-        ...inferred,
+        ...inferSettings(graph),
         barnesHutOptimize: n > 800,
         barnesHutTheta: 0.6,
         linLogMode: false,
         outboundAttractionDistribution: true,
         adjustSizes: false,
+        edgeWeightInfluence: 1,
         gravity: 1,
         strongGravityMode: true,
         scalingRatio: 2,
         slowDown: 1 + Math.log(Math.max(n, 2)),
       },
-    });
-    this.prevX = new Float64Array(n);
-    this.prevY = new Float64Array(n);
-    this.snapshot();
-    this.onUpdate = () => this.afterIteration();
-    graph.on('eachNodeAttributesUpdated', this.onUpdate);
+      maxIterations: this.opts.maxIterations ?? (n > 5000 ? 600 : 1000),
+      tolerance: this.opts.tolerance ?? 2.5e-4,
+      window: 25,
+      batchMs: 40,
+    };
+    this.worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'plexus-layout' });
+    this.worker.onmessage = (ev: MessageEvent<LayoutPositions>) => this.apply(ev.data);
+    this.worker.postMessage(msg, [nodes.buffer, edges.buffer]);
   }
 
-  start(): void {
-    if (this.killed || this.settled) return;
-    this.supervisor.start();
-  }
-
-  get running(): boolean {
-    return this.supervisor.isRunning();
+  private apply(m: LayoutPositions): void {
+    if (!this.worker) return;
+    let i = 0;
+    const xy = m.xy;
+    this.graph.updateEachNodeAttributes(
+      (_key, attr) => {
+        attr.x = xy[2 * i];
+        attr.y = xy[2 * i + 1];
+        i++;
+        return attr;
+      },
+      { attributes: ['x', 'y'] },
+    );
+    this.iterations = m.iterations;
+    this.opts.onIteration?.(m.iterations);
+    if (m.settled) {
+      this.settled = true;
+      this.settledAt = performance.now();
+      this.kill();
+      this.opts.onSettled?.(m.iterations);
+    } else {
+      // the next batch runs while sigma draws this one (renders are coalesced per frame)
+      this.worker.postMessage({ type: 'ack' });
+    }
   }
 
   /** Stops for good and frees the worker; safe to call twice. */
   kill(): void {
-    if (this.killed) return;
-    this.killed = true;
-    this.graph.off('eachNodeAttributesUpdated', this.onUpdate);
-    this.supervisor.kill();
-  }
-
-  private snapshot(): void {
-    let i = 0;
-    this.graph.forEachNode((_, a) => {
-      this.prevX[i] = a.x;
-      this.prevY[i] = a.y;
-      i++;
-    });
-  }
-
-  private afterIteration(): void {
-    if (!this.supervisor.isRunning()) return;
-    this.iterations++;
-    let i = 0;
-    let step = 0;
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    this.graph.forEachNode((_, a) => {
-      step += Math.hypot(a.x - this.prevX[i], a.y - this.prevY[i]);
-      this.prevX[i] = a.x;
-      this.prevY[i] = a.y;
-      if (a.x < minX) minX = a.x;
-      if (a.x > maxX) maxX = a.x;
-      if (a.y < minY) minY = a.y;
-      if (a.y > maxY) maxY = a.y;
-      i++;
-    });
-    const extent = Math.max(maxX - minX, maxY - minY, 1e-9);
-    this.recent.push(step / Math.max(i, 1) / extent);
-    if (this.recent.length > 20) this.recent.shift();
-    this.opts.onIteration?.(this.iterations);
-    const mean = this.recent.reduce((a, b) => a + b, 0) / this.recent.length;
-    if ((this.recent.length === 20 && mean < this.opts.tolerance) || this.iterations >= this.opts.maxIterations) {
-      this.settled = true;
-      this.supervisor.stop();
-      this.opts.onSettled?.(this.iterations);
-    }
+    this.worker?.terminate();
+    this.worker = null;
   }
 }

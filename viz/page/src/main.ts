@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     metric: initialMetric === 'loss' || initialMetric === 'distance' ? initialMetric : 'accuracy',
     scope: params.get('scope') === 'round' ? 'round' : 'run',
     index: -1,
-    follow: !info.finished,
+    follow: !info.finished && !params.has('round'),
     playing: false,
     speed: 4,
     selected: null,
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       $('#layout-note').textContent = '';
     },
     onIteration: (it) => {
-      if (it % 25 === 0) $('#layout-note').textContent = `laying out… ${it}`;
+      $('#layout-note').textContent = `laying out… ${it} iterations`;
     },
   });
   layout.start();
@@ -187,8 +187,8 @@ async function main(): Promise<void> {
       domain,
       scope: state.scope,
       exactTraffic,
-      hasOffline: store.frames.some((f) => f.online !== null),
-      hasAdversarial: store.frames.some((f) => f.adversarial?.some((a) => a === 1) ?? false),
+      hasOffline: store.hasOffline,
+      hasAdversarial: store.hasAdversarial,
     });
     const last = store.frames[store.frames.length - 1];
     timeline.update({
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
   }
 
   function updateHeadline(frame: PeerFrame | null): void {
-    const line = frame ? store.metrics.find((m) => m.round === frame.round) : undefined;
+    const line = frame ? store.metricsAt(frame.round) : undefined;
     const acc = line?.meanAccuracy;
     $('#headline').textContent =
       frame === null

@@ -86,6 +86,10 @@ export class RunStore {
   readonly frames: PeerFrame[] = [];
   readonly metrics: MetricsLine[] = [];
   summary: Summary | null = null;
+  /** whether any frame so far marks peers offline / adversarial (for the legend) */
+  hasOffline = false;
+  hasAdversarial = false;
+  private readonly metricsByRound = new Map<number, MetricsLine>();
   private readonly frameExtents = new Map<PeerFrame, Record<MetricKey, Extent>>();
   private readonly runExtent: Record<MetricKey, Extent> = {
     accuracy: emptyExtent(),
@@ -119,6 +123,8 @@ export class RunStore {
       adversarial: toMask(line.adversarial, n),
       edgeBytes: line.edgeBytes ? Float64Array.from(line.edgeBytes, (v) => Number(v) || 0) : null,
     };
+    if (frame.online?.includes(0)) this.hasOffline = true;
+    if (frame.adversarial?.includes(1)) this.hasAdversarial = true;
     const ext = { accuracy: extentOf(frame.accuracy), loss: extentOf(frame.loss), distance: extentOf(frame.distance) };
     this.frameExtents.set(frame, ext);
     for (const k of ['accuracy', 'loss', 'distance'] as const) merge(this.runExtent[k], ext[k]);
@@ -130,12 +136,17 @@ export class RunStore {
 
   addMetricsLine(line: MetricsLine): void {
     upsertByRound(this.metrics, line);
+    this.metricsByRound.set(line.round, line);
     this.emit('metrics');
   }
 
   finish(summary: Summary): void {
     this.summary = summary;
     this.emit('done');
+  }
+
+  metricsAt(round: number): MetricsLine | undefined {
+    return this.metricsByRound.get(round);
   }
 
   get finished(): boolean {

@@ -139,8 +139,11 @@ export function installTestHook(d: HookDeps): void {
       metricsRounds: store.metrics.length,
       layoutSettled: layout.settled,
       layoutIterations: layout.iterations,
+      layoutMs: layout.settled ? layout.settledAt - layout.startedAt : null,
     }),
     colors: () => built.nodeKeys.map((_, i) => view.colorOf(i)),
+    /** layout coordinates (graph space) of every peer */
+    layoutPositions: () => built.nodeKeys.map((k) => [built.graph.getNodeAttribute(k, 'x'), built.graph.getNodeAttribute(k, 'y')]),
     colorOf: (peer: number) => view.colorOf(peer),
     peersOnScreen: () => {
       const rect = sigma.getContainer().getBoundingClientRect();

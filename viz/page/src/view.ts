@@ -22,15 +22,19 @@ function premultiplied(rgb: number[], alpha: number): string {
   return `rgba(${r},${g},${b},${alpha.toFixed(3)})`;
 }
 
-/** Edge colour and width for each traffic level: idle links stay faint, busy ones glow. */
-function edgeStyle(level: number): { color: string; size: number } {
-  const t = level / (EDGE_LEVELS - 1);
-  const c = EDGE_IDLE.map((a, k) => Math.round(a + (EDGE_BUSY[k] - a) * t));
-  const alpha = 0.12 + 0.5 * t;
-  return { color: premultiplied(c, alpha), size: 0.5 + 1.1 * t };
+/**
+ * Edge colour and width for each traffic level: idle links stay faint, busy ones glow.
+ * Dense graphs get fainter edges so that thousands of them do not wash out the peers.
+ */
+export function edgeStyles(edgeCount: number): { color: string; size: number }[] {
+  const density = Math.sqrt(Math.min(1, Math.max(0.08, 800 / Math.max(edgeCount, 1))));
+  return Array.from({ length: EDGE_LEVELS }, (_, level) => {
+    const t = level / (EDGE_LEVELS - 1);
+    const c = EDGE_IDLE.map((a, k) => Math.round(a + (EDGE_BUSY[k] - a) * t));
+    const alpha = (0.14 + 0.5 * t) * density;
+    return { color: premultiplied(c, alpha), size: 0.5 + 1.1 * t };
+  });
 }
-
-const EDGE_STYLES = Array.from({ length: EDGE_LEVELS }, (_, l) => edgeStyle(l));
 const EDGE_HIGHLIGHT = { color: premultiplied([236, 239, 244], 0.85), size: 1.8 };
 const EDGE_DIMMED = { color: premultiplied([60, 70, 90], 0.06), size: 0.4 };
 
@@ -71,6 +75,7 @@ export class NetworkView {
   private readonly built: BuiltGraph;
   private readonly nodeColor: string[];
   private readonly edgeLevel: Uint8Array;
+  private readonly edgeStyle: { color: string; size: number }[];
   private offline: Uint8Array | null = null;
   private adversarial: Uint8Array | null = null;
   private selected: number | null = null;
@@ -89,6 +94,7 @@ export class NetworkView {
     const n = built.nodeKeys.length;
     this.nodeColor = new Array<string>(n).fill('#5b6478');
     this.edgeLevel = new Uint8Array(built.edgeKeys.length);
+    this.edgeStyle = edgeStyles(built.edgeKeys.length);
     this.sigma = new Sigma(built.graph, container, {
       defaultEdgeType: built.edges.directed ? 'arrow' : 'line',
       renderEdgeLabels: false,
@@ -144,7 +150,7 @@ export class NetworkView {
   private reduceEdge(attr: EdgeAttributes): EdgeAttributes & { hidden?: boolean; zIndex?: number } {
     const e = attr.index;
     const out = attr as EdgeAttributes & { zIndex?: number };
-    const style = EDGE_STYLES[this.edgeLevel[e]];
+    const style = this.edgeStyle[this.edgeLevel[e]];
     out.color = style.color;
     out.size = style.size;
     const anchor = this.selected ?? this.hovered;
