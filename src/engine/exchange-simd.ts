@@ -1,4 +1,4 @@
-// WebAssembly SIMD kernels for the exchange step: sparse mixing (dst = sum_j w_j src_j, four
+// WebAssembly SIMD kernels for the exchange step: sparse mixing (dst = sum_j w_j src_j, up to eight
 // sources fused per pass) and per-column statistics (network mean and squared deviations).
 // Peer parameters live in one shared WebAssembly.Memory, so every worker's instance works in
 // place on the same rows. Pure JS versions of both live in mix-rows.ts and tasks.ts for when
@@ -10,6 +10,8 @@ const I32 = ValType.I32;
 const F32 = ValType.F32;
 const V128 = ValType.V128;
 const MAX_PAGES = 65536;
+/** Sources fused per pass over a destination block: a ring with k=2 (5 entries a row) is one pass. */
+const MAX_FUSED = 8;
 
 /** dst = (accumulate ? dst : 0) + sum_k w_k * s_k over lenBytes (a multiple of 16). */
 function axpy(n: number, accumulate: boolean): Code {
@@ -88,7 +90,7 @@ function sqdevAcc(): Code {
   return c;
 }
 
-type Axpy = (dst: number, ...args: number[]) => void;
+type Axpy = (...args: number[]) => void;
 
 export interface ExchangeKernels {
   readonly memory: WebAssembly.Memory;
@@ -102,7 +104,7 @@ let cachedModule: WebAssembly.Module | undefined;
 function exchangeModule(): WebAssembly.Module {
   if (!cachedModule) {
     const functions = [];
-    for (let n = 1; n <= 4; n++) {
+    for (let n = 1; n <= MAX_FUSED; n++) {
       functions.push({ name: `assign${n}`, code: axpy(n, false) });
       functions.push({ name: `accumulate${n}`, code: axpy(n, true) });
     }
@@ -118,8 +120,8 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
   return {
     memory,
     axpy: {
-      assign: [1, 2, 3, 4].map((n) => e[`assign${n}`] as Axpy),
-      accumulate: [1, 2, 3, 4].map((n) => e[`accumulate${n}`] as Axpy),
+      assign: Array.from({ length: MAX_FUSED }, (_, n) => e[`assign${n + 1}`] as Axpy),
+      accumulate: Array.from({ length: MAX_FUSED }, (_, n) => e[`accumulate${n + 1}`] as Axpy),
     },
     colStats: e.colStats,
     sqdevAcc: e.sqdevAcc,
@@ -139,6 +141,20 @@ export function createSharedWasmMemory(bytes: number): WebAssembly.Memory | unde
   }
 }
 
+/** Calls a kernel with its first `n` arguments (fixed arities keep the call monomorphic-ish and allocation-free). */
+function callAxpy(fn: Axpy, a: number[], n: number): void {
+  switch (n) {
+    case 4: return fn(a[0], a[1], a[2], a[3]);
+    case 6: return fn(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 8: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    case 10: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
+    case 12: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    case 14: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
+    case 16: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+    default: return fn(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17]);
+  }
+}
+
 /** Columns per block: blocks of neighbouring rows stay in cache while each row is mixed. */
 const BLOCK = 1024;
 
@@ -151,7 +167,7 @@ export function mixRowsSimd(
 ): void {
   const { offsets, cols, weights } = W;
   const sb = src.byteOffset, db = dst.byteOffset;
-  const args = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+  const args = new Array<number>(2 + 2 * MAX_FUSED).fill(0);
   for (let c0 = 0; c0 < dim; c0 += BLOCK) {
     const len = Math.min(BLOCK, dim - c0);
     const vec = len & ~3;
@@ -162,18 +178,16 @@ export function mixRowsSimd(
         dst.fill(0, o, o + len);
         continue;
       }
-      for (let p = p0; p < p1; p += 4) {
-        const m = Math.min(4, p1 - p);
+      for (let p = p0; p < p1; p += MAX_FUSED) {
+        const m = Math.min(MAX_FUSED, p1 - p);
+        args[0] = db + o * 4;
         for (let q = 0; q < m; q++) {
-          args[q] = sb + (cols[p + q] * dim + c0) * 4;
-          args[m + q] = weights[p + q];
+          args[1 + q] = sb + (cols[p + q] * dim + c0) * 4;
+          args[1 + m + q] = weights[p + q];
         }
-        args[2 * m] = vec * 4;
+        args[1 + 2 * m] = vec * 4;
         const fn = p === p0 ? k.axpy.assign[m - 1] : k.axpy.accumulate[m - 1];
-        if (m === 4) fn(db + o * 4, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8]);
-        else if (m === 3) fn(db + o * 4, args[0], args[1], args[2], args[3], args[4], args[5], args[6]);
-        else if (m === 2) fn(db + o * 4, args[0], args[1], args[2], args[3], args[4]);
-        else fn(db + o * 4, args[0], args[1], args[2]);
+        callAxpy(fn, args, 2 + 2 * m);
       }
       // the last (dim mod 4) columns, in the same precision as the vector lanes
       for (let c = vec; c < len; c++) {

@@ -198,11 +198,11 @@ describe('the live view in Chromium', () => {
     }
     expect(rounds.length).toBeGreaterThan(5);
     expect(rounds[rounds.length - 1]).toBe((await state(page)).rounds.at(-1));
-    await page.screenshot({ path: join(OUTPUT_DIR, 'viz-replay.png') });
     // the layout is a function of the topology alone: the replay lands where the live view did
     await page.waitForFunction(() => window.__plexus!.state().layoutSettled, null, { timeout: 60000 });
     expect(liveLayout).toHaveLength(PEERS);
     expect(await page.evaluate(() => window.__plexus!.layoutPositions())).toEqual(liveLayout);
+    await page.screenshot({ path: join(OUTPUT_DIR, 'viz-replay.png') });
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
     expect(await cli.interrupt()).toBe(0);
