@@ -4,9 +4,14 @@ import type { RunSummary, SetupEvent } from '../engine/events.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
-  const args = Object.entries(rest).filter(([k]) => k !== 'path').map(([k, v]) => `${k}=${v}`);
+  const args = Object.entries(rest)
+    .filter(([k, v]) => k !== 'path' && k !== 'schedule' && v !== undefined)
+    .map(([k, v]) => `${k}=${v}`);
   if (t.kind === 'file') args.unshift(t.path);
-  return args.length ? `${kind}(${args.join(', ')})` : kind;
+  const base = args.length ? `${kind}(${args.join(', ')})` : kind;
+  const schedule = (t as { schedule?: { kind: string; every?: number } }).schedule;
+  if (!schedule || schedule.kind === 'static') return base;
+  return `${base}, schedule ${schedule.kind}${schedule.every ? ` every ${schedule.every}` : ''}`;
 }
 
 export function describeSetup(e: SetupEvent): string {
@@ -16,9 +21,9 @@ export function describeSetup(e: SetupEvent): string {
   const model = c.model.kind === 'logistic' ? 'logistic' : `mlp[${(c.model.hidden ?? []).join(',')}]`;
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [
-    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${c.mixing} mixing${gap}`,
+    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
     `  data ${c.data.dataset.kind} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
-    `  backend ${e.backend}, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}`,
+    `  backend ${e.backend}, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
   ].join('\n');
 }
 

@@ -30,7 +30,7 @@ export function topologyJson(e: SetupEvent): unknown {
     }
   }
   return {
-    n: t.n, directed: t.directed, mixing: e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
+    n: t.n, directed: t.directed, mixing: t.directed ? 'column-stochastic' : e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
     components: e.components, evalPeers: e.evalPeers, nodes, edges,
   };
 }
