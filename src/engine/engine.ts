@@ -13,7 +13,7 @@ import { createWorld, type World } from './setup.js';
 import { COLUMN_BLOCK, type TrainSettings } from './shared-state.js';
 import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
 
-function nodeBackendInstalled(): boolean {
+export function nodeBackendInstalled(): boolean {
   try {
     createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
     return true;

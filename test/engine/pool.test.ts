@@ -3,21 +3,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
+import { Engine, nodeBackendInstalled } from '../../src/engine/engine.js';
 import { WorkerError } from '../../src/errors.js';
 import { smallConfig } from './helpers.js';
 
 
-function tfjsNodeInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
+const tfjsNodeInstalled = nodeBackendInstalled;
 
 describe('worker pool', () => {
   // tfjs-node breaks in several worker threads (tensorflow/tfjs#8388): the engine runs it in-process.
