@@ -19,7 +19,7 @@ export type Task =
   | { kind: 'mix'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix }
   /** mean[c] for c in [colStart,colEnd) over the listed peers (all if absent); returns the partial sum of mean[c]^2. */
   | { kind: 'colMean'; src: BufferIndex; colStart: number; colEnd: number; peers?: Int32Array | number[] }
-  /** mean[c] over all peers for c in [colStart,colEnd); returns sum_i sum_c (x_ic - mean_c)^2 (consensus, exactly two-pass). */
+  /** mean[c] over all peers for c in [colStart,colEnd) (whole COLUMN_BLOCKs); blockStats[b] = sum_i sum_c in b (x_ic - mean_c)^2. */
   | { kind: 'colStats'; src: BufferIndex; colStart: number; colEnd: number }
   /** rowSq[i] = |row i|^2 for rows in range. */
   | { kind: 'rowSq'; src: BufferIndex; rowStart: number; rowEnd: number }

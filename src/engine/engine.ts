@@ -278,15 +278,17 @@ export class Engine extends TypedEmitter<EngineEvents> {
 
   /** Mean over peers of |x_i - mean|^2, two-pass per column block, blocks summed in a fixed order. */
   private async consensusDistance(): Promise<number> {
-    const { dim, peers } = this.world.state;
-    const tasks: Task[] = [];
-    for (let c = 0; c < dim; c += COLUMN_BLOCK) {
-      tasks.push({ kind: 'colStats', src: this.cur, colStart: c, colEnd: Math.min(dim, c + COLUMN_BLOCK) });
-    }
+    const { dim, peers, blockStats } = this.world.state;
+    const blocks = Math.ceil(dim / COLUMN_BLOCK);
+    const tasks: Task[] = ranges(blocks, this.parts(blocks)).map(([a, b]) => ({
+      kind: 'colStats', src: this.cur, colStart: a * COLUMN_BLOCK, colEnd: Math.min(dim, b * COLUMN_BLOCK),
+    }));
+    await this.executor.run(tasks);
     let total = 0;
-    for (const r of await this.executor.run(tasks)) if (r.ok) total += r.value;
+    for (let b = 0; b < blocks; b++) total += blockStats[b];
     return total / peers;
   }
+
 
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const t0 = performance.now();

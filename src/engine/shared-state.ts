@@ -47,6 +47,8 @@ export interface SharedState {
   meanF32: Float32Array;
   /** 4 floats of partial results per column block, inside `memory` (SIMD path) */
   statsOut: Float32Array;
+  /** per column block of COLUMN_BLOCK columns: sum over peers and columns of (x - mean)^2 */
+  blockStats: Float64Array;
   /** push-sum style per-peer scalar weights, for protocols that need them */
   peerWeight: Float64Array;
   /** a second peers x params buffer for protocols that need one (CHOCO's x-hat); length 0 otherwise */
@@ -107,6 +109,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     optSlots,
     features: init.features,
     ...allocateParams(peers, dim),
+    blockStats: sharedFloat64(Math.ceil(dim / COLUMN_BLOCK)),
     optState: sharedFloat32(peers * optSlots * dim),
     stepCount: sharedInt32(peers),
     rngState: sharedUint32(peers * 4),

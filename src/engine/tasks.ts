@@ -86,7 +86,11 @@ function dispatch(ctx: TaskContext, task: Task): number {
       else mixRows(task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
     case 'colStats':
-      return columnStats(ctx, s.params[task.src], task.colStart, task.colEnd);
+      // one result per fixed block, summed by the engine in block order: the same bits however blocks are grouped into tasks
+      for (let c = task.colStart; c < task.colEnd; c += COLUMN_BLOCK) {
+        s.blockStats[c / COLUMN_BLOCK] = columnStats(ctx, s.params[task.src], c, Math.min(task.colEnd, c + COLUMN_BLOCK));
+      }
+      return task.colEnd - task.colStart;
     case 'rowSq':
       rowSquares(s, s.params[task.src], task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
