@@ -1,10 +1,11 @@
 // `plexus viz RUN_DIR` and the server behind `plexus run --viz`: the only place the
 // viz touches argv, stdout and signals. The server itself lives in viz/server/.
 
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { openInBrowser } from '../../viz/server/open-browser.js';
-import { checkRunDir, RunDirError } from '../../viz/server/run-dir.js';
+import { checkRunDir, RunDirError, runFilePath } from '../../viz/server/run-dir.js';
 import { createVizServer, DEFAULT_HOST, VizServerError } from '../../viz/server/server.js';
 
 /** The port `plexus viz` tries first; if it is taken (and was not asked for) a free one is used. */
@@ -98,7 +99,8 @@ export async function runVizCommand(runDir: string, opts: VizCommandOptions, io:
     throw err;
   }
   io.out(`Plexus viz: ${handle.url}`);
-  io.out(`Replaying ${runDir}. Press Ctrl-C to stop.`);
+  const finished = existsSync(runFilePath(runDir, 'summary'));
+  io.out(`${finished ? 'Replaying' : 'Following (still being written)'} ${runDir}. Press Ctrl-C to stop.`);
   await (io.until ?? untilSignal());
   await handle.close();
   return 0;

@@ -121,6 +121,7 @@ describe('the live view in Chromium', () => {
         if (live.length === 3) await page.screenshot({ path: join(OUTPUT_DIR, 'viz-live.png') });
       }
     }
+    writeFileSync(join(OUTPUT_DIR, 'viz-live-rounds.json'), JSON.stringify(live.map((l) => l.round)) + '\n');
     expect(live.length, `rounds seen while the run was live: ${live.map((l) => l.round)}`).toBeGreaterThanOrEqual(2);
     expect(live.map((l) => l.round)).toEqual([...live.map((l) => l.round)].sort((a, b) => a - b));
     expect(await page.textContent('#status')).toMatch(/live|finished/);

@@ -69,12 +69,21 @@ describe('RunStore', () => {
   });
 
   it('reports colour domains over the run and over one round', () => {
-    const s = new RunStore(2);
-    s.addPeersLine(peersLine(1, [0.1, 0.3]));
-    const f = s.addPeersLine(peersLine(2, [0.6, 0.9]));
+    const s = new RunStore(3);
+    s.addPeersLine(peersLine(1, [0.1, 0.3, 0.2]));
+    const f = s.addPeersLine(peersLine(2, [0.6, 0.9, 0.7]));
     expect(s.domain('accuracy')).toEqual({ min: expect.closeTo(0.1), max: expect.closeTo(0.9) });
     expect(s.domain('accuracy', f)).toEqual({ min: expect.closeTo(0.6), max: expect.closeTo(0.9) });
     expect(s.domain('distance').min).toBeCloseTo(0.1); // log scales start at the smallest positive value
+    expect(s.domain('distance').max).toBeCloseTo(0.2);
+  });
+
+  it('centres a domain where every peer has the same value', () => {
+    const s = new RunStore(2);
+    s.addPeersLine({ ...peersLine(1, [0.4, 0.4]), distance: [2, 2] });
+    const acc = s.domain('accuracy');
+    expect(scalePosition(0.4, acc, false)).toBeCloseTo(0.5);
+    expect(scalePosition(2, s.domain('distance'), true)).toBeCloseTo(0.5);
   });
 
   it('tells listeners about frames, metrics and the end', () => {

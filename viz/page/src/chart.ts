@@ -134,6 +134,15 @@ export class RoundChart {
       ctx.beginPath();
       evals.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.meanAccuracy!)));
       ctx.stroke();
+      if (evals.length < 40) {
+        // few evaluation rounds: mark each, or a single one would not show at all
+        ctx.fillStyle = ACC;
+        for (const l of evals) {
+          ctx.beginPath();
+          ctx.arc(X(l.round), YA(l.meanAccuracy!), 2.5, 0, Math.PI * 2);
+          ctx.fill();
+        }
+      }
     }
     // consensus distance
     if (dists.length) {

@@ -60,7 +60,8 @@ export function buildGraph(topo: TopologyFile): BuiltGraph {
   const src: number[] = [];
   const dst: number[] = [];
   const edgeKeys: string[] = [];
-  const degree = new Int32Array(n);
+  const degree = new Int32Array(n); // out-degree when directed: how many links a peer sends on
+  const links = new Int32Array(n); // in + out: how connected a peer looks
   const adjacency: number[][] = Array.from({ length: n }, () => []);
   const seen = new Set<number>();
   topo.edges.forEach(([u, v], index) => {
@@ -73,11 +74,13 @@ export function buildGraph(topo: TopologyFile): BuiltGraph {
     edgeKeys.push(`e${index}`);
     degree[u]++;
     if (!topo.directed) degree[v]++;
+    links[u]++;
+    links[v]++;
     adjacency[u].push(v);
     adjacency[v].push(u);
   });
 
-  const baseSize = nodeSizes(degree);
+  const baseSize = nodeSizes(links);
   const radius = Math.sqrt(n) * 10;
   for (let i = 0; i < n; i++) {
     const angle = (2 * Math.PI * i) / Math.max(n, 1) + (hash01(i, 1) - 0.5) * 0.3;
@@ -99,7 +102,7 @@ export function buildGraph(topo: TopologyFile): BuiltGraph {
     nodeKeys,
     edgeKeys,
     edges: { n, directed: topo.directed, source: Int32Array.from(src), target: Int32Array.from(dst), degree },
-    neighbours: adjacency.map((a) => Int32Array.from(a).sort()),
+    neighbours: adjacency.map((a) => Int32Array.from(new Set(a)).sort()),
     baseSize,
   };
 }

@@ -16,12 +16,7 @@ export interface LayoutStart {
   batchMs: number;
 }
 
-/** The page applied the last positions: the worker may run the next batch. */
-export interface LayoutAck {
-  type: 'ack';
-}
-
-export type ToLayoutWorker = LayoutStart | LayoutAck;
+export type ToLayoutWorker = LayoutStart;
 
 export interface LayoutPositions {
   type: 'positions';

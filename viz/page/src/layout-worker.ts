@@ -1,5 +1,7 @@
 // ForceAtlas2 (graphology-layout-forceatlas2's own iteration step) in a web worker.
-// It runs iterations in time-boxed batches and posts positions after each batch. It
+// It runs iterations in time-boxed batches and posts positions after each batch, without
+// waiting for the page (which draws only the newest positions), so a slow renderer
+// never slows the layout down. It
 // judges "settled" every `window` iterations from the net movement since the last check
 // (jitter cancels out, drift does not), so where it stops depends only on the graph,
 // never on timing or batching: the same run always gets the same picture.
@@ -56,6 +58,8 @@ function batch(): void {
   const msg: LayoutPositions = { type: 'positions', xy: positions(j.nodes), iterations, settled };
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, [msg.xy.buffer]);
   if (settled) job = null;
+  // yield between batches so that a new start message can get in
+  else setTimeout(batch, 0);
 }
 
 self.onmessage = (ev: MessageEvent<ToLayoutWorker>) => {
@@ -66,5 +70,5 @@ self.onmessage = (ev: MessageEvent<ToLayoutWorker>) => {
     settled = false;
     snapshot = positions(m.nodes);
     batch();
-  } else if (m.type === 'ack') batch();
+  }
 };

@@ -46,6 +46,8 @@ export class SettlingLayout {
   private readonly graph: PeerGraph;
   private readonly opts: LayoutOptions;
   private worker: Worker | null = null;
+  private latest: LayoutPositions | null = null;
+  private frame = 0;
   iterations = 0;
   settled = false;
   /** performance.now() when the worker started and when the layout settled */
@@ -91,12 +93,19 @@ export class SettlingLayout {
       batchMs: 40,
     };
     this.worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'plexus-layout' });
-    this.worker.onmessage = (ev: MessageEvent<LayoutPositions>) => this.apply(ev.data);
+    this.worker.onmessage = (ev: MessageEvent<LayoutPositions>) => {
+      // positions arrive faster than a slow renderer draws: keep only the newest
+      this.latest = ev.data;
+      if (!this.frame) this.frame = requestAnimationFrame(() => this.applyLatest());
+    };
     this.worker.postMessage(msg, [nodes.buffer, edges.buffer]);
   }
 
-  private apply(m: LayoutPositions): void {
-    if (!this.worker) return;
+  private applyLatest(): void {
+    this.frame = 0;
+    const m = this.latest;
+    this.latest = null;
+    if (!m || !this.worker) return;
     let i = 0;
     const xy = m.xy;
     this.graph.updateEachNodeAttributes(
@@ -115,14 +124,13 @@ export class SettlingLayout {
       this.settledAt = performance.now();
       this.kill();
       this.opts.onSettled?.(m.iterations);
-    } else {
-      // the next batch runs while sigma draws this one (renders are coalesced per frame)
-      this.worker.postMessage({ type: 'ack' });
     }
   }
 
   /** Stops for good and frees the worker; safe to call twice. */
   kill(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     this.worker?.terminate();
     this.worker = null;
   }

@@ -171,10 +171,17 @@ export class RunStore {
   /** The colour domain of a metric over the whole run so far, or over one frame. */
   domain(metric: MetricKey, frame?: PeerFrame): Domain {
     const e = frame ? this.frameExtents.get(frame) ?? this.runExtent : this.runExtent;
-    const x = (e as Record<MetricKey, Extent>)[metric];
-    if (!Number.isFinite(x.min)) return metric === 'accuracy' ? { min: 0, max: 1 } : { min: 0, max: 1 };
-    if (metric === 'accuracy') return { min: Math.max(0, x.min), max: Math.min(1, Math.max(x.max, x.min + 1e-6)) };
+    const x = e[metric];
+    if (!Number.isFinite(x.min)) return { min: 0, max: 1 };
+    if (metric === 'accuracy') {
+      const lo = Math.max(0, x.min);
+      const hi = Math.min(1, x.max);
+      // every peer at the same value: centre it rather than paint it as the minimum
+      return hi - lo > 1e-6 ? { min: lo, max: hi } : { min: Math.max(0, lo - 0.05), max: Math.min(1, hi + 0.05) };
+    }
     const lo = Number.isFinite(x.minPositive) ? x.minPositive : x.min;
-    return { min: lo, max: Math.max(x.max, lo) };
+    const hi = Math.max(x.max, lo);
+    if (hi - lo > 1e-12 * Math.max(1, Math.abs(hi))) return { min: lo, max: hi };
+    return lo > 0 ? { min: lo / 2, max: hi * 2 } : { min: lo - 1, max: hi + 1 };
   }
 }

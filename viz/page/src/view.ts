@@ -104,7 +104,7 @@ export class NetworkView {
       labelColor: { color: '#c9d1e0' },
       labelDensity: 0.35,
       labelGridCellSize: 120,
-      labelRenderedSizeThreshold: 9,
+      labelRenderedSizeThreshold: n <= 120 ? 0 : 9,
       hideEdgesOnMove: n > 5000,
       zIndex: true,
       minCameraRatio: 0.02,
