@@ -20,6 +20,7 @@ export interface RunOptions {
   open?: boolean;
   host?: string;
   port?: number;
+  vizWait?: number;
 }
 
 function timestamp(): string {
@@ -41,6 +42,7 @@ export function registerRunCommand(program: Command): void {
     .option('--open', 'with --viz: open the URL in a browser')
     .option('--host <host>', 'with --viz: address to bind', '127.0.0.1')
     .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0), 0)
+    .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
     .addHelpText('after', `
 Writes metrics.jsonl (one line per round), peers.jsonl (per-peer metrics on evaluation
 rounds), topology.json, config.resolved.json and, at the end, summary.json.
@@ -82,6 +84,11 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
     const server = await startVizServer({ runDir: dir, host: opts.host, port: opts.port, open: opts.open });
     viz = server;
     log(`live view: ${server.url}`);
+    if (opts.vizWait && opts.vizWait > 0) {
+      // a short run would be over before anyone looked: start when the page connects
+      log(`waiting for the page to connect (up to ${opts.vizWait} s; --viz-wait 0 starts at once)`);
+      await Promise.race([server.firstViewer, new Promise((res) => setTimeout(res, opts.vizWait! * 1000).unref())]);
+    }
   }
   const progress = attachProgress(engine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
   try {

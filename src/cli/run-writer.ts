@@ -51,7 +51,8 @@ export function attachRunWriter(engine: Engine, dir: string): RunWriter {
   const metrics = openSync(join(dir, 'metrics.jsonl'), 'w');
   const peers = openSync(join(dir, 'peers.jsonl'), 'w');
   let open = true;
-  engine.on('setup', (e) => writeFileSync(join(dir, 'topology.json'), line(topologyJson(e))));
+  // written before the first round, so a viewer can draw the graph while the run starts
+  writeFileSync(join(dir, 'topology.json'), line(topologyJson(engine.setupInfo())));
   engine.on('round', (m) => open && writeSync(metrics, line(m)));
   engine.on('peers', (p) => open && writeSync(peers, line(p)));
   engine.on('end', (s) => {

@@ -25,6 +25,8 @@ export interface StartVizOptions {
 
 export interface VizHandle {
   url: string;
+  /** Resolves when a page first opens the live stream. */
+  firstViewer: Promise<void>;
   /** Safe to call twice. */
   close(): Promise<void>;
 }
@@ -36,15 +38,18 @@ export interface VizHandle {
  */
 export async function startVizServer(opts: StartVizOptions): Promise<VizHandle> {
   const runDir = await checkRunDir(opts.runDir);
+  let viewer!: () => void;
+  const firstViewer = new Promise<void>((res) => (viewer = res));
   const server = await createVizServer({
     runDir,
     host: opts.host ?? DEFAULT_HOST,
     port: opts.port ?? 0,
     pageDir: opts.pageDir,
     pollMs: opts.pollMs,
+    onViewer: () => viewer(),
   });
   if (opts.open) openInBrowser(server.url);
-  return { url: server.url, close: () => server.close() };
+  return { url: server.url, firstViewer, close: () => server.close() };
 }
 
 export function parsePort(value: string): number {

@@ -228,6 +228,8 @@ export const configSchema = z
         every: int(1).default(50),
         testExamples: int(1).default(10000),
         peers: int(1).optional(),
+        /** also evaluate the initial models, as round 0 */
+        atStart: z.boolean().default(false),
       })
       .strict()
       .default({}),

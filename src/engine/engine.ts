@@ -7,7 +7,7 @@ import { createAsyncProtocol, createProtocol, isAsyncProtocol, type Protocol, ty
 import type { MixingMatrix } from '../types.js';
 import type { BufferIndex, Task } from '../../workers/messages.js';
 import { TypedEmitter } from './emitter.js';
-import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary } from './events.js';
+import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from './events.js';
 import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
 import { createWorld, type World } from './setup.js';
 import { COLUMN_BLOCK, type TrainSettings } from './shared-state.js';
@@ -105,15 +105,21 @@ export class Engine extends TypedEmitter<EngineEvents> {
   }
 
   /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
-  private emitSetup(): void {
+  /** What the run is set up with (the payload of the 'setup' event), available before run(). */
+  setupInfo(): SetupEvent {
     const w = this.world;
-    this.emit('setup', {
+    return {
       config: w.config, topology: w.topology, mixing: w.mixing,
       spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
       components: w.components, partition: w.partition, labelCounts: w.labelCounts,
       classes: w.dataset.classes, params: w.state.dim, backend: this.backend, workers: this.workers,
       evalPeers: w.evalPeers,
-    });
+    };
+  }
+
+  private emitSetup(): void {
+    const w = this.world;
+    this.emit('setup', this.setupInfo());
     for (const warning of this.warnings) this.emit('warning', warning);
     if (w.components.length > 1) {
       this.emit('warning', `topology is disconnected: ${w.components.length} components of sizes ${w.components.join(', ')}; peers in different components never reach consensus`);
@@ -138,6 +144,12 @@ export class Engine extends TypedEmitter<EngineEvents> {
     let last: RoundMetrics | undefined;
     let lastEval: RoundMetrics | undefined;
     let rounds = 0;
+    if (config.eval.atStart) {
+      // round 0: the initial models, before any training or exchange
+      const initial: RoundMetrics = { round: 0, consensusDistance: await this.consensusDistance(), bytesSent: 0, roundSeconds: 0 };
+      Object.assign(initial, await this.evaluate(0));
+      this.emit('round', initial);
+    }
     for (let r = 1; r <= config.rounds && !this.aborted; r++) {
       const t0 = performance.now();
       const traffic = this.driver ? await this.driver.advanceTo(r) : await this.protocol!.round(this.ops(), r);

@@ -25,6 +25,8 @@ export interface VizServerOptions {
   pageDir?: string;
   /** How often the event stream looks for new lines, in ms. */
   pollMs?: number;
+  /** Called each time a page opens the live event stream. */
+  onViewer?: () => void;
 }
 
 export interface VizServer {
@@ -160,6 +162,7 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
       streams.add(stream);
       void stream.finished.then(() => streams.delete(stream));
       stream.start();
+      opts.onViewer?.();
       return;
     }
     const api = API_FILES[path];
