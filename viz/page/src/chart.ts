@@ -95,7 +95,8 @@ export class RoundChart {
       dLo = Math.min(dLo, l.consensusDistance);
       dHi = Math.max(dHi, l.consensusDistance);
     }
-    const lLo = Number.isFinite(dLo) ? Math.floor(Math.log10(dLo)) : -3;
+    // at most six decades: float noise at the start (identical initial models) would flatten the rest
+    const lLo = Number.isFinite(dLo) ? Math.max(Math.floor(Math.log10(dLo)), Math.ceil(Math.log10(dHi)) - 6) : -3;
     const lHi = Number.isFinite(dHi) ? Math.max(Math.ceil(Math.log10(dHi)), lLo + 1) : 0;
     const YD = (d: number) => pad.t + h - ((Math.log10(Math.max(d, 10 ** lLo)) - lLo) / (lHi - lLo)) * h;
 
