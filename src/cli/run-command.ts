@@ -35,7 +35,7 @@ export function registerRunCommand(program: Command): void {
     .option('-o, --out <dir>', 'run directory to write (default: runs/<name>-<timestamp>)')
     .option('-s, --seed <n>', 'override the config seed (integer >= 0)', parseIntOption('--seed', 0))
     .option('-r, --rounds <n>', 'override the number of rounds', parseIntOption('--rounds', 1))
-    .option('-w, --workers <n>', 'worker threads (default: available parallelism; 0 runs inline on the main thread)', parseIntOption('--workers', 0))
+    .option('-w, --workers <n>', 'worker threads (default: one per CPU, none on a single CPU; 0 runs inline on the main thread)', parseIntOption('--workers', 0))
     .option('-b, --backend <name>', 'TF.js backend: auto (node if installed, else wasm) | wasm | cpu | node', 'auto')
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
     .option('--viz', 'serve the live view of this run and print its URL')

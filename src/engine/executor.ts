@@ -17,8 +17,13 @@ export interface Executor {
   close(): Promise<void>;
 }
 
+/**
+ * One worker per available CPU; on a single CPU no pool at all, since one worker only adds its
+ * dispatch cost (a few percent) to the same work.
+ */
 export function defaultWorkerCount(): number {
-  return availableParallelism();
+  const n = availableParallelism();
+  return n > 1 ? n : 0;
 }
 
 function check(results: TaskResult[]): TaskResult[] {
