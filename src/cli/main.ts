@@ -8,7 +8,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program
     .name('plexus')
-    .description('Plexus: simulate learning without a centre. Peers in a graph train TF.js models on their own data\nand exchange parameters only with their neighbours.')
+    .description('Plexus: simulate learning without a centre. Peers in a graph train TF.js models on their own data and exchange parameters only with their neighbours.')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) })

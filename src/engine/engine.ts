@@ -223,7 +223,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
    * Tasks per phase: one per worker would be cheapest, but a few per worker lets a worker that
    * finishes early take more (threads are rarely equally fast); each task costs ~0.05-0.1 ms.
    */
-  private parts(_n: number): number {
+  private parts(): number {
     return this.workers <= 1 ? 1 : this.workers * 2;
   }
 
@@ -236,31 +236,26 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const { state, config } = { state: this.world.state, config: this.world.config };
     const all = Array.from({ length: config.peers }, (_, i) => i);
     const rowTasks = (make: (a: number, b: number) => Task): Task[] =>
-      ranges(state.peers, this.parts(state.peers)).map(([a, b]) => make(a, b));
+      ranges(state.peers, this.parts()).map(([a, b]) => make(a, b));
     return {
       peers: config.peers,
       dim: state.dim,
       vectorBytes: state.dim * 4,
       peerWeight: state.peerWeight,
       train: async (round, peers = all) => {
-        const tasks: Task[] = ranges(peers.length, this.parts(peers.length)).map(([a, b]) => ({
+        const tasks: Task[] = ranges(peers.length, this.parts()).map(([a, b]) => ({
           kind: 'train', round, src: this.cur, peers: peers.slice(a, b),
         }));
         await this.executor.run(tasks);
         this.peerSteps += peers.length * config.train.localSteps;
       },
       mix: async (round, w: MixingMatrix) => {
-        const tasks: Task[] = ranges(state.peers, this.parts(state.peers)).map(([a, b]) => ({
-          kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w,
-        }));
-        await this.executor.run(tasks);
+        await this.executor.run(rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w })));
         this.cur = (1 - this.cur) as BufferIndex;
       },
       averageAll: async (_round, peers) => {
         await this.columnMean(peers);
-        await this.executor.run(
-          ranges(state.peers, this.parts(state.peers)).map(([a, b]) => ({ kind: 'broadcastMean', dst: this.cur, rowStart: a, rowEnd: b }) as Task),
-        );
+        await this.executor.run(rowTasks((a, b) => ({ kind: 'broadcastMean', dst: this.cur, rowStart: a, rowEnd: b })));
       },
       compressToAux: async (round, spec) => {
         this.requireAux('compressToAux');
@@ -296,7 +291,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private async consensusDistance(): Promise<number> {
     const { dim, peers, blockStats } = this.world.state;
     const blocks = Math.ceil(dim / COLUMN_BLOCK);
-    const tasks: Task[] = ranges(blocks, this.parts(blocks)).map(([a, b]) => ({
+    const tasks: Task[] = ranges(blocks, this.parts()).map(([a, b]) => ({
       kind: 'colStats', src: this.cur, colStart: a * COLUMN_BLOCK, colEnd: Math.min(dim, b * COLUMN_BLOCK),
     }));
     await this.executor.run(tasks);
@@ -312,11 +307,11 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const peers = this.world.evalPeers;
     // exact per-peer distances to the average (state.mean is fresh from consensusDistance)
     await this.executor.run(
-      ranges(s.peers, this.parts(s.peers)).map(([a, b]) => ({ kind: 'distance', src: this.cur, rowStart: a, rowEnd: b }) as Task),
+      ranges(s.peers, this.parts()).map(([a, b]) => ({ kind: 'distance', src: this.cur, rowStart: a, rowEnd: b }) as Task),
     );
     const testN = this.world.testN;
     await this.executor.run(
-      ranges(peers.length, this.parts(peers.length)).map(([a, b]) => ({
+      ranges(peers.length, this.parts()).map(([a, b]) => ({
         kind: 'eval', round, src: this.cur, peers: peers.slice(a, b), testN,
       }) as Task),
     );
