@@ -40,6 +40,19 @@ export function ranges(n: number, parts: number): [number, number][] {
   return out;
 }
 
+const uniformCache = new WeakMap<MixingMatrix, boolean>();
+
+/** True when every row averages all n peers with weight 1/n (up to rounding of the self weight). */
+export function isUniformAverage(w: MixingMatrix): boolean {
+  let known = uniformCache.get(w);
+  if (known === undefined) {
+    const n = w.n;
+    known = w.offsets[n] === n * n && w.weights.every((x) => Math.abs(x - 1 / n) < 1e-12);
+    uniformCache.set(w, known);
+  }
+  return known;
+}
+
 export class Engine extends TypedEmitter<EngineEvents> {
   readonly world: World;
   readonly backend: string;
@@ -250,7 +263,14 @@ export class Engine extends TypedEmitter<EngineEvents> {
         this.peerSteps += peers.length * config.train.localSteps;
       },
       mix: async (round, w: MixingMatrix) => {
-        await this.executor.run(rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w })));
+        if (isUniformAverage(w)) {
+          // W = 11^T/n (e.g. Metropolis on a complete graph): one mean instead of n^2 row reads
+          await this.columnMean();
+          const dst = (1 - this.cur) as BufferIndex;
+          await this.executor.run(rowTasks((a, b) => ({ kind: 'broadcastMean', dst, rowStart: a, rowEnd: b })));
+        } else {
+          await this.executor.run(rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w })));
+        }
         this.cur = (1 - this.cur) as BufferIndex;
       },
       averageAll: async (_round, peers) => {

@@ -100,12 +100,9 @@ function dispatch(ctx: TaskContext, task: Task): number {
       distances(s, s.params[task.src], task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
     case 'broadcastMean': {
+      // meanF32 holds the float64 mean rounded once, exactly what an element-wise copy would store
       const dst = s.params[task.dst];
-      const { dim, mean } = s;
-      for (let i = task.rowStart; i < task.rowEnd; i++) {
-        const o = i * dim;
-        for (let c = 0; c < dim; c++) dst[o + c] = mean[c];
-      }
+      for (let i = task.rowStart; i < task.rowEnd; i++) dst.set(s.meanF32, i * s.dim);
       return task.rowEnd - task.rowStart;
     }
     case 'compressAux':
@@ -198,6 +195,7 @@ function columnMean(s: SharedState, params: Float32Array, c0: number, c1: number
   for (let c = 0; c < width; c++) {
     const m = acc[c] / n;
     mean[c0 + c] = m;
+    s.meanF32[c0 + c] = m;
     sq += m * m;
   }
   return sq;
