@@ -56,6 +56,8 @@ export function isUniformAverage(w: MixingMatrix): boolean {
 export class Engine extends TypedEmitter<EngineEvents> {
   readonly world: World;
   readonly backend: string;
+  /** the kernel running local steps and evaluation ('simd', 'tfjs' or 'layers') */
+  readonly kernel: string;
   readonly workers: number;
   private executor: Executor;
   /** undefined for event-driven protocols (time.mode: async) */
@@ -74,11 +76,12 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private peerBytes: Float64Array;
   private setupMs: number;
 
-  private constructor(world: World, executor: Executor, backend: string, setupMs: number, warnings: string[] = []) {
+  private constructor(world: World, executor: Executor, backend: string, kernel: string, setupMs: number, warnings: string[] = []) {
     super();
     this.world = world;
     this.executor = executor;
     this.backend = backend;
+    this.kernel = kernel;
     this.workers = executor.workers;
     this.setupMs = setupMs;
     this.peerBytes = new Float64Array(world.config.peers);
@@ -113,8 +116,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
       workers = 0;
     }
     const world = createWorld(config, backendPref);
-    const { executor, backend } = await createExecutor({ state: world.state, settings: world.settings }, workers);
-    return new Engine(world, executor, backend, performance.now() - t0, warnings);
+    const { executor, backend, kernel } = await createExecutor({ state: world.state, settings: world.settings }, workers);
+    return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings);
   }
 
   /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
@@ -125,7 +128,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       config: w.config, topology: w.topology, mixing: w.mixing,
       spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
       components: w.components, partition: w.partition, labelCounts: w.labelCounts,
-      classes: w.dataset.classes, params: w.state.dim, backend: this.backend, workers: this.workers,
+      classes: w.dataset.classes, params: w.state.dim, backend: this.backend, kernel: this.kernel, workers: this.workers,
       evalPeers: w.evalPeers,
     };
   }
@@ -207,6 +210,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       msPerRound: rounds > 0 ? this.trainMs / rounds : 0,
       bytesSent: this.bytesSent,
       backend: this.backend,
+      kernel: this.kernel,
       workers: this.workers,
       params: this.world.state.dim,
       spectralGap: this.world.spectral.gap,

@@ -16,6 +16,7 @@ export interface SetupEvent {
   classes: number;
   params: number;
   backend: string;
+  kernel: string;
   workers: number;
   evalPeers: number[];
 }
@@ -67,6 +68,7 @@ export interface RunSummary {
   msPerRound: number;
   bytesSent: number;
   backend: string;
+  kernel: string;
   workers: number;
   params: number;
   spectralGap: number;

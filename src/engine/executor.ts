@@ -89,16 +89,21 @@ function workerEntry(): string {
   throw new WorkerError(`worker entry not found at ${beside} or ${built}: run \`npm run build\` first`);
 }
 
+function kernelOf(r: TaskResult): string {
+  return r.ok ? r.kernel : 'unknown';
+}
+
 export interface ExecutorInfo {
   executor: Executor;
   backend: string;
+  kernel: string;
 }
 
 /** Creates the executor; the backend name comes from the first task context (inline) or a probe task. */
 export async function createExecutor(setup: WorkerSetup, workers: number): Promise<ExecutorInfo> {
   if (workers <= 0) {
     const ctx = await createTaskContext(setup);
-    return { executor: new InlineExecutor(ctx), backend: ctx.backend };
+    return { executor: new InlineExecutor(ctx), backend: ctx.backend, kernel: kernelOf(runTask(ctx, { kind: 'rowSq', src: 0, rowStart: 0, rowEnd: 0 })) };
   }
   const filename = workerEntry();
   const pool = new Piscina({
@@ -117,7 +122,7 @@ export async function createExecutor(setup: WorkerSetup, workers: number): Promi
       Array.from({ length: workers }, () => ({ kind: 'rowSq' as const, src: 0 as const, rowStart: 0, rowEnd: 0 })),
     );
     const first = probes[0];
-    return { executor, backend: first.ok ? first.backend : 'unknown' };
+    return { executor, backend: first.ok ? first.backend : 'unknown', kernel: kernelOf(first) };
   } catch (e) {
     await executor.close();
     throw e;

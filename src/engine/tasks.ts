@@ -43,6 +43,11 @@ export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext
   };
 }
 
+/** The kernel's own name where it has one (the fast path may be SIMD or its tfjs fallback). */
+function kernelName(kernel: StepKernel, path: string): string {
+  return (kernel as { kind?: string }).kind ?? path;
+}
+
 /** Thrown inside handlers so the failing peer and round travel back as data. */
 class PeerFailure extends Error {
   constructor(message: string, readonly peer: number, readonly round: number) {
@@ -54,7 +59,7 @@ export function runTask(ctx: TaskContext, task: Task): TaskResult {
   const t0 = performance.now();
   try {
     const value = dispatch(ctx, task);
-    return { ok: true, kind: task.kind, value, busyMs: performance.now() - t0, backend: ctx.backend, threadId };
+    return { ok: true, kind: task.kind, value, busyMs: performance.now() - t0, backend: ctx.backend, kernel: kernelName(ctx.kernel, ctx.settings.kernelPath), threadId };
   } catch (e) {
     const err = e as Error;
     return {
