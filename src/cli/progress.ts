@@ -34,15 +34,20 @@ export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { rps: '-', acc: lastAcc, cd: '-' });
+  // started at the first round, so the set-up description and warnings print above it
+  let barStarted = false;
   engine.on('round', (m) => {
+    if (!barStarted) {
+      bar.start(total, 0, { rps: '-', acc: lastAcc, cd: '-' });
+      barStarted = true;
+    }
     if (m.meanAccuracy !== undefined) lastAcc = m.meanAccuracy.toFixed(4);
     bar.update(m.round, { rps: rate(m.round).toFixed(1), acc: lastAcc, cd: m.consensusDistance.toExponential(2) });
   });
   let stopped = false;
   return {
     stop() {
-      if (!stopped) bar.stop();
+      if (!stopped && barStarted) bar.stop();
       stopped = true;
     },
   };
