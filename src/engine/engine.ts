@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** worker threads; 0 runs inline on the main thread; default: available parallelism */
   workers?: number;
   backend?: TrainSettings['backend'];
+  /** false: plain-JS mixing and statistics instead of the WebAssembly SIMD kernels (for comparison) */
+  simdExchange?: boolean;
 }
 
 
@@ -115,7 +117,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       }
       workers = 0;
     }
-    const world = createWorld(config, backendPref);
+    const world = createWorld(config, backendPref, { simdExchange: opts.simdExchange });
     const { executor, backend, kernel } = await createExecutor({ state: world.state, settings: world.settings }, workers);
     return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings);
   }

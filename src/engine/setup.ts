@@ -51,7 +51,7 @@ export function modelSpecOf(config: ExperimentConfig): ModelSpec {
   return { kind: config.model.kind, inputs: sizes.features, hidden: config.model.hidden ?? [], classes: sizes.classes };
 }
 
-export function createWorld(config: ExperimentConfig, backend: TrainSettings['backend']): World {
+export function createWorld(config: ExperimentConfig, backend: TrainSettings['backend'], opts: { simdExchange?: boolean } = {}): World {
   const seed = config.seed;
   const n = config.peers;
   const dataset = loadDataset(config);
@@ -84,6 +84,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
   const base = createSharedState({
     peers: n, dim: layout.total, optSlots, features: dataset.features,
     trainSize: dataset.train.n, testSize: dataset.test.n, aux: protocolNeeds(config.protocol).aux,
+    simdExchange: opts.simdExchange,
   });
   const testN = Math.min(config.eval.testExamples, dataset.test.n);
   const state: SharedState = {

@@ -13,6 +13,8 @@ export interface SharedStateInit {
   testSize: number;
   /** allocate the auxiliary peers x params buffer (protocols that keep a second row per peer) */
   aux?: boolean;
+  /** false forces the plain-JS exchange (testing; also what happens when params exceed 4 GiB) */
+  simdExchange?: boolean;
 }
 
 /** Plain object of typed-array views; structured-clones to workers without copying the data. */
@@ -83,10 +85,10 @@ export function toShared<T extends Float32Array | Uint8Array | Int32Array>(a: T)
 export const COLUMN_BLOCK = 4096;
 
 /** params[0], params[1], meanF32 and statsOut in one shared wasm memory when possible, else plain SABs. */
-function allocateParams(peers: number, dim: number): Pick<SharedState, 'params' | 'memory' | 'meanF32' | 'statsOut'> {
+function allocateParams(peers: number, dim: number, simd: boolean): Pick<SharedState, 'params' | 'memory' | 'meanF32' | 'statsOut'> {
   const rowBytes = peers * dim * 4;
   const blocks = Math.ceil(dim / COLUMN_BLOCK);
-  const memory = createSharedWasmMemory(2 * rowBytes + dim * 4 + blocks * 16 + 64);
+  const memory = simd ? createSharedWasmMemory(2 * rowBytes + dim * 4 + blocks * 16 + 64) : undefined;
   if (!memory) {
     return { params: [sharedFloat32(peers * dim), sharedFloat32(peers * dim)], meanF32: sharedFloat32(dim), statsOut: sharedFloat32(blocks * 4) };
   }
@@ -108,7 +110,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     dim,
     optSlots,
     features: init.features,
-    ...allocateParams(peers, dim),
+    ...allocateParams(peers, dim, init.simdExchange ?? true),
     blockStats: sharedFloat64(Math.ceil(dim / COLUMN_BLOCK)),
     optState: sharedFloat32(peers * optSlots * dim),
     stepCount: sharedInt32(peers),

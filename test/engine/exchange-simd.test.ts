@@ -55,3 +55,20 @@ describe('SIMD exchange kernels', () => {
     expect((res[0] + res[1] + res[2] + res[3]) / total).toBeCloseTo(1, 5);
   });
 });
+
+describe('the engine without SIMD exchange', () => {
+  it('gives the same run as with it, up to float rounding', async () => {
+    const { runRecorded, smallConfig } = await import('./helpers.js');
+    const config = smallConfig({ rounds: 15, topology: { kind: 'ring', k: 2 }, model: { kind: 'mlp', hidden: [12] } });
+    const simd = await runRecorded(config, { workers: 0 });
+    const plain = await runRecorded(config, { workers: 0, simdExchange: false });
+    expect(simd.engine.world.state.memory).toBeDefined();
+    expect(plain.engine.world.state.memory).toBeUndefined();
+    for (let r = 0; r < simd.rounds.length; r++) {
+      const a = simd.rounds[r].consensusDistance;
+      const b = plain.rounds[r].consensusDistance;
+      expect(Math.abs(a - b) / b).toBeLessThan(1e-3);
+    }
+    expect(Math.abs(simd.summary.finalMeanAccuracy - plain.summary.finalMeanAccuracy)).toBeLessThan(0.02);
+  });
+});
