@@ -3,6 +3,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
+import { forEachEdge } from '../topology/csr.js';
 import type { SetupEvent } from '../engine/events.js';
 
 export interface RunWriter {
@@ -22,13 +23,7 @@ export function topologyJson(e: SetupEvent): unknown {
     });
   }
   const edges: [number, number, number][] = [];
-  for (let i = 0; i < t.n; i++) {
-    for (let k = t.offsets[i]; k < t.offsets[i + 1]; k++) {
-      const j = t.neighbors[k];
-      if (!t.directed && j < i) continue;
-      edges.push([i, j, weightOf(w, t.directed ? j : i, t.directed ? i : j)]);
-    }
-  }
+  forEachEdge(t, (i, j) => edges.push([i, j, weightOf(w, t.directed ? j : i, t.directed ? i : j)]));
   return {
     n: t.n, directed: t.directed, mixing: t.directed ? 'column-stochastic' : e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
     components: e.components, evalPeers: e.evalPeers, nodes, edges,

@@ -2,6 +2,7 @@
 // operations, which run as tasks on the executor; the engine then measures consensus and,
 // on evaluation rounds, every evaluated peer's test accuracy, and emits events.
 import { createRequire } from 'node:module';
+import { edgeTotals } from '../topology/csr.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { createAsyncProtocol, createProtocol, isAsyncProtocol, type Protocol, type RoundOps } from '../protocol/index.js';
 import type { MixingMatrix } from '../types.js';
@@ -76,6 +77,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private evalMs = 0;
   private bytesSent = 0;
   private peerBytes: Float64Array;
+  /** cumulative bytes per CSR link, when the protocol reports them */
+  private linkBytes?: Float64Array;
   private setupMs: number;
 
   private constructor(world: World, executor: Executor, backend: string, kernel: string, setupMs: number, warnings: string[] = []) {
@@ -174,6 +177,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
       this.trainMs += performance.now() - t0;
       this.bytesSent += traffic.bytes;
       for (let i = 0; i < traffic.perPeer.length; i++) this.peerBytes[i] += traffic.perPeer[i];
+      if (traffic.perEdge) {
+        this.linkBytes ??= new Float64Array(traffic.perEdge.length);
+        for (let k = 0; k < traffic.perEdge.length; k++) this.linkBytes[k] += traffic.perEdge[k];
+      }
       const metrics: RoundMetrics = {
         round: r,
         consensusDistance: await this.consensusDistance(),
@@ -362,6 +369,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       bytesSent: Array.from(this.peerBytes),
     };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
+    if (this.linkBytes) perPeer.edgeBytes = edgeTotals(this.world.topology, this.linkBytes);
     this.emit('peers', perPeer);
     this.evalMs += performance.now() - t0;
     return {

@@ -45,6 +45,8 @@ export interface PeerMetrics {
   loss: (number | null)[];
   distance: number[];
   bytesSent: number[];
+  /** cumulative bytes per edge in topology.json order, where links carry different traffic (async gossip) */
+  edgeBytes?: number[];
   /** async mode only: online now, wake-ups so far (the peer's own clock ticks) and messages sent */
   online?: boolean[];
   wakeups?: number[];

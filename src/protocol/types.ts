@@ -31,6 +31,8 @@ export interface RoundOps {
 export interface Traffic {
   bytes: number;
   perPeer: Float64Array;
+  /** bytes per directed link, indexed like the static topology's CSR entries (offsets/neighbors), where links differ */
+  perEdge?: Float64Array;
 }
 
 export interface ProtocolContext {

@@ -90,3 +90,37 @@ function checkId(id: number, n: number, e: number): void {
     throw new TopologyError(`topology: edge #${e} names peer ${id}, but peer ids run from 0 to ${n - 1}`);
   }
 }
+
+/** Position of the link from -> to among from's sorted neighbours in the CSR, or -1. */
+export function linkIndex(t: Topology, from: number, to: number): number {
+  let lo = t.offsets[from], hi = t.offsets[from + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = t.neighbors[mid];
+    if (v === to) return mid;
+    if (v < to) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Visits each edge once in the order run directories list them (topology.json): directed links
+ * u -> v in CSR order; undirected edges once, as u < v. `k` is the CSR index of u -> v.
+ */
+export function forEachEdge(t: Topology, fn: (u: number, v: number, k: number) => void): void {
+  for (let u = 0; u < t.n; u++) {
+    for (let k = t.offsets[u]; k < t.offsets[u + 1]; k++) {
+      const v = t.neighbors[k];
+      if (!t.directed && v < u) continue;
+      fn(u, v, k);
+    }
+  }
+}
+
+/** Bytes per listed edge (forEachEdge order) from bytes per CSR link; undirected edges sum both ways. */
+export function edgeTotals(t: Topology, perLink: Float64Array): number[] {
+  const out: number[] = [];
+  forEachEdge(t, (u, v, k) => out.push(perLink[k] + (t.directed ? 0 : perLink[linkIndex(t, v, u)])));
+  return out;
+}

@@ -5,6 +5,7 @@
 import type { AsyncTimeConfig } from '../../config/schema.js';
 import type { AsyncMessage, AsyncOps, AsyncProtocol, Traffic } from '../../protocol/index.js';
 import type { Topology } from '../../types.js';
+import { linkIndex } from '../../topology/csr.js';
 import { EventQueue } from './event-queue.js';
 import { createNetwork, type Network } from './network.js';
 
@@ -64,6 +65,7 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
   const wakeups = new Float64Array(n);
   const sentBy = new Float64Array(n);
   let perPeer = new Float64Array(n);
+  let perEdge = new Float64Array(topology.neighbors.length);
   let bytes = 0;
   let now = 0;
   let sent = 0, dropped = 0, delivered = 0;
@@ -84,6 +86,8 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
     sentBy[from]++;
     bytes += size;
     perPeer[from] += size;
+    const link = linkIndex(topology, from, to);
+    if (link >= 0) perEdge[link] += size;
     if (network.dropped(from)) {
       dropped++;
       return;
@@ -145,9 +149,10 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
         }
       }
       now = until;
-      const traffic = { bytes, perPeer };
+      const traffic = { bytes, perPeer, perEdge };
       bytes = 0;
       perPeer = new Float64Array(n);
+      perEdge = new Float64Array(topology.neighbors.length);
       return traffic;
     },
     counters() {
