@@ -21,6 +21,7 @@ export interface RunOptions {
   host?: string;
   port?: number;
   vizWait?: number;
+  pace?: number;
 }
 
 function timestamp(): string {
@@ -42,6 +43,7 @@ export function registerRunCommand(program: Command): void {
     .option('--open', 'with --viz: open the URL in a browser')
     .option('--host <host>', 'with --viz: address to bind', '127.0.0.1')
     .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0), 0)
+    .option('--pace <rounds/s>', 'with --viz: at most this many rounds per second, so people can watch (0: full speed)', parseIntOption('--pace', 0), 10)
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
     .addHelpText('after', `
 Writes metrics.jsonl (one line per round), peers.jsonl (per-peer metrics on evaluation
@@ -63,7 +65,8 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
     throw new UsageError(`--out: ${dir} already holds a finished run; choose another directory`);
   }
   const log = (s: string) => process.stderr.write(s + '\n');
-  const engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend });
+  const pace = opts.viz ? (opts.pace ?? 10) : 0;
+  const engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: pace });
   let interrupted = 0;
   const onSigint = () => {
     interrupted++;
@@ -84,6 +87,7 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
     const server = await startVizServer({ runDir: dir, host: opts.host, port: opts.port, open: opts.open });
     viz = server;
     log(`live view: ${server.url}`);
+    if (pace > 0) log(`pacing the run to at most ${pace} rounds/s for the live view (--pace 0 for full speed)`);
     if (opts.vizWait && opts.vizWait > 0) {
       // a short run would be over before anyone looked: start when the page connects
       log(`waiting for the page to connect (up to ${opts.vizWait} s; --viz-wait 0 starts at once)`);

@@ -29,6 +29,8 @@ export interface EngineOptions {
   backend?: TrainSettings['backend'];
   /** false: plain-JS mixing and statistics instead of the WebAssembly SIMD kernels (for comparison) */
   simdExchange?: boolean;
+  /** at most this many rounds per second of wall time (a live view's pace); 0 or absent: full speed */
+  maxRoundsPerSecond?: number;
 }
 
 
@@ -81,7 +83,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private linkBytes?: Float64Array;
   private setupMs: number;
 
-  private constructor(world: World, executor: Executor, backend: string, kernel: string, setupMs: number, warnings: string[] = []) {
+  private constructor(
+    world: World, executor: Executor, backend: string, kernel: string, setupMs: number,
+    warnings: string[] = [], private readonly options: EngineOptions = {},
+  ) {
     super();
     this.world = world;
     this.executor = executor;
@@ -122,7 +127,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     }
     const world = createWorld(config, backendPref, { simdExchange: opts.simdExchange });
     const { executor, backend, kernel } = await createExecutor({ state: world.state, settings: world.settings }, workers);
-    return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings);
+    return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings, opts);
   }
 
   /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
@@ -145,6 +150,14 @@ export class Engine extends TypedEmitter<EngineEvents> {
     if (w.components.length > 1) {
       this.emit('warning', `topology is disconnected: ${w.components.length} components of sizes ${w.components.join(', ')}; peers in different components never reach consensus`);
     }
+  }
+
+  /** Sleeps out the rest of a round's share of wall time when a pace is set (outside all timings). */
+  private async pace(roundStart: number): Promise<void> {
+    const rate = this.options.maxRoundsPerSecond ?? 0;
+    if (rate <= 0) return;
+    const wait = 1000 / rate - (performance.now() - roundStart);
+    if (wait > 0) await new Promise((res) => setTimeout(res, wait));
   }
 
   /** Stops after the current round; run() then resolves with aborted: true. */
@@ -195,6 +208,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       rounds = r;
       last = metrics;
       this.emit('round', metrics);
+      await this.pace(t0);
     }
     if (last && lastEval !== last) {
       // aborted between evaluations: the last round reached is still evaluated

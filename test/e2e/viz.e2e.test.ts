@@ -98,7 +98,7 @@ describe('the live view in Chromium', () => {
   });
 
   it('follows a real run with --viz: every peer drawn, colours changing as rounds arrive, timeline replaying', async () => {
-    cli = runCli(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--quiet', '--workers', '1']);
+    cli = runCli(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--pace', '0', '--quiet', '--workers', '1']);
     const url = await cli.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await openPage(browser, url);
