@@ -147,6 +147,8 @@ describe('the live view in Chromium', () => {
     // the timeline replays: back to the start, play, watch the rounds go by
     await page.keyboard.press('Home');
     await page.waitForFunction(() => window.__plexus!.state().index === 0);
+    // colours are applied on the next animation frame
+    await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
     const first = await colors(page);
     await page.selectOption('#tl-speed', '30');
     await page.click('#tl-play');
@@ -163,7 +165,8 @@ describe('the live view in Chromium', () => {
     expect(fractionChanged(first, await colors(page))).toBeGreaterThan(0.1);
     await page.keyboard.press('Home');
     await page.waitForFunction(() => window.__plexus!.state().index === 0);
-    expect(await colors(page)).toEqual(first); // replaying is deterministic
+    // replaying is deterministic (colours are applied on the next animation frame)
+    await expect.poll(() => colors(page), { timeout: 5000 }).toEqual(first);
 
     // clicking a peer pins it and shows its card
     await page.keyboard.press('End');
