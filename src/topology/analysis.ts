@@ -1,6 +1,7 @@
 // Read-only questions about a topology: degrees, edge count, connected components,
 // and the reverse (in-neighbour) CSR of a directed graph.
 import type { Topology } from '../types.js';
+import { linkIndex } from './csr.js';
 
 /** Out-degree of every peer (the plain degree for undirected graphs). */
 export function degrees(t: Topology): Int32Array {
@@ -34,16 +35,7 @@ export function edgeCount(t: Topology): number {
 
 /** Whether j is an out-neighbour of i (binary search in the sorted row). */
 export function hasEdge(t: Topology, i: number, j: number): boolean {
-  let lo = t.offsets[i];
-  let hi = t.offsets[i + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const x = t.neighbors[mid];
-    if (x === j) return true;
-    if (x < j) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
+  return linkIndex(t, i, j) >= 0;
 }
 
 /** Reverse CSR: row i lists the peers that have i as an out-neighbour, ascending. */
