@@ -277,16 +277,17 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const all = Array.from({ length: config.peers }, (_, i) => i);
     const rowTasks = (make: (a: number, b: number) => Task): Task[] =>
       ranges(state.peers, this.parts()).map(([a, b]) => make(a, b));
-    return {
+    const trainTasks = (round: number, peers: number[]): Task[] =>
+      ranges(peers.length, this.parts()).map(([a, b]) => ({ kind: 'train', round, src: this.cur, peers: peers.slice(a, b) }));
+    const mixTasks = (round: number, w: MixingMatrix): Task[] =>
+      rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w }));
+    const ops: RoundOps = {
       peers: config.peers,
       dim: state.dim,
       vectorBytes: state.dim * 4,
       peerWeight: state.peerWeight,
       train: async (round, peers = all) => {
-        const tasks: Task[] = ranges(peers.length, this.parts()).map(([a, b]) => ({
-          kind: 'train', round, src: this.cur, peers: peers.slice(a, b),
-        }));
-        await this.executor.run(tasks);
+        await this.executor.run(trainTasks(round, peers));
         this.peerSteps += peers.length * config.train.localSteps;
       },
       mix: async (round, w: MixingMatrix) => {
@@ -296,9 +297,20 @@ export class Engine extends TypedEmitter<EngineEvents> {
           const dst = (1 - this.cur) as BufferIndex;
           await this.executor.run(rowTasks((a, b) => ({ kind: 'broadcastMean', dst, rowStart: a, rowEnd: b })));
         } else {
-          await this.executor.run(rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w })));
+          await this.executor.run(mixTasks(round, w));
         }
         this.cur = (1 - this.cur) as BufferIndex;
+      },
+      trainThenMix: async (round, w) => {
+        if (this.workers === 1 && !isUniformAverage(w)) {
+          // one worker takes tasks in submission order: no barrier needed, one wake-up saved
+          await this.executor.run([...trainTasks(round, all), ...mixTasks(round, w)]);
+          this.peerSteps += all.length * config.train.localSteps;
+          this.cur = (1 - this.cur) as BufferIndex;
+        } else {
+          await ops.train(round);
+          await ops.mix(round, w);
+        }
       },
       averageAll: async (_round, peers) => {
         await this.columnMean(peers);
@@ -313,6 +325,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
         await this.executor.run(rowTasks((a, b) => ({ kind: 'consensusStep', round, src: this.cur, rowStart: a, rowEnd: b, w, gamma })));
       },
     };
+    return ops;
   }
 
   private requireAux(op: string): void {

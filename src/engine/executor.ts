@@ -112,8 +112,10 @@ export async function createExecutor(setup: WorkerSetup, workers: number): Promi
     maxThreads: workers,
     idleTimeout: 60_000,
     workerData: setup,
-    // Tasks are coarse (whole blocks of peers); no need for more than one in flight per worker.
-    concurrentTasksPerWorker: 1,
+    // Tasks are coarse (whole blocks of peers): one in flight per worker keeps the load even.
+    // A single worker may hold a few: it then runs a batch back to back, in order, without
+    // waiting for the main thread to hand over each next task.
+    concurrentTasksPerWorker: workers === 1 ? 4 : 1,
   });
   const executor = new PoolExecutor(pool, workers);
   // Probe: warms every worker (backend + kernel set-up) and reports the backend in use.

@@ -9,8 +9,7 @@ export function createDpsgd(ctx: ProtocolContext): Protocol {
     kind: 'dpsgd',
     async round(ops, round) {
       const g = schedule.at(round);
-      await ops.train(round);
-      await ops.mix(round, g.mixing);
+      await ops.trainThenMix(round, g.mixing);
       return trafficOf(g.outDegrees, ops.vectorBytes);
     },
   };

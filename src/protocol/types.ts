@@ -16,6 +16,11 @@ export interface RoundOps {
   train(round: number, peers?: number[]): Promise<void>;
   /** Every row becomes its W-weighted average of rows (sparse, cost ~ nnz(W) x params). */
   mix(round: number, w: MixingMatrix): Promise<void>;
+  /**
+   * train(round) then mix(round, w), as one operation: the engine may submit both phases at
+   * once where the order alone keeps them apart (a single worker runs tasks in order).
+   */
+  trainThenMix(round: number, w: MixingMatrix): Promise<void>;
   /** Every row becomes the plain average of the listed peers' rows (all if absent). */
   averageAll(round: number, peers?: number[]): Promise<void>;
   /**
