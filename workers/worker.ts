@@ -7,6 +7,8 @@ const ready: Promise<TaskContext> = createTaskContext(workerData as WorkerSetup)
 // Surface set-up failures through the first task rather than as an unhandled rejection.
 ready.catch(() => undefined);
 
+// A task runs synchronously once `ready` has resolved, so tasks handed to one worker together
+// (the engine's single-worker batches) run to completion one after another, in order.
 export default async function handle(task: Task): Promise<TaskResult> {
   let ctx: TaskContext;
   try {
