@@ -130,7 +130,6 @@ export class Engine extends TypedEmitter<EngineEvents> {
     return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings, opts);
   }
 
-  /** Emits the set-up event (listeners attached after create() still get it when run() starts). */
   /** What the run is set up with (the payload of the 'setup' event), available before run(). */
   setupInfo(): SetupEvent {
     const w = this.world;
@@ -143,6 +142,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     };
   }
 
+  /** Emits the set-up event at run() start, so listeners attached after create() still get it. */
   private emitSetup(): void {
     const w = this.world;
     this.emit('setup', this.setupInfo());
