@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests if it is not there yet. Idempotent.
+# Optional: installs Debian's Chromium, which the browser tests prefer to the npm one
+# (@sparticuz/chromium) when it is there. Neither CI nor `npm test` needs it. Idempotent.
 # Never `npx playwright install`: it downloads its own browser build, which fails here.
 set -euo pipefail
 

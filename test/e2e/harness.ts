@@ -1,4 +1,4 @@
-// What the browser tests stand on: the built CLI and page, Debian's Chromium driven by
+// What the browser tests stand on: the built CLI and page, a Chromium driven by
 // playwright-core, and the `plexus` process whose printed URL they open.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -6,9 +6,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import serverlessChromium from '@sparticuz/chromium';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CHROMIUM = process.env.PLEXUS_CHROMIUM ?? '/usr/bin/chromium';
+/** A system Chromium, used when present (PLEXUS_CHROMIUM, else Debian's package). */
+export const SYSTEM_CHROMIUM = process.env.PLEXUS_CHROMIUM ?? '/usr/bin/chromium';
 /** Screenshots land here (the test's output). */
 export const OUTPUT_DIR = resolve(process.env.PLEXUS_E2E_OUTPUT ?? join(ROOT, 'test', 'e2e', 'output'));
 
@@ -17,17 +19,46 @@ export function checkPrerequisites(): void {
   const missing: string[] = [];
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) missing.push('the CLI is not built: run `npm run build`');
   if (!existsSync(join(ROOT, 'dist', 'viz', 'page', 'index.html'))) missing.push('the viz page is not built: run `npm run build`');
-  if (!existsSync(CHROMIUM)) missing.push(`no Chromium at ${CHROMIUM}: run \`bash .ci/install-chromium.sh\` (Debian's chromium package)`);
+  if (process.env.PLEXUS_CHROMIUM && !existsSync(SYSTEM_CHROMIUM)) missing.push(`PLEXUS_CHROMIUM=${SYSTEM_CHROMIUM} does not exist: unset it to use the npm Chromium`);
   if (missing.length) throw new Error(`browser test prerequisites:\n  - ${missing.join('\n  - ')}`);
   mkdirSync(OUTPUT_DIR, { recursive: true });
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    // SwiftShader gives sigma its WebGL context without a GPU; no sandbox as root in CI
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+// SwiftShader gives sigma its WebGL context without a GPU; no sandbox as root in CI
+const OUR_ARGS = ['--no-sandbox', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+export interface ChromiumChoice {
+  source: 'system' | 'npm';
+  executablePath: string;
+  args: string[];
+}
+
+/**
+ * The system Chromium where one is installed, otherwise the one `npm install` brings
+ * (@sparticuz/chromium: a headless shell with SwiftShader, unpacked to the temp folder on first use).
+ */
+export async function chooseChromium(): Promise<ChromiumChoice> {
+  if (existsSync(SYSTEM_CHROMIUM)) return { source: 'system', executablePath: SYSTEM_CHROMIUM, args: OUR_ARGS };
+  const executablePath = await serverlessChromium.executablePath();
+  return { source: 'npm', executablePath, args: mergeArgs(serverlessChromium.args, OUR_ARGS) };
+}
+
+/**
+ * Its serverless flags we do not take: a single process dies with its last page (the tests
+ * open several in turn), and the page must run under the browser's real security model.
+ */
+const NOT_FOR_US = new Set(['--single-process', '--disable-web-security', '--allow-running-insecure-content']);
+
+/** Flags from both lists, ours winning where both set the same switch. */
+export function mergeArgs(base: string[], ours: string[]): string[] {
+  const key = (a: string) => a.split('=')[0];
+  const mine = new Set(ours.map(key));
+  return [...base.filter((a) => !mine.has(key(a)) && !NOT_FOR_US.has(key(a))), ...ours];
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const { executablePath, args } = await chooseChromium();
+  return chromium.launch({ executablePath, args });
 }
 
 export interface CliProcess {

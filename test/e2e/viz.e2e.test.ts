@@ -83,6 +83,13 @@ describe('the live view in Chromium', () => {
   let browser: Browser;
   let runDir: string;
   let cli: CliProcess | undefined;
+  /** every process a test started, so a failed test leaves none running */
+  const started: CliProcess[] = [];
+  const start = (args: string[]) => {
+    const p = runCli(args);
+    started.push(p);
+    return p;
+  };
   let liveLayout: [number, number][] = [];
 
   beforeAll(async () => {
@@ -92,13 +99,13 @@ describe('the live view in Chromium', () => {
   }, 60000);
 
   afterAll(async () => {
-    await cli?.interrupt(2000);
+    await Promise.all(started.map((p) => p.interrupt(2000)));
     await browser?.close();
     if (runDir) rmSync(runDir, { recursive: true, force: true });
   });
 
   it('follows a real run with --viz: every peer drawn, colours changing as rounds arrive, timeline replaying', async () => {
-    cli = runCli(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--pace', '0', '--quiet', '--workers', '1']);
+    cli = start(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--pace', '0', '--quiet', '--workers', '1']);
     const url = await cli.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await openPage(browser, url);
@@ -187,7 +194,7 @@ describe('the live view in Chromium', () => {
   }, 240000);
 
   it('replays the finished run with `plexus viz` from its files alone', async () => {
-    cli = runCli(['viz', runDir, '--port', '0']);
+    cli = start(['viz', runDir, '--port', '0']);
     const url = await cli.url;
     const page = await openPage(browser, url);
     expect(await page.evaluate(() => window.__plexus!.nodeCount)).toBe(PEERS);
@@ -216,7 +223,7 @@ describe('the live view in Chromium', () => {
   it('`plexus viz` on a folder that is not a run exits 2 and says why', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'plexus-e2e-empty-'));
     writeFileSync(join(empty, 'notes.txt'), 'not a run');
-    const p = runCli(['viz', empty]);
+    const p = start(['viz', empty]);
     expect(await p.exited).toBe(2);
     expect(p.stderr()).toMatch(/not a run directory/);
     rmSync(empty, { recursive: true, force: true });
