@@ -209,6 +209,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       last = metrics;
       this.emit('round', metrics);
       await this.pace(t0);
+      await new Promise<void>((r) => setImmediate(r)); // let signals (Ctrl-C) and I/O in between rounds, also when inline
     }
     if (last && lastEval !== last) {
       // aborted between evaluations: the last round reached is still evaluated
