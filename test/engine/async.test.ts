@@ -26,7 +26,8 @@ describe('event queue', () => {
   });
 });
 
-describe('async mode', () => {
+// several whole runs per test, with faults: the timeout is a backstop for a loaded machine, not a speed limit
+describe('async mode', { timeout: 60_000 }, () => {
   it('gives identical metrics for the same seed, with drops, churn, stragglers and latency', async () => {
     const a = await runRecorded(gossipConfig());
     const b = await runRecorded(gossipConfig());
