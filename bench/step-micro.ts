@@ -9,7 +9,7 @@ import { selectBackend, type BackendPreference } from '../src/model/backend.js';
 import { createKernel, type KernelPath, type StepKernel } from '../src/model/kernel.js';
 import { createLayout, initParams, layerSizes } from '../src/model/layout.js';
 import { createOptimizer } from '../src/model/optimizer.js';
-import { createSimdKernel, type PhaseProbe } from '../src/model/simd-kernel.js';
+import { createSimdKernel, type PhaseProbe } from '../src/wasm/simd-kernel.js';
 import { createTfjsKernel } from '../src/model/tfjs-kernel.js';
 import type { ModelSpec } from '../src/types.js';
 

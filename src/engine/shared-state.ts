@@ -2,7 +2,7 @@
 // by reference: peer parameters (two buffers, mixing reads one and writes the other),
 // optimizer state, per-peer sampling state, the dataset and the partition.
 import type { ModelSpec } from '../types.js';
-import { createSharedWasmMemory } from './exchange-simd.js';
+import { createSharedWasmMemory } from '../wasm/exchange.js';
 
 export interface SharedStateInit {
   peers: number;

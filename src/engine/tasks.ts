@@ -9,7 +9,7 @@ import { createOptimizer } from '../model/optimizer.js';
 import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 import type { SharedState, TrainSettings } from './shared-state.js';
 import { COLUMN_BLOCK } from './shared-state.js';
-import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from './exchange-simd.js';
+import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from '../wasm/exchange.js';
 import { compressRows, consensusRows, createRowScratch, type RowScratch } from './row-ops.js';
 
 export interface TaskContext {

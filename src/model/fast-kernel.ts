@@ -3,9 +3,9 @@
 
 import type { ModelSpec } from '../types.js';
 import type { StepKernel } from './kernel.js';
-import { createSimdKernel } from './simd-kernel.js';
+import { createSimdKernel } from '../wasm/simd-kernel.js';
 import { createTfjsKernel } from './tfjs-kernel.js';
-import { simdSupported } from './simd-module.js';
+import { simdSupported } from '../wasm/dense-module.js';
 
 export function createFastKernel(spec: ModelSpec): StepKernel {
   return simdSupported() ? createSimdKernel(spec) : createTfjsKernel(spec);

@@ -5,7 +5,7 @@
 // time (3x faster than a JS loop on a 100k-float row, copies included); else plain JS loops.
 
 import { ConfigError } from '../errors.js';
-import { SimdScratch } from './optimizer-simd.js';
+import { SimdScratch } from '../wasm/optimizer-module.js';
 
 export type OptimizerSpec =
   | { kind: 'sgd' }

@@ -7,7 +7,7 @@ import type { ModelSpec } from '../../src/types.js';
 import { createRng } from '../../src/rng.js';
 import { selectBackend } from '../../src/model/backend.js';
 import { createKernel, type StepKernel } from '../../src/model/kernel.js';
-import { createSimdKernel } from '../../src/model/simd-kernel.js';
+import { createSimdKernel } from '../../src/wasm/simd-kernel.js';
 import { createTfjsKernel } from '../../src/model/tfjs-kernel.js';
 import { buildSequential, createLayersKernel, createLayersKernelFromModel } from '../../src/model/layers-kernel.js';
 import { createLayout } from '../../src/model/layout.js';

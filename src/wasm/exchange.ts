@@ -3,7 +3,7 @@
 // Peer parameters live in one shared WebAssembly.Memory, so every worker's instance works in
 // place on the same rows. Pure JS versions of both live in mix-rows.ts and tasks.ts for when
 // this is not available; results of each path are deterministic for any worker count.
-import { assembleModule, Code, ValType } from '../model/wasm-asm.js';
+import { assembleModule, Code, ValType } from './asm.js';
 import type { MixingMatrix } from '../types.js';
 
 const I32 = ValType.I32;

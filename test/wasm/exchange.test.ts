@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/rng.js';
-import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../../src/engine/exchange-simd.js';
+import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../../src/wasm/exchange.js';
 import { createMixing } from '../../src/topology/mixing/index.js';
 import { createTopology } from '../../src/topology/index.js';
 import { mixRows } from '../../src/topology/mix-rows.js';

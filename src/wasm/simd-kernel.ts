@@ -1,13 +1,13 @@
 // The fast path for the built-in models: forward and backward passes written by hand over one
-// WebAssembly memory, with the SIMD loops of simd-module.ts skipping zero inputs. A step copies
+// WebAssembly memory, with the SIMD loops of dense-module.ts skipping zero inputs. A step copies
 // the row and the batch in, and the gradient out; nothing is allocated per call.
 
 import type { ModelSpec } from '../types.js';
-import type { StepKernel } from './kernel.js';
-import { createLayout, layerSizes } from './layout.js';
-import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
-import { optimizerLoopsFor } from './optimizer-simd.js';
-import { instantiateSimd, type SimdExports } from './simd-module.js';
+import type { StepKernel } from '../model/kernel.js';
+import { createLayout, layerSizes } from '../model/layout.js';
+import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from '../model/kernel-util.js';
+import { optimizerLoopsFor } from './optimizer-module.js';
+import { instantiateSimd, type SimdExports } from './dense-module.js';
 
 const PAGE = 65536;
 

@@ -2,7 +2,7 @@
 // ~0.1 ms (scalar, float32 <-> double on every element); copying the vectors into wasm memory,
 // updating 4 lanes at a time and copying back costs about a third of that.
 
-import { Code, ValType, assembleModule } from './wasm-asm.js';
+import { Code, ValType, assembleModule } from './asm.js';
 
 const { I32, F32, V128 } = { I32: ValType.I32, F32: ValType.F32, V128: ValType.V128 };
 

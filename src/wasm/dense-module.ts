@@ -5,7 +5,7 @@
 // listed non-zero: one load per multiply-add, unit stride, and each output written once.
 // Matrices are row-major [rows, cols]; pointers are byte addresses, sizes element counts.
 
-import { Code, ValType, assembleModule } from './wasm-asm.js';
+import { Code, ValType, assembleModule } from './asm.js';
 
 const { I32, F32, V128 } = { I32: ValType.I32, F32: ValType.F32, V128: ValType.V128 };
 
