@@ -31,3 +31,12 @@ export class WorkerError extends PlexusError {
     if (opts.cause !== undefined) (this as { cause?: unknown }).cause = opts.cause;
   }
 }
+
+/** Training blew up: parameters or loss became non-finite or exploded. Names the round. */
+export class DivergenceError extends PlexusError {
+  readonly round: number;
+  constructor(message: string, round: number) {
+    super(message);
+    this.round = round;
+  }
+}

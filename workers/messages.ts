@@ -1,8 +1,9 @@
 // The typed task protocol between the engine and its compute workers (one file, like piscina's types).
-// Big data never travels in a message: tasks name rows/columns of the shared buffers.
+// Big data never travels in a message: tasks name rows/columns of the shared buffers. The set is
+// general: protocols add behaviour through their row operations ('rows'), never new task kinds.
 import type { MixingMatrix } from '../src/types.js';
 import type { SharedState, TrainSettings } from '../src/engine/shared-state.js';
-import type { CompressionSpec } from '../src/protocol/compression/index.js';
+import type { AggregationSpec } from '../src/aggregation/index.js';
 
 export type BufferIndex = 0 | 1;
 
@@ -15,24 +16,22 @@ export interface WorkerSetup {
 export type Task =
   /** Local steps for each listed peer, in place in params[src]. */
   | { kind: 'train'; round: number; src: BufferIndex; peers: Int32Array | number[] }
-  /** params[1-src] rows [rowStart,rowEnd) = W · params[src]. */
-  | { kind: 'mix'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix }
+  /** params[1-src] rows [rowStart,rowEnd) = each row's aggregation (rule) of the params[src] rows it hears in w. */
+  | { kind: 'mix'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix; rule: AggregationSpec }
+  /** The protocol's row operation `op` over rows [rowStart,rowEnd) of params[src] (and its buffers). */
+  | { kind: 'rows'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; protocol: string; op: string; args: unknown }
   /** mean[c] for c in [colStart,colEnd) over the listed peers (all if absent); returns the partial sum of mean[c]^2. */
   | { kind: 'colMean'; src: BufferIndex; colStart: number; colEnd: number; peers?: Int32Array | number[] }
   /** mean[c] over all peers for c in [colStart,colEnd) (whole COLUMN_BLOCKs); blockStats[b] = sum_i sum_c in b (x_ic - mean_c)^2. */
   | { kind: 'colStats'; src: BufferIndex; colStart: number; colEnd: number }
-  /** rowSq[i] = |row i|^2 for rows in range. */
-  | { kind: 'rowSq'; src: BufferIndex; rowStart: number; rowEnd: number }
   /** distance[i] = |row i - mean|^2 for rows in range. */
   | { kind: 'distance'; src: BufferIndex; rowStart: number; rowEnd: number }
   /** Copies the mean (as float32) into rows [rowStart,rowEnd) of params[dst]. */
   | { kind: 'broadcastMean'; dst: BufferIndex; rowStart: number; rowEnd: number }
-  /** aux rows [rowStart,rowEnd) += C(params[src] row - aux row); C seeded by (seed, 'compress', row, round). */
-  | { kind: 'compressAux'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; spec: CompressionSpec; seed: number }
-  /** params[src] rows [rowStart,rowEnd) += gamma * ((W aux) row - aux row), in place. */
-  | { kind: 'consensusStep'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix; gamma: number }
   /** Test accuracy/loss of the listed peers on the first testN test examples, into evalOut. */
-  | { kind: 'eval'; round: number; src: BufferIndex; peers: Int32Array | number[]; testN: number };
+  | { kind: 'eval'; round: number; src: BufferIndex; peers: Int32Array | number[]; testN: number }
+  /** Nothing: warms a worker and reports its backend and kernel. */
+  | { kind: 'probe' };
 
 export type TaskKind = Task['kind'];
 

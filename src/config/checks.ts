@@ -1,6 +1,7 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
 import { existsSync, statSync } from 'node:fs';
 import { MNIST_INFO } from '../data/mnist.js';
+import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import type { ExperimentConfig } from './schema.js';
 
 export function datasetSizes(config: ExperimentConfig): { train: number; test: number; features: number; classes: number } {
@@ -46,15 +47,12 @@ export function checkConfig(c: ExperimentConfig): string[] {
     default:
       break;
   }
-  const directed = t.kind === 'directed-ring' || t.kind === 'directed-exponential' || (t.kind === 'file' && t.directed);
-  // one peer at a time on the exponential graph gives circulant, doubly stochastic matrices: fine for dpsgd
-  const doublyStochastic = !directed || t.schedule?.kind === 'one-peer-exponential';
-  if (!doublyStochastic && (c.protocol.kind === 'dpsgd' || c.protocol.kind === 'choco')) {
-    out.push(`topology: ${t.kind}${t.kind === 'file' ? ' (directed)' : ''} is a directed graph; protocol ${c.protocol.kind} needs an undirected topology (use an undirected kind, or protocol push-sum)`);
-  }
   out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c));
 
   const sizes = datasetSizes(c);
+  if (sizes.classes > 256) {
+    out.push(`data.dataset.classes: ${sizes.classes} is more than 256, the most a label byte can hold; use at most 256 classes`);
+  }
   const wanted = n * c.data.examplesPerPeer;
   if (wanted > sizes.train) {
     out.push(`data.examplesPerPeer: ${n} peers x ${c.data.examplesPerPeer} examples = ${wanted} exceeds the ${sizes.train} training examples of ${c.data.dataset.kind}; use at most ${Math.floor(sizes.train / n)} per peer`);
@@ -98,35 +96,41 @@ function checkSchedule(c: ExperimentConfig): string[] {
     default:
       break;
   }
-  if (s.kind !== 'static' && c.protocol.kind === 'choco') {
-    out.push(`topology.schedule: choco keeps each neighbour's compressed estimate across rounds, which needs a fixed graph; use schedule static (got ${s.kind})`);
-  }
   return out;
 }
 
+/** What the protocol's descriptor says it needs, against the config; then its own checks. */
 function checkProtocol(c: ExperimentConfig): string[] {
   const p = c.protocol;
+  const d = protocolOf(p.kind);
   const out: string[] = [];
-  if (p.kind === 'choco') {
-    const q = p.compression;
-    if ((q.kind === 'top-k' || q.kind === 'random-k') && !(q.fraction > 0 && q.fraction <= 1)) {
-      out.push(`protocol.compression.fraction: ${q.fraction} is outside (0, 1]; give the share of coordinates sent, e.g. 0.01 for 1%`);
-    }
-    if (q.kind === 'qsgd' && !(Number.isInteger(q.levels) && q.levels >= 1)) {
-      out.push(`protocol.compression.levels: ${q.levels} is not a whole number of quantization levels; use an integer >= 1 (e.g. 16)`);
-    }
-    if (!(p.gamma > 0 && p.gamma <= 1)) {
-      out.push(`protocol.gamma: ${p.gamma} is outside (0, 1]; the consensus step size must be positive and at most 1`);
-    }
+  const t = c.topology;
+  const schedule = t.schedule?.kind ?? 'static';
+  const directed = t.kind === 'directed-ring' || t.kind === 'directed-exponential' || (t.kind === 'file' && t.directed);
+  // one peer at a time on the exponential graph gives circulant, doubly stochastic matrices
+  const doublyStochastic = !directed || schedule === 'one-peer-exponential';
+  if (!doublyStochastic && !d.needs.directed) {
+    out.push(`topology: ${t.kind}${t.kind === 'file' ? ' (directed)' : ''} is a directed graph; protocol ${p.kind} needs an undirected topology (use an undirected kind, or protocol ${protocolsWhere((n) => n.directed && n.time === d.needs.time)})`);
   }
-  const asyncProtocol = p.kind === 'gossip-learning';
-  if (asyncProtocol && c.time.mode !== 'async') {
-    out.push(`protocol: gossip-learning runs on each peer's own clock; set time: { mode: async }`);
+  if (schedule !== 'static' && !d.needs.timeVarying) {
+    out.push(`topology.schedule: protocol ${p.kind} needs a fixed graph; use schedule static (got ${schedule})`);
   }
-  if (!asyncProtocol && c.time.mode === 'async') {
-    out.push(`time.mode: async runs event-driven protocols (gossip-learning), and ${p.kind} is synchronous; use protocol gossip-learning or time.mode: sync`);
+  if (d.needs.time === 'async' && c.time.mode !== 'async') {
+    out.push(`protocol: ${p.kind} runs on each peer's own clock; set time: { mode: async }`);
   }
+  if (d.needs.time === 'sync' && c.time.mode === 'async') {
+    out.push(`time.mode: async runs event-driven protocols (${protocolsWhere((n) => n.time === 'async')}), and ${p.kind} is synchronous; use one of those or time.mode: sync`);
+  }
+  if (c.aggregation.kind !== 'mean' && !d.needs.aggregation) {
+    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${protocolsWhere((n) => n.aggregation)}), and ${p.kind} does not; use aggregation mean or one of those protocols`);
+  }
+  // the descriptor's own checks are typed by its schema; the registry pairs each kind with its spec
+  out.push(...(d.check?.(p as never, c) ?? []));
   return out;
+}
+
+function protocolsWhere(pred: (needs: ProtocolNeeds) => boolean): string {
+  return protocols.filter((d) => pred(d.needs)).map((d) => d.kind).join(' | ');
 }
 
 function checkTime(c: ExperimentConfig): string[] {
@@ -135,10 +139,6 @@ function checkTime(c: ExperimentConfig): string[] {
   const out: string[] = [];
   if (!(t.drop >= 0 && t.drop < 1)) {
     out.push(`time.drop: ${t.drop} is not a usable drop probability${t.drop === 1 ? ' (every message would be lost, so peers never communicate)' : ''}; use a probability in [0, 1)`);
-  }
-  const schedule = c.topology.schedule?.kind ?? 'static';
-  if (schedule !== 'static') {
-    out.push(`topology.schedule: time.mode async samples neighbours from a fixed graph; use schedule static (got ${schedule})`);
   }
   return out;
 }

@@ -1,64 +1,17 @@
 // The experiment config contract: one zod schema, strict everywhere so unknown keys are caught.
 // Shorthands (`topology: complete`, `optimizer: adam`, `dataset: mnist`) are normalised here.
 import { z } from 'zod';
-import { didYouMean } from './did-you-mean.js';
+import { aggregationSchema } from '../aggregation/index.js';
+import { protocolSchema } from '../protocol/index.js';
+import { kindOrObject, namedKind } from './kinds.js';
+import { partitionSchema } from '../data/partition/schema.js';
+import { optimizerSchema } from '../model/optimizer-schema.js';
+import { scheduleSchema, topologySchema } from '../topology/schema.js';
+
+export { scheduleSchema, topologySchema };
 
 const int = (min: number) => z.number().int().min(min);
 const prob = z.number().min(0).max(1);
-
-/** Accepts `kind` alone as a string shorthand for `{ kind }`. */
-function kindOrObject<T extends z.ZodTypeAny>(kinds: readonly string[], schema: T) {
-  return z.preprocess((v) => (typeof v === 'string' && kinds.includes(v) ? { kind: v } : v), schema);
-}
-
-/** Like kindOrObject, and an unknown string gets a "did you mean" instead of "expected object". */
-function namedKind<T extends z.ZodTypeAny>(kinds: readonly string[], schema: T) {
-  return z.preprocess((v, ctx) => {
-    if (typeof v !== 'string') return v;
-    if (kinds.includes(v)) return { kind: v };
-    const hint = didYouMean(v, [...kinds]);
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: `${JSON.stringify(v)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ''}; use one of ${kinds.join(' | ')}`,
-    });
-    return z.NEVER;
-  }, schema);
-}
-
-const topologyKinds = [
-  'complete', 'ring', 'torus', 'erdos-renyi', 'watts-strogatz', 'barabasi-albert', 'star', 'file',
-  'directed-ring', 'directed-exponential',
-] as const;
-
-/** How the graph changes over rounds; see src/topology/schedule/. */
-export const scheduleSchema = namedKind(
-  ['static', 'random-matching', 'one-peer-exponential', 'resample'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('static') }).strict(),
-    z.object({ kind: z.literal('random-matching') }).strict(),
-    z.object({ kind: z.literal('one-peer-exponential') }).strict(),
-    z.object({ kind: z.literal('resample'), every: int(1) }).strict(),
-  ]),
-);
-
-/** absent means static, so configs without a schedule resolve exactly as before */
-const schedule = { schedule: scheduleSchema.optional() };
-
-export const topologySchema = kindOrObject(
-  topologyKinds,
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('complete'), ...schedule }).strict(),
-    z.object({ kind: z.literal('ring'), k: int(1).default(1), ...schedule }).strict(),
-    z.object({ kind: z.literal('torus'), rows: int(1), cols: int(1), ...schedule }).strict(),
-    z.object({ kind: z.literal('erdos-renyi'), p: prob, ...schedule }).strict(),
-    z.object({ kind: z.literal('watts-strogatz'), k: int(1), beta: prob, ...schedule }).strict(),
-    z.object({ kind: z.literal('barabasi-albert'), m: int(1), ...schedule }).strict(),
-    z.object({ kind: z.literal('star'), ...schedule }).strict(),
-    z.object({ kind: z.literal('file'), path: z.string().min(1), directed: z.boolean().default(false), ...schedule }).strict(),
-    z.object({ kind: z.literal('directed-ring'), ...schedule }).strict(),
-    z.object({ kind: z.literal('directed-exponential'), ...schedule }).strict(),
-  ]),
-);
 
 const datasetSchema = kindOrObject(
   ['mnist', 'blobs'],
@@ -71,64 +24,6 @@ const datasetSchema = kindOrObject(
       trainSize: int(1).default(60000),
       testSize: int(1).default(10000),
       separation: z.number().positive().default(3),
-    }).strict(),
-  ]),
-);
-
-const partitionSchema = kindOrObject(
-  ['iid', 'dirichlet', 'shards'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('iid') }).strict(),
-    z.object({ kind: z.literal('dirichlet'), alpha: z.number().gt(0) }).strict(),
-    z.object({ kind: z.literal('shards'), perPeer: int(1) }).strict(),
-  ]),
-);
-
-const optimizerSchema = kindOrObject(
-  ['sgd', 'momentum', 'adam'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('sgd') }).strict(),
-    z.object({ kind: z.literal('momentum'), beta: z.number().min(0).lt(1).default(0.9) }).strict(),
-    z.object({
-      kind: z.literal('adam'),
-      beta1: z.number().min(0).lt(1).default(0.9),
-      beta2: z.number().min(0).lt(1).default(0.999),
-      eps: z.number().positive().default(1e-8),
-    }).strict(),
-  ]),
-);
-
-// Ranges of numbers that need a message naming what they mean are checked in checks.ts.
-const compressionSchema = namedKind(
-  ['none', 'top-k', 'random-k', 'qsgd'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('none') }).strict(),
-    z.object({ kind: z.literal('top-k'), fraction: z.number() }).strict(),
-    z.object({ kind: z.literal('random-k'), fraction: z.number() }).strict(),
-    z.object({ kind: z.literal('qsgd'), levels: z.number() }).strict(),
-  ]),
-);
-
-const protocolSchema = kindOrObject(
-  ['dpsgd', 'local', 'fedavg', 'push-sum', 'choco', 'gossip-learning'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('dpsgd') }).strict(),
-    z.object({ kind: z.literal('local') }).strict(),
-    z.object({ kind: z.literal('fedavg'), fraction: z.number().gt(0).max(1).default(1) }).strict(),
-    z.object({
-      kind: z.literal('push-sum'),
-      /** false: receivers average what they get, ignoring push-sum weights (the biased baseline) */
-      debias: z.boolean().default(true),
-    }).strict(),
-    z.object({
-      kind: z.literal('choco'),
-      compression: compressionSchema.default({ kind: 'none' }),
-      /** consensus step size */
-      gamma: z.number().default(1),
-    }).strict(),
-    z.object({
-      kind: z.literal('gossip-learning'),
-      variant: z.enum(['push', 'pull', 'push-pull']).default('push'),
     }).strict(),
   ]),
 );
@@ -222,6 +117,8 @@ export const configSchema = z
       .strict()
       .default({}),
     protocol: protocolSchema.default({ kind: 'dpsgd' }),
+    /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
+    aggregation: aggregationSchema.default({ kind: 'mean' }),
     time: timeSchema.default({ mode: 'sync' }),
     eval: z
       .object({
@@ -242,9 +139,10 @@ export type TopologyConfig = ExperimentConfig['topology'];
 export type DatasetConfig = ExperimentConfig['data']['dataset'];
 export type PartitionConfig = ExperimentConfig['data']['partition'];
 export type OptimizerConfig = ExperimentConfig['train']['optimizer'];
-export type ProtocolConfig = ExperimentConfig['protocol'];
+export type { ProtocolConfig } from '../protocol/index.js';
+export type { AggregationSpec as AggregationConfig } from '../aggregation/index.js';
 export type ScheduleConfig = ExperimentConfig['topology']['schedule'];
-export type CompressionConfig = Extract<ProtocolConfig, { kind: 'choco' }>['compression'];
+export type { CompressionSpec as CompressionConfig } from '../protocol/compression/index.js';
 export type TimeConfig = ExperimentConfig['time'];
 export type AsyncTimeConfig = AsyncTime;
 export type DistributionConfig = AsyncTime['speed'];

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { WorkerError } from '../errors.js';
+import { tfjsNodeInstalled, type BackendPreference } from '../model/backend.js';
+import { pathUsesTfjs, type KernelPath } from '../model/kernel.js';
+import { wasmStatus, type WasmStatus } from '../wasm/index.js';
 import { createTaskContext, runTask, type TaskContext } from './tasks.js';
 import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 
@@ -24,6 +27,37 @@ export interface Executor {
 export function defaultWorkerCount(): number {
   const n = availableParallelism();
   return n > 1 ? n : 0;
+}
+
+export interface WorkerDecision {
+  workers: number;
+  /** set when the pool was given up, saying why and how to keep it */
+  warning?: string;
+}
+
+/**
+ * The pool size a run can use. tfjs-node breaks when loaded in several worker threads
+ * (tensorflow/tfjs#8388), so a run whose kernel would load it in workers runs inline; a run on the
+ * SIMD kernel never loads tfjs and keeps its pool whatever is installed.
+ */
+export function effectiveWorkers(
+  requested: number,
+  kernelPath: KernelPath,
+  backendPref: BackendPreference,
+  env: { tfjsNodeInstalled?: () => boolean; wasm?: WasmStatus } = {},
+): WorkerDecision {
+  if (requested <= 0) return { workers: 0 };
+  const wasm = env.wasm ?? wasmStatus();
+  if (!pathUsesTfjs(kernelPath, wasm)) return { workers: requested };
+  const onNode = backendPref === 'node' || (backendPref === 'auto' && (env.tfjsNodeInstalled ?? tfjsNodeInstalled)());
+  if (!onNode) return { workers: requested };
+  const kernel = kernelPath === 'fast' ? `the fast path's tfjs fallback (${wasm.reason})` : `the ${kernelPath} kernel`;
+  return {
+    workers: 0,
+    warning:
+      `running inline, not in ${requested} worker thread(s): ${kernel} runs on tfjs-node, which breaks when loaded in several threads ` +
+      `(tensorflow/tfjs#8388); use --backend wasm to keep the pool`,
+  };
 }
 
 function check(results: TaskResult[]): TaskResult[] {
@@ -95,15 +129,19 @@ function kernelOf(r: TaskResult): string {
 
 export interface ExecutorInfo {
   executor: Executor;
+  /** tfjs' backend, or 'none' when the kernel runs without tfjs (the SIMD kernel) */
   backend: string;
   kernel: string;
+  /** why the WebAssembly SIMD kernels are unavailable in this runtime (absent when they run) */
+  simdUnavailable?: string;
 }
 
 /** Creates the executor; the backend name comes from the first task context (inline) or a probe task. */
 export async function createExecutor(setup: WorkerSetup, workers: number): Promise<ExecutorInfo> {
+  const simdUnavailable = wasmStatus().reason;
   if (workers <= 0) {
     const ctx = await createTaskContext(setup);
-    return { executor: new InlineExecutor(ctx), backend: ctx.backend, kernel: kernelOf(runTask(ctx, { kind: 'rowSq', src: 0, rowStart: 0, rowEnd: 0 })) };
+    return { executor: new InlineExecutor(ctx), backend: ctx.backend, kernel: kernelOf(runTask(ctx, { kind: 'probe' })), simdUnavailable };
   }
   const filename = workerEntry();
   const pool = new Piscina({
@@ -118,13 +156,13 @@ export async function createExecutor(setup: WorkerSetup, workers: number): Promi
     concurrentTasksPerWorker: workers === 1 ? 4 : 1,
   });
   const executor = new PoolExecutor(pool, workers);
-  // Probe: warms every worker (backend + kernel set-up) and reports the backend in use.
+  // Probe: warms every worker (kernel set-up, and tfjs with its backend if the kernel runs on it) and reports the backend in use.
   try {
     const probes = await executor.run(
-      Array.from({ length: workers }, () => ({ kind: 'rowSq' as const, src: 0 as const, rowStart: 0, rowEnd: 0 })),
+      Array.from({ length: workers }, () => ({ kind: 'probe' as const })),
     );
     const first = probes[0];
-    return { executor, backend: first.ok ? first.backend : 'unknown', kernel: kernelOf(first) };
+    return { executor, backend: first.ok ? first.backend : 'unknown', kernel: kernelOf(first), simdUnavailable };
   } catch (e) {
     await executor.close();
     throw e;

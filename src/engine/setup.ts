@@ -8,8 +8,8 @@ import { createBlobs } from '../data/blobs.js';
 import { createPartition } from '../data/partition/index.js';
 import { labelHistogram } from '../data/partition/stats.js';
 import { ConfigError } from '../errors.js';
-import { protocolNeeds } from '../protocol/index.js';
-import { graphIssues } from '../protocol/graph-issues.js';
+import { protocolOf } from '../protocol/index.js';
+import { aggregationIssues } from '../aggregation/index.js';
 import { createTopology, components } from '../topology/index.js';
 import { createMixing } from '../topology/mixing/index.js';
 import { createSchedule, type Schedule } from '../topology/schedule/index.js';
@@ -62,7 +62,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     topology, mixing, topologyKind: config.topology.kind, seed, mixingFor,
     draw: (rng) => createTopology(config.topology, n, rng),
   });
-  const issues = graphIssues(config.protocol, schedule.timeVarying ? undefined : topology);
+  const issues = graphIssues(config, schedule.timeVarying ? undefined : topology, schedule.at(1).mixing);
   if (issues.length > 0) throw new ConfigError(issues);
   // one matrix's spectral gap describes a run only when the graph never changes
   const spectral = topology.directed || schedule.timeVarying ? { slem: NaN, gap: NaN, exact: false } : spectralGap(mixing);
@@ -79,11 +79,13 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     batchSize: config.train.batchSize,
     localSteps: config.train.localSteps,
     backend,
+    seed,
   };
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({
     peers: n, dim: layout.total, optSlots, features: dataset.features,
-    trainSize: dataset.train.n, testSize: dataset.test.n, aux: protocolNeeds(config.protocol).aux,
+    trainSize: dataset.train.n, testSize: dataset.test.n,
+    buffers: protocolOf(config.protocol.kind).needs.buffers, scalars: protocolOf(config.protocol.kind).needs.scalars,
     simdExchange: opts.simdExchange,
   });
   const testN = Math.min(config.eval.testExamples, dataset.test.n);
@@ -101,7 +103,6 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     seedState(deriveSeed(seed, 'batch', p), state.rngState, p * 4);
     // start "past the end" so the first step shuffles the peer's shard
     state.cursor[p] = partition.offsets[p + 1] - partition.offsets[p];
-    state.peerWeight[p] = 1;
   }
   return {
     config, dataset, topology, mixing, schedule,
@@ -112,6 +113,14 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     model, state, settings, testN,
     evalPeers: chooseEvalPeers(config),
   };
+}
+
+/** What the protocol (static graphs) and the aggregation rule (round 1's graph) say of the built graph. */
+function graphIssues(config: ExperimentConfig, t: Topology | undefined, firstMixing: MixingMatrix): string[] {
+  const d = protocolOf(config.protocol.kind);
+  // the registry pairs each kind with its own spec
+  const own = t ? (d.graphIssues?.(config.protocol as never, t) ?? []) : [];
+  return [...own, ...aggregationIssues(config.aggregation, firstMixing)];
 }
 
 function initialiseParams(config: ExperimentConfig, layout: ReturnType<typeof createLayout>, model: ModelSpec, state: SharedState): void {

@@ -2,7 +2,8 @@
 // by reference: peer parameters (two buffers, mixing reads one and writes the other),
 // optimizer state, per-peer sampling state, the dataset and the partition.
 import type { ModelSpec } from '../types.js';
-import { createSharedWasmMemory } from '../wasm/exchange.js';
+import type { OptimizerConfig } from '../model/optimizer-schema.js';
+import { createSharedWasmMemory } from '../wasm/index.js';
 
 export interface SharedStateInit {
   peers: number;
@@ -11,8 +12,10 @@ export interface SharedStateInit {
   features: number;
   trainSize: number;
   testSize: number;
-  /** allocate the auxiliary peers x params buffer (protocols that keep a second row per peer) */
-  aux?: boolean;
+  /** named per-peer rows (peers x dim) the protocol keeps across rounds */
+  buffers?: readonly string[];
+  /** named per-peer scalars the protocol keeps (1 for every peer at the start) */
+  scalars?: readonly string[];
   /** false forces the plain-JS exchange (testing; also what happens when params exceed 4 GiB) */
   simdExchange?: boolean;
 }
@@ -35,8 +38,6 @@ export interface SharedState {
   trainY: Uint8Array;
   testX: Float32Array;
   testY: Uint8Array;
-  /** per peer: squared norm of its row after the last mix (float64 for exact differences) */
-  rowSq: Float64Array;
   /** network average row (float64) */
   mean: Float64Array;
   /** per peer results of the last evaluation: correct, lossSum, examples */
@@ -51,10 +52,10 @@ export interface SharedState {
   statsOut: Float32Array;
   /** per column block of COLUMN_BLOCK columns: sum over peers and columns of (x - mean)^2 */
   blockStats: Float64Array;
-  /** push-sum style per-peer scalar weights, for protocols that need them */
-  peerWeight: Float64Array;
-  /** a second peers x params buffer for protocols that need one (CHOCO's x-hat); length 0 otherwise */
-  aux: Float32Array;
+  /** per-peer rows a protocol declared (needs.buffers), by name: peers x dim each */
+  buffers: Record<string, Float32Array>;
+  /** per-peer scalars a protocol declared (needs.scalars), by name; main thread only */
+  scalars: Record<string, Float64Array>;
 }
 
 export function sharedFloat32(n: number): Float32Array {
@@ -116,21 +117,22 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     stepCount: sharedInt32(peers),
     rngState: sharedUint32(peers * 4),
     cursor: sharedInt32(peers),
-    rowSq: sharedFloat64(peers),
     mean: sharedFloat64(dim),
     evalOut: sharedFloat64(peers * 3),
     distance: sharedFloat64(peers),
-    peerWeight: sharedFloat64(peers),
-    aux: init.aux ? sharedFloat32(peers * dim) : new Float32Array(0),
+    buffers: Object.fromEntries((init.buffers ?? []).map((name) => [name, sharedFloat32(peers * dim)])),
+    scalars: Object.fromEntries((init.scalars ?? []).map((name) => [name, new Float64Array(peers).fill(1)])),
   };
 }
 
 export interface TrainSettings {
   model: ModelSpec;
   kernelPath: 'fast' | 'tfjs' | 'layers';
-  optimizer: { kind: 'sgd' } | { kind: 'momentum'; beta: number } | { kind: 'adam'; beta1: number; beta2: number; eps: number };
+  optimizer: OptimizerConfig;
   lr: number;
   batchSize: number;
   localSteps: number;
   backend: 'auto' | 'wasm' | 'cpu' | 'node';
+  /** the run's seed (row operations derive per-peer streams from it) */
+  seed: number;
 }

@@ -3,14 +3,15 @@
 import { threadId } from 'node:worker_threads';
 import { Rng } from '../rng.js';
 import { mixRows } from '../topology/mix-rows.js';
-import { selectBackend } from '../model/backend.js';
-import { createKernel, type StepKernel } from '../model/kernel.js';
+import { createKernel, kernelBackend, type StepKernel } from '../model/kernel.js';
 import { createOptimizer } from '../model/optimizer.js';
-import type { Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
+import type { BufferIndex, Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 import type { SharedState, TrainSettings } from './shared-state.js';
 import { COLUMN_BLOCK } from './shared-state.js';
-import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from '../wasm/exchange.js';
-import { compressRows, consensusRows, createRowScratch, type RowScratch } from './row-ops.js';
+import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from '../wasm/index.js';
+import { aggregate, type AggregationEnv } from '../aggregation/index.js';
+import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
+import { createScratch, type Scratch } from './scratch.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -21,24 +22,26 @@ export interface TaskContext {
   xBuf: Float32Array;
   yBuf: Uint8Array;
   grad: Float32Array;
-  /** buffers for the aux-row kernels, made on first use */
-  rowScratch?: RowScratch;
+  /** per-thread scratch for row operations and aggregation rules */
+  scratch: Scratch;
   /** SIMD exchange kernels on the shared wasm memory holding the parameters, when available */
   exchange?: ExchangeKernels;
 }
 
 export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext> {
   const { state, settings } = setup;
-  const backend = await selectBackend(settings.backend);
+  // tfjs is imported, and its backend chosen, only when the kernel runs on it
+  const kernel = await createKernel(settings.model, settings.kernelPath, { backend: settings.backend });
   return {
     state,
     settings,
-    backend,
-    kernel: createKernel(settings.model, settings.kernelPath),
+    backend: kernelBackend(kernel),
+    kernel,
     optimizer: createOptimizer(settings.optimizer, settings.lr),
     xBuf: new Float32Array(settings.batchSize * state.features),
     yBuf: new Uint8Array(settings.batchSize),
     grad: new Float32Array(state.dim),
+    scratch: createScratch(),
     exchange: state.memory ? instantiateExchange(state.memory) : undefined,
   };
 }
@@ -87,18 +90,21 @@ function dispatch(ctx: TaskContext, task: Task): number {
       }
       return task.peers.length;
     case 'mix':
-      if (ctx.exchange) mixRowsSimd(ctx.exchange, task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
-      else mixRows(task.w, s.params[task.src], s.params[1 - task.src], s.dim, task.rowStart, task.rowEnd);
+      aggregate(aggregationEnv(ctx), task.rule, task.w, s.params[task.src], s.params[1 - task.src], task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
+    case 'rows': {
+      const d = protocolOf(task.protocol);
+      const op = isSyncDescriptor(d) ? d.rowOps?.[task.op] : undefined;
+      if (!op) throw new Error(`protocol ${task.protocol} has no row operation '${task.op}'`);
+      op(rowEnv(ctx, task.src, task.round), task.args, task.rowStart, task.rowEnd);
+      return task.rowEnd - task.rowStart;
+    }
     case 'colStats':
       // one result per fixed block, summed by the engine in block order: the same bits however blocks are grouped into tasks
       for (let c = task.colStart; c < task.colEnd; c += COLUMN_BLOCK) {
         s.blockStats[c / COLUMN_BLOCK] = columnStats(ctx, s.params[task.src], c, Math.min(task.colEnd, c + COLUMN_BLOCK));
       }
       return task.colEnd - task.colStart;
-    case 'rowSq':
-      rowSquares(s, s.params[task.src], task.rowStart, task.rowEnd);
-      return task.rowEnd - task.rowStart;
     case 'colMean':
       return columnMean(s, s.params[task.src], task.colStart, task.colEnd, task.peers);
     case 'distance':
@@ -110,14 +116,6 @@ function dispatch(ctx: TaskContext, task: Task): number {
       for (let i = task.rowStart; i < task.rowEnd; i++) dst.set(s.meanF32, i * s.dim);
       return task.rowEnd - task.rowStart;
     }
-    case 'compressAux':
-      ctx.rowScratch ??= createRowScratch(s.dim);
-      compressRows(task.spec, s.params[task.src], s.aux, s.dim, task.rowStart, task.rowEnd, task.seed, task.round, ctx.rowScratch);
-      return task.rowEnd - task.rowStart;
-    case 'consensusStep':
-      ctx.rowScratch ??= createRowScratch(s.dim);
-      consensusRows(task.w, s.params[task.src], s.aux, s.dim, task.gamma, task.rowStart, task.rowEnd, ctx.rowScratch);
-      return task.rowEnd - task.rowStart;
     case 'eval':
       for (const p of task.peers) {
         try {
@@ -131,7 +129,41 @@ function dispatch(ctx: TaskContext, task: Task): number {
         }
       }
       return task.peers.length;
+    case 'probe':
+      return 0;
   }
+}
+
+function aggregationEnv(ctx: TaskContext): AggregationEnv {
+  const s = ctx.state;
+  return {
+    dim: s.dim,
+    weightedMean(w, src, dst, r0, r1) {
+      if (ctx.exchange) mixRowsSimd(ctx.exchange, w, src, dst, s.dim, r0, r1);
+      else mixRows(w, src, dst, s.dim, r0, r1);
+    },
+    scratch: (name, n) => ctx.scratch.f32(name, n),
+    scratch64: (name, n) => ctx.scratch.f64(name, n),
+  };
+}
+
+function rowEnv(ctx: TaskContext, src: BufferIndex, round: number): RowEnv {
+  const s = ctx.state;
+  return {
+    peers: s.peers,
+    dim: s.dim,
+    round,
+    seed: ctx.settings.seed,
+    x: s.params[src],
+    buffer(name) {
+      const b = s.buffers[name];
+      if (!b) throw new Error(`no per-peer buffer '${name}': declare it in the protocol's needs.buffers`);
+      return b;
+    },
+    scratch: (name, n) => ctx.scratch.f32(name, n),
+    scratch64: (name, n) => ctx.scratch.f64(name, n),
+    scratchU8: (name, n) => ctx.scratch.u8(name, n),
+  };
 }
 
 /** `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard. */
@@ -170,19 +202,6 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
       if (lr !== 0 && Number.isFinite(loss)) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
     }
     if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} (diverged: try a smaller train.lr)`);
-  }
-}
-
-function rowSquares(s: SharedState, params: Float32Array, r0: number, r1: number): void {
-  const dim = s.dim;
-  for (let i = r0; i < r1; i++) {
-    let acc = 0;
-    const o = i * dim;
-    for (let c = 0; c < dim; c++) {
-      const v = params[o + c];
-      acc += v * v;
-    }
-    s.rowSq[i] = acc;
   }
 }
 

@@ -5,12 +5,11 @@
 // time (3x faster than a JS loop on a 100k-float row, copies included); else plain JS loops.
 
 import { ConfigError } from '../errors.js';
-import { SimdScratch } from '../wasm/optimizer-module.js';
+import { SimdScratch } from '../wasm/index.js';
 
-export type OptimizerSpec =
-  | { kind: 'sgd' }
-  | { kind: 'momentum'; beta: number }
-  | { kind: 'adam'; beta1?: number; beta2?: number; eps?: number };
+import { ADAM_DEFAULTS, MOMENTUM_DEFAULTS, type OptimizerSpec } from './optimizer-schema.js';
+
+export type { OptimizerSpec };
 
 export interface FlatOptimizer {
   readonly kind: OptimizerSpec['kind'];
@@ -31,7 +30,7 @@ export interface OptimizerOptions {
 }
 
 /** Keras' and tfjs' defaults. */
-export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, eps: 1e-7 } as const;
+export { ADAM_DEFAULTS };
 
 export function createOptimizer(spec: OptimizerSpec, lr: number, opts: OptimizerOptions = {}): FlatOptimizer {
   // lr 0 is allowed: pure gossip-averaging runs train nothing
@@ -40,9 +39,11 @@ export function createOptimizer(spec: OptimizerSpec, lr: number, opts: Optimizer
   switch (spec.kind) {
     case 'sgd':
       return createSgd(lr, scratch);
-    case 'momentum':
-      checkBeta('optimizer.beta', spec.beta);
-      return createMomentum(lr, spec.beta, scratch);
+    case 'momentum': {
+      const beta = spec.beta ?? MOMENTUM_DEFAULTS.beta;
+      checkBeta('optimizer.beta', beta);
+      return createMomentum(lr, beta, scratch);
+    }
     case 'adam': {
       const beta1 = spec.beta1 ?? ADAM_DEFAULTS.beta1;
       const beta2 = spec.beta2 ?? ADAM_DEFAULTS.beta2;

@@ -1,16 +1,21 @@
 // D-PSGD (Lian et al. 2017): local SGD step(s), then each peer replaces its parameters with
-// the mixing-weighted average of its own and its neighbours'. Every peer sends its vector to
-// each neighbour once per round. Under a time-varying schedule, W is the round's matrix.
-import { trafficOf, type Protocol, type ProtocolContext } from './types.js';
+// the mixing-weighted average of its own and its neighbours' (or what the run's aggregation
+// rule makes of them). Every peer sends its vector to each neighbour once per round. Under a
+// time-varying schedule, W is the round's matrix.
+import { z } from 'zod';
+import { defineProtocol, trafficOf } from './types.js';
 
-export function createDpsgd(ctx: ProtocolContext): Protocol {
-  const { schedule } = ctx;
-  return {
-    kind: 'dpsgd',
+export const dpsgd = defineProtocol({
+  kind: 'dpsgd',
+  schema: z.object({ kind: z.literal('dpsgd') }).strict(),
+  summary: 'decentralized SGD: local step, then average with neighbours',
+  needs: { time: 'sync', directed: false, timeVarying: true, aggregation: true },
+  messageBytes: (_spec, dim) => dim * 4,
+  create: (_spec, ctx) => ({
     async round(ops, round) {
-      const g = schedule.at(round);
+      const g = ctx.schedule.at(round);
       await ops.trainThenMix(round, g.mixing);
-      return trafficOf(g.outDegrees, ops.vectorBytes);
+      return trafficOf(g.outDegrees, ctx.messageBytes);
     },
-  };
-}
+  }),
+});

@@ -6,10 +6,24 @@
 //   pull:      the waking peer asks a neighbour, which answers with its model.
 //   push-pull: the waking peer sends its model, and the receiver answers with its own
 //              (taken before merging), so both sides merge.
+import { z } from 'zod';
 import { createRng, type Rng } from '../rng.js';
-import type { AsyncMessage, AsyncOps, AsyncProtocol } from './types.js';
+import { defineAsyncProtocol, type AsyncMessage, type AsyncOps, type AsyncProtocol } from './types.js';
 
 export type GossipVariant = 'push' | 'pull' | 'push-pull';
+
+/** Bytes of the age sent with a model. */
+export const AGE_BYTES = 8;
+
+export const gossipLearning = defineAsyncProtocol({
+  kind: 'gossip-learning',
+  schema: z.object({ kind: z.literal('gossip-learning'), variant: z.enum(['push', 'pull', 'push-pull']).default('push') }).strict(),
+  summary: 'gossip learning: peers wake on their own clocks, send models to random neighbours and merge by age',
+  // neighbours are sampled from a fixed graph (time.mode async has no schedules)
+  needs: { time: 'async', directed: true, timeVarying: false, aggregation: false },
+  messageBytes: (_spec, dim) => dim * 4 + AGE_BYTES,
+  create: ({ variant }, ctx) => createGossipLearning(ctx.peers, ctx.seed, variant, ctx.localSteps),
+});
 
 export function createGossipLearning(n: number, seed: number, variant: GossipVariant, localSteps: number): AsyncProtocol {
   const age = new Float64Array(n);
@@ -26,7 +40,6 @@ export function createGossipLearning(n: number, seed: number, variant: GossipVar
     age[q] += localSteps;
   };
   return {
-    kind: 'gossip-learning',
     async wake(p, ops) {
       const q = sample(p, ops);
       if (q < 0) return;

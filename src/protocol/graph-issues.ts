@@ -1,22 +1,20 @@
-// What a protocol demands of the built graph, beyond what the config alone can show (edge-list
+// Checks of a built graph that protocols share, beyond what the config alone can show (edge-list
 // files are read at set-up). Messages follow the config style: "path: what is wrong; what is allowed".
-import type { ProtocolConfig } from '../config/schema.js';
 import type { Topology } from '../types.js';
 
-/** Problems of running `spec` on the static graph `t` (undefined: the graph changes per round, nothing to check). */
-export function graphIssues(spec: ProtocolConfig, t: Topology | undefined): string[] {
-  if (!t || spec.kind !== 'push-sum') return [];
+/** Problems of spreading values over the static graph `t` by pushing along out-edges. */
+export function sinksAndReach(t: Topology, who: string): string[] {
   const out: string[] = [];
   const sinks: number[] = [];
   for (let i = 0; i < t.n; i++) if (t.offsets[i + 1] === t.offsets[i]) sinks.push(i);
   if (sinks.length > 0) {
     const list = sinks.slice(0, 5).join(', ') + (sinks.length > 5 ? `, ... (${sinks.length} in all)` : '');
-    out.push(`topology: peer${sinks.length > 1 ? 's' : ''} ${list} ha${sinks.length > 1 ? 've' : 's'} no out-neighbour, so push-sum cannot spread their values; give every peer at least one outgoing edge`);
+    out.push(`topology: peer${sinks.length > 1 ? 's' : ''} ${list} ha${sinks.length > 1 ? 've' : 's'} no out-neighbour, so ${who} cannot spread their values; give every peer at least one outgoing edge`);
     return out;
   }
   const unreached = firstUnreachable(t);
   if (unreached) {
-    out.push(`topology: the graph is not strongly connected (peer ${unreached[0]} cannot reach peer ${unreached[1]}); push-sum reaches the average only on strongly connected graphs`);
+    out.push(`topology: the graph is not strongly connected (peer ${unreached[0]} cannot reach peer ${unreached[1]}); ${who} reaches the average only on strongly connected graphs`);
   }
   return out;
 }

@@ -1,48 +1,37 @@
-// The typed protocol registry: config kind -> module. No string-to-class wiring elsewhere.
-import type { ProtocolConfig } from '../config/schema.js';
-import { createChoco } from './choco.js';
-import { createDpsgd } from './dpsgd.js';
-import { createFedAvg } from './fedavg.js';
-import { createLocal } from './local.js';
-import { createGossipLearning } from './gossip-learning.js';
-import { createPushSum } from './push-sum.js';
-import type { AsyncProtocol, Protocol, ProtocolContext, ProtocolNeeds } from './types.js';
+// The protocol registry: the list of protocol modules. Nothing about a protocol is spelled out
+// anywhere else: the config union, its type, the checks and the engine all read the descriptors.
+import type { z } from 'zod';
+import { unionOfKinds } from '../config/kinds.js';
+import { choco } from './choco.js';
+import { dpsgd } from './dpsgd.js';
+import { fedavg } from './fedavg.js';
+import { gossipLearning } from './gossip-learning.js';
+import { local } from './local.js';
+import { pushSum } from './push-sum.js';
+import type { AsyncProtocolDescriptor, ProtocolDescriptor, SyncProtocolDescriptor } from './types.js';
 
-export type { AsyncMessage, AsyncOps, AsyncProtocol, Protocol, ProtocolContext, ProtocolNeeds, RoundOps, Traffic } from './types.js';
-export { trafficOf } from './types.js';
+export const protocols = [dpsgd, local, fedavg, pushSum, choco, gossipLearning] as const;
 
-/** Synchronous protocols (run in rounds); gossip-learning runs on the event-driven clock instead. */
-export type SyncProtocolConfig = Exclude<ProtocolConfig, { kind: 'gossip-learning' }>;
+export const protocolSchema = unionOfKinds(protocols);
+export type ProtocolConfig = z.output<typeof protocolSchema>;
+export type ProtocolKind = ProtocolConfig['kind'];
 
-export function createProtocol(spec: SyncProtocolConfig, ctx: ProtocolContext): Protocol {
-  switch (spec.kind) {
-    case 'dpsgd':
-      return createDpsgd(ctx);
-    case 'local':
-      return createLocal(ctx);
-    case 'fedavg':
-      return createFedAvg(ctx, spec.fraction);
-    case 'push-sum':
-      return createPushSum(ctx, spec.debias);
-    case 'choco':
-      return createChoco(ctx, spec.compression, spec.gamma);
-  }
+/** The module of a kind (the registry is the only place kinds are listed). */
+export function protocolOf(kind: string): ProtocolDescriptor {
+  const d = protocols.find((p) => p.kind === kind) as ProtocolDescriptor | undefined;
+  if (!d) throw new RangeError(`protocol: unknown kind '${kind}'; use one of ${protocols.map((p) => p.kind).join(' | ')}`);
+  return d;
 }
 
-export type AsyncProtocolConfig = Extract<ProtocolConfig, { kind: 'gossip-learning' }>;
-
-export function createAsyncProtocol(spec: AsyncProtocolConfig, n: number, seed: number, localSteps: number): AsyncProtocol {
-  switch (spec.kind) {
-    case 'gossip-learning':
-      return createGossipLearning(n, seed, spec.variant, localSteps);
-  }
+export function isAsyncDescriptor(d: ProtocolDescriptor): d is AsyncProtocolDescriptor {
+  return d.needs.time === 'async';
+}
+export function isSyncDescriptor(d: ProtocolDescriptor): d is SyncProtocolDescriptor {
+  return d.needs.time === 'sync';
 }
 
-export function protocolNeeds(spec: ProtocolConfig): ProtocolNeeds {
-  return { aux: spec.kind === 'choco' };
-}
-
-/** Whether the protocol needs peers' clocks (time.mode: async) rather than rounds. */
-export function isAsyncProtocol(spec: ProtocolConfig): spec is AsyncProtocolConfig {
-  return spec.kind === 'gossip-learning';
-}
+export type {
+  AsyncContext, AsyncMessage, AsyncOps, AsyncProtocol, AsyncProtocolDescriptor, Protocol, ProtocolContext, ProtocolDescriptor,
+  ProtocolNeeds, RoundOps, RowEnv, RowOp, SyncProtocolDescriptor, Traffic,
+} from './types.js';
+export { defineAsyncProtocol, defineProtocol, trafficOf } from './types.js';

@@ -1,12 +1,17 @@
 // Local training only: the no-communication baseline.
-import type { Protocol, ProtocolContext } from './types.js';
+import { z } from 'zod';
+import { defineProtocol } from './types.js';
 
-export function createLocal(ctx: ProtocolContext): Protocol {
-  return {
-    kind: 'local',
+export const local = defineProtocol({
+  kind: 'local',
+  schema: z.object({ kind: z.literal('local') }).strict(),
+  summary: 'no communication: each peer trains alone (the lower baseline)',
+  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false },
+  messageBytes: () => 0,
+  create: (_spec, ctx) => ({
     async round(ops, round) {
       await ops.train(round);
       return { bytes: 0, perPeer: new Float64Array(ctx.topology.n) };
     },
-  };
-}
+  }),
+});

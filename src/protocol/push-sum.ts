@@ -7,27 +7,37 @@
 // a row-stochastic mix with weights P_ij w_j / w_i', so it reuses the mixing kernel as is.
 // The local step is taken at z_i (x_i -= gamma w_i grad f(z_i) in numerator terms).
 // debias: false drops the weights (each peer averages what it receives): the biased baseline.
+import { z } from 'zod';
 import type { MixingMatrix } from '../types.js';
-import { trafficOf, type Protocol, type ProtocolContext } from './types.js';
+import { sinksAndReach } from './graph-issues.js';
+import { defineProtocol, trafficOf } from './types.js';
 
 /** A push-sum weight travels with every message as a float64. */
 export const WEIGHT_BYTES = 8;
 
-export function createPushSum(ctx: ProtocolContext, debias: boolean): Protocol {
-  const { schedule } = ctx;
-  return {
-    kind: 'push-sum',
+export const pushSum = defineProtocol({
+  kind: 'push-sum',
+  schema: z.object({
+    kind: z.literal('push-sum'),
+    /** false: receivers average what they get, ignoring push-sum weights (the biased baseline) */
+    debias: z.boolean().default(true),
+  }).strict(),
+  summary: 'push-sum / SGP: exact averaging on directed graphs (column-stochastic mixing)',
+  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, scalars: ['weight'] },
+  messageBytes: ({ debias }, dim) => dim * 4 + (debias ? WEIGHT_BYTES : 0),
+  graphIssues: (_spec, t) => sinksAndReach(t, 'push-sum'),
+  create: ({ debias }, ctx) => ({
     async round(ops, round) {
-      const g = schedule.at(round);
+      const g = ctx.schedule.at(round);
       await ops.train(round);
-      const w = ops.peerWeight;
-      const effective = debias ? reweight(g.mixing, w) : reweight(g.mixing, undefined);
+      const w = ops.scalars('weight');
+      const effective = reweight(g.mixing, debias ? w : undefined);
       if (debias) pushWeights(g.mixing, w);
       await ops.mix(round, effective);
-      return trafficOf(g.outDegrees, ops.vectorBytes + (debias ? WEIGHT_BYTES : 0));
+      return trafficOf(g.outDegrees, ctx.messageBytes);
     },
-  };
-}
+  }),
+});
 
 /** Row i of the result is P_ij w_j / sum_j P_ij w_j (w = 1 if absent: plain row normalisation). */
 export function reweight(P: MixingMatrix, w: Float64Array | undefined): MixingMatrix {

@@ -1,36 +1,58 @@
-// One interface for every synchronous protocol: compute locally, exchange, merge.
-// Protocols drive the engine's operations; they never touch parameter buffers or threads themselves.
-import type { MixingMatrix, Topology } from '../types.js';
+// The one interface every protocol module implements: a descriptor that says what the protocol
+// is (its config schema), what it needs of the run, how it is checked and what it costs on the
+// wire, and how it runs, written against a small set of engine primitives (RoundOps, AsyncOps)
+// that behave identically inline and in worker threads.
+import type { z } from 'zod';
+import type { ExperimentConfig } from '../config/schema.js';
 import type { Schedule } from '../topology/schedule/index.js';
-import type { CompressionSpec } from './compression/index.js';
+import type { MixingMatrix, Topology } from '../types.js';
 
+/** The primitives a synchronous protocol drives; it never touches buffers or threads itself. */
 export interface RoundOps {
   readonly peers: number;
   /** floats in one parameter vector */
   readonly dim: number;
   /** bytes of one parameter vector on the wire (4 bytes per float) */
   readonly vectorBytes: number;
-  /** Per-peer scalar weights (push-sum), 1 at the start; the protocol owns their updates. */
-  readonly peerWeight: Float64Array;
+  /** A per-peer scalar declared in needs.scalars (1 for every peer at the start); main thread only. */
+  scalars(name: string): Float64Array;
   /** Every listed peer (all if absent) takes its local steps. */
   train(round: number, peers?: number[]): Promise<void>;
-  /** Every row becomes its W-weighted average of rows (sparse, cost ~ nnz(W) x params). */
-  mix(round: number, w: MixingMatrix): Promise<void>;
   /**
-   * train(round) then mix(round, w), as one operation: the engine may submit both phases at
-   * once where the order alone keeps them apart (a single worker runs tasks in order).
+   * Gather: every row becomes its combination of the rows it hears (row i of w, self included),
+   * by the run's aggregation rule: the w-weighted mean by default, or a robust rule.
    */
+  mix(round: number, w: MixingMatrix): Promise<void>;
+  /** train(round) then mix(round, w); one worker may run both phases back to back. */
   trainThenMix(round: number, w: MixingMatrix): Promise<void>;
-  /** Every row becomes the plain average of the listed peers' rows (all if absent). */
+  /** Every row becomes the plain average of the listed peers' rows (all if absent), summed in a fixed order. */
   averageAll(round: number, peers?: number[]): Promise<void>;
   /**
-   * Needs the auxiliary buffer (ProtocolNeeds.aux): for every peer, aux_i += C(x_i - aux_i),
-   * with C drawn from the stream (seed, 'compress', i, round).
+   * Runs this protocol's row operation `op` (descriptor.rowOps) over every row, split in ranges
+   * over the workers. `args` must be structured-cloneable (plain data and typed arrays).
    */
-  compressToAux(round: number, compression: CompressionSpec): Promise<void>;
-  /** Needs the auxiliary buffer: x_i += gamma * ((W aux)_i - aux_i) for every peer. */
-  consensusStep(round: number, w: MixingMatrix, gamma: number): Promise<void>;
+  rows(round: number, op: string, args: unknown): Promise<void>;
 }
+
+/** What a row operation sees, in whatever thread runs it. */
+export interface RowEnv {
+  readonly peers: number;
+  readonly dim: number;
+  readonly round: number;
+  /** the run's seed: per-peer streams are createRng(seed, purpose, peer, round) */
+  readonly seed: number;
+  /** the current parameter rows (peers x dim), updated in place */
+  readonly x: Float32Array;
+  /** A per-peer row buffer declared in needs.buffers (peers x dim), kept across rounds. */
+  buffer(name: string): Float32Array;
+  /** Per-thread scratch of `length` entries, reused across tasks (contents undefined). */
+  scratch(name: string, length: number): Float32Array;
+  scratch64(name: string, length: number): Float64Array;
+  scratchU8(name: string, length: number): Uint8Array;
+}
+
+/** Works on rows [r0, r1) only, reading anything: any split of rows gives the same bits. */
+export type RowOp<A> = (env: RowEnv, args: A, r0: number, r1: number) => void;
 
 /** What a round put on the wire: total bytes and bytes sent by each peer. */
 export interface Traffic {
@@ -38,27 +60,6 @@ export interface Traffic {
   perPeer: Float64Array;
   /** bytes per directed link, indexed like the static topology's CSR entries (offsets/neighbors), where links differ */
   perEdge?: Float64Array;
-}
-
-export interface ProtocolContext {
-  /** the run's topology (round 1's graph under a time-varying schedule) and its mixing matrix */
-  topology: Topology;
-  mixing: MixingMatrix;
-  /** graph and mixing matrix in force at each round */
-  schedule: Schedule;
-  seed: number;
-}
-
-/** Extra shared state a protocol needs; allocated only when the protocol is selected. */
-export interface ProtocolNeeds {
-  /** a second peers x params buffer (CHOCO's public estimates x-hat) */
-  aux: boolean;
-}
-
-export interface Protocol {
-  readonly kind: string;
-  /** Runs one round; returns what was sent. */
-  round(ops: RoundOps, round: number): Promise<Traffic>;
 }
 
 /** Bytes when every peer sends `bytesPerMessage` to each of its out-neighbours. */
@@ -70,6 +71,22 @@ export function trafficOf(outDegrees: Int32Array, bytesPerMessage: number): Traf
     bytes += perPeer[i];
   }
   return { bytes, perPeer };
+}
+
+export interface ProtocolContext {
+  /** the run's topology (round 1's graph under a time-varying schedule) and its mixing matrix */
+  topology: Topology;
+  mixing: MixingMatrix;
+  /** graph and mixing matrix in force at each round */
+  schedule: Schedule;
+  seed: number;
+  /** bytes of one message of this protocol (descriptor.messageBytes for this run) */
+  messageBytes: number;
+}
+
+export interface Protocol {
+  /** Runs one round; returns what was sent. */
+  round(ops: RoundOps, round: number): Promise<Traffic>;
 }
 
 /** A message in flight in async mode: a model snapshot (with its sender's age) or a pull request. */
@@ -100,9 +117,70 @@ export interface AsyncOps {
   train(p: number): Promise<void>;
 }
 
+export interface AsyncContext {
+  peers: number;
+  seed: number;
+  localSteps: number;
+}
+
 /** Event-driven protocols: each peer acts when its clock wakes it and when a message reaches it. */
 export interface AsyncProtocol {
-  readonly kind: string;
   wake(p: number, ops: AsyncOps): Promise<void>;
   receive(message: AsyncMessage, ops: AsyncOps): Promise<void>;
+}
+
+/** What a protocol demands of the run; the config checks and the engine read it, nothing else. */
+export interface ProtocolNeeds {
+  /** synchronous rounds, or each peer's own clock (time.mode: async) */
+  readonly time: 'sync' | 'async';
+  /** runs on directed graphs (column-stochastic mixing); false: needs doubly stochastic mixing */
+  readonly directed: boolean;
+  /** runs under a time-varying schedule */
+  readonly timeVarying: boolean;
+  /** combines neighbours only through ops.mix, so any aggregation rule may replace the mean */
+  readonly aggregation: boolean;
+  /** per-peer rows (peers x dim) kept across rounds, e.g. CHOCO's public estimates */
+  readonly buffers?: readonly string[];
+  /** per-peer scalars, e.g. push-sum weights */
+  readonly scalars?: readonly string[];
+}
+
+/** The object schema of one module's config: `{ kind: literal, ...its fields }`. */
+export type KindSchema = z.ZodDiscriminatedUnionOption<'kind'>;
+
+interface DescriptorBase<S extends KindSchema> {
+  readonly kind: z.output<S>['kind'];
+  readonly schema: S;
+  /** one line for help texts */
+  readonly summary: string;
+  readonly needs: ProtocolNeeds;
+  /** Cross-field checks on the resolved config: "path: what is wrong; what to do". */
+  check?(spec: z.output<S>, config: ExperimentConfig): string[];
+  /** Checks on the built static graph (edge-list files are only known at set-up). */
+  graphIssues?(spec: z.output<S>, topology: Topology): string[];
+  /** Bytes of one message carrying a model of `dim` floats. */
+  messageBytes(spec: z.output<S>, dim: number): number;
+}
+
+export interface SyncProtocolDescriptor<S extends KindSchema = KindSchema> extends DescriptorBase<S> {
+  readonly needs: ProtocolNeeds & { time: 'sync' };
+  /** Row operations this protocol runs through ops.rows, by name; they run in workers. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly rowOps?: Readonly<Record<string, RowOp<any>>>;
+  create(spec: z.output<S>, ctx: ProtocolContext): Protocol;
+}
+
+export interface AsyncProtocolDescriptor<S extends KindSchema = KindSchema> extends DescriptorBase<S> {
+  readonly needs: ProtocolNeeds & { time: 'async' };
+  create(spec: z.output<S>, ctx: AsyncContext): AsyncProtocol;
+}
+
+export type ProtocolDescriptor<S extends KindSchema = KindSchema> = SyncProtocolDescriptor<S> | AsyncProtocolDescriptor<S>;
+
+/** Identity helpers that check a module's descriptor against its own schema. */
+export function defineProtocol<S extends KindSchema>(d: SyncProtocolDescriptor<S>): SyncProtocolDescriptor<S> {
+  return d;
+}
+export function defineAsyncProtocol<S extends KindSchema>(d: AsyncProtocolDescriptor<S>): AsyncProtocolDescriptor<S> {
+  return d;
 }

@@ -1,17 +1,10 @@
 // The declarative description of a topology: what a resolved config holds and what
-// createTopology turns into a CSR graph. Peer count and randomness come separately.
+// createTopology turns into a CSR graph. Derived from the config schema (src/topology/schema.ts),
+// the one place topology kinds are listed. Peer count and randomness come separately.
+import type { z } from 'zod';
+import type { topologySchema } from './schema.js';
 
-export type TopologySpec =
-  | { readonly kind: 'complete' }
-  | { readonly kind: 'ring'; readonly k: number }
-  | { readonly kind: 'torus'; readonly rows: number; readonly cols: number }
-  | { readonly kind: 'erdos-renyi'; readonly p: number }
-  | { readonly kind: 'watts-strogatz'; readonly k: number; readonly beta: number }
-  | { readonly kind: 'barabasi-albert'; readonly m: number }
-  | { readonly kind: 'star' }
-  | { readonly kind: 'file'; readonly path: string; readonly directed?: boolean }
-  | { readonly kind: 'directed-ring' }
-  | { readonly kind: 'directed-exponential' };
+export type TopologySpec = z.output<typeof topologySchema>;
 
 export type TopologyKind = TopologySpec['kind'];
 

@@ -35,7 +35,7 @@ export async function runWithParams(config: ExperimentConfig, workers = 0): Prom
   engine.on('round', (m) => rounds.push(m));
   try {
     await engine.run();
-    return { initial, final: rows(), weights: Float64Array.from(engine.world.state.peerWeight), rounds, dim: engine.world.state.dim };
+    return { initial, final: rows(), weights: Float64Array.from(engine.world.state.scalars.weight ?? new Float64Array(n).fill(1)), rounds, dim: engine.world.state.dim };
   } finally {
     await engine.close();
   }

@@ -163,7 +163,7 @@ describe('schedule and protocol config errors', () => {
     expect(issues({ protocol: { kind: 'choco', gamma: 0 } })[0]).toMatch(/^protocol\.gamma: 0 is outside \(0, 1\]/);
   });
   it('rejects choco on a changing graph and dpsgd on a directed one', () => {
-    expect(issues({ topology: { kind: 'complete', schedule: 'random-matching' }, protocol: 'choco' })[0]).toMatch(/^topology\.schedule: choco keeps/);
+    expect(issues({ topology: { kind: 'complete', schedule: 'random-matching' }, protocol: 'choco' })[0]).toMatch(/^topology\.schedule: protocol choco needs a fixed graph/);
     expect(issues({ topology: 'directed-ring', protocol: 'dpsgd' })[0]).toMatch(/^topology: directed-ring is a directed graph; protocol dpsgd needs/);
   });
 });

@@ -1,12 +1,10 @@
 // How training examples are split over peers. A tagged union, so each partitioner's
 // parameters are typed and the registry in index.ts is checked to cover every kind.
+import type { z } from 'zod';
+import type { partitionSchema } from './schema.js';
 
-export type PartitionSpec =
-  | { readonly kind: 'iid' }
-  /** Per-peer class proportions ~ Dir(alpha): 0.1 strongly skewed, 100 near IID. */
-  | { readonly kind: 'dirichlet'; readonly alpha: number }
-  /** McMahan et al. (2017): label-sorted shards, `perPeer` shards per peer. */
-  | { readonly kind: 'shards'; readonly perPeer: number };
+/** Derived from the config schema (schema.ts), the one place partition kinds are listed. */
+export type PartitionSpec = z.output<typeof partitionSchema>;
 
 export type PartitionKind = PartitionSpec['kind'];
 

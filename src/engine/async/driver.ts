@@ -9,9 +9,8 @@ import { linkIndex } from '../../topology/csr.js';
 import { EventQueue } from './event-queue.js';
 import { createNetwork, type Network } from './network.js';
 
-/** Bytes of a pull request and of the age sent with a model. */
+/** Bytes of a pull request. */
 export const REQUEST_BYTES = 16;
-export const AGE_BYTES = 8;
 
 type Event =
   | { time: number; type: 'wake'; peer: number }
@@ -42,6 +41,8 @@ export interface AsyncDriverOptions {
   topology: Topology;
   seed: number;
   dim: number;
+  /** bytes of one model message (the protocol's messageBytes) */
+  modelBytes: number;
   protocol: AsyncProtocol;
   /** the current parameter buffer (rows of dim floats) */
   params: () => Float32Array;
@@ -81,7 +82,7 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
   }
 
   const post = (from: number, to: number, kind: 'model' | 'request', age: number, reply: boolean) => {
-    const size = kind === 'model' ? dim * 4 + AGE_BYTES : REQUEST_BYTES;
+    const size = kind === 'model' ? o.modelBytes : REQUEST_BYTES;
     sent++;
     sentBy[from]++;
     bytes += size;

@@ -1,5 +1,6 @@
 // The identity: every coordinate as a float32.
-import type { Compressor } from './types.js';
+import { z } from 'zod';
+import { defineCompression, type Compressor } from './types.js';
 
 export function noCompression(): Compressor {
   return {
@@ -10,3 +11,10 @@ export function noCompression(): Compressor {
     },
   };
 }
+
+export const none = defineCompression({
+  kind: 'none',
+  schema: z.object({ kind: z.literal('none') }).strict(),
+  summary: 'every coordinate as a float32',
+  create: () => noCompression(),
+});

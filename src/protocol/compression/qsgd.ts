@@ -1,7 +1,8 @@
 // QSGD (Alistarh et al. 2017) with s levels: |v_i| / |v| is rounded stochastically to one of
 // s + 1 levels. Sent: the norm (4 bytes) and, per coordinate, a sign bit and the level.
 // Scaled by 1/tau, tau = 1 + min(d/s^2, sqrt(d)/s), as CHOCO-SGD does to make it a contraction.
-import type { Compressor } from './types.js';
+import { z } from 'zod';
+import { defineCompression, type Compressor } from './types.js';
 
 export function qsgd(levels: number): Compressor {
   const bitsPerCoordinate = 1 + Math.ceil(Math.log2(levels + 1));
@@ -30,3 +31,17 @@ export function qsgd(levels: number): Compressor {
     },
   };
 }
+
+export const qsgdOperator = defineCompression({
+  kind: 'qsgd',
+  schema: z.object({
+    kind: z.literal('qsgd'),
+    levels: z.number().superRefine((v, ctx) => {
+      if (!(Number.isInteger(v) && v >= 1)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${v} is not a whole number of quantization levels; use an integer >= 1 (e.g. 16)` });
+      }
+    }),
+  }).strict(),
+  summary: 'stochastic quantization to `levels` levels plus the norm',
+  create: (s) => qsgd(s.levels),
+});

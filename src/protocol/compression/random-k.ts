@@ -1,7 +1,8 @@
 // random-k sparsification: k coordinates chosen uniformly without replacement, unscaled (the
 // biased but contractive form CHOCO-SGD uses). Indices follow from a seed both ends share, so
 // only the k float32 values and a 4-byte seed go on the wire.
-import { keptCount, type Compressor } from './types.js';
+import { z } from 'zod';
+import { defineCompression, fractionSchema, keptCount, type Compressor } from './types.js';
 
 export function randomK(fraction: number): Compressor {
   return {
@@ -34,3 +35,10 @@ export function randomK(fraction: number): Compressor {
     },
   };
 }
+
+export const randomKOperator = defineCompression({
+  kind: 'random-k',
+  schema: z.object({ kind: z.literal('random-k'), fraction: fractionSchema }).strict(),
+  summary: 'a seeded random share of coordinates (values and a 4-byte seed)',
+  create: (s) => randomK(s.fraction),
+});

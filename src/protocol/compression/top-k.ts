@@ -1,6 +1,7 @@
 // top-k sparsification: the k coordinates of largest magnitude, sent as (index, value) pairs
 // of 4 + 4 bytes. Ties at the threshold go to the lowest indices, so the result is deterministic.
-import { keptCount, type Compressor } from './types.js';
+import { z } from 'zod';
+import { defineCompression, fractionSchema, keptCount, type Compressor } from './types.js';
 
 export function topK(fraction: number): Compressor {
   return {
@@ -33,6 +34,13 @@ export function topK(fraction: number): Compressor {
     },
   };
 }
+
+export const topKOperator = defineCompression({
+  kind: 'top-k',
+  schema: z.object({ kind: z.literal('top-k'), fraction: fractionSchema }).strict(),
+  summary: 'the largest-magnitude share of coordinates, as (index, value) pairs',
+  create: (s) => topK(s.fraction),
+});
 
 /** The k-th largest value of a (1-based k); reorders a. Iterative quickselect, median-of-three pivots. */
 export function kthLargest(a: Float32Array, k: number): number {

@@ -1,13 +1,8 @@
 // One interface for every compression operator C used by compressed gossip (CHOCO-SGD):
 // dense in, dense out (zeros where nothing is sent), plus the bytes the sent form takes.
+import { z } from 'zod';
+import type { KindSchema } from '../types.js';
 import type { Rng } from '../../rng.js';
-
-/** Plain data, so it travels in task messages to workers. */
-export type CompressionSpec =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'top-k'; readonly fraction: number }
-  | { readonly kind: 'random-k'; readonly fraction: number }
-  | { readonly kind: 'qsgd'; readonly levels: number };
 
 /** Reusable per-thread buffers of dim entries. */
 export interface CompressionScratch {
@@ -16,12 +11,31 @@ export interface CompressionScratch {
 }
 
 export interface Compressor {
-  readonly kind: CompressionSpec['kind'];
+  readonly kind: string;
   /** Bytes one compressed vector of `dim` floats takes on the wire. */
   bytes(dim: number): number;
   /** out = C(v); v is not modified; randomised operators call rng() once for their stream. */
   compress(v: Float32Array, out: Float32Array, rng: () => Rng, scratch: CompressionScratch): void;
 }
+
+/** A compression module: its config schema and how to build the operator from it. */
+export interface CompressionDescriptor<S extends KindSchema = KindSchema> {
+  readonly kind: z.output<S>['kind'];
+  readonly schema: S;
+  readonly summary: string;
+  create(spec: z.output<S>): Compressor;
+}
+
+export function defineCompression<S extends KindSchema>(d: CompressionDescriptor<S>): CompressionDescriptor<S> {
+  return d;
+}
+
+/** A share of coordinates in (0, 1]. */
+export const fractionSchema = z.number().superRefine((v, ctx) => {
+  if (!(v > 0 && v <= 1)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${v} is outside (0, 1]; give the share of coordinates sent, e.g. 0.01 for 1%` });
+  }
+});
 
 /** Number of coordinates a fraction keeps: at least one. */
 export function keptCount(fraction: number, dim: number): number {

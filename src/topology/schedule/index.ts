@@ -1,5 +1,7 @@
 // The schedule registry: topology.schedule -> a function round -> (graph, mixing matrix).
+import type { z } from 'zod';
 import type { Rng } from '../../rng.js';
+import type { scheduleSchema } from '../schema.js';
 import type { MixingMatrix, Topology } from '../../types.js';
 import { fail } from '../check.js';
 import { onePeerExponential } from './one-peer-exponential.js';
@@ -8,11 +10,8 @@ import { RANDOM_KINDS, resample } from './resample.js';
 import { staticSchedule } from './static.js';
 import { roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
 
-export type ScheduleSpec =
-  | { readonly kind: 'static' }
-  | { readonly kind: 'random-matching' }
-  | { readonly kind: 'one-peer-exponential' }
-  | { readonly kind: 'resample'; readonly every: number };
+/** Derived from the config schema (src/topology/schema.ts), the one place schedule kinds are listed. */
+export type ScheduleSpec = z.output<typeof scheduleSchema>;
 
 export interface ScheduleContext {
   /** the run's topology (round 1's graph for static and resample) and its mixing matrix */

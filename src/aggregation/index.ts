@@ -1,0 +1,33 @@
+// The aggregation registry: the list of rule modules. Their schemas make the config's
+// `aggregation` union; a rule is one file plus one line here.
+import type { z } from 'zod';
+import { unionOfKinds } from '../config/kinds.js';
+import type { MixingMatrix } from '../types.js';
+import { mean } from './mean.js';
+import { trimmedMean } from './trimmed-mean.js';
+import type { AggregationEnv, AggregationRule } from './types.js';
+
+export const aggregationRules = [mean, trimmedMean] as const;
+
+export const aggregationSchema = unionOfKinds(aggregationRules);
+export type AggregationSpec = z.output<typeof aggregationSchema>;
+
+export function aggregationOf(kind: string): AggregationRule {
+  const rule = aggregationRules.find((r) => r.kind === kind) as AggregationRule | undefined;
+  if (!rule) throw new RangeError(`aggregation: unknown kind '${kind}'; use one of ${aggregationRules.map((r) => r.kind).join(' | ')}`);
+  return rule;
+}
+
+/** dst rows [r0, r1) by the rule `spec`. */
+export function aggregate(env: AggregationEnv, spec: AggregationSpec, w: MixingMatrix, src: Float32Array, dst: Float32Array, r0: number, r1: number): void {
+  aggregationOf(spec.kind).combine(env, spec, w, src, dst, r0, r1);
+}
+
+/** Problems of the rule on a graph whose smallest neighbourhood (self included) has minCount rows. */
+export function aggregationIssues(spec: AggregationSpec, w: MixingMatrix): string[] {
+  let minCount = Infinity;
+  for (let i = 0; i < w.n; i++) minCount = Math.min(minCount, w.offsets[i + 1] - w.offsets[i]);
+  return aggregationOf(spec.kind).check?.(spec, minCount) ?? [];
+}
+
+export type { AggregationEnv, AggregationRule } from './types.js';

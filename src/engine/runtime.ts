@@ -1,0 +1,179 @@
+// The engine's primitives: every operation a protocol or a metric may ask of the peers' rows,
+// cut into tasks over row or column ranges and run on the executor (inline or in workers).
+// Reductions add fixed blocks in a fixed order, so no result depends on the number of workers.
+import type { AggregationSpec } from '../aggregation/index.js';
+import type { RoundOps } from '../protocol/index.js';
+import type { MixingMatrix } from '../types.js';
+import type { BufferIndex, Task } from '../../workers/messages.js';
+import type { Executor } from './executor.js';
+import { COLUMN_BLOCK, type SharedState } from './shared-state.js';
+
+/** [a, b) ranges splitting n items into at most `parts` contiguous pieces. */
+export function ranges(n: number, parts: number): [number, number][] {
+  const k = Math.max(1, Math.min(n, parts));
+  const out: [number, number][] = [];
+  for (let i = 0; i < k; i++) {
+    const a = Math.floor((i * n) / k);
+    const b = Math.floor(((i + 1) * n) / k);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+const uniformCache = new WeakMap<MixingMatrix, boolean>();
+
+/** True when every row averages all n peers with weight 1/n (up to rounding of the self weight). */
+export function isUniformAverage(w: MixingMatrix): boolean {
+  let known = uniformCache.get(w);
+  if (known === undefined) {
+    const n = w.n;
+    known = w.offsets[n] === n * n && w.weights.every((x) => Math.abs(x - 1 / n) < 1e-12);
+    uniformCache.set(w, known);
+  }
+  return known;
+}
+
+export interface RuntimeOptions {
+  state: SharedState;
+  executor: Executor;
+  /** the protocol whose row operations ops.rows runs */
+  protocol: string;
+  aggregation: AggregationSpec;
+  localSteps: number;
+}
+
+export class Runtime {
+  /** local steps taken so far, over all peers */
+  peerSteps = 0;
+  readonly ops: RoundOps;
+  private cur: BufferIndex = 0;
+  private readonly state: SharedState;
+  private readonly executor: Executor;
+  private readonly all: number[];
+
+  constructor(private readonly o: RuntimeOptions) {
+    this.state = o.state;
+    this.executor = o.executor;
+    this.all = Array.from({ length: o.state.peers }, (_, i) => i);
+    this.ops = this.createOps();
+  }
+
+  /** The buffer holding the current parameters (rows of dim floats). */
+  params(): Float32Array {
+    return this.state.params[this.cur];
+  }
+
+  /**
+   * Tasks per phase: one per worker would be cheapest, but a few per worker lets a worker that
+   * finishes early take more (threads are rarely equally fast); each task costs ~0.05-0.1 ms.
+   */
+  private parts(): number {
+    return this.executor.workers <= 1 ? 1 : this.executor.workers * 2;
+  }
+
+  private rowTasks(make: (a: number, b: number) => Task): Task[] {
+    return ranges(this.state.peers, this.parts()).map(([a, b]) => make(a, b));
+  }
+
+  private trainTasks(round: number, peers: number[]): Task[] {
+    return ranges(peers.length, this.parts()).map(([a, b]) => ({ kind: 'train', round, src: this.cur, peers: peers.slice(a, b) }));
+  }
+
+  private mixTasks(round: number, w: MixingMatrix): Task[] {
+    return this.rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w, rule: this.o.aggregation }));
+  }
+
+  private swap(): void {
+    this.cur = (1 - this.cur) as BufferIndex;
+  }
+
+  async train(round: number, peers: number[] = this.all): Promise<void> {
+    await this.executor.run(this.trainTasks(round, peers));
+    this.peerSteps += peers.length * this.o.localSteps;
+  }
+
+  private createOps(): RoundOps {
+    const { state } = this;
+    const plainMean = this.o.aggregation.kind === 'mean';
+    const ops: RoundOps = {
+      peers: state.peers,
+      dim: state.dim,
+      vectorBytes: state.dim * 4,
+      scalars: (name) => {
+        const s = state.scalars[name];
+        if (!s) throw new Error(`engine: no per-peer scalar '${name}'; declare it in the protocol's needs.scalars`);
+        return s;
+      },
+      train: (round, peers) => this.train(round, peers),
+      mix: async (round, w) => {
+        if (plainMean && isUniformAverage(w)) {
+          // W = 11^T/n (e.g. Metropolis on a complete graph): one mean instead of n^2 row reads
+          await this.columnMean();
+          const dst = (1 - this.cur) as BufferIndex;
+          await this.executor.run(this.rowTasks((a, b) => ({ kind: 'broadcastMean', dst, rowStart: a, rowEnd: b })));
+        } else {
+          await this.executor.run(this.mixTasks(round, w));
+        }
+        this.swap();
+      },
+      trainThenMix: async (round, w) => {
+        if (this.executor.workers === 1 && !(plainMean && isUniformAverage(w))) {
+          // one worker takes tasks in submission order: no barrier needed, one wake-up saved
+          await this.executor.run([...this.trainTasks(round, this.all), ...this.mixTasks(round, w)]);
+          this.peerSteps += this.all.length * this.o.localSteps;
+          this.swap();
+        } else {
+          await ops.train(round);
+          await ops.mix(round, w);
+        }
+      },
+      averageAll: async (_round, peers) => {
+        await this.columnMean(peers);
+        await this.executor.run(this.rowTasks((a, b) => ({ kind: 'broadcastMean', dst: this.cur, rowStart: a, rowEnd: b })));
+      },
+      rows: async (round, op, args) => {
+        await this.executor.run(this.rowTasks((a, b) => ({ kind: 'rows', round, src: this.cur, rowStart: a, rowEnd: b, protocol: this.o.protocol, op, args })));
+      },
+    };
+    return ops;
+  }
+
+  /** Fills state.mean over the given peers (all if absent); returns |mean|^2 summed in a fixed order. */
+  async columnMean(peers?: number[]): Promise<number> {
+    const dim = this.state.dim;
+    const tasks: Task[] = [];
+    for (let c = 0; c < dim; c += COLUMN_BLOCK) {
+      tasks.push({ kind: 'colMean', src: this.cur, colStart: c, colEnd: Math.min(dim, c + COLUMN_BLOCK), peers });
+    }
+    const res = await this.executor.run(tasks);
+    let sq = 0;
+    for (const r of res) if (r.ok) sq += r.value;
+    return sq;
+  }
+
+  /** Fills state.mean; returns sum over peers of |x_i - mean|^2, two-pass per column block, blocks summed in order. */
+  async totalDeviation(): Promise<number> {
+    const { dim, blockStats } = this.state;
+    const blocks = Math.ceil(dim / COLUMN_BLOCK);
+    await this.executor.run(ranges(blocks, this.parts()).map(([a, b]) => ({
+      kind: 'colStats', src: this.cur, colStart: a * COLUMN_BLOCK, colEnd: Math.min(dim, b * COLUMN_BLOCK),
+    })));
+    let total = 0;
+    for (let b = 0; b < blocks; b++) total += blockStats[b];
+    return total;
+  }
+
+  /** state.distance[i] = |x_i - state.mean|^2 for every peer (state.mean must be fresh). */
+  async distances(): Promise<Float64Array> {
+    await this.executor.run(this.rowTasks((a, b) => ({ kind: 'distance', src: this.cur, rowStart: a, rowEnd: b })));
+    return this.state.distance;
+  }
+
+  /** Test correct counts and loss sums of the listed peers into state.evalOut (3 per peer). */
+  async evaluate(round: number, peers: number[], testN: number): Promise<Float64Array> {
+    await this.executor.run(ranges(peers.length, this.parts()).map(([a, b]) => ({
+      kind: 'eval', round, src: this.cur, peers: peers.slice(a, b), testN,
+    })));
+    return this.state.evalOut;
+  }
+}
