@@ -4,10 +4,11 @@ import type { z } from 'zod';
 import { unionOfKinds } from '../config/kinds.js';
 import type { MixingMatrix } from '../types.js';
 import { mean } from './mean.js';
+import { median } from './median.js';
 import { trimmedMean } from './trimmed-mean.js';
 import type { AggregationEnv, AggregationRule } from './types.js';
 
-export const aggregationRules = [mean, trimmedMean] as const;
+export const aggregationRules = [mean, median, trimmedMean] as const;
 
 export const aggregationSchema = unionOfKinds(aggregationRules);
 export type AggregationSpec = z.output<typeof aggregationSchema>;
