@@ -17,6 +17,8 @@ export function namedKind<T extends z.ZodTypeAny>(kinds: readonly string[], sche
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       message: `${JSON.stringify(v)} is not allowed${hint ? ` (did you mean '${hint}'?)` : ''}; use one of ${kinds.join(' | ')}`,
+      // fatal: the union below would only add a second, confusing issue about `kind`
+      fatal: true,
     });
     return z.NEVER;
   }, schema);

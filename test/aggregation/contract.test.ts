@@ -1,0 +1,123 @@
+// One contract suite over every aggregation rule in the registry, plus exact answers and the
+// robustness each rule is for.
+import { describe, expect, it } from 'vitest';
+import { aggregate, aggregationRules, type AggregationEnv, type AggregationSpec } from '../../src/aggregation/index.js';
+import { createScratch } from '../../src/engine/scratch.js';
+import { createMixing, ring, complete } from '../../src/topology/index.js';
+import { mixRows } from '../../src/topology/mix-rows.js';
+import { createRng } from '../../src/rng.js';
+import type { MixingMatrix } from '../../src/types.js';
+import { ConfigError } from '../../src/errors.js';
+import { runRecorded, smallConfig, stripTimes } from '../engine/helpers.js';
+
+/** A usable spec of every registered rule; a rule added without one here fails the first test. */
+const SPECS: Record<string, AggregationSpec> = {
+  mean: { kind: 'mean' },
+  median: { kind: 'median' },
+  'trimmed-mean': { kind: 'trimmed-mean', trim: 1 },
+};
+
+function env(dim: number): AggregationEnv {
+  const scratch = createScratch();
+  return {
+    dim,
+    weightedMean: (w, src, dst, r0, r1) => mixRows(w, src, dst, dim, r0, r1),
+    scratch: (name, n) => scratch.f32(name, n),
+    scratch64: (name, n) => scratch.f64(name, n),
+  };
+}
+
+function randomRows(n: number, dim: number, seed: number): Float32Array {
+  const rng = createRng(seed, 'rows');
+  return Float32Array.from({ length: n * dim }, () => rng.normal());
+}
+
+function combine(spec: AggregationSpec, w: MixingMatrix, src: Float32Array, dim: number, splits = [0, w.n]): Float32Array {
+  const dst = new Float32Array(src.length);
+  for (let s = 0; s + 1 < splits.length; s++) aggregate(env(dim), spec, w, src, dst, splits[s], splits[s + 1]);
+  return dst;
+}
+
+const W = createMixing(ring(12, 2), 'metropolis'); // every peer hears 5 rows
+const DIM = 37;
+
+describe('every aggregation rule', () => {
+  it('has a spec in this suite', () => {
+    expect(aggregationRules.map((r) => r.kind).sort()).toEqual(Object.keys(SPECS).sort());
+  });
+  for (const rule of aggregationRules) {
+    const spec = SPECS[rule.kind];
+    describe(rule.kind, () => {
+      it('leaves peers that already agree where they are', () => {
+        const row = randomRows(1, DIM, 1);
+        const src = new Float32Array(12 * DIM);
+        for (let i = 0; i < 12; i++) src.set(row, i * DIM);
+        const out = combine(spec, W, src, DIM);
+        for (let i = 0; i < 12; i++) {
+          for (let c = 0; c < DIM; c++) expect(out[i * DIM + c]).toBeCloseTo(row[c], 5);
+        }
+      });
+      it('keeps every coordinate within the range of the values a peer hears', () => {
+        const src = randomRows(12, DIM, 2);
+        const out = combine(spec, W, src, DIM);
+        for (let i = 0; i < 12; i++) {
+          for (let c = 0; c < DIM; c++) {
+            const heard = [];
+            for (let k = W.offsets[i]; k < W.offsets[i + 1]; k++) heard.push(src[W.cols[k] * DIM + c]);
+            expect(out[i * DIM + c]).toBeGreaterThanOrEqual(Math.min(...heard) - 1e-6);
+            expect(out[i * DIM + c]).toBeLessThanOrEqual(Math.max(...heard) + 1e-6);
+          }
+        }
+      });
+      it('gives the same bits however the rows are split over workers', () => {
+        const src = randomRows(12, DIM, 3);
+        const whole = combine(spec, W, src, DIM);
+        expect(combine(spec, W, src, DIM, [0, 1, 5, 6, 12])).toEqual(whole);
+      });
+      it('gives byte-identical runs inline and with 2 workers', async () => {
+        const config = smallConfig({ rounds: 6, topology: { kind: 'ring', k: 2 }, aggregation: spec });
+        const a = await runRecorded(config, { workers: 0 });
+        const b = await runRecorded(config, { workers: 2 });
+        expect(JSON.stringify(stripTimes(b.rounds))).toBe(JSON.stringify(stripTimes(a.rounds)));
+      }, 60_000);
+    });
+  }
+});
+
+describe('exact answers', () => {
+  it('median picks the middle value, and averages the two middle ones for an even count', () => {
+    const w3 = createMixing(ring(3, 1), 'metropolis'); // everyone hears all 3
+    expect(Array.from(combine({ kind: 'median' }, w3, Float32Array.from([5, -1, 2]), 1))).toEqual([2, 2, 2]);
+    const w4 = createMixing(complete(4), 'metropolis');
+    expect(Array.from(combine({ kind: 'median' }, w4, Float32Array.from([1, 10, 3, 2]), 1))).toEqual([2.5, 2.5, 2.5, 2.5]);
+  });
+  it('trimmed mean with trim 0 is the unweighted mean, and trims from both ends', () => {
+    const w4 = createMixing(complete(4), 'metropolis');
+    expect(Array.from(combine({ kind: 'trimmed-mean', trim: 0 }, w4, Float32Array.from([1, 10, 3, 2]), 1))).toEqual([4, 4, 4, 4]);
+    expect(Array.from(combine({ kind: 'trimmed-mean', trim: 1 }, w4, Float32Array.from([1, 10, 3, 2]), 1))).toEqual([2.5, 2.5, 2.5, 2.5]);
+  });
+  it('median and trimmed mean ignore one wild neighbour that moves the mean far away', () => {
+    const src = new Float32Array(12 * DIM).fill(1);
+    src.fill(1e6, 5 * DIM, 6 * DIM); // peer 5 sends garbage; peers 3..7 hear it
+    const mean = combine({ kind: 'mean' }, W, src, DIM);
+    expect(mean[4 * DIM]).toBeGreaterThan(1e5);
+    for (const spec of [SPECS.median, SPECS['trimmed-mean']]) {
+      const out = combine(spec, W, src, DIM);
+      for (const p of [3, 4, 6, 7]) expect(out[p * DIM]).toBe(1);
+    }
+  });
+});
+
+describe('aggregation in the config', () => {
+  it('is refused with protocols that do not mix through it', () => {
+    expect(() => smallConfig({ protocol: 'push-sum', topology: 'directed-ring', aggregation: 'median' })).toThrow(/aggregation: median replaces the neighbour average of protocols that mix \(dpsgd\)/);
+  });
+  it('refuses a trim that leaves nothing of the smallest neighbourhood', async () => {
+    const config = smallConfig({ topology: { kind: 'ring', k: 1 }, aggregation: { kind: 'trimmed-mean', trim: 2 } });
+    await expect(runRecorded(config)).rejects.toThrow(ConfigError);
+    await expect(runRecorded(config)).rejects.toThrow(/aggregation.trim: 2 from each end leaves nothing of the 3 values/);
+  });
+  it('suggests the right name for a misspelt rule', () => {
+    expect(() => smallConfig({ aggregation: 'mediam' })).toThrow(/^Invalid config:\n  - aggregation: "mediam" is not allowed \(did you mean 'median'\?\); use one of mean \| median \| trimmed-mean$/);
+  });
+});
