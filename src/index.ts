@@ -1,1 +1,41 @@
-export {};
+// Plexus as a library: load and validate a config, create and run an engine, listen to its
+// events, and the types of what a run writes. Benchmark scripts and notebooks start here.
+import type { ExperimentConfig } from './config/schema.js';
+import { Engine, type EngineOptions } from './engine/engine.js';
+import type { EngineEvents, RunSummary } from './run-format/index.js';
+
+export { loadConfigFile as loadConfig, parseConfigText, resolveConfig, type ResolveOptions } from './config/resolve.js';
+export type { ExperimentConfig, ExperimentInput } from './config/schema.js';
+export { Engine, type EngineOptions } from './engine/engine.js';
+export type * from './run-format/index.js';
+export { RUN_FILES } from './run-format/index.js';
+export { protocols, type ProtocolConfig, type ProtocolDescriptor } from './protocol/index.js';
+export { aggregationRules, type AggregationSpec } from './aggregation/index.js';
+export { ConfigError, DataError, DivergenceError, PlexusError, TopologyError, WorkerError } from './errors.js';
+
+export type Listeners = { [E in keyof EngineEvents]?: (payload: EngineEvents[E]) => void };
+
+export interface RunOptions extends EngineOptions {
+  /** listeners attached before the run starts */
+  on?: Listeners;
+  /** stops the run after the current round when aborted */
+  signal?: AbortSignal;
+}
+
+/** Creates an engine for a resolved config, runs it to the end (or until aborted) and closes it. */
+export async function runExperiment(config: ExperimentConfig, opts: RunOptions = {}): Promise<RunSummary> {
+  const { on = {}, signal, ...engineOptions } = opts;
+  const engine = await Engine.create(config, engineOptions);
+  const stop = () => engine.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    for (const [event, listener] of Object.entries(on)) {
+      if (listener) engine.on(event as keyof EngineEvents, listener as never);
+    }
+    if (signal?.aborted) engine.abort();
+    return await engine.run();
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    await engine.close();
+  }
+}

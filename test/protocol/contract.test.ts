@@ -45,3 +45,26 @@ describe('protocol contract (pure gossip)', () => {
     }, 60_000);
   }
 });
+
+describe('the protocol registry', () => {
+  it('has a contract case for every synchronous protocol it lists', async () => {
+    const { protocols } = await import('../../src/protocol/index.js');
+    const covered = new Set(cases.map((c) => {
+      const p = c.over.protocol;
+      return typeof p === 'string' ? p : (p as { kind: string }).kind;
+    }));
+    for (const d of protocols) if (d.needs.time === 'sync') expect(covered, `no contract case for ${d.kind}`).toContain(d.kind);
+  });
+
+  it('gives every module a schema of its own kind, a summary and a byte count', async () => {
+    const { protocols } = await import('../../src/protocol/index.js');
+    for (const d of protocols) {
+      const spec = d.schema.parse({ kind: d.kind });
+      expect(spec.kind).toBe(d.kind);
+      expect(d.summary.length).toBeGreaterThan(10);
+      const bytes = (d.messageBytes as (s: unknown, dim: number) => number)(spec, 1000);
+      expect(bytes).toBeGreaterThanOrEqual(d.kind === 'local' ? 0 : 1);
+      for (const op of Object.keys(('rowOps' in d && d.rowOps) || {})) expect(typeof (d as { rowOps: Record<string, unknown> }).rowOps[op]).toBe('function');
+    }
+  });
+});
