@@ -4,7 +4,7 @@
 import { createMixing } from '../src/topology/mixing/index.js';
 import { ring } from '../src/topology/ring.js';
 import { mixRows } from '../src/topology/mix-rows.js';
-import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../src/wasm/exchange.js';
+import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../src/wasm/index.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,7 +9,7 @@ import { selectBackend, type BackendPreference } from '../src/model/backend.js';
 import { createKernel, type KernelPath, type StepKernel } from '../src/model/kernel.js';
 import { createLayout, initParams, layerSizes } from '../src/model/layout.js';
 import { createOptimizer } from '../src/model/optimizer.js';
-import { createSimdKernel, type PhaseProbe } from '../src/wasm/simd-kernel.js';
+import { createSimdKernel, type PhaseProbe } from '../src/wasm/index.js';
 import { createTfjsKernel } from '../src/model/tfjs-kernel.js';
 import type { ModelSpec } from '../src/types.js';
 
@@ -153,8 +153,9 @@ async function main() {
   console.log('\nmodel      path                  ms/step   steps/s   dense-equiv GFLOP/s');
   for (const [name, spec] of specs) {
     const flops = stepFlops(spec, BATCH);
-    const rows: [string, StepKernel, Batches][] = paths.map((p) => [p, createKernel(spec, p), data]);
-    rows.push(['fast, no zero pixels', createKernel(spec, 'fast'), dense]);
+    const rows: [string, StepKernel, Batches][] = [];
+    for (const p of paths) rows.push([p, await createKernel(spec, p, { backend: backendPref }), data]);
+    rows.push(['fast, no zero pixels', await createKernel(spec, 'fast'), dense]);
     for (const [label, kernel, batches] of rows) {
       const { msPerStep } = timeSteps(kernel, spec, batches);
       kernel.dispose();

@@ -1,12 +1,14 @@
 // The contract every kernel meets (a minibatch gradient and an evaluation computed from one flat
-// parameter row, with no model object per peer) and the registry that picks one by name.
+// parameter row, with no model object per peer) and the registry that picks one by name. tfjs is
+// imported only by the paths that run on it, so a thread running the SIMD kernel never loads it.
 
 import type { ModelSpec, ParamLayout } from '../types.js';
-import { createFastKernel } from './fast-kernel.js';
-import { createTfjsKernel } from './tfjs-kernel.js';
-import { createLayersKernel } from './layers-kernel.js';
+import { createSimdKernel, wasmStatus, type WasmStatus } from '../wasm/index.js';
+import { NO_BACKEND, activeBackend, selectBackend, type BackendPreference } from './backend.js';
 
 export interface StepKernel {
+  /** which implementation computes: 'simd' (WebAssembly, no tfjs), 'tfjs' (hand-written ops) or 'layers' */
+  readonly kind: 'simd' | 'tfjs' | 'layers';
   readonly layout: ParamLayout;
   /** Mean softmax cross-entropy of the batch; writes d(mean loss)/d(params) into grad (same layout as the row). x is batch*inputs row-major. */
   gradient(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, grad: Float32Array): number;
@@ -23,25 +25,38 @@ export interface StepKernel {
 
 /**
  * 'fast': the quickest hand-written kernel for the built-in models (WebAssembly SIMD, sparse in
- * the inputs; tfjs ops where SIMD is missing). 'tfjs': the hand-written forward/backward in
- * tfjs ops on the active backend. 'layers': a tf.sequential model and tf.variableGrads.
+ * the inputs; the 'tfjs' kernel where the WebAssembly kernels are unavailable, wasmStatus() says
+ * why). 'tfjs': the hand-written forward/backward in tfjs ops on the active backend. 'layers': a
+ * tf.sequential model and tf.variableGrads.
  */
 export type KernelPath = 'fast' | 'tfjs' | 'layers';
 
 export const KERNEL_PATHS: readonly KernelPath[] = ['fast', 'tfjs', 'layers'];
 
-/** The 'tfjs' and 'layers' paths need selectBackend() to have run in this thread first. */
-export function createKernel(spec: ModelSpec, path: KernelPath = 'fast'): StepKernel {
-  switch (path) {
-    case 'fast':
-      return createFastKernel(spec);
-    case 'tfjs':
-      return createTfjsKernel(spec);
-    case 'layers':
-      return createLayersKernel(spec);
-    default:
-      throw new RangeError(`createKernel: unknown kernel path '${String(path)}', use ${KERNEL_PATHS.join(', ')}`);
-  }
+export interface KernelOptions {
+  /** the tfjs backend to make active when the kernel runs on tfjs (default 'auto'); unused by the SIMD kernel */
+  backend?: BackendPreference;
+  /** what this runtime's WebAssembly supports (default wasmStatus()); tests pass a failure */
+  wasm?: WasmStatus;
 }
 
-export { createFastKernel };
+/** Whether a path's kernel runs on tfjs here: 'tfjs', 'layers', and 'fast' without the WebAssembly kernels. */
+export function pathUsesTfjs(path: KernelPath, wasm: WasmStatus = wasmStatus()): boolean {
+  return path !== 'fast' || !wasm.ok;
+}
+
+/** Builds a path's kernel; imports tfjs and makes `opts.backend` active only when the kernel runs on tfjs. */
+export async function createKernel(spec: ModelSpec, path: KernelPath = 'fast', opts: KernelOptions = {}): Promise<StepKernel> {
+  if (!KERNEL_PATHS.includes(path)) {
+    throw new RangeError(`createKernel: unknown kernel path '${String(path)}', use ${KERNEL_PATHS.join(', ')}`);
+  }
+  if (!pathUsesTfjs(path, opts.wasm)) return createSimdKernel(spec);
+  await selectBackend(opts.backend ?? 'auto');
+  if (path === 'layers') return (await import('./layers-kernel.js')).createLayersKernel(spec);
+  return (await import('./tfjs-kernel.js')).createTfjsKernel(spec);
+}
+
+/** tfjs' name of the backend a kernel computes on; 'none' for the SIMD kernel, which does without tfjs. */
+export function kernelBackend(kernel: StepKernel): string {
+  return kernel.kind === 'simd' ? NO_BACKEND : activeBackend();
+}

@@ -79,6 +79,7 @@ export function createLayersKernelFromModel(model: tf.LayersModel, layout: Param
   };
 
   return {
+    kind: 'layers',
     layout,
 
     gradient(params, x, y, batch, grad) {

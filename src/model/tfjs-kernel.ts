@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../types.js';
 import type { StepKernel } from './kernel.js';
-import type { PhaseProbe } from '../wasm/simd-kernel.js';
+import type { PhaseProbe } from '../wasm/index.js';
 import { createLayout, layerSizes } from './layout.js';
 import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
 
@@ -57,6 +57,7 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   };
 
   return {
+    kind: 'tfjs',
     layout,
 
     gradient(params, x, y, batch, grad) {

@@ -9,7 +9,7 @@ import { Code, ValType, assembleModule } from './asm.js';
 
 const { I32, F32, V128 } = { I32: ValType.I32, F32: ValType.F32, V128: ValType.V128 };
 
-export interface SimdExports {
+export interface DenseExports {
   /**
    * out[r, :] += sum over k with a[r, k] != 0 of a[r, k] * w[k, :]   (a: rows x k, w: k x n, out: rows x n).
    * `list` is scratch for 8 * max(k, rows) bytes.
@@ -190,35 +190,15 @@ function buildRelu(): Code {
   return c;
 }
 
-let compiled: WebAssembly.Module | undefined;
-
-/** The compiled module, built once per thread (a few KB, small enough to compile synchronously). */
-export function simdModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(
-    assembleModule(
-      [
-        { name: 'fwd', code: buildFwd() },
-        { name: 'gradw', code: buildGradW() },
-        { name: 'backdot', code: buildBackDot() },
-        { name: 'relu', code: buildRelu() },
-      ],
-      1,
-    ),
+/** The module's bytes: its functions, importing `env.memory` (not shared). Compiled in modules.ts. */
+export function denseModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    [
+      { name: 'fwd', code: buildFwd() },
+      { name: 'gradw', code: buildGradW() },
+      { name: 'backdot', code: buildBackDot() },
+      { name: 'relu', code: buildRelu() },
+    ],
+    1,
   );
-  return compiled;
-}
-
-/** Whether this runtime validates WebAssembly SIMD (Node >= 16.4, current browsers). */
-export function simdSupported(): boolean {
-  try {
-    simdModule();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function instantiateSimd(memory: WebAssembly.Memory): SimdExports {
-  const instance = new WebAssembly.Instance(simdModule(), { env: { memory } });
-  return instance.exports as unknown as SimdExports;
 }

@@ -1,94 +1,11 @@
-// WebAssembly SIMD kernels for the exchange step: sparse mixing (dst = sum_j w_j src_j, up to eight
-// sources fused per pass) and per-column statistics (network mean and squared deviations).
-// Peer parameters live in one shared WebAssembly.Memory, so every worker's instance works in
-// place on the same rows. Pure JS versions of both live in mix-rows.ts and tasks.ts for when
-// this is not available; results of each path are deterministic for any worker count.
-import { assembleModule, Code, ValType } from './asm.js';
+// The exchange step on shared WebAssembly memory: sparse mixing and per-column statistics with
+// the SIMD loops of exchange-module.ts. Peer parameters live in one shared WebAssembly.Memory, so
+// every worker's instance works in place on the same rows. Pure JS versions of both live in
+// mix-rows.ts and tasks.ts for when this is not available; results of each path are deterministic
+// for any worker count.
 import type { MixingMatrix } from '../types.js';
-
-const I32 = ValType.I32;
-const F32 = ValType.F32;
-const V128 = ValType.V128;
-const MAX_PAGES = 65536;
-/** Sources fused per pass over a destination block: a ring with k=2 (5 entries a row) is one pass. */
-const MAX_FUSED = 8;
-
-/** dst = (accumulate ? dst : 0) + sum_k w_k * s_k over lenBytes (a multiple of 16). */
-function axpy(n: number, accumulate: boolean): Code {
-  const params = [I32, ...Array(n).fill(I32), ...Array(n).fill(F32), I32];
-  const c = new Code(params);
-  const dst = 0;
-  const src = (k: number) => 1 + k;
-  const w = (k: number) => 1 + n + k;
-  const len = 1 + 2 * n;
-  const i = c.local(I32);
-  const wv = Array.from({ length: n }, () => c.local(V128));
-  for (let k = 0; k < n; k++) c.get(w(k)).f32x4Splat().set(wv[k]);
-  c.whileLt(i, len, 16, () => {
-    c.get(dst).get(i).add();
-    c.get(src(0)).get(i).add().v128Load().get(wv[0]).f32x4Mul();
-    for (let k = 1; k < n; k++) c.get(src(k)).get(i).add().v128Load().get(wv[k]).f32x4Mul().f32x4Add();
-    if (accumulate) c.get(dst).get(i).add().v128Load().f32x4Add();
-    c.v128Store();
-  });
-  return c;
-}
-
-/**
- * For columns [base, base+lenBytes) of `rows` rows `stride` bytes apart (lenBytes a multiple of 64):
- * the column means go to meanOut and the 4 lanes of sum_rows (x - mean)^2 summed over the columns
- * go to resOut. Sixteen columns at a time, so each row access uses a whole 64-byte cache line.
- */
-function colStats(): Code {
-  const c = new Code([I32, I32, I32, I32, F32, I32, I32]);
-  const [base, rows, stride, len, inv, meanOut, resOut] = [0, 1, 2, 3, 4, 5, 6];
-  const j = c.local(I32), r = c.local(I32), p = c.local(I32);
-  const acc = [0, 1, 2, 3].map(() => c.local(V128));
-  const m = [0, 1, 2, 3].map(() => c.local(V128));
-  const total = c.local(V128), invv = c.local(V128), d = c.local(V128);
-  c.get(inv).f32x4Splat().set(invv);
-  c.f32(0).f32x4Splat().set(total);
-  c.whileLt(j, len, 64, () => {
-    for (let q = 0; q < 4; q++) c.f32(0).f32x4Splat().set(acc[q]);
-    c.get(base).get(j).add().set(p);
-    c.i32(0).set(r);
-    c.whileLt(r, rows, 1, () => {
-      for (let q = 0; q < 4; q++) c.get(acc[q]).get(p).v128Load(16 * q).f32x4Add().set(acc[q]);
-      c.get(p).get(stride).add().set(p);
-    });
-    for (let q = 0; q < 4; q++) {
-      c.get(acc[q]).get(invv).f32x4Mul().set(m[q]);
-      c.get(meanOut).get(j).add().get(m[q]).v128Store(16 * q);
-      c.f32(0).f32x4Splat().set(acc[q]); // reused as the deviation accumulator
-    }
-    c.get(base).get(j).add().set(p);
-    c.i32(0).set(r);
-    c.whileLt(r, rows, 1, () => {
-      for (let q = 0; q < 4; q++) {
-        c.get(p).v128Load(16 * q).get(m[q]).f32x4Sub().set(d);
-        c.get(acc[q]).get(d).get(d).f32x4Mul().f32x4Add().set(acc[q]);
-      }
-      c.get(p).get(stride).add().set(p);
-    });
-    c.get(total).get(acc[0]).f32x4Add().get(acc[1]).f32x4Add().get(acc[2]).f32x4Add().get(acc[3]).f32x4Add().set(total);
-  });
-  c.get(resOut).get(total).v128Store();
-  return c;
-}
-
-/** acc += (x - m)^2 elementwise over lenBytes (a multiple of 16). */
-function sqdevAcc(): Code {
-  const c = new Code([I32, I32, I32, I32]);
-  const [acc, x, m, len] = [0, 1, 2, 3];
-  const i = c.local(I32), d = c.local(V128);
-  c.whileLt(i, len, 16, () => {
-    c.get(x).get(i).add().v128Load().get(m).get(i).add().v128Load().f32x4Sub().set(d);
-    c.get(acc).get(i).add();
-    c.get(acc).get(i).add().v128Load().get(d).get(d).f32x4Mul().f32x4Add();
-    c.v128Store();
-  });
-  return c;
-}
+import { MAX_FUSED, MAX_PAGES } from './exchange-module.js';
+import { instantiate, wasmStatus, PAGE } from './modules.js';
 
 type Axpy = (...args: number[]) => void;
 
@@ -99,24 +16,8 @@ export interface ExchangeKernels {
   sqdevAcc(acc: number, x: number, m: number, lenBytes: number): void;
 }
 
-let cachedModule: WebAssembly.Module | undefined;
-
-function exchangeModule(): WebAssembly.Module {
-  if (!cachedModule) {
-    const functions = [];
-    for (let n = 1; n <= MAX_FUSED; n++) {
-      functions.push({ name: `assign${n}`, code: axpy(n, false) });
-      functions.push({ name: `accumulate${n}`, code: axpy(n, true) });
-    }
-    functions.push({ name: 'colStats', code: colStats() });
-    functions.push({ name: 'sqdevAcc', code: sqdevAcc() });
-    cachedModule = new WebAssembly.Module(assembleModule(functions, 1, MAX_PAGES));
-  }
-  return cachedModule;
-}
-
 export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels {
-  const e = new WebAssembly.Instance(exchangeModule(), { env: { memory } }).exports as Record<string, (...a: number[]) => void>;
+  const e = instantiate('exchange', memory);
   return {
     memory,
     axpy: {
@@ -128,16 +29,17 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
   };
 }
 
-/** A shared memory of at least `bytes`, or undefined where shared wasm memory or SIMD is unavailable. */
+/**
+ * A shared memory of at least `bytes`, or undefined where the WebAssembly kernels are unavailable
+ * (wasmStatus() gives the reason), the size passes 4 GiB, or the allocation fails.
+ */
 export function createSharedWasmMemory(bytes: number): WebAssembly.Memory | undefined {
-  const pages = Math.ceil(bytes / 65536) + 1;
-  if (pages > MAX_PAGES) return undefined;
+  const pages = Math.ceil(bytes / PAGE) + 1;
+  if (!wasmStatus().ok || pages > MAX_PAGES) return undefined;
   try {
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    instantiateExchange(memory); // validates SIMD + threads support once
-    return memory;
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   } catch {
-    return undefined;
+    return undefined; // out of address space for one block: separate SharedArrayBuffers may still fit
   }
 }
 

@@ -1,12 +1,11 @@
-// WebAssembly SIMD versions of the optimizer loops. A plain JS loop over a 100k-float row costs
-// ~0.1 ms (scalar, float32 <-> double on every element); copying the vectors into wasm memory,
-// updating 4 lanes at a time and copying back costs about a third of that.
+// WebAssembly SIMD versions of the optimizer loops (used by SimdScratch in optimizer-scratch.ts
+// and by the SIMD kernel's fused SGD step).
 
 import { Code, ValType, assembleModule } from './asm.js';
 
 const { I32, F32, V128 } = { I32: ValType.I32, F32: ValType.F32, V128: ValType.V128 };
 
-interface OptimizerExports {
+export interface OptimizerExports {
   /** w += alpha * g over nb bytes (a multiple of 16) */
   axpy(w: number, g: number, nb: number, alpha: number): void;
   /** v = beta v + g; w -= lr v */
@@ -70,66 +69,14 @@ function buildAdam(): Code {
   return c;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function optimizerModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(
-        assembleModule(
-          [
-            { name: 'axpy', code: buildAxpy() },
-            { name: 'momentum', code: buildMomentum() },
-            { name: 'adam', code: buildAdam() },
-          ],
-          1,
-        ),
-      );
-    } catch {
-      compiled = null; // no SIMD here: the JS loops serve
-    }
-  }
-  return compiled;
-}
-
-const PAGE = 65536;
-
-/** The optimizer loops bound to another module's memory (a kernel's), or null without SIMD. */
-export function optimizerLoopsFor(memory: WebAssembly.Memory): OptimizerExports | null {
-  const module = optimizerModule();
-  return module ? (new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as OptimizerExports) : null;
-}
-
-/**
- * Wasm memory laid out as [row | grad | state (slots x n)], contiguous, plus the compiled loops.
- * The loops cover the first n & ~3 floats of each vector; callers finish the last 0-3 in JS.
- */
-export class SimdScratch {
-  readonly fns: OptimizerExports;
-  private readonly memory: WebAssembly.Memory;
-  f32: Float32Array;
-  n = -1;
-
-  private constructor(module: WebAssembly.Module) {
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as OptimizerExports;
-    this.f32 = new Float32Array(this.memory.buffer);
-  }
-
-  /** null where WebAssembly SIMD is unavailable: the JS loops serve there. */
-  static create(): SimdScratch | null {
-    const module = optimizerModule();
-    return module ? new SimdScratch(module) : null;
-  }
-
-  /** Makes room for row, grad and `slots` state vectors of n floats. */
-  fit(n: number, slots: number): void {
-    const bytes = (2 + slots) * n * 4;
-    const have = this.memory.buffer.byteLength;
-    if (bytes > have) {
-      this.memory.grow(Math.ceil((bytes - have) / PAGE));
-      this.f32 = new Float32Array(this.memory.buffer);
-    }
-    this.n = n;
-  }
+/** The module's bytes, importing `env.memory` (not shared). Compiled in modules.ts. */
+export function optimizerModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    [
+      { name: 'axpy', code: buildAxpy() },
+      { name: 'momentum', code: buildMomentum() },
+      { name: 'adam', code: buildAdam() },
+    ],
+    1,
+  );
 }

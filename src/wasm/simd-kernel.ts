@@ -6,10 +6,8 @@ import type { ModelSpec } from '../types.js';
 import type { StepKernel } from '../model/kernel.js';
 import { createLayout, layerSizes } from '../model/layout.js';
 import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from '../model/kernel-util.js';
-import { optimizerLoopsFor } from './optimizer-module.js';
-import { instantiateSimd, type SimdExports } from './dense-module.js';
-
-const PAGE = 65536;
+import type { DenseExports } from './dense-module.js';
+import { instantiate, PAGE } from './modules.js';
 
 /** Float offsets (not bytes) of each buffer in the kernel's memory for a given row capacity. */
 interface Plan {
@@ -67,8 +65,8 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
 
   let p = plan(sizes, layout.total, 64);
   const memory = new WebAssembly.Memory({ initial: Math.ceil((p.floats * 4) / PAGE) });
-  const wasm: SimdExports = instantiateSimd(memory);
-  const loops = optimizerLoopsFor(memory);
+  const wasm: DenseExports = instantiate('dense', memory);
+  const loops = instantiate('optimizer', memory);
   let f32 = new Float32Array(memory.buffer);
   let disposed = false;
   const evalStats = { correct: 0 };
@@ -159,8 +157,8 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       const loss = computeGrad(params, x, y, batch);
       const n = layout.total;
       // the same loop, on the same floats, as the sgd optimizer: bit-identical results
-      const vec = loops ? n & ~3 : 0;
-      if (loops) loops.axpy(p.params * 4, p.grad * 4, vec * 4, -lr);
+      const vec = n & ~3;
+      loops.axpy(p.params * 4, p.grad * 4, vec * 4, -lr);
       for (let i = vec; i < n; i++) f32[p.params + i] -= lr * f32[p.grad + i];
       params.set(f32.subarray(p.params, p.params + n));
       probe?.mark('sgd in place');

@@ -6,14 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelSpec } from '../../src/types.js';
 import { createRng } from '../../src/rng.js';
 import { selectBackend } from '../../src/model/backend.js';
-import { createKernel, type StepKernel } from '../../src/model/kernel.js';
-import { createSimdKernel } from '../../src/wasm/simd-kernel.js';
+import { createKernel, kernelBackend, type StepKernel } from '../../src/model/kernel.js';
+import { createSimdKernel } from '../../src/wasm/index.js';
 import { createTfjsKernel } from '../../src/model/tfjs-kernel.js';
 import { buildSequential, createLayersKernel, createLayersKernelFromModel } from '../../src/model/layers-kernel.js';
 import { createLayout } from '../../src/model/layout.js';
 import { SPECS, randomBatch, randomParams, worstMismatch } from './helpers.js';
 
-const KERNELS: Record<string, (spec: ModelSpec) => StepKernel> = {
+const KERNELS: Record<string, (spec: ModelSpec) => StepKernel | Promise<StepKernel>> = {
   simd: (spec) => createSimdKernel(spec),
   tfjs: (spec) => createTfjsKernel(spec),
   fast: (spec) => createKernel(spec, 'fast'),
@@ -33,11 +33,11 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
   describe(`the ${kernelName} kernel`, () => {
     for (const [specName, spec] of Object.entries(SPECS)) {
       for (const batch of [32, 13]) {
-        it(`matches the layers path on ${specName} with a batch of ${batch}`, () => {
+        it(`matches the layers path on ${specName} with a batch of ${batch}`, async () => {
           const rng = createRng(batch, 'batch', specName);
           const { x, y } = randomBatch(rng, batch, spec.inputs, spec.classes);
           const params = randomParams(spec, 3);
-          const fast = make(spec);
+          const fast = await make(spec);
           const ref = createLayersKernel(spec);
           try {
             expect(fast.layout).toEqual(ref.layout);
@@ -54,13 +54,13 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       }
     }
 
-    it('agrees with the layers path on dense inputs with negative values too', () => {
+    it('agrees with the layers path on dense inputs with negative values too', async () => {
       const spec: ModelSpec = { kind: 'mlp', inputs: 50, hidden: [30, 7], classes: 5 };
       const rng = createRng(1, 'dense');
       const { x, y } = randomBatch(rng, 9, spec.inputs, spec.classes, 0);
       for (let i = 0; i < x.length; i++) x[i] = 2 * x[i] - 1;
       const params = randomParams(spec, 5);
-      const fast = make(spec);
+      const fast = await make(spec);
       const ref = createLayersKernel(spec);
       const a = gradientOf(fast, params, x, y, 9);
       const b = gradientOf(ref, params, x, y, 9);
@@ -70,11 +70,11 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       ref.dispose();
     });
 
-    it('evaluates like the layers path over more rows than one chunk', () => {
+    it('evaluates like the layers path over more rows than one chunk', async () => {
       const spec = SPECS['mlp [128]'];
       const { x, y } = randomBatch(createRng(2, 'eval'), 2500, spec.inputs, spec.classes);
       const params = randomParams(spec, 4);
-      const fast = make(spec);
+      const fast = await make(spec);
       const ref = createLayersKernel(spec);
       const a = fast.evaluate(params, x, y, 2500);
       const b = ref.evaluate(params, x, y, 2500);
@@ -85,7 +85,7 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       ref.dispose();
     });
 
-    it('counts correct answers and sums losses as a hand computation does', () => {
+    it('counts correct answers and sums losses as a hand computation does', async () => {
       // logistic on 3 features, W = identity, b = 0: logits are the inputs themselves
       const spec: ModelSpec = { kind: 'logistic', inputs: 3, hidden: [], classes: 3 };
       const params = new Float32Array([1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]);
@@ -94,7 +94,7 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       // argmax: 0, 1, 2, 0 -> rows 0 and 2 are right
       const lse = (z: number[]) => Math.log(z.reduce((s, v) => s + Math.exp(v), 0));
       const expected = lse([2, 0, 0]) - 2 + (lse([0, 3, 1]) - 1) + (lse([0, 0, 1]) - 1) + (lse([1, 0, 0]) - 0);
-      const kernel = make(spec);
+      const kernel = await make(spec);
       const r = kernel.evaluate(params, x, y, 4);
       expect(r.correct).toBe(2);
       expect(r.lossSum).toBeCloseTo(expected, 5);
@@ -102,9 +102,9 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       kernel.dispose();
     });
 
-    it('leaks no tensors over 200 gradient and evaluate calls', () => {
+    it('leaks no tensors over 200 gradient and evaluate calls', async () => {
       const spec = SPECS['mlp [64, 32]'];
-      const kernel = make(spec);
+      const kernel = await make(spec);
       const params = randomParams(spec, 1);
       const grad = new Float32Array(kernel.layout.total);
       const { x, y } = randomBatch(createRng(3, 'leak'), 64, spec.inputs, spec.classes);
@@ -119,9 +119,9 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
       kernel.dispose();
     });
 
-    it('rejects arrays that do not fit the layout', () => {
+    it('rejects arrays that do not fit the layout', async () => {
       const spec = SPECS.logistic;
-      const kernel = make(spec);
+      const kernel = await make(spec);
       const params = randomParams(spec, 1);
       const { x, y } = randomBatch(createRng(1), 4, spec.inputs, spec.classes);
       expect(() => kernel.gradient(params.subarray(1), x, y, 4, new Float32Array(params.length))).toThrow(RangeError);
@@ -133,14 +133,30 @@ for (const [kernelName, make] of Object.entries(KERNELS)) {
 }
 
 describe('createKernel', () => {
-  it("serves the WebAssembly SIMD kernel as 'fast' where SIMD validates, as in Node 20", () => {
-    const kernel = createKernel(SPECS.logistic) as StepKernel & { kind?: string };
+  it("serves the WebAssembly SIMD kernel as 'fast' where SIMD validates, as in Node 20, on no tfjs backend", async () => {
+    const kernel = await createKernel(SPECS.logistic);
     expect(kernel.kind).toBe('simd');
+    expect(kernelBackend(kernel)).toBe('none');
     kernel.dispose();
   });
 
-  it('names the valid paths when given an unknown one', () => {
-    expect(() => createKernel(SPECS.logistic, 'gpu' as never)).toThrow(/fast, tfjs, layers/);
+  it("falls back to the tfjs kernel on the chosen backend when the WebAssembly kernels are unavailable", async () => {
+    const kernel = await createKernel(SPECS.logistic, 'fast', { backend: 'wasm', wasm: { ok: false, reason: 'a test says so' } });
+    expect(kernel.kind).toBe('tfjs');
+    expect(kernelBackend(kernel)).toBe('wasm');
+    kernel.dispose();
+  });
+
+  it('names the kernel of each path', async () => {
+    for (const path of ['tfjs', 'layers'] as const) {
+      const kernel = await createKernel(SPECS.logistic, path, { backend: 'wasm' });
+      expect(kernel.kind).toBe(path);
+      kernel.dispose();
+    }
+  });
+
+  it('names the valid paths when given an unknown one', async () => {
+    await expect(createKernel(SPECS.logistic, 'gpu' as never)).rejects.toThrow(/fast, tfjs, layers/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/rng.js';
-import { createSimdKernel } from '../../src/wasm/simd-kernel.js';
+import { createSimdKernel } from '../../src/wasm/index.js';
 import { createLayout, initParams } from '../../src/model/layout.js';
 import { createOptimizer } from '../../src/model/optimizer.js';
 import type { ModelSpec } from '../../src/types.js';

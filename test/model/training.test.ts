@@ -7,10 +7,10 @@ import { createOptimizer } from '../../src/model/optimizer.js';
 import type { ModelSpec } from '../../src/types.js';
 
 describe('training on real MNIST', () => {
-  it('the fast kernel with sgd lr 0.1 reaches over 85% test accuracy from 2,000 examples in 500 steps', () => {
+  it('the fast kernel with sgd lr 0.1 reaches over 85% test accuracy from 2,000 examples in 500 steps', async () => {
     const mnist = loadMnist();
     const spec: ModelSpec = { kind: 'mlp', inputs: 784, hidden: [128], classes: 10 };
-    const kernel = createKernel(spec, 'fast');
+    const kernel = await createKernel(spec, 'fast');
     const layout = createLayout(spec);
     const row = new Float32Array(layout.total);
     initParams(layout, spec, row, createRng(0, 'init'));

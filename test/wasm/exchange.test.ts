@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/rng.js';
-import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../../src/wasm/exchange.js';
+import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../../src/wasm/index.js';
 import { createMixing } from '../../src/topology/mixing/index.js';
 import { createTopology } from '../../src/topology/index.js';
 import { mixRows } from '../../src/topology/mix-rows.js';
@@ -58,7 +58,7 @@ describe('SIMD exchange kernels', () => {
 
 describe('the engine without SIMD exchange', () => {
   it('gives the same run as with it, up to float rounding', async () => {
-    const { runRecorded, smallConfig } = await import('./helpers.js');
+    const { runRecorded, smallConfig } = await import('../engine/helpers.js');
     const config = smallConfig({ rounds: 15, topology: { kind: 'ring', k: 2 }, model: { kind: 'mlp', hidden: [12] } });
     const simd = await runRecorded(config, { workers: 0 });
     const plain = await runRecorded(config, { workers: 0, simdExchange: false });
