@@ -6,11 +6,14 @@ import { defineConfig } from 'vite';
 
 const page = fileURLToPath(new URL('./page', import.meta.url));
 const outDir = fileURLToPath(new URL('../dist/viz/page', import.meta.url));
+/** The run format shared with the writer and the server (src/run-format/), its browser-safe half. */
+const runFormat = fileURLToPath(new URL('../src/run-format/browser.ts', import.meta.url));
 
 export default defineConfig({
   root: page,
   base: './',
   logLevel: 'warn',
+  resolve: { alias: { '@plexus/run-format': runFormat } },
   build: {
     outDir,
     emptyOutDir: true,

@@ -2,11 +2,16 @@
 // viz touches argv, stdout and signals. The server itself lives in viz/server/.
 
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { openInBrowser } from '../../viz/server/open-browser.js';
 import { checkRunDir, RunDirError, runFilePath } from '../../viz/server/run-dir.js';
 import { createVizServer, DEFAULT_HOST, VizServerError } from '../../viz/server/server.js';
+import { UsageError } from './options.js';
+
+/** Comma-separated host names the viz server answers besides its own (see --allow-host). */
+export const ALLOWED_HOSTS_ENV = 'PLEXUS_VIZ_ALLOWED_HOSTS';
 
 /** The port `plexus viz` tries first; if it is taken (and was not asked for) a free one is used. */
 export const DEFAULT_VIZ_PORT = 7311;
@@ -21,6 +26,14 @@ export interface StartVizOptions {
   pageDir?: string;
   /** How often new lines are looked for, in ms. */
   pollMs?: number;
+  /** Host names to answer besides loopback and this machine's own; PLEXUS_VIZ_ALLOWED_HOSTS adds more. */
+  allowedHosts?: string[];
+  /** The run directory will be created after the server starts (`plexus run --viz`). */
+  runDirLater?: boolean;
+  /** Where warnings go (a network bind, a refused symlink); default stderr. */
+  warn?: (line: string) => void;
+  /** Longer jsonl lines are skipped with a warning (default 32 MiB). */
+  maxLineBytes?: number;
 }
 
 export interface VizHandle {
@@ -37,19 +50,36 @@ export interface VizHandle {
  * VizServerError if the port cannot be bound.
  */
 export async function startVizServer(opts: StartVizOptions): Promise<VizHandle> {
-  const runDir = await checkRunDir(opts.runDir);
+  const runDir = opts.runDirLater ? resolve(opts.runDir) : await checkRunDir(opts.runDir);
   let viewer!: () => void;
   const firstViewer = new Promise<void>((res) => (viewer = res));
+  const fromEnv = (process.env[ALLOWED_HOSTS_ENV] ?? '').split(',').filter((h) => h.trim());
   const server = await createVizServer({
     runDir,
     host: opts.host ?? DEFAULT_HOST,
     port: opts.port ?? 0,
     pageDir: opts.pageDir,
     pollMs: opts.pollMs,
+    maxLineBytes: opts.maxLineBytes,
     onViewer: () => viewer(),
+    allowedHosts: [...(opts.allowedHosts ?? []), ...fromEnv],
+    onWarning: opts.warn ?? ((line) => process.stderr.write(line + '\n')),
   });
   if (opts.open) openInBrowser(server.url);
   return { url: server.url, firstViewer, close: () => server.close() };
+}
+
+/**
+ * The server behind `plexus run --viz`, started before the run directory exists, so that a
+ * busy --port or a bad --host is a UsageError (exit 2) and leaves nothing behind.
+ */
+export async function startRunViz(opts: Omit<StartVizOptions, 'runDirLater'>): Promise<VizHandle> {
+  try {
+    return await startVizServer({ ...opts, runDirLater: true });
+  } catch (err) {
+    if (err instanceof VizServerError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 export function parsePort(value: string): number {
@@ -63,6 +93,7 @@ export interface VizCommandOptions {
   port?: number;
   open?: boolean;
   pageDir?: string;
+  allowHost?: string[];
 }
 
 export interface VizCommandIo {
@@ -90,15 +121,21 @@ export async function runVizCommand(runDir: string, opts: VizCommandOptions, io:
   try {
     await checkRunDir(runDir, { requireTopology: true });
     const explicitPort = opts.port !== undefined;
+    const start = (port: number) =>
+      startVizServer({ runDir, host: opts.host, port, open: opts.open, pageDir: opts.pageDir, allowedHosts: opts.allowHost, warn: io.err });
     try {
-      handle = await startVizServer({ runDir, host: opts.host, port: opts.port ?? DEFAULT_VIZ_PORT, open: opts.open, pageDir: opts.pageDir });
+      handle = await start(opts.port ?? DEFAULT_VIZ_PORT);
     } catch (err) {
-      if (explicitPort || !(err instanceof VizServerError)) throw err;
-      handle = await startVizServer({ runDir, host: opts.host, port: 0, open: opts.open, pageDir: opts.pageDir });
+      if (explicitPort || !(err instanceof VizServerError && err.flag === '--port')) throw err;
+      handle = await start(0);
     }
   } catch (err) {
-    if (err instanceof RunDirError || err instanceof VizServerError) {
+    if (err instanceof RunDirError) {
       io.err(`plexus ${err.message}`);
+      return 2;
+    }
+    if (err instanceof VizServerError) {
+      io.err(`plexus viz: ${err.message}`);
       return 2;
     }
     throw err;
@@ -120,6 +157,11 @@ export function registerVizCommand(program: Command): Command {
     .option('--host <host>', 'address to listen on', DEFAULT_HOST)
     .option('--port <port>', `port to listen on; 0 picks a free one (default: ${DEFAULT_VIZ_PORT}, or a free one if taken)`, parsePort)
     .option('--open', 'open the page in the default browser')
+    .option(
+      '--allow-host <name>',
+      `with a network --host: another name browsers use to reach this machine (repeatable; also ${ALLOWED_HOSTS_ENV}=a,b)`,
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(async (runDir: string, opts: VizCommandOptions) => {
       const code = await runVizCommand(runDir, opts, {
         out: (l) => process.stdout.write(l + '\n'),

@@ -1,15 +1,17 @@
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LineTail } from '../../viz/server/line-tail.js';
 import { parseStreamPosition } from '../../viz/server/event-stream.js';
+import { UnsafeFileError } from '../../viz/server/safe-file.js';
 import { tempDir } from './helpers.js';
 
-async function readAll(tail: LineTail): Promise<string[]> {
+async function readAll(tail: LineTail, seen: { skipped: number } = { skipped: 0 }): Promise<string[]> {
   const out: string[] = [];
   for (;;) {
-    const { lines, more } = await tail.read();
+    const { lines, more, skipped } = await tail.read();
     out.push(...lines);
+    seen.skipped += skipped;
     if (!more) return out;
   }
 }
@@ -17,7 +19,7 @@ async function readAll(tail: LineTail): Promise<string[]> {
 describe('LineTail', () => {
   it('reads nothing from a file that does not exist yet', async () => {
     const tail = new LineTail(join(await tempDir('tail'), 'missing.jsonl'));
-    expect(await tail.read()).toEqual({ lines: [], more: false });
+    expect(await tail.read()).toEqual({ lines: [], more: false, skipped: 0 });
   });
 
   it('hands out a line only once its newline is written', async () => {
@@ -45,6 +47,50 @@ describe('LineTail', () => {
     await readAll(tail);
     await writeFile(file, '{"r":9}\n');
     expect(await readAll(tail)).toEqual(['{"r":9}']);
+  });
+});
+
+describe('LineTail with over-long lines', () => {
+  const KB = 1024;
+
+  it('drops an unterminated line as it grows, holding no more than the limit, then reads on', async () => {
+    const file = join(await tempDir('tail'), 'huge.jsonl');
+    await writeFile(file, '{"round":1}\n' + 'x'.repeat(3000 * KB)); // 3 MB and no newline yet
+    const tail = new LineTail(file, { chunkBytes: 64 * KB, maxLineBytes: 256 * KB });
+    const seen = { skipped: 0 };
+    let peak = 0;
+    const lines: string[] = [];
+    for (;;) {
+      const r = await tail.read();
+      lines.push(...r.lines);
+      seen.skipped += r.skipped;
+      peak = Math.max(peak, tail.bufferedBytes);
+      if (!r.more) break;
+    }
+    expect(lines).toEqual(['{"round":1}']);
+    expect(seen.skipped).toBe(1);
+    expect(peak).toBeLessThanOrEqual(256 * KB);
+    expect(tail.bufferedBytes).toBe(0);
+    await appendFile(file, 'still the same line\n{"round":2}\n');
+    const after = { skipped: 0 };
+    expect(await readAll(tail, after)).toEqual(['{"round":2}']);
+    expect(after.skipped).toBe(0); // counted once, when it was found too long
+  });
+
+  it('skips a long line that arrives whole and keeps its neighbours and a line at the limit', async () => {
+    const file = join(await tempDir('tail'), 'mixed.jsonl');
+    const atLimit = 'y'.repeat(100);
+    await writeFile(file, `{"a":1}\n${'z'.repeat(101)}\n${atLimit}\n{"b":2}\n`);
+    const seen = { skipped: 0 };
+    expect(await readAll(new LineTail(file, { maxLineBytes: 100 }), seen)).toEqual(['{"a":1}', atLimit, '{"b":2}']);
+    expect(seen.skipped).toBe(1);
+  });
+
+  it('refuses to read through a symbolic link', async () => {
+    const dir = await tempDir('tail');
+    await writeFile(join(dir, 'secret'), 'SECRET\n');
+    await symlink(join(dir, 'secret'), join(dir, 'metrics.jsonl'));
+    await expect(new LineTail(join(dir, 'metrics.jsonl')).read()).rejects.toBeInstanceOf(UnsafeFileError);
   });
 });
 

@@ -8,6 +8,8 @@ import { safeRequestPath } from '../../viz/server/server.js';
 import { writeSyntheticRun } from '../../viz/server/synthetic-run.js';
 import { fakePage, rawRequest, readEvents, tempDir } from './helpers.js';
 
+const onePeerTopology = { n: 1, directed: false, mixing: 'metropolis', spectralGap: null, slem: null, components: [1], evalPeers: [0], nodes: [{ id: 0, degree: 0, dataSize: 1, labelCounts: [1] }], edges: [] };
+
 let pageDir: string;
 let runDir: string;
 let viz: VizHandle;
@@ -108,7 +110,7 @@ describe('the viz server', () => {
 describe('the live stream', () => {
   it('delivers lines as they are appended, holds half-written lines, and ends with done', async () => {
     const dir = await tempDir('live');
-    await writeFile(join(dir, 'topology.json'), JSON.stringify({ n: 1, directed: false, nodes: [], edges: [] }));
+    await writeFile(join(dir, 'topology.json'), JSON.stringify(onePeerTopology));
     const live = await startVizServer({ runDir: dir, port: 0, pageDir, pollMs: 20 });
     try {
       const seen: string[] = [];
@@ -205,7 +207,7 @@ describe('startVizServer and plexus viz', () => {
     try {
       const code = await runVizCommand(runDir, { port, pageDir }, { out: () => {}, err: (l) => err.push(l), until: Promise.resolve() });
       expect(code).toBe(2);
-      expect(err.join('\n')).toMatch(/in use.*--port 0/);
+      expect(err.join('\n')).toBe(`plexus viz: --port: ${port} is in use; choose another or 0 for a free one`);
     } finally {
       blocker.close();
     }

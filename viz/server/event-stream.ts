@@ -2,11 +2,16 @@
 // then tailing both as the engine appends, and a final 'done' once summary.json exists.
 // Each event id is "<metrics lines>.<peers lines>" sent so far, so a reconnecting
 // EventSource (Last-Event-ID) resumes where it stopped instead of starting over.
+// A line too long to hold is skipped with a 'warning' event, so the page can say so.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { RUN_FILES } from '../../src/run-format/index.js';
 import { LineTail } from './line-tail.js';
 import { runFilePath } from './run-dir.js';
+import { readRegularFile } from './safe-file.js';
+
+/** summary.json is small: the config and a few dozen numbers. */
+const MAX_SUMMARY_BYTES = 16 << 20;
 
 export interface StreamOptions {
   runDir: string;
@@ -14,6 +19,10 @@ export interface StreamOptions {
   pollMs: number;
   /** How often to send a comment so proxies and idle timeouts keep the connection. */
   keepAliveMs?: number;
+  /** Longer lines are skipped (see LineTail). */
+  maxLineBytes?: number;
+  /** Told about each skipped line, besides the client. */
+  onWarning?: (message: string) => void;
 }
 
 export interface StreamPosition {
@@ -44,8 +53,8 @@ export class RunEventStream {
   constructor(req: IncomingMessage, res: ServerResponse, opts: StreamOptions) {
     this.res = res;
     this.opts = opts;
-    this.metrics = new LineTail(runFilePath(opts.runDir, 'metrics'));
-    this.peers = new LineTail(runFilePath(opts.runDir, 'peers'));
+    this.metrics = new LineTail(runFilePath(opts.runDir, 'metrics'), { maxLineBytes: opts.maxLineBytes });
+    this.peers = new LineTail(runFilePath(opts.runDir, 'peers'), { maxLineBytes: opts.maxLineBytes });
     const header = req.headers['last-event-id'];
     this.skip = parseStreamPosition(Array.isArray(header) ? header[0] : header);
     this.finished = new Promise((r) => (this.resolveFinished = r));
@@ -104,7 +113,8 @@ export class RunEventStream {
   private async drain(tail: LineTail, kind: 'metrics' | 'peers'): Promise<void> {
     for (;;) {
       if (this.closed) return;
-      const { lines, more } = await tail.read();
+      const { lines, more, skipped } = await tail.read();
+      if (skipped > 0) this.warnSkipped(tail, kind, skipped);
       for (const line of lines) {
         this.sent[kind]++;
         if (this.sent[kind] <= this.skip[kind]) continue;
@@ -116,13 +126,20 @@ export class RunEventStream {
     }
   }
 
+  private warnSkipped(tail: LineTail, kind: 'metrics' | 'peers', skipped: number): void {
+    const message = `skipped ${skipped} line(s) longer than ${tail.maxLineBytes} bytes`;
+    this.send('warning', JSON.stringify({ file: RUN_FILES[kind], message }));
+    this.opts.onWarning?.(`viz: ${tail.path}: ${message}`);
+  }
+
+  /** summary.json compacted to one line (SSE data lines cannot hold newlines), or null while it is absent or being written. */
   private async summaryText(): Promise<string | null> {
+    const text = await readRegularFile(runFilePath(this.opts.runDir, 'summary'), MAX_SUMMARY_BYTES);
+    if (text === null) return null;
     try {
-      const text = await readFile(runFilePath(this.opts.runDir, 'summary'), 'utf8');
-      // compact to one line: SSE data lines cannot hold newlines
       return JSON.stringify(JSON.parse(text));
     } catch {
-      return null; // absent, or still being written
+      return null;
     }
   }
 

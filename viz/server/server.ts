@@ -1,19 +1,27 @@
 // The viz HTTP server: the built page, read-only JSON views of one run directory, and
-// the live event stream. Everything else is 404; only GET and HEAD are allowed.
+// the live event stream. Everything else is 404; only GET and HEAD are allowed; only the
+// host names it serves are answered; no file is read through a symbolic link.
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { PlexusError } from '../../src/errors.js';
+import type { RunInfo } from '../../src/run-format/index.js';
 import { RunEventStream } from './event-stream.js';
+import { allowedHostNames, hostHeaderName, isAllowedHost, isLoopbackHost } from './host-check.js';
 import { defaultPageDir } from './paths.js';
-import { runFilePath, type RunFile } from './run-dir.js';
+import { hasRunFile, readTopology, runFilePath, type RunFile } from './run-dir.js';
+import { openRegularFile, UnsafeFileError } from './safe-file.js';
 import { indexPageFiles, type PageFile } from './static-files.js';
 
-/** The server could not start (port taken, bad host). */
-export class VizServerError extends PlexusError {}
+/** The server could not start (port taken, bad host). `flag` names the option to change. */
+export class VizServerError extends PlexusError {
+  readonly flag: '--port' | '--host';
+  constructor(message: string, flag: '--port' | '--host') {
+    super(message);
+    this.flag = flag;
+  }
+}
 
 export interface VizServerOptions {
   /** Absolute path of an existing run directory. */
@@ -27,12 +35,20 @@ export interface VizServerOptions {
   pollMs?: number;
   /** Called each time a page opens the live event stream. */
   onViewer?: () => void;
+  /** More host names to answer besides loopback, the bound address and this machine's names. */
+  allowedHosts?: readonly string[];
+  /** Lines of peers.jsonl / metrics.jsonl longer than this are skipped with a warning. */
+  maxLineBytes?: number;
+  /** Said once each: a network bind, a refused symbolic link, skipped lines. */
+  onWarning?: (message: string) => void;
 }
 
 export interface VizServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
+  /** The Host header names answered; any other gets 403. */
+  readonly allowedHosts: ReadonlySet<string>;
   /** Ends open streams and stops listening; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -48,8 +64,6 @@ const API_FILES: Record<string, { file: RunFile; type: string }> = {
   '/api/peers': { file: 'peers', type: 'application/x-ndjson; charset=utf-8' },
 };
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -63,10 +77,6 @@ const SECURITY_HEADERS = {
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Plexus viz</title>
 <body style="font:16px system-ui;background:#0b0f17;color:#d8dee9;padding:3em">
 <h1>The viz page is not built</h1><p>Run <code>npm run build</code> (or <code>npx vite build --config viz/vite.config.ts</code>) and reload.</p>`;
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
 
 /** The path part of a request target, or null if it could smuggle anything (dots, escapes, backslashes). */
 export function safeRequestPath(rawUrl: string | undefined): string | null {
@@ -82,8 +92,14 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
   const pollMs = opts.pollMs ?? 250;
   const pageFiles = await indexPageFiles(opts.pageDir ?? defaultPageDir());
   const streams = new Set<RunEventStream>();
-  const checkHostHeader = isLoopbackHost(host);
+  const allowedHosts = allowedHostNames(host, opts.allowedHosts);
   const runName = basename(opts.runDir);
+  const warned = new Set<string>();
+  const warnOnce = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    opts.onWarning?.(message);
+  };
 
   function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -94,6 +110,7 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
     send(res, 404, 'text/plain; charset=utf-8', 'Not found\n', head);
   }
 
+  /** Sends a regular file; false if there is none; 403 (and a warning) for a symbolic link or special file. */
   async function sendFile(
     res: ServerResponse,
     path: string,
@@ -101,29 +118,38 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
     cache: string,
     head: boolean,
   ): Promise<boolean> {
-    let size: number;
+    let file;
     try {
-      const s = await stat(path);
-      if (!s.isFile()) return false;
-      size = s.size;
-    } catch {
-      return false;
+      file = await openRegularFile(path);
+    } catch (err) {
+      if (!(err instanceof UnsafeFileError)) throw err;
+      warnOnce(err.message);
+      send(res, 403, 'text/plain; charset=utf-8', 'Refused: not a regular file\n', head);
+      return true;
     }
+    if (!file) return false;
+    const { fh, size } = file;
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': size, 'Cache-Control': cache });
-    if (head) {
+    if (head || size === 0) {
+      await fh.close();
       res.end();
       return true;
     }
     // Content-Length is a snapshot; a jsonl growing meanwhile is cut at that length
-    const stream = createReadStream(path, { start: 0, end: Math.max(0, size - 1) });
-    if (size === 0) {
-      stream.destroy();
-      res.end();
-      return true;
-    }
+    const stream = fh.createReadStream({ start: 0, end: size - 1 });
     stream.on('error', () => res.destroy());
     stream.pipe(res);
     return true;
+  }
+
+  /** topology.json once checked: 503 while a live run is still writing it, 422 if it is wrong. */
+  async function sendTopology(res: ServerResponse, head: boolean): Promise<void> {
+    const read = await readTopology(opts.runDir);
+    if (read.ok) return send(res, 200, 'application/json; charset=utf-8', read.text, head);
+    if (read.reason === 'missing') return notFound(res, head);
+    if (read.reason === 'incomplete') return send(res, 503, 'text/plain; charset=utf-8', 'topology.json is being written\n', head);
+    warnOnce(read.message);
+    send(res, 422, 'text/plain; charset=utf-8', read.message + '\n', head);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -134,31 +160,24 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
       return;
     }
     const head = method === 'HEAD';
-    if (checkHostHeader) {
-      // A page on another site cannot reach us through DNS rebinding: it would carry its own Host.
-      const hostName = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-      if (!LOOPBACK_NAMES.has(hostName) && !/^127\.\d+\.\d+\.\d+$/.test(hostName)) {
-        send(res, 403, 'text/plain; charset=utf-8', 'Forbidden host\n', head);
-        return;
-      }
+    // A page on another site cannot reach us through DNS rebinding: it would carry its own Host.
+    if (!isAllowedHost(hostHeaderName(req.headers.host), allowedHosts)) {
+      send(res, 403, 'text/plain; charset=utf-8', 'Forbidden host (see plexus viz --allow-host)\n', head);
+      return;
     }
     const path = safeRequestPath(req.url);
     if (path === null) return notFound(res, head);
 
     if (path === '/api/run') {
-      let finished = false;
-      try {
-        finished = (await stat(runFilePath(opts.runDir, 'summary'))).isFile();
-      } catch {
-        // not finished yet
-      }
-      send(res, 200, 'application/json; charset=utf-8', JSON.stringify({ name: runName, finished }), head);
+      const info: RunInfo = { name: runName, finished: await hasRunFile(opts.runDir, 'summary') };
+      send(res, 200, 'application/json; charset=utf-8', JSON.stringify(info), head);
       return;
     }
+    if (path === '/api/topology') return sendTopology(res, head);
     if (path === '/api/stream') {
       if (head) return send(res, 200, 'text/event-stream; charset=utf-8', '', true);
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-      const stream = new RunEventStream(req, res, { runDir: opts.runDir, pollMs });
+      const stream = new RunEventStream(req, res, { runDir: opts.runDir, pollMs, maxLineBytes: opts.maxLineBytes, onWarning: warnOnce });
       streams.add(stream);
       void stream.finished.then(() => streams.delete(stream));
       stream.start();
@@ -192,10 +211,12 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
       server.off('listening', onListening);
       const where = `${host}:${opts.port ?? 0}`;
       if (err.code === 'EADDRINUSE')
-        reject(new VizServerError(`viz: port ${opts.port} on ${host} is in use. Pass --port 0 to pick a free one.`));
+        reject(new VizServerError(`--port: ${opts.port} is in use; choose another or 0 for a free one`, '--port'));
+      else if (err.code === 'EACCES')
+        reject(new VizServerError(`--port: ${opts.port} needs privileges on ${host}; choose one above 1023 or 0 for a free one`, '--port'));
       else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
-        reject(new VizServerError(`viz: cannot bind ${where}: no such local address. Use --host 127.0.0.1.`));
-      else reject(new VizServerError(`viz: cannot listen on ${where}: ${err.message}`));
+        reject(new VizServerError(`--host: cannot bind ${where}: no such local address; use 127.0.0.1`, '--host'));
+      else reject(new VizServerError(`--host: cannot listen on ${where}: ${err.message}`, '--host'));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -208,12 +229,19 @@ export async function createVizServer(opts: VizServerOptions): Promise<VizServer
 
   const port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  if (!isLoopbackHost(host)) {
+    warnOnce(
+      `viz: WARNING: the view is bound to ${host}:${port}, so it is reachable from the network and unauthenticated: ` +
+        `anyone who can reach this machine can read this run. Use --host 127.0.0.1 (the default) to keep it local.`,
+    );
+  }
   let closing: Promise<void> | undefined;
 
   return {
     url: `http://${urlHost}:${port}/`,
     host,
     port,
+    allowedHosts,
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const s of streams) s.close();

@@ -6,6 +6,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRng } from '../../src/rng.js';
+import { RUN_FILES, type TopologyFile } from '../../src/run-format/index.js';
 
 export interface SyntheticRunOptions {
   dir: string;
@@ -144,19 +145,20 @@ export async function writeSyntheticRun(opts: SyntheticRunOptions): Promise<Synt
     protocol: { kind: 'pairwise-gossip' },
     data: { dataset: 'synthetic', classes: K },
   };
-  await writeFile(join(opts.dir, 'config.resolved.json'), JSON.stringify(config, null, 2) + '\n');
+  await writeFile(join(opts.dir, RUN_FILES.config), JSON.stringify(config, null, 2) + '\n');
   const deg = neighbours.map((nb) => nb.length);
-  await writeFile(
-    join(opts.dir, 'topology.json'),
-    JSON.stringify({
-      n,
-      directed: false,
-      mixing: 'metropolis',
-      spectralGap: null,
-      nodes: Array.from({ length: n }, (_, i) => ({ id: i, degree: deg[i], dataSize: dataSize[i], labelCounts: labelCounts[i] })),
-      edges: topo.edges.map(([u, v, w]) => [u, v, round4(w)]),
-    }) + '\n',
-  );
+  const topology: TopologyFile = {
+    n,
+    directed: false,
+    mixing: 'metropolis',
+    spectralGap: null,
+    slem: null,
+    components: [n], // connected by construction
+    evalPeers: Array.from({ length: n }, (_, i) => i),
+    nodes: Array.from({ length: n }, (_, i) => ({ id: i, degree: deg[i], dataSize: dataSize[i], labelCounts: labelCounts[i] })),
+    edges: topo.edges.map(([u, v, w]) => [u, v, round4(w)]),
+  };
+  await writeFile(join(opts.dir, RUN_FILES.topology), JSON.stringify(topology) + '\n');
 
   const w = new Float64Array(n * K); // skills in [0, 1]
   const bytes = new Float64Array(n);
@@ -213,9 +215,9 @@ export async function writeSyntheticRun(opts: SyntheticRunOptions): Promise<Synt
       if (opts.offline) line.online = Array.from(online, (o) => o === 1);
       if (advCount) line.adversarial = Array.from(adversarial, (a) => a === 1);
       if (opts.edgeBytes) line.edgeBytes = Array.from(edgeBytes);
-      await appendFile(join(opts.dir, 'peers.jsonl'), JSON.stringify(line) + '\n');
+      await appendFile(join(opts.dir, RUN_FILES.peers), JSON.stringify(line) + '\n');
     }
-    await appendFile(join(opts.dir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
+    await appendFile(join(opts.dir, RUN_FILES.metrics), JSON.stringify(metrics) + '\n');
     return metrics;
   };
 
@@ -266,7 +268,7 @@ export async function writeSyntheticRun(opts: SyntheticRunOptions): Promise<Synt
   if (opts.finish ?? true) {
     const wallSeconds = (Date.now() - started) / 1000;
     await writeFile(
-      join(opts.dir, 'summary.json'),
+      join(opts.dir, RUN_FILES.summary),
       JSON.stringify(
         {
           config,

@@ -1,7 +1,7 @@
 // A small canvas chart of the network over rounds: accuracy (mean line, min-max band)
 // on the left axis and consensus distance (log) on the right, with the current round marked.
 
-import type { MetricsLine } from './run-types.js';
+import type { RoundMetrics } from '@plexus/run-format';
 
 const ACC = '#5ec962';
 const ACC_BAND = 'rgba(94,201,98,0.18)';
@@ -12,7 +12,7 @@ const TEXT = '#8b95a8';
 export class RoundChart {
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
-  private metrics: readonly MetricsLine[] = [];
+  private metrics: readonly RoundMetrics[] = [];
   private cursor: number | null = null;
   private frame = 0;
   private readonly pad = { l: 34, r: 40, t: 8, b: 20 };
@@ -37,7 +37,7 @@ export class RoundChart {
     new ResizeObserver(() => this.schedule()).observe(canvas);
   }
 
-  update(metrics: readonly MetricsLine[], cursor: number | null): void {
+  update(metrics: readonly RoundMetrics[], cursor: number | null): void {
     this.metrics = metrics;
     this.cursor = cursor;
     this.schedule();

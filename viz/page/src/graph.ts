@@ -3,7 +3,7 @@
 // run starts (and, FA2 being deterministic, ends) in the same place.
 
 import Graph from 'graphology';
-import type { TopologyFile } from './run-types.js';
+import type { TopologyFile } from '@plexus/run-format';
 import type { EdgeList } from './traffic.js';
 
 export interface NodeAttributes {
@@ -52,7 +52,7 @@ export function nodeSizes(degree: Int32Array): Float32Array {
   return out;
 }
 
-export function buildGraph(topo: TopologyFile): BuiltGraph {
+export function buildGraph(topo: Pick<TopologyFile, 'n' | 'directed' | 'edges'>): BuiltGraph {
   const n = topo.n;
   const graph: PeerGraph = new Graph({ type: topo.directed ? 'directed' : 'undirected', multi: false, allowSelfLoops: false });
   const nodeKeys = Array.from({ length: n }, (_, i) => String(i));

@@ -9,8 +9,8 @@ import { buildGraph } from './graph.js';
 import { SettlingLayout } from './layout.js';
 import { Legend } from './legend.js';
 import { PeerPanel } from './panel.js';
-import type { RunInfo, TopologyFile } from './run-types.js';
-import { RunStore, type PeerFrame } from './store.js';
+import type { RoundMetrics, RunInfo, TopologyFile } from '@plexus/run-format';
+import { isFrameLine, RunStore, type PeerFrame } from './store.js';
 import { installTestHook } from './test-hook.js';
 import { Timeline } from './timeline.js';
 import { edgeTraffic } from './traffic.js';
@@ -39,6 +39,15 @@ function showMessage(text: string | null): void {
   const box = $('#stage-msg');
   box.hidden = text === null;
   box.textContent = text ?? '';
+}
+
+/** Async runs' network counters, for the headline. */
+function asyncFacts(line: RoundMetrics, n: number): string {
+  const parts: string[] = [];
+  if (line.messagesSent !== undefined) parts.push(`${line.messagesSent.toLocaleString()} messages sent`);
+  if (line.messagesDropped !== undefined) parts.push(`${line.messagesDropped.toLocaleString()} dropped`);
+  if (line.peersOnline !== undefined) parts.push(`${line.peersOnline.toLocaleString()}/${n.toLocaleString()} online`);
+  return parts.map((p) => ` · ${p}`).join('');
 }
 
 function describeRun(info: RunInfo, topo: TopologyFile, config: Record<string, unknown> | null): void {
@@ -212,7 +221,8 @@ async function main(): Promise<void> {
       frame === null
         ? ''
         : `round ${frame.round} · mean accuracy ${acc === undefined ? '–' : METRICS.accuracy.format(acc)}` +
-          (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '');
+          (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '') +
+          (line ? asyncFacts(line, n) : '');
   }
 
   function updatePanel(): void {
@@ -299,6 +309,7 @@ async function main(): Promise<void> {
     else if (ev.key === '1' || ev.key === '2' || ev.key === '3') setMetric((['accuracy', 'loss', 'distance'] as const)[Number(ev.key) - 1]);
   });
 
+  let skipped = 0;
   let autoplayed = false;
   const closeStream = openStream({
     run: (r) => {
@@ -309,12 +320,19 @@ async function main(): Promise<void> {
       requestRender();
     },
     peers: (line) => {
-      if (!Array.isArray(line.accuracy)) return;
+      if (!isFrameLine(line)) return;
       store.addPeersLine(line);
       showMessage(null);
       if (state.follow || state.index < 0) state.index = state.follow ? store.frames.length - 1 : 0;
       if (requestedRound !== null) state.index = store.frameIndexAtOrBefore(requestedRound);
       requestRender();
+    },
+    warning: (w) => {
+      console.warn(`plexus viz: ${w.file}: ${w.message}`);
+      skipped++;
+      const facts = $('#run-facts');
+      facts.dataset.base ??= facts.textContent ?? '';
+      facts.textContent = `${facts.dataset.base} · ${skipped} line(s) skipped (see the console)`;
     },
     done: (summary) => {
       store.finish(summary);

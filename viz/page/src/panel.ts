@@ -2,7 +2,7 @@
 // and who it talks to.
 
 import { METRICS } from './colors.js';
-import type { TopologyNode } from './run-types.js';
+import type { TopologyNode } from '@plexus/run-format';
 import type { PeerFrame } from './store.js';
 
 /** Tableau 10: distinct, colour-blind-aware colours for class labels. */
@@ -75,6 +75,9 @@ export class PeerPanel {
       fact('loss', Number.isNaN(frame.loss[i]) ? '–' : METRICS.loss.format(frame.loss[i]));
       fact('distance', Number.isNaN(frame.distance[i]) ? '–' : METRICS.distance.format(frame.distance[i]));
       fact('sent', formatBytes(frame.bytesSent[i]));
+      if (frame.messagesSent) fact('messages', `${frame.messagesSent[i].toLocaleString()} sent`);
+      if (frame.wakeups) fact('wake-ups', frame.wakeups[i].toLocaleString());
+      if (frame.online) fact('status', frame.online[i] ? 'online' : 'offline');
     }
 
     const mix = el('div', 'label-mix');

@@ -2,7 +2,7 @@
 // evaluation round (peers.jsonl) and the per-round network metrics (metrics.jsonl).
 
 import type { Domain, MetricKey } from './colors.js';
-import type { MetricsLine, PeersLine, Summary } from './run-types.js';
+import type { MetricsLine, PeersLine, RoundMetrics, SummaryFile } from '@plexus/run-format';
 
 export interface PeerFrame {
   round: number;
@@ -15,6 +15,9 @@ export interface PeerFrame {
   online: Uint8Array | null;
   adversarial: Uint8Array | null;
   edgeBytes: Float64Array | null;
+  /** async mode: each peer's wake-ups and messages sent so far */
+  wakeups: Float64Array | null;
+  messagesSent: Float64Array | null;
 }
 
 interface Extent {
@@ -36,6 +39,24 @@ function toFloat32(values: (number | null)[] | undefined, n: number): Float32Arr
     if (typeof v === 'number' && Number.isFinite(v)) out[i] = v;
   }
   return out;
+}
+
+function toCounts(values: (number | null)[] | undefined, n: number): Float64Array | null {
+  return values ? Float64Array.from({ length: n }, (_, i) => Number(values[i]) || 0) : null;
+}
+
+/** A metrics.jsonl line with its nulls (non-finite numbers) read back: NaN where required, absent where optional. */
+export function readMetricsLine(line: MetricsLine): RoundMetrics | null {
+  if (!Number.isSafeInteger(line.round)) return null;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(line)) if (typeof v === 'number') out[k] = v;
+  for (const k of ['consensusDistance', 'bytesSent', 'roundSeconds']) out[k] ??= NaN;
+  return out as unknown as RoundMetrics;
+}
+
+/** A peers.jsonl line the store can take: a whole round number and an accuracy array. */
+export function isFrameLine(line: PeersLine): line is PeersLine & { round: number } {
+  return Number.isSafeInteger(line.round) && Array.isArray(line.accuracy);
 }
 
 function toMask(values: boolean[] | undefined, n: number): Uint8Array | null {
@@ -84,12 +105,12 @@ function upsertByRound<T extends { round: number }>(list: T[], item: T): number 
 export class RunStore {
   readonly n: number;
   readonly frames: PeerFrame[] = [];
-  readonly metrics: MetricsLine[] = [];
-  summary: Summary | null = null;
+  readonly metrics: RoundMetrics[] = [];
+  summary: SummaryFile | null = null;
   /** whether any frame so far marks peers offline / adversarial (for the legend) */
   hasOffline = false;
   hasAdversarial = false;
-  private readonly metricsByRound = new Map<number, MetricsLine>();
+  private readonly metricsByRound = new Map<number, RoundMetrics>();
   private readonly frameExtents = new Map<PeerFrame, Record<MetricKey, Extent>>();
   private readonly runExtent: Record<MetricKey, Extent> = {
     accuracy: emptyExtent(),
@@ -111,17 +132,19 @@ export class RunStore {
     for (const fn of this.listeners) fn(change);
   }
 
-  addPeersLine(line: PeersLine): PeerFrame {
+  addPeersLine(line: PeersLine & { round: number }): PeerFrame {
     const n = this.n;
     const frame: PeerFrame = {
       round: line.round,
       accuracy: toFloat32(line.accuracy, n),
       loss: toFloat32(line.loss, n),
       distance: toFloat32(line.distance, n),
-      bytesSent: Float64Array.from({ length: n }, (_, i) => Number(line.bytesSent?.[i]) || 0),
+      bytesSent: toCounts(line.bytesSent, n) ?? new Float64Array(n),
       online: toMask(line.online, n),
       adversarial: toMask(line.adversarial, n),
       edgeBytes: line.edgeBytes ? Float64Array.from(line.edgeBytes, (v) => Number(v) || 0) : null,
+      wakeups: toCounts(line.wakeups, n),
+      messagesSent: toCounts(line.messagesSent, n),
     };
     if (frame.online?.includes(0)) this.hasOffline = true;
     if (frame.adversarial?.includes(1)) this.hasAdversarial = true;
@@ -134,18 +157,20 @@ export class RunStore {
     return frame;
   }
 
-  addMetricsLine(line: MetricsLine): void {
+  addMetricsLine(written: MetricsLine): void {
+    const line = readMetricsLine(written);
+    if (!line) return;
     upsertByRound(this.metrics, line);
     this.metricsByRound.set(line.round, line);
     this.emit('metrics');
   }
 
-  finish(summary: Summary): void {
+  finish(summary: SummaryFile): void {
     this.summary = summary;
     this.emit('done');
   }
 
-  metricsAt(round: number): MetricsLine | undefined {
+  metricsAt(round: number): RoundMetrics | undefined {
     return this.metricsByRound.get(round);
   }
 

@@ -1,0 +1,130 @@
+// The run directory's files (docs/run-format.md): their names and the type of every file and
+// line in them. Imports nothing, so the writer, the viz server and the page share this declaration.
+
+/** The files of a run directory. A reader opens these and nothing else. */
+export const RUN_FILES = {
+  config: 'config.resolved.json',
+  topology: 'topology.json',
+  metrics: 'metrics.jsonl',
+  peers: 'peers.jsonl',
+  summary: 'summary.json',
+} as const;
+
+export type RunFileKey = keyof typeof RUN_FILES;
+
+/** What the writer's JSON makes of T: non-finite numbers (NaN, ±Infinity) are written as null. */
+export type Written<T> = T extends number ? number | null : T extends object ? { [K in keyof T]: Written<T[K]> } : T;
+
+/** The network after one round: the 'round' event, and one line of metrics.jsonl. */
+export interface RoundMetrics {
+  round: number;
+  /** mean squared distance of the peers' parameters to their average */
+  consensusDistance: number;
+  /** bytes sent in this round */
+  bytesSent: number;
+  roundSeconds: number;
+  /** evaluation rounds only */
+  meanAccuracy?: number;
+  minAccuracy?: number;
+  maxAccuracy?: number;
+  meanLoss?: number;
+  evaluatedPeers?: number;
+  /** async mode only: the virtual clock (= round), cumulative message counts, peers online now */
+  virtualTime?: number;
+  messagesSent?: number;
+  messagesDropped?: number;
+  messagesDelivered?: number;
+  peersOnline?: number;
+}
+
+/** Every peer on an evaluation round: the 'peers' event, and one line of peers.jsonl. Arrays are indexed by peer id. */
+export interface PeerMetrics {
+  round: number;
+  /** null where the peer was not evaluated */
+  accuracy: (number | null)[];
+  loss: (number | null)[];
+  /** squared distance of the peer's parameters to the network average */
+  distance: number[];
+  /** cumulative bytes the peer has sent */
+  bytesSent: number[];
+  /** cumulative bytes per edge in topology.json order, where links carry different traffic (async gossip) */
+  edgeBytes?: number[];
+  /** async mode only: online now, wake-ups so far (the peer's own clock ticks) and messages sent */
+  online?: boolean[];
+  wakeups?: number[];
+  messagesSent?: number[];
+  /** peers that attack the others, where the run has attackers */
+  adversarial?: boolean[];
+}
+
+/** The end of a run, apart from its config: summary.json less `config`. */
+export interface SummaryFields {
+  finalMeanAccuracy: number;
+  finalMinAccuracy: number;
+  finalMaxAccuracy: number;
+  finalMeanLoss: number;
+  finalConsensusDistance: number;
+  rounds: number;
+  peerSteps: number;
+  wallSeconds: number;
+  trainSeconds: number;
+  evalSeconds: number;
+  setupSeconds: number;
+  peerStepsPerSecond: number;
+  msPerRound: number;
+  bytesSent: number;
+  backend: string;
+  kernel: string;
+  workers: number;
+  params: number;
+  spectralGap: number;
+  slem: number;
+  aborted: boolean;
+  /** async mode only: the final counters */
+  virtualTime?: number;
+  messagesSent?: number;
+  messagesDropped?: number;
+  messagesDelivered?: number;
+}
+
+export interface TopologyNode {
+  id: number;
+  /** out-degree when directed */
+  degree: number;
+  /** training examples the peer holds */
+  dataSize: number;
+  /** training examples per class */
+  labelCounts: number[];
+}
+
+/** [u, v, weight]: undirected edges once with u < v, directed ones as u -> v (weight: what v takes from u's row) */
+export type TopologyEdge = [u: number, v: number, weight?: number | null];
+
+/** topology.json: the graph, its mixing weights and each peer's data, written before the first round. */
+export interface TopologyFile {
+  n: number;
+  directed: boolean;
+  mixing: string;
+  /** null where it does not describe the run (a time-varying schedule) */
+  spectralGap: number | null;
+  slem: number | null;
+  /** sizes of the connected components */
+  components: number[];
+  /** the peers evaluated on evaluation rounds */
+  evalPeers: number[];
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+}
+
+/** metrics.jsonl, one line */
+export type MetricsLine = Written<RoundMetrics>;
+/** peers.jsonl, one line */
+export type PeersLine = Written<PeerMetrics>;
+/** summary.json; its presence means the run finished */
+export type SummaryFile = Written<SummaryFields> & { config: Record<string, unknown> };
+
+/** What the viz server says about the run it serves (/api/run). */
+export interface RunInfo {
+  name: string;
+  finished: boolean;
+}
