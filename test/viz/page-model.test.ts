@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { colorIndex, LUT_SIZE, METRICS, palette, samplePalette, scalePosition, toHex, valueAt } from '../../viz/page/src/colors.js';
 import { buildGraph, hash01, nodeSizes } from '../../viz/page/src/graph.js';
-import type { PeersLine, TopologyFile } from '../../viz/page/src/run-types.js';
-import { RunStore } from '../../viz/page/src/store.js';
+import type { PeersLine, SummaryFile, TopologyFile } from '../../src/run-format/index.js';
+import { isFrameLine, RunStore } from '../../viz/page/src/store.js';
 import { edgeTraffic } from '../../viz/page/src/traffic.js';
 
-const peersLine = (round: number, acc: (number | null)[], extra: Partial<PeersLine> = {}): PeersLine => ({
+const peersLine = (round: number, acc: (number | null)[], extra: Partial<PeersLine> = {}): PeersLine & { round: number } => ({
   round,
   accuracy: acc,
   loss: acc.map((a) => (a === null ? null : 1 - a)),
@@ -92,9 +92,31 @@ describe('RunStore', () => {
     s.onChange((c) => changes.push(c));
     s.addMetricsLine({ round: 1, consensusDistance: 0, bytesSent: 0, roundSeconds: 0 });
     s.addPeersLine(peersLine(1, [0.5]));
-    s.finish({ rounds: 1 });
+    s.finish({ rounds: 1 } as SummaryFile);
     expect(changes).toEqual(['metrics', 'frames', 'done']);
     expect(s.finished).toBe(true);
+  });
+
+  it("keeps async runs' counters: messages and peers online per round, wake-ups and messages per peer", () => {
+    const s = new RunStore(3);
+    s.addMetricsLine({ round: 2, consensusDistance: 0.1, bytesSent: 10, roundSeconds: 0, virtualTime: 2, messagesSent: 40, messagesDropped: 3, messagesDelivered: 30, peersOnline: 2 });
+    expect(s.metricsAt(2)).toMatchObject({ messagesSent: 40, messagesDropped: 3, messagesDelivered: 30, peersOnline: 2, virtualTime: 2 });
+    const f = s.addPeersLine(peersLine(2, [0.5, 0.5, null], { online: [true, true, false], wakeups: [3, 1, 0], messagesSent: [5, 2, 0] }));
+    expect(Array.from(f.wakeups!)).toEqual([3, 1, 0]);
+    expect(Array.from(f.messagesSent!)).toEqual([5, 2, 0]);
+    expect(Array.from(f.online!)).toEqual([1, 1, 0]);
+    expect(s.addPeersLine(peersLine(3, [0.5, 0.5, 0.5])).wakeups).toBeNull(); // synchronous runs have none
+  });
+
+  it('reads nulls in metrics.jsonl (non-finite numbers) back as NaN or absent, and drops lines without a round', () => {
+    const s = new RunStore(1);
+    s.addMetricsLine({ round: 1, consensusDistance: null, bytesSent: 5, roundSeconds: 0, meanAccuracy: null });
+    s.addMetricsLine({ round: null, consensusDistance: 1, bytesSent: 0, roundSeconds: 0 });
+    expect(s.metrics).toHaveLength(1);
+    expect(Number.isNaN(s.metricsAt(1)!.consensusDistance)).toBe(true);
+    expect(s.metricsAt(1)!.meanAccuracy).toBeUndefined();
+    expect(isFrameLine({ ...peersLine(1, [0.5]), round: null } as PeersLine)).toBe(false);
+    expect(isFrameLine({ round: 1 } as PeersLine)).toBe(false);
   });
 });
 
