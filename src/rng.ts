@@ -127,3 +127,16 @@ export function createRng(seed: number, ...labels: Label[]): Rng {
 export function fork(seed: number, ...labels: Label[]): Rng {
   return createRng(seed, ...labels);
 }
+
+/** The states of several streams, back to back (4 words each): for checkpoints. */
+export function streamStates(streams: readonly Rng[]): Uint32Array {
+  const out = new Uint32Array(streams.length * 4);
+  streams.forEach((r, i) => out.set(r.state.subarray(r.offset, r.offset + 4), i * 4));
+  return out;
+}
+
+/** Puts back what streamStates saved. */
+export function restoreStreams(streams: readonly Rng[], states: Uint32Array): void {
+  if (states.length !== streams.length * 4) throw new RangeError(`restoreStreams: ${states.length / 4} saved streams for ${streams.length}`);
+  streams.forEach((r, i) => r.state.set(states.subarray(i * 4, i * 4 + 4), r.offset));
+}

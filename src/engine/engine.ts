@@ -1,7 +1,6 @@
 // The round scheduler: wiring only. Each round the protocol drives the runtime's primitives
 // (or the async driver runs a unit of virtual time); the metrics modules then measure, and the
 // engine emits events that writers, the progress display and the live view listen to.
-import { createRequire } from 'node:module';
 import type { ExperimentConfig } from '../config/schema.js';
 import { isAsyncDescriptor, protocolOf, type Protocol, type Traffic } from '../protocol/index.js';
 import { consensusDistance } from '../metrics/consensus.js';
@@ -9,6 +8,9 @@ import { checkDivergence, squaredNorm } from '../metrics/divergence.js';
 import { evaluatePeers } from '../metrics/evaluation.js';
 import { buildSummary } from '../metrics/summary.js';
 import { TrafficMeter } from '../metrics/traffic.js';
+import { CHECKPOINT_FORMAT, checkCompatible, type Checkpoint, type EngineState } from '../checkpoint/index.js';
+import { VERSION } from '../version.js';
+import { tfjsNodeInstalled } from '../model/backend.js';
 import { TypedEmitter } from './emitter.js';
 import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from './events.js';
 import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
@@ -18,15 +20,9 @@ import type { TrainSettings } from './shared-state.js';
 import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
 
 export { isUniformAverage, ranges } from './runtime.js';
+/** Whether @tensorflow/tfjs-node is installed (resolvable), without loading it. */
+export { tfjsNodeInstalled as nodeBackendInstalled } from '../model/backend.js';
 
-export function nodeBackendInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface EngineOptions {
   /** worker threads; 0 runs inline on the main thread; default: available parallelism */
@@ -36,6 +32,8 @@ export interface EngineOptions {
   simdExchange?: boolean;
   /** at most this many rounds per second of wall time (a live view's pace); 0 or absent: full speed */
   maxRoundsPerSecond?: number;
+  /** continue from this checkpoint (checked against the config) instead of from round 0 */
+  resume?: Checkpoint;
 }
 
 export class Engine extends TypedEmitter<EngineEvents> {
@@ -53,6 +51,9 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private closed = false;
   private trainMs = 0;
   private evalMs = 0;
+  /** the last round completed, and the last evaluated one's metrics */
+  private round = 0;
+  private lastEval?: RoundMetrics;
 
   private constructor(
     world: World, private readonly executor: Executor, backend: string, kernel: string, private readonly setupMs: number,
@@ -83,6 +84,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     } else {
       this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes });
     }
+    if (options.resume) this.restore(options.resume);
   }
 
   static async create(config: ExperimentConfig, opts: EngineOptions = {}): Promise<Engine> {
@@ -90,7 +92,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const backendPref = opts.backend ?? 'auto';
     let workers = opts.workers ?? defaultWorkerCount();
     // tfjs-node breaks when loaded in several worker threads (tensorflow/tfjs#8388): run it in-process.
-    if (backendPref === 'node' || (backendPref === 'auto' && nodeBackendInstalled())) workers = 0;
+    if (backendPref === 'node' || (backendPref === 'auto' && tfjsNodeInstalled())) workers = 0;
     const warnings: string[] = [];
     if (config.time.mode === 'async') {
       // the event loop is sequential by nature; one peer trains per event
@@ -116,6 +118,25 @@ export class Engine extends TypedEmitter<EngineEvents> {
     };
   }
 
+  /** Everything needed to continue from the last completed round (call between rounds, e.g. in a 'round' listener). */
+  checkpoint(): Checkpoint {
+    const engine: EngineState = {
+      ...this.runtime.snapshot(), traffic: this.traffic.snapshot(), protocol: this.protocol?.snapshot?.(), driver: this.driver?.snapshot(),
+      trainMs: this.trainMs, evalMs: this.evalMs, lastEval: this.lastEval,
+    };
+    return { format: CHECKPOINT_FORMAT, version: VERSION, config: this.world.config, round: this.round, engine };
+  }
+
+  private restore(cp: Checkpoint): void {
+    checkCompatible(cp, this.world.config, VERSION);
+    const s = cp.engine;
+    this.runtime.restore(s);
+    this.traffic.restore(s.traffic);
+    if (s.protocol !== undefined) this.protocol?.restore?.(s.protocol);
+    if (s.driver !== undefined) this.driver?.restore(s.driver);
+    Object.assign(this, { round: cp.round, trainMs: s.trainMs, evalMs: s.evalMs, lastEval: s.lastEval });
+  }
+
   /** Stops after the current round; run() then resolves with aborted: true. */
   abort(): void {
     this.aborted = true;
@@ -135,29 +156,36 @@ export class Engine extends TypedEmitter<EngineEvents> {
     if (components.length > 1) {
       this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}; peers in different components never reach consensus`);
     }
+    const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds || this.aborted;
+    const from = this.round;
     let last: RoundMetrics | undefined;
-    let lastEval: RoundMetrics | undefined;
-    if (config.eval.atStart) this.emit('round', await this.measure(0, 0, true)); // the initial models
-    for (let r = 1; r <= config.rounds && !this.aborted; r++) {
+    if (from > 0) {
+      // resumed: the checkpoint round's lines again, as the uninterrupted run wrote them
+      last = await this.measure(from, performance.now(), evalDue(from));
+      this.emit('round', last);
+    } else if (config.eval.atStart) {
+      this.emit('round', await this.measure(0, 0, true)); // the initial models
+    }
+    for (let r = from + 1; r <= config.rounds && !this.aborted; r++) {
       const t0 = performance.now();
       const traffic: Traffic = this.driver ? await this.driver.advanceTo(r) : await this.protocol!.round(this.runtime.ops, r);
       this.trainMs += performance.now() - t0;
       this.traffic.add(traffic);
       // let signals (Ctrl-C) and I/O in between rounds, inline and in async mode too
       await new Promise<void>((res) => setImmediate(res));
-      last = await this.measure(r, t0, r % config.eval.every === 0 || r === config.rounds || this.aborted);
-      if (last.meanAccuracy !== undefined) lastEval = last;
+      this.round = r;
+      last = await this.measure(r, t0, evalDue(r));
       this.emit('round', last);
       await this.pace(t0);
     }
-    if (last && lastEval !== last) {
+    if (last && this.lastEval !== last) {
       // aborted between evaluations: the last round reached is still evaluated
       Object.assign(last, await this.evaluate(last.round));
-      lastEval = last;
+      this.lastEval = last;
     }
     const w = this.world;
     const summary = buildSummary({
-      config, last, lastEval, rounds: last?.round ?? 0, peerSteps: this.runtime.peerSteps,
+      config, last, lastEval: this.lastEval, rounds: last?.round ?? 0, peerSteps: this.runtime.peerSteps,
       wallMs: performance.now() - start + this.setupMs, trainMs: this.trainMs, evalMs: this.evalMs, setupMs: this.setupMs,
       bytesSent: this.traffic.bytes, backend: this.backend, kernel: this.kernel, workers: this.workers, params: w.state.dim,
       spectral: w.spectral, aborted: this.aborted, counters: this.driver?.counters(),
@@ -185,7 +213,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : (performance.now() - t0) / 1000,
     };
     if (this.driver) Object.assign(metrics, this.driver.counters());
-    if (evaluate) Object.assign(metrics, await this.evaluate(round));
+    if (evaluate) {
+      Object.assign(metrics, await this.evaluate(round));
+      this.lastEval = metrics;
+    }
     return metrics;
   }
 

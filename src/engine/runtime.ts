@@ -7,6 +7,8 @@ import type { MixingMatrix } from '../types.js';
 import type { BufferIndex, Task } from '../../workers/messages.js';
 import type { Executor } from './executor.js';
 import { COLUMN_BLOCK, type SharedState } from './shared-state.js';
+import type { EngineState } from '../checkpoint/index.js';
+import { ConfigError } from '../errors.js';
 
 /** [a, b) ranges splitting n items into at most `parts` contiguous pieces. */
 export function ranges(n: number, parts: number): [number, number][] {
@@ -136,6 +138,35 @@ export class Runtime {
       },
     };
     return ops;
+  }
+
+  /** The per-peer state a checkpoint keeps (copies). */
+  snapshot(): Pick<EngineState, 'params' | 'optState' | 'stepCount' | 'rngState' | 'cursor' | 'order' | 'buffers' | 'scalars' | 'peerSteps'> {
+    const s = this.state;
+    const copies = <T extends Float32Array | Float64Array>(r: Record<string, T>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.slice() as T]));
+    return {
+      params: this.params().slice(), optState: s.optState.slice(), stepCount: s.stepCount.slice(), rngState: s.rngState.slice(),
+      cursor: s.cursor.slice(), order: s.order.slice(), buffers: copies(s.buffers), scalars: copies(s.scalars), peerSteps: this.peerSteps,
+    };
+  }
+
+  /** Puts a checkpoint's per-peer state back (into buffer 0: which buffer holds the rows never changes results). */
+  restore(cp: EngineState): void {
+    const s = this.state;
+    const put = <T extends Float32Array | Float64Array | Int32Array | Uint32Array>(name: string, dst: T, src: T) => {
+      if (!src || src.length !== dst.length) throw new ConfigError([`checkpoint: ${name} has ${src?.length} entries, this run needs ${dst.length}`], 'Cannot resume');
+      dst.set(src as never);
+    };
+    this.cur = 0;
+    put('params', s.params[0], cp.params);
+    put('optState', s.optState, cp.optState);
+    put('stepCount', s.stepCount, cp.stepCount);
+    put('rngState', s.rngState, cp.rngState);
+    put('cursor', s.cursor, cp.cursor);
+    put('order', s.order, cp.order);
+    for (const [k, v] of Object.entries(s.buffers)) put(`buffer ${k}`, v, cp.buffers[k]);
+    for (const [k, v] of Object.entries(s.scalars)) put(`scalar ${k}`, v, cp.scalars[k]);
+    this.peerSteps = cp.peerSteps;
   }
 
   /** Fills state.mean over the given peers (all if absent); returns |mean|^2 summed in a fixed order. */

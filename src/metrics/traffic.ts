@@ -22,6 +22,16 @@ export class TrafficMeter {
     }
   }
 
+  snapshot(): { bytes: number; perPeer: Float64Array; perLink?: Float64Array } {
+    return { bytes: this.bytes, perPeer: this.perPeer.slice(), perLink: this.perLink?.slice() };
+  }
+
+  restore(s: { bytes: number; perPeer: Float64Array; perLink?: Float64Array }): void {
+    this.bytes = s.bytes;
+    this.perPeer.set(s.perPeer);
+    this.perLink = s.perLink?.slice();
+  }
+
   /** Bytes per edge in topology.json order, where links carry different traffic. */
   edgeBytes(): number[] | undefined {
     return this.perLink && edgeTotals(this.topology, this.perLink);

@@ -29,6 +29,8 @@ export const fedavg = defineProtocol({
         const bytes = (chosen.length + n) * ctx.messageBytes;
         return { bytes, perPeer };
       },
+      snapshot: () => ({ rng: rng.state.slice() }),
+      restore: (s) => rng.state.set((s as { rng: Uint32Array }).rng),
     };
   },
 });

@@ -7,7 +7,7 @@
 //   push-pull: the waking peer sends its model, and the receiver answers with its own
 //              (taken before merging), so both sides merge.
 import { z } from 'zod';
-import { createRng, type Rng } from '../rng.js';
+import { createRng, restoreStreams, streamStates, type Rng } from '../rng.js';
 import { defineAsyncProtocol, type AsyncMessage, type AsyncOps, type AsyncProtocol } from './types.js';
 
 export type GossipVariant = 'push' | 'pull' | 'push-pull';
@@ -45,6 +45,12 @@ export function createGossipLearning(n: number, seed: number, variant: GossipVar
       if (q < 0) return;
       if (variant === 'pull') ops.sendRequest(p, q);
       else ops.sendModel(p, q, age[p], variant === 'push-pull');
+    },
+    snapshot: () => ({ age: age.slice(), pick: streamStates(pick) }),
+    restore(s) {
+      const { age: a, pick: p } = s as { age: Float64Array; pick: Uint32Array };
+      age.set(a);
+      restoreStreams(pick, p);
     },
     async receive(m, ops) {
       if (m.kind === 'request') {

@@ -84,7 +84,13 @@ export interface ProtocolContext {
   messageBytes: number;
 }
 
-export interface Protocol {
+/** State a protocol keeps between rounds (random streams, ages...), for checkpoints: plain data and typed arrays. */
+export interface Stateful {
+  snapshot?(): unknown;
+  restore?(state: unknown): void;
+}
+
+export interface Protocol extends Stateful {
   /** Runs one round; returns what was sent. */
   round(ops: RoundOps, round: number): Promise<Traffic>;
 }
@@ -124,7 +130,7 @@ export interface AsyncContext {
 }
 
 /** Event-driven protocols: each peer acts when its clock wakes it and when a message reaches it. */
-export interface AsyncProtocol {
+export interface AsyncProtocol extends Stateful {
   wake(p: number, ops: AsyncOps): Promise<void>;
   receive(message: AsyncMessage, ops: AsyncOps): Promise<void>;
 }

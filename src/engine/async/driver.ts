@@ -55,6 +55,24 @@ export interface AsyncDriver {
   advanceTo(until: number): Promise<Traffic>;
   counters(): AsyncCounters;
   peerCounters(): AsyncPeerCounters;
+  /** Everything the scheduler holds between rounds (clock, queue, models in flight, streams, counters): for checkpoints. */
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+interface DriverState {
+  now: number;
+  queue: ReturnType<EventQueue<Event>['snapshot']>;
+  /** models in flight, by slot (free slots hold stale data) and the free list */
+  slots: Float32Array;
+  slotCount: number;
+  free: number[];
+  online: Uint8Array;
+  wakeups: Float64Array;
+  sentBy: Float64Array;
+  counts: [sent: number, dropped: number, delivered: number];
+  network: ReturnType<Network['snapshot']>;
+  protocol: unknown;
 }
 
 export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
@@ -163,6 +181,29 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
     },
     peerCounters() {
       return { online: Array.from(online, (b) => b === 1), wakeups: Array.from(wakeups), messagesSent: Array.from(sentBy) };
+    },
+    snapshot(): DriverState {
+      const all = new Float32Array(slots.length * dim);
+      slots.forEach((s, i) => all.set(s, i * dim));
+      return {
+        now, queue: queue.snapshot(), slots: all, slotCount: slots.length, free: free.slice(),
+        online: online.slice(), wakeups: wakeups.slice(), sentBy: sentBy.slice(), counts: [sent, dropped, delivered],
+        network: network.snapshot(), protocol: protocol.snapshot?.(),
+      };
+    },
+    restore(state) {
+      const s = state as DriverState;
+      now = s.now;
+      queue.restore(s.queue);
+      slots.length = 0;
+      for (let i = 0; i < s.slotCount; i++) slots.push(s.slots.slice(i * dim, (i + 1) * dim));
+      free.splice(0, free.length, ...s.free);
+      online.set(s.online);
+      wakeups.set(s.wakeups);
+      sentBy.set(s.sentBy);
+      [sent, dropped, delivered] = s.counts;
+      network.restore(s.network);
+      if (s.protocol !== undefined) protocol.restore?.(s.protocol);
     },
   };
 }

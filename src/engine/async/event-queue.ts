@@ -52,6 +52,16 @@ export class EventQueue<E extends Timed> {
     return top;
   }
 
+  /** The queue as plain data (events in heap order, with their sequence numbers), for checkpoints. */
+  snapshot(): { heap: { e: E; seq: number }[]; seq: number } {
+    return { heap: this.heap.map((h) => ({ e: h.e, seq: h.seq })), seq: this.seq };
+  }
+
+  restore(s: { heap: { e: E; seq: number }[]; seq: number }): void {
+    this.heap = s.heap.map((h) => ({ e: h.e, seq: h.seq }));
+    this.seq = s.seq;
+  }
+
   private less(a: number, b: number): boolean {
     const x = this.heap[a];
     const y = this.heap[b];

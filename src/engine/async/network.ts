@@ -2,7 +2,7 @@
 // latency and bandwidth, message loss and on/off churn. Every random draw comes from a stream
 // named by its purpose and peer (or link), so one peer's draws never shift another's.
 import type { AsyncTimeConfig, DistributionConfig } from '../../config/schema.js';
-import { createRng, type Rng } from '../../rng.js';
+import { createRng, restoreStreams, streamStates, type Rng } from '../../rng.js';
 
 export interface Network {
   /** mean wake interval of each peer */
@@ -17,6 +17,9 @@ export interface Network {
   /** whether peer p starts online, and the length of its next online / offline spell */
   startsOnline(p: number): boolean;
   spell(p: number, online: boolean): number;
+  /** positions of every random stream, for checkpoints */
+  snapshot(): { clocks: Uint32Array; drops: Uint32Array; churn: Uint32Array };
+  restore(s: { clocks: Uint32Array; drops: Uint32Array; churn: Uint32Array }): void;
 }
 
 function speedFactor(d: DistributionConfig, rng: Rng): number {
@@ -71,5 +74,11 @@ export function createNetwork(t: AsyncTimeConfig, n: number, seed: number): Netw
     dropped: (p) => t.drop > 0 && drops[p].next() < t.drop,
     startsOnline: (p) => !t.churn || churn[p].next() < t.churn.meanOnline / (t.churn.meanOnline + t.churn.meanOffline),
     spell: (p, online) => exponential(churn[p], online ? t.churn!.meanOnline : t.churn!.meanOffline),
+    snapshot: () => ({ clocks: streamStates(clocks), drops: streamStates(drops), churn: streamStates(churn) }),
+    restore(s) {
+      restoreStreams(clocks, s.clocks);
+      restoreStreams(drops, s.drops);
+      restoreStreams(churn, s.churn);
+    },
   };
 }

@@ -1,0 +1,2 @@
+// The Plexus version, written into checkpoints and shown by --version (a test keeps it equal to package.json's).
+export const VERSION = '0.1.0';
