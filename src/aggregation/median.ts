@@ -2,12 +2,11 @@
 // e.g. ClippedGossip's baselines): robust to a minority of outliers per coordinate. The mixing
 // weights are ignored; with an even count the two middle values are averaged.
 import { z } from 'zod';
-import { defineAggregation, forEachSorted } from './types.js';
+import { defineAggregation } from './types.js';
 
 export const median = defineAggregation({
   kind: 'median',
   schema: z.object({ kind: z.literal('median') }).strict(),
   summary: 'coordinate-wise median of self and neighbours',
-  combine: (env, _spec, w, src, dst, r0, r1) =>
-    forEachSorted(env, w, src, dst, r0, r1, (s, k) => (k & 1 ? s[k >> 1] : (s[(k >> 1) - 1] + s[k >> 1]) / 2)),
+  combine: (env, _spec, w, src, dst, r0, r1) => env.windowMean(w, src, dst, r0, r1, (k) => [(k - 1) >> 1, (k >> 1) + 1]),
 });

@@ -1,7 +1,7 @@
 // Coordinate-wise trimmed mean (Yin et al. 2018): per coordinate, drop the `trim` largest and
 // `trim` smallest of the values a peer hears (self included) and average the rest, unweighted.
 import { z } from 'zod';
-import { defineAggregation, forEachSorted } from './types.js';
+import { defineAggregation } from './types.js';
 
 export const trimmedMean = defineAggregation({
   kind: 'trimmed-mean',
@@ -9,10 +9,5 @@ export const trimmedMean = defineAggregation({
   summary: 'coordinate-wise mean after dropping the `trim` largest and smallest values',
   check: ({ trim }, minCount) =>
     2 * trim < minCount ? [] : [`aggregation.trim: ${trim} from each end leaves nothing of the ${minCount} values the smallest neighbourhood holds (self included); use trim at most ${Math.floor((minCount - 1) / 2)}`],
-  combine: (env, { trim }, w, src, dst, r0, r1) =>
-    forEachSorted(env, w, src, dst, r0, r1, (s, k) => {
-      let acc = 0;
-      for (let j = trim; j < k - trim; j++) acc += s[j];
-      return acc / (k - 2 * trim);
-    }),
+  combine: (env, { trim }, w, src, dst, r0, r1) => env.windowMean(w, src, dst, r0, r1, (k) => [trim, k - trim]),
 });

@@ -65,6 +65,8 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
     throw new UsageError(`--out: ${dir} already holds a finished run; choose another directory`);
   }
   const log = (s: string) => process.stderr.write(s + '\n');
+  // bound before anything is created: a busy --port is a usage error (exit 2) that leaves nothing behind
+  const server = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
   const pace = opts.viz ? (opts.pace ?? 10) : 0;
   const engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: pace });
   let interrupted = 0;
@@ -82,9 +84,7 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
   engine.on('setup', (e) => log(describeSetup(e)));
   engine.on('warning', (w) => log(`warning: ${w}`));
   let viz: { url: string; close(): Promise<void> } | undefined;
-  if (opts.viz) {
-    const { startVizServer } = await import('./viz.js');
-    const server = await startVizServer({ runDir: dir, host: opts.host, port: opts.port, open: opts.open });
+  if (server) {
     viz = server;
     log(`live view: ${server.url}`);
     if (pace > 0) log(`pacing the run to at most ${pace} rounds/s for the live view (--pace 0 for full speed)`);

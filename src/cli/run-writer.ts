@@ -1,17 +1,17 @@
-// Listens to engine events and writes the run directory (docs/run-format.md).
+// Listens to engine events and writes the run directory (docs/run-format.md, src/run-format/).
 // Lines are written synchronously, so metrics.jsonl is complete up to the last round at any time.
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { forEachEdge } from '../topology/csr.js';
-import type { SetupEvent } from '../engine/events.js';
+import { RUN_FILES, type SetupEvent, type TopologyFile } from '../run-format/index.js';
 
 export interface RunWriter {
   readonly dir: string;
   close(): void;
 }
 
-export function topologyJson(e: SetupEvent): unknown {
+export function topologyJson(e: SetupEvent): TopologyFile {
   const { topology: t, mixing: w, partition: part, labelCounts, classes } = e;
   const nodes = [];
   for (let i = 0; i < t.n; i++) {
@@ -42,16 +42,16 @@ function line(o: unknown): string {
 
 export function attachRunWriter(engine: Engine, dir: string): RunWriter {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.resolved.json'), JSON.stringify(engine.world.config, null, 2) + '\n');
-  const metrics = openSync(join(dir, 'metrics.jsonl'), 'w');
-  const peers = openSync(join(dir, 'peers.jsonl'), 'w');
+  writeFileSync(join(dir, RUN_FILES.config), JSON.stringify(engine.world.config, null, 2) + '\n');
+  const metrics = openSync(join(dir, RUN_FILES.metrics), 'w');
+  const peers = openSync(join(dir, RUN_FILES.peers), 'w');
   let open = true;
   // written before the first round, so a viewer can draw the graph while the run starts
-  writeFileSync(join(dir, 'topology.json'), line(topologyJson(engine.setupInfo())));
+  writeFileSync(join(dir, RUN_FILES.topology), line(topologyJson(engine.setupInfo())));
   engine.on('round', (m) => open && writeSync(metrics, line(m)));
   engine.on('peers', (p) => open && writeSync(peers, line(p)));
   engine.on('end', (s) => {
-    writeFileSync(join(dir, 'summary.json'), JSON.stringify(s, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    writeFileSync(join(dir, RUN_FILES.summary), JSON.stringify(s, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   });
   return {
     dir,

@@ -8,7 +8,8 @@ import { createOptimizer } from '../model/optimizer.js';
 import type { BufferIndex, Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 import type { SharedState, TrainSettings } from './shared-state.js';
 import { COLUMN_BLOCK } from './shared-state.js';
-import { instantiateExchange, mixRowsSimd, type ExchangeKernels } from '../wasm/index.js';
+import { instantiateExchange, mixRowsSimd, windowMeanSimd, type ExchangeKernels } from '../wasm/index.js';
+import { windowMeanRows, type WindowScratch } from '../aggregation/order-statistics.js';
 import { aggregate, type AggregationEnv } from '../aggregation/index.js';
 import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
 import { createScratch, type Scratch } from './scratch.js';
@@ -136,11 +137,16 @@ function dispatch(ctx: TaskContext, task: Task): number {
 
 function aggregationEnv(ctx: TaskContext): AggregationEnv {
   const s = ctx.state;
+  const scratch: WindowScratch = { sorted: (k) => ctx.scratch.f32('sorted', k), bases: (k) => ctx.scratch.f64('bases', k) };
   return {
     dim: s.dim,
     weightedMean(w, src, dst, r0, r1) {
       if (ctx.exchange) mixRowsSimd(ctx.exchange, w, src, dst, s.dim, r0, r1);
       else mixRows(w, src, dst, s.dim, r0, r1);
+    },
+    windowMean(w, src, dst, r0, r1, window) {
+      if (ctx.exchange) windowMeanSimd(ctx.exchange, w, src, dst, s.dim, r0, r1, window, scratch);
+      else windowMeanRows(w, src, dst, s.dim, r0, r1, window, scratch);
     },
     scratch: (name, n) => ctx.scratch.f32(name, n),
     scratch64: (name, n) => ctx.scratch.f64(name, n),

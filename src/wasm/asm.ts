@@ -117,7 +117,10 @@ export class Code {
   f32x4Sub(): this { return this.simd(0xe5); }
   f32x4Mul(): this { return this.simd(0xe6); }
   f32x4Div(): this { return this.simd(0xe7); }
+  f32x4Min(): this { return this.simd(0xe8); }
   f32x4Max(): this { return this.simd(0xe9); }
+  i32x4Splat(): this { return this.simd(0x11); }
+  v128And(): this { return this.simd(0x4e); }
 
   /** `while (get(i) < limit) { body(); i += step }` over i32 locals, unsigned compare. */
   whileLt(i: number, limit: number, step: number, body: () => void): this {

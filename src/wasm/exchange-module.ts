@@ -87,7 +87,44 @@ function sqdevAcc(): Code {
   return c;
 }
 
-/** The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc; imports a shared memory. Compiled in modules.ts. */
+/** Largest neighbourhood (self included) the order-statistic kernels sort in registers. */
+export const MAX_WINDOW = 16;
+
+/**
+ * The order-statistic rules' loop for k sources: per 4 columns, sort the k values in registers
+ * (odd-even transposition network of min/max), then dst = (sum of the sorted values whose mask is
+ * all ones, in ascending order) / count. Params: dst, src_1..k, lenBytes, mask_1..k (0 or -1), count.
+ */
+function windowMean(k: number): Code {
+  const c = new Code([I32, ...Array(k).fill(I32), I32, ...Array(k).fill(I32), F32]);
+  const dst = 0;
+  const src = (j: number) => 1 + j;
+  const len = 1 + k;
+  const mask = (j: number) => 2 + k + j;
+  const count = 2 + 2 * k;
+  const i = c.local(I32);
+  const r = Array.from({ length: k }, () => c.local(V128));
+  const m = Array.from({ length: k }, () => c.local(V128));
+  const acc = c.local(V128), cnt = c.local(V128), t = c.local(V128);
+  for (let j = 0; j < k; j++) c.get(mask(j)).i32x4Splat().set(m[j]);
+  c.get(count).f32x4Splat().set(cnt);
+  c.whileLt(i, len, 16, () => {
+    for (let j = 0; j < k; j++) c.get(src(j)).get(i).add().v128Load().set(r[j]);
+    for (let pass = 0; pass < k; pass++) {
+      for (let a = pass & 1; a + 1 < k; a += 2) {
+        c.get(r[a]).get(r[a + 1]).f32x4Min().set(t);
+        c.get(r[a]).get(r[a + 1]).f32x4Max().set(r[a + 1]);
+        c.get(t).set(r[a]);
+      }
+    }
+    c.f32(0).f32x4Splat().set(acc);
+    for (let j = 0; j < k; j++) c.get(acc).get(r[j]).get(m[j]).v128And().f32x4Add().set(acc);
+    c.get(dst).get(i).add().get(acc).get(cnt).f32x4Div().v128Store();
+  });
+  return c;
+}
+
+/** The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc, window2..16; imports a shared memory. Compiled in modules.ts. */
 export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
   const functions = [];
   for (let n = 1; n <= MAX_FUSED; n++) {
@@ -96,6 +133,7 @@ export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
   }
   functions.push({ name: 'colStats', code: colStats() });
   functions.push({ name: 'sqdevAcc', code: sqdevAcc() });
+  for (let k = 2; k <= MAX_WINDOW; k++) functions.push({ name: `window${k}`, code: windowMean(k) });
   return assembleModule(functions, 1, MAX_PAGES);
 }
 

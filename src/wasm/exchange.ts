@@ -4,7 +4,8 @@
 // mix-rows.ts and tasks.ts for when this is not available; results of each path are deterministic
 // for any worker count.
 import type { MixingMatrix } from '../types.js';
-import { MAX_FUSED, MAX_PAGES } from './exchange-module.js';
+import { MAX_FUSED, MAX_PAGES, MAX_WINDOW } from './exchange-module.js';
+import { checkWindow, windowMeanRows, type Window, type WindowScratch } from '../aggregation/order-statistics.js';
 import { instantiate, wasmStatus, PAGE } from './modules.js';
 
 type Axpy = (...args: number[]) => void;
@@ -14,6 +15,8 @@ export interface ExchangeKernels {
   readonly axpy: { assign: Axpy[]; accumulate: Axpy[] }; // index = sources - 1
   colStats(base: number, rows: number, stride: number, lenBytes: number, inv: number, meanOut: number, resOut: number): void;
   sqdevAcc(acc: number, x: number, m: number, lenBytes: number): void;
+  /** window[k]: the order-statistic loop for k sources (2..MAX_WINDOW) */
+  readonly window: Axpy[];
 }
 
 export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels {
@@ -26,6 +29,7 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
     },
     colStats: e.colStats,
     sqdevAcc: e.sqdevAcc,
+    window: Array.from({ length: MAX_WINDOW + 1 }, (_, k) => e[`window${k}`] as Axpy),
   };
 }
 
@@ -98,5 +102,34 @@ export function mixRowsSimd(
         dst[o + c] = acc;
       }
     }
+  }
+}
+
+/**
+ * dst rows [rowStart,rowEnd) = the window mean of each coordinate's sorted values (see
+ * aggregation/order-statistics.ts), four columns at a time in SIMD; neighbourhoods larger than
+ * MAX_WINDOW and the last dim % 4 columns go through the JS loop, which gives the same bits.
+ */
+export function windowMeanSimd(
+  k: ExchangeKernels, W: MixingMatrix, src: Float32Array, dst: Float32Array, dim: number, rowStart: number, rowEnd: number,
+  window: Window, scratch: WindowScratch,
+): void {
+  const vec = dim & ~3;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const p0 = W.offsets[i];
+    const n = W.offsets[i + 1] - p0;
+    const [lo, hi] = window(n);
+    checkWindow(lo, hi, n);
+    if (n < 2 || n > MAX_WINDOW) {
+      windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
+      continue;
+    }
+    const args: number[] = [dst.byteOffset + i * dim * 4];
+    for (let j = 0; j < n; j++) args.push(src.byteOffset + W.cols[p0 + j] * dim * 4);
+    args.push(vec * 4);
+    for (let j = 0; j < n; j++) args.push(j >= lo && j < hi ? -1 : 0);
+    args.push(hi - lo);
+    k.window[n](...args);
+    if (vec < dim) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch, vec, dim);
   }
 }

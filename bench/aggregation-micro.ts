@@ -1,0 +1,59 @@
+// Micro-benchmark of the neighbour aggregation rules at W1 scale (64 peers, MLP 784-128-10,
+// ring k=2: 5 values per coordinate): one full exchange step per rule, SIMD and plain JS.
+// `npm run bench:agg [-- --peers 64 --dim 101770 --k 2 --repeats 7]`
+import { aggregate, type AggregationEnv, type AggregationSpec } from '../src/aggregation/index.js';
+import { windowMeanRows } from '../src/aggregation/order-statistics.js';
+import { createScratch } from '../src/engine/scratch.js';
+import { createMixing } from '../src/topology/mixing/index.js';
+import { ring } from '../src/topology/ring.js';
+import { mixRows } from '../src/topology/mix-rows.js';
+import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, windowMeanSimd } from '../src/wasm/index.js';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const peers = arg('peers', 64);
+const dim = arg('dim', 101770);
+const k = arg('k', 2);
+const repeats = arg('repeats', 7);
+
+const w = createMixing(ring(peers, k), 'metropolis');
+const memory = createSharedWasmMemory(2 * peers * dim * 4 + 64);
+if (!memory) throw new Error('shared wasm memory with SIMD is not available here');
+const kernels = instantiateExchange(memory);
+const buf = memory.buffer as unknown as SharedArrayBuffer;
+const src = new Float32Array(buf, 0, peers * dim).map((_, i) => Math.sin(i));
+const dst = new Float32Array(buf, peers * dim * 4, peers * dim);
+const scratch = createScratch();
+const windows = { sorted: (n: number) => scratch.f32('sorted', n), bases: (n: number) => scratch.f64('bases', n) };
+
+function env(simd: boolean): AggregationEnv {
+  return {
+    dim,
+    weightedMean: (m, s, d, a, b) => (simd ? mixRowsSimd(kernels, m, s, d, dim, a, b) : mixRows(m, s, d, dim, a, b)),
+    windowMean: (m, s, d, a, b, win) => (simd ? windowMeanSimd(kernels, m, s, d, dim, a, b, win, windows) : windowMeanRows(m, s, d, dim, a, b, win, windows)),
+    scratch: (name, n) => scratch.f32(name, n),
+    scratch64: (name, n) => scratch.f64(name, n),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+function time(fn: () => void): number {
+  fn();
+  const ts: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats}`);
+const specs: AggregationSpec[] = [{ kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 }];
+for (const spec of specs) {
+  const simd = time(() => aggregate(env(true), spec, w, src, dst, 0, peers));
+  const js = time(() => aggregate(env(false), spec, w, src, dst, 0, peers));
+  console.log(`${spec.kind.padEnd(13)} SIMD ${simd.toFixed(1).padStart(7)} ms   JS ${js.toFixed(1).padStart(7)} ms   (${(js / simd).toFixed(1)}x)`);
+}
