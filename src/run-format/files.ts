@@ -116,10 +116,12 @@ export interface TopologyFile {
   edges: TopologyEdge[];
 }
 
+/** A line as written; its round is always a whole number. */
+type WrittenLine<T extends { round: number }> = Written<Omit<T, 'round'>> & { round: number };
 /** metrics.jsonl, one line */
-export type MetricsLine = Written<RoundMetrics>;
+export type MetricsLine = WrittenLine<RoundMetrics>;
 /** peers.jsonl, one line */
-export type PeersLine = Written<PeerMetrics>;
+export type PeersLine = WrittenLine<PeerMetrics>;
 /** summary.json; its presence means the run finished */
 export type SummaryFile = Written<SummaryFields> & { config: Record<string, unknown> };
 

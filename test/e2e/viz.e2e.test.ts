@@ -1,7 +1,8 @@
 // The live view in a real browser: a short real run with --viz, watched while it learns,
 // then replayed from its timeline, then replayed again by `plexus viz`.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -219,6 +220,22 @@ describe('the live view in Chromium', () => {
     expect(await cli.interrupt()).toBe(0);
     cli = undefined;
   }, 120000);
+
+  it('`plexus run --viz` on a busy port exits 2 with one clear line and creates no run directory', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const out = join(mkdtempSync(join(tmpdir(), 'plexus-e2e-busy-')), 'run');
+    try {
+      const p = start(['run', CONFIG, '--out', out, '--viz', '--port', String(port), '--quiet']);
+      expect(await p.exited).toBe(2);
+      expect(p.stderr()).toContain(`plexus: --port: ${port} is in use; choose another or 0 for a free one\n`);
+      expect(p.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      blocker.close();
+    }
+  }, 60000);
 
   it('`plexus viz` on a folder that is not a run exits 2 and says why', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'plexus-e2e-empty-'));

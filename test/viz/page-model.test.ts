@@ -6,7 +6,7 @@ import type { PeersLine, SummaryFile, TopologyFile } from '../../src/run-format/
 import { isFrameLine, RunStore } from '../../viz/page/src/store.js';
 import { edgeTraffic } from '../../viz/page/src/traffic.js';
 
-const peersLine = (round: number, acc: (number | null)[], extra: Partial<PeersLine> = {}): PeersLine & { round: number } => ({
+const peersLine = (round: number, acc: (number | null)[], extra: Partial<PeersLine> = {}): PeersLine => ({
   round,
   accuracy: acc,
   loss: acc.map((a) => (a === null ? null : 1 - a)),

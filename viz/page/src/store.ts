@@ -54,8 +54,8 @@ export function readMetricsLine(line: MetricsLine): RoundMetrics | null {
   return out as unknown as RoundMetrics;
 }
 
-/** A peers.jsonl line the store can take: a whole round number and an accuracy array. */
-export function isFrameLine(line: PeersLine): line is PeersLine & { round: number } {
+/** A peers.jsonl line the store can take: a whole round number and an accuracy array (the stream is not trusted). */
+export function isFrameLine(line: PeersLine): boolean {
   return Number.isSafeInteger(line.round) && Array.isArray(line.accuracy);
 }
 
@@ -132,7 +132,7 @@ export class RunStore {
     for (const fn of this.listeners) fn(change);
   }
 
-  addPeersLine(line: PeersLine & { round: number }): PeerFrame {
+  addPeersLine(line: PeersLine): PeerFrame {
     const n = this.n;
     const frame: PeerFrame = {
       round: line.round,
