@@ -46,6 +46,14 @@ declare global {
 
 const state = (page: Page) => page.evaluate(() => window.__plexus!.state());
 const colors = (page: Page) => page.evaluate(() => window.__plexus!.colors());
+/** The round on screen and its colours, read together once the frames pending have been drawn. */
+const drawnRound = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ round: number | null; colors: string[] }>((res) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => res({ round: window.__plexus!.state().round, colors: window.__plexus!.colors() }))),
+      ),
+  );
 const fractionChanged = (a: string[], b: string[]) => a.filter((c, i) => c !== b[i]).length / a.length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -125,7 +133,10 @@ describe('the live view in Chromium', () => {
       if (s.finished) break;
       if (s.round !== null && s.round !== live[live.length - 1]?.round) {
         expect(s.follow).toBe(true);
-        live.push({ round: s.round, colors: await colors(page) });
+        // colours are applied on the next animation frame: a loaded machine may not have drawn them yet
+        const drawn = await drawnRound(page);
+        if (drawn.round === null || drawn.round === live[live.length - 1]?.round) continue;
+        live.push({ round: drawn.round, colors: drawn.colors });
         if (live.length === 3) await page.screenshot({ path: join(OUTPUT_DIR, 'viz-live.png') });
       }
     }
