@@ -37,4 +37,4 @@ export type TaskKind = Task['kind'];
 
 export type TaskResult =
   | { ok: true; kind: TaskKind; value: number; busyMs: number; backend: string; kernel: string; threadId: number }
-  | { ok: false; kind: TaskKind; message: string; stack?: string; peer?: number; round?: number; threadId: number };
+  | { ok: false; kind: TaskKind; message: string; stack?: string; peer?: number; round?: number; diverged?: boolean; threadId: number };

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { WorkerError } from '../errors.js';
+import { DivergenceError, WorkerError } from '../errors.js';
 import { tfjsNodeInstalled, type BackendPreference } from '../model/backend.js';
 import { pathUsesTfjs, type KernelPath } from '../model/kernel.js';
 import { wasmStatus, type WasmStatus } from '../wasm/index.js';
@@ -66,6 +66,9 @@ function check(results: TaskResult[]): TaskResult[] {
       const where = [r.peer !== undefined ? `peer ${r.peer}` : '', r.round !== undefined ? `round ${r.round}` : '']
         .filter(Boolean)
         .join(', ');
+      if (r.diverged && r.round !== undefined) {
+        throw new DivergenceError(`training diverged at round ${r.round}: ${r.message.replace(/^training failed: /, '')} (peer ${r.peer}); try a smaller train.lr`, r.round);
+      }
       throw new WorkerError(`${r.kind} task failed${where ? ` at ${where}` : ''}: ${r.message}`, { peer: r.peer, round: r.round });
     }
   }

@@ -54,10 +54,13 @@ function kernelName(kernel: StepKernel, path: string): string {
 
 /** Thrown inside handlers so the failing peer and round travel back as data. */
 class PeerFailure extends Error {
-  constructor(message: string, readonly peer: number, readonly round: number) {
+  constructor(message: string, readonly peer: number, readonly round: number, readonly diverged = false) {
     super(message);
   }
 }
+
+/** A local step whose loss is not a finite number: the run diverged. */
+class NonFiniteLoss extends Error {}
 
 export function runTask(ctx: TaskContext, task: Task): TaskResult {
   const t0 = performance.now();
@@ -73,6 +76,7 @@ export function runTask(ctx: TaskContext, task: Task): TaskResult {
       stack: err?.stack,
       peer: e instanceof PeerFailure ? e.peer : undefined,
       round: e instanceof PeerFailure ? e.round : 'round' in task ? task.round : undefined,
+      diverged: e instanceof PeerFailure && e.diverged ? true : undefined,
       threadId,
     };
   }
@@ -86,7 +90,7 @@ function dispatch(ctx: TaskContext, task: Task): number {
         try {
           trainPeer(ctx, s.params[task.src], p);
         } catch (e) {
-          throw new PeerFailure(`training failed: ${(e as Error)?.message ?? e}`, p, task.round);
+          throw new PeerFailure(`training failed: ${(e as Error)?.message ?? e}`, p, task.round, e instanceof NonFiniteLoss);
         }
       }
       return task.peers.length;
@@ -207,7 +211,7 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
       s.stepCount[p] += 1;
       if (lr !== 0 && Number.isFinite(loss)) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
     }
-    if (!Number.isFinite(loss)) throw new Error(`loss is ${loss} (diverged: try a smaller train.lr)`);
+    if (!Number.isFinite(loss)) throw new NonFiniteLoss(`the training loss is ${loss}`);
   }
 }
 
