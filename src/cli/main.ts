@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, DataError, PlexusError, TopologyError } from '../errors.js';
 import { registerRunCommand } from './run-command.js';
+import { registerReportCommand } from './report-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -14,6 +15,7 @@ async function main(argv: string[]): Promise<void> {
     .configureOutput({ outputError: (s, write) => write(s) })
     .showHelpAfterError('(run with --help for usage)');
   registerRunCommand(program);
+  registerReportCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);

@@ -1,0 +1,129 @@
+// Builds the report's files from the runs: figures (SVG and PNG), summary.csv and report.html.
+// Touches no file: the caller writes what this returns.
+import { summaryCsv } from './csv.js';
+import { ReportInputError } from './errors.js';
+import { lineFigureSpec, type Curve, type FigureOptions } from './figure-spec.js';
+import { groupFinals } from './finals.js';
+import { groupRuns, type Group } from './group.js';
+import { renderPage, type PageFigure } from './html.js';
+import type { RunData } from './read-run.js';
+import { renderSvg, svgToPng } from './render.js';
+import { groupSeries, type SeriesMetric } from './series.js';
+import { groupStyle } from './style.js';
+import { checkXAxis, X_AXIS_INFO, type XAxis } from './x-axis.js';
+
+export interface ReportOptions {
+  /** config paths that label the groups; default: the paths whose values differ between groups */
+  by?: string[];
+  x: XAxis;
+  title?: string;
+  /** the DIR arguments, for the description */
+  inputs: readonly string[];
+  /** when the report was made (for the footer) */
+  generated?: Date;
+  /** warnings so far (from reading the runs); the report adds its own, and the page lists them all */
+  warnings?: string[];
+}
+
+export interface ReportFile {
+  name: string;
+  content: string | Buffer;
+}
+
+export interface Report {
+  files: ReportFile[];
+  runs: number;
+  groups: Group[];
+}
+
+interface FigureDef {
+  stem: string;
+  metric: SeriesMetric;
+  options: Omit<FigureOptions, 'xTitle' | 'xFormat' | 'legendTitle'>;
+  caption: string;
+}
+
+const BAND = 'Lines: mean over seeds; bands: 95% confidence interval of that mean (Student t, n − 1 degrees of freedom).';
+
+const FIGURES: FigureDef[] = [
+  {
+    stem: 'accuracy', metric: 'meanAccuracy',
+    options: { yTitle: 'mean test accuracy', yFormat: '.0%' },
+    caption: 'Mean test accuracy of the peers, on the evaluation rounds.',
+  },
+  {
+    stem: 'consensus', metric: 'consensusDistance',
+    options: { yTitle: 'consensus distance', log: true },
+    caption: "Consensus distance: the mean squared distance of the peers' parameters to their average, after the exchange (log scale).",
+  },
+];
+
+/** Over this many points a curve is drawn without point markers. */
+const MAX_MARKERS = 40;
+
+function legendTitle(keys: readonly string[], groups: readonly Group[]): string | null {
+  if (groups.length === 1 && keys.length === 0) return null;
+  return keys.length === 1 ? keys[0] : '';
+}
+
+function describe(runs: readonly RunData[], groups: readonly Group[], keys: readonly string[], opts: ReportOptions): string[] {
+  const ns = [...new Set(groups.map((g) => g.runs.length))].sort((a, b) => a - b);
+  const seeds = ns.length === 1 ? `${ns[0]} seed${ns[0] > 1 ? 's' : ''} each` : `${ns[0]} to ${ns[ns.length - 1]} seeds each`;
+  const text = [
+    `${runs.length} run${runs.length > 1 ? 's' : ''} in ${groups.length} group${groups.length > 1 ? 's' : ''} (runs whose configs differ only in seed form a group; ${seeds}), read from ${opts.inputs.join(', ')}.`,
+  ];
+  if (keys.length > 0) text.push(`The groups are labelled by ${keys.join(', ')}${opts.by ? ' (--by)' : ', the config keys in which they differ'}.`);
+  text.push(`x axis: ${X_AXIS_INFO[opts.x].describe}. Curves align the seeds of a group on the rounds they all recorded.`);
+  return text;
+}
+
+export async function buildReport(runs: readonly RunData[], opts: ReportOptions): Promise<Report> {
+  checkXAxis(runs, opts.x);
+  const grouping = groupRuns(runs, opts.by);
+  const { groups, keys } = grouping;
+  const warnings = opts.warnings ?? [];
+  for (const g of groups) {
+    const seeds = g.runs.map((r) => r.config.seed);
+    const twice = seeds.filter((s, i) => seeds.indexOf(s) !== i);
+    if (twice.length > 0) warnings.push(`group '${g.label}': seed ${twice[0]} appears more than once (${g.runs.length} runs); each run counts as one sample`);
+  }
+  const styles = groups.map((_, i) => groupStyle(i));
+  const axis = X_AXIS_INFO[opts.x];
+  const files: Report['files'] = [];
+  const figures: PageFigure[] = [];
+  const allCurves = FIGURES.map((def) =>
+    groups.map((g, i): Curve => ({ label: g.label, style: styles[i], points: groupSeries(g.runs, def.metric, opts.x) })),
+  );
+  const xs = allCurves.flat(2).flatMap((c) => c.points.map((p) => p.x));
+  const xDomain: [number, number] | undefined = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : undefined;
+  for (const [k, def] of FIGURES.entries()) {
+    const curves = allCurves[k];
+    if (curves.every((c) => c.points.length === 0)) {
+      warnings.push(`no ${def.metric} recorded in any run; the ${def.stem} figure is left out`);
+      continue;
+    }
+    const markers = Math.max(...curves.map((c) => c.points.length)) <= MAX_MARKERS;
+    const spec = lineFigureSpec(curves, { ...def.options, xTitle: axis.title, xFormat: axis.format, legendTitle: legendTitle(keys, groups), markers, xDomain });
+    const svg = await renderSvg(spec);
+    files.push({ name: `${def.stem}.svg`, content: svg }, { name: `${def.stem}.png`, content: svgToPng(svg) });
+    figures.push({ stem: def.stem, svg, caption: `${def.caption} ${BAND}` });
+  }
+  if (figures.length === 0) throw new ReportInputError('the runs recorded neither accuracy nor consensus distance; there is nothing to plot');
+  const finals = groups.map(groupFinals);
+  files.push({ name: 'summary.csv', content: summaryCsv(keys, finals) });
+  const names = [...new Set(runs.map((r) => String(r.config.name ?? 'run')))];
+  const html = renderPage(
+    {
+      title: opts.title ?? `Plexus report: ${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''}`,
+      description: describe(runs, groups, keys, opts),
+      grouping,
+      figures,
+      finals,
+      warnings,
+      generated: (opts.generated ?? new Date()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
+    },
+    styles.map((s) => s.color),
+  );
+  files.push({ name: 'report.html', content: html });
+  return { files, runs: runs.length, groups };
+}
