@@ -1,13 +1,17 @@
 // `plexus run CONFIG`: resolve the config, build the engine, write the run directory, report.
-import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { checkMemory, defaultMemoryLimit } from '../config/memory.js';
 import { loadConfigFile } from '../config/resolve.js';
+import type { ExperimentConfig } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
-import { attachRunWriter } from './run-writer.js';
-import { attachProgress } from './progress.js';
+import { defaultWorkerCount } from '../engine/executor.js';
+import { openRunFiles, type RunFiles } from './run-writer.js';
+import { attachProgress, type Progress } from './progress.js';
 import { describeSetup, describeSummary } from './describe.js';
-import { parseIntOption, UsageError } from './options.js';
+import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
+import { planOutDir, prepareOutDir, type OutDirPlan } from './out-dir.js';
+import { watchInterrupts, type Interrupts } from './interrupt.js';
 
 export interface RunOptions {
   out?: string;
@@ -22,6 +26,8 @@ export interface RunOptions {
   port?: number;
   vizWait?: number;
   pace?: number;
+  force?: boolean;
+  maxMemory?: number;
 }
 
 function timestamp(): string {
@@ -33,88 +39,153 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run an experiment from a YAML or JSON config and write its run directory')
     .argument('<config>', 'experiment config file (YAML or JSON), e.g. experiments/quickstart.yaml')
-    .option('-o, --out <dir>', 'run directory to write (default: runs/<name>-<timestamp>)')
+    .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-<timestamp>)')
+    .option('-f, --force', 'with --out: replace the run files already in that directory')
     .option('-s, --seed <n>', 'override the config seed (integer >= 0)', parseIntOption('--seed', 0))
     .option('-r, --rounds <n>', 'override the number of rounds', parseIntOption('--rounds', 1))
     .option('-w, --workers <n>', 'worker threads (default: one per CPU, none on a single CPU; 0 runs inline on the main thread)', parseIntOption('--workers', 0))
+    .option('--max-memory <size>', 'refuse runs estimated to need more memory than this, e.g. 8G or 500M (default: 80% of the machine or container memory)', parseSizeOption('--max-memory'))
     .option('-b, --backend <name>', 'TF.js backend: auto (node if installed, else wasm) | wasm | cpu | node', 'auto')
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
     .option('--viz', 'serve the live view of this run and print its URL')
     .option('--open', 'with --viz: open the URL in a browser')
-    .option('--host <host>', 'with --viz: address to bind', '127.0.0.1')
+    .option('--host <host>', 'with --viz: address to bind (default loopback only; 0.0.0.0 exposes the view to the network)', '127.0.0.1')
     .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0), 0)
     .option('--pace <rounds/s>', 'with --viz: at most this many rounds per second, so people can watch (0: full speed)', parseIntOption('--pace', 0), 10)
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
     .addHelpText('after', `
 Writes metrics.jsonl (one line per round), peers.jsonl (per-peer metrics on evaluation
 rounds), topology.json, config.resolved.json and, at the end, summary.json.
-Exit status: 0 done, 2 bad config or input, 1 failure during the run, 130 interrupted.`)
+Exit status: 0 done, 2 bad config or input (nothing is written), 1 failure during the run,
+130 interrupted. Ctrl-C finishes the current round, writes the files (summary.json with
+aborted: true) and exits; a second Ctrl-C stops at once.`)
     .action(async (configPath: string, opts: RunOptions) => {
       await runCommand(configPath, opts);
     });
 }
 
-export async function runCommand(configPath: string, opts: RunOptions): Promise<void> {
+/** Every check a run must pass, before anything is built or written. */
+function checkRun(configPath: string, opts: RunOptions): { config: ExperimentConfig; plan: OutDirPlan } {
   if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) {
     throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   }
+  checkWorkers(opts.workers);
   const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
-  const dir = resolve(opts.out ?? join('runs', `${config.name}-${timestamp()}`));
-  if (existsSync(dir) && readdirSync(dir).includes('summary.json')) {
-    throw new UsageError(`--out: ${dir} already holds a finished run; choose another directory`);
-  }
-  const log = (s: string) => process.stderr.write(s + '\n');
-  // bound before anything is created: a busy --port is a usage error (exit 2) that leaves nothing behind
-  const server = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
-  const pace = opts.viz ? (opts.pace ?? 10) : 0;
-  const engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: pace });
-  let interrupted = 0;
-  const onSigint = () => {
-    interrupted++;
-    if (interrupted === 1) {
-      log('\ninterrupted: finishing the current round (Ctrl-C again to stop now)');
-      engine.abort();
-    } else {
-      void engine.close().finally(() => process.exit(130));
-    }
-  };
-  process.on('SIGINT', onSigint);
-  const writer = attachRunWriter(engine, dir);
-  engine.on('setup', (e) => log(describeSetup(e)));
-  engine.on('warning', (w) => log(`warning: ${w}`));
-  let viz: { url: string; close(): Promise<void> } | undefined;
-  if (server) {
-    viz = server;
-    log(`live view: ${server.url}`);
-    if (pace > 0) log(`pacing the run to at most ${pace} rounds/s for the live view (--pace 0 for full speed)`);
-    if (opts.vizWait && opts.vizWait > 0) {
-      // a short run would be over before anyone looked: start when the page connects
-      log(`waiting for the page to connect (up to ${opts.vizWait} s; --viz-wait 0 starts at once)`);
-      await Promise.race([server.firstViewer, new Promise((res) => setTimeout(res, opts.vizWait! * 1000).unref())]);
-    }
-  }
-  const progress = attachProgress(engine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
+  const plan = planOutDir(opts.out ?? join('runs', `${config.name}-${timestamp()}`), { force: opts.force });
+  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+  checkMemory(config, { workers: opts.workers ?? defaultWorkerCount() }, limit);
+  return { config, plan };
+}
+
+/** Creates the directory and the run files; `discard` removes both, for a run that never started. */
+function createRunDir(plan: OutDirPlan, config: ExperimentConfig): { files: RunFiles; discard(): void } {
+  const out = prepareOutDir(plan);
   try {
+    const files = openRunFiles(out.dir, config);
+    return { files, discard: () => (files.discard(), out.removeCreated()) };
+  } catch (e) {
+    out.removeCreated();
+    throw e;
+  }
+}
+
+export async function runCommand(configPath: string, opts: RunOptions): Promise<void> {
+  const { config, plan } = checkRun(configPath, opts);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const exitNow = () => process.exit(130);
+  const interrupts = watchInterrupts();
+  interrupts.on(exitNow, exitNow);
+  // bound before anything is created: a busy --port is a usage error (exit 2) that leaves nothing behind
+  const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
+  try {
+    await runIn(plan, config, opts, { viz, interrupts, log });
+    if (viz && interrupts.count === 0) {
+      log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);
+      await new Promise<void>((res) => interrupts.on(res, res));
+    }
+  } finally {
+    await viz?.close();
+    interrupts.dispose();
+  }
+}
+
+interface RunContext {
+  viz?: Viz;
+  interrupts: Interrupts;
+  log: (s: string) => void;
+}
+
+/** Creates the run directory and the engine, runs it, and leaves nothing behind if it never started. */
+async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOptions, { viz, interrupts, log }: RunContext): Promise<void> {
+  const { files, discard } = createRunDir(plan, config);
+  interrupts.on(
+    () => log('\ninterrupted: stopping after set-up (Ctrl-C again to stop now)'),
+    () => (discard(), process.exit(130)),
+  );
+  let engine: Engine;
+  try {
+    engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: opts.viz ? (opts.pace ?? 10) : 0 });
+  } catch (e) {
+    discard();
+    throw e;
+  }
+  let progress: Progress | undefined;
+  let started = false;
+  try {
+    interrupts.on(
+      () => {
+        log('\ninterrupted: finishing the current round (Ctrl-C again to stop now)');
+        engine.abort();
+      },
+      () => {
+        // every line written so far is complete (writes are synchronous); stop without waiting
+        progress?.stop();
+        if (started) files.close();
+        else discard();
+        process.exit(130);
+      },
+    );
+    if (interrupts.count > 0) {
+      // Ctrl-C during set-up: the run never started, so leave nothing behind
+      discard();
+      process.exitCode = 130;
+      return;
+    }
+    files.attach(engine);
+    engine.on('setup', (e) => log(describeSetup(e)));
+    engine.on('warning', (w) => log(`warning: ${w}`));
+    if (viz) await announceViz(viz, opts, interrupts.first, log);
+    started = true;
+    progress = attachProgress(engine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
     const summary = await engine.run();
     progress.stop();
     log(describeSummary(summary));
-    log(`files: ${dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
+    log(`files: ${plan.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
     if (summary.aborted) process.exitCode = 130;
+  } catch (e) {
+    if (!started) discard();
+    throw e;
   } finally {
-    progress.stop();
-    writer.close();
+    progress?.stop();
+    files.close();
     await engine.close();
   }
-  if (viz) {
-    if (interrupted) {
-      await viz.close();
-    } else {
-      log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);
-      process.off('SIGINT', onSigint);
-      await new Promise<void>((res) => process.once('SIGINT', () => res()));
-      await viz.close();
-    }
+}
+
+interface Viz {
+  url: string;
+  firstViewer: Promise<void>;
+  close(): Promise<void>;
+}
+
+async function announceViz(viz: Viz, opts: RunOptions, interrupted: Promise<void>, log: (s: string) => void): Promise<void> {
+  log(`live view: ${viz.url}`);
+  const pace = opts.pace ?? 10;
+  if (pace > 0) log(`pacing the run to at most ${pace} rounds/s for the live view (--pace 0 for full speed)`);
+  if (opts.vizWait && opts.vizWait > 0) {
+    // a short run would be over before anyone looked: start when the page connects
+    log(`waiting for the page to connect (up to ${opts.vizWait} s; --viz-wait 0 starts at once)`);
+    await Promise.race([viz.firstViewer, interrupted, new Promise((res) => setTimeout(res, opts.vizWait! * 1000).unref())]);
   }
-  process.off('SIGINT', onSigint);
 }

@@ -1,18 +1,30 @@
-// Listens to engine events and writes the run directory (docs/run-format.md, src/run-format/).
-// Lines are written synchronously, so metrics.jsonl is complete up to the last round at any time.
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+// Writes the run directory (docs/run-format.md, src/run-format/). Every file is created new (O_EXCL) and never
+// through a symbolic link (O_NOFOLLOW); lines are written synchronously, so metrics.jsonl is
+// complete up to the last round at any time, even when the process is stopped at once.
+import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExperimentConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { forEachEdge } from '../topology/csr.js';
 import { RUN_FILES, type SetupEvent, type TopologyFile } from '../run-format/index.js';
+import { PlexusError } from '../errors.js';
+import { reason } from './out-dir.js';
+import { UsageError } from './options.js';
 
-export interface RunWriter {
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+export interface RunFiles {
   readonly dir: string;
+  /** Writes topology.json, then each round's lines and the summary as the engine emits them. */
+  attach(engine: Engine): void;
+  /** Closes the files (safe to call twice); what was written stays. */
   close(): void;
+  /** Closes and removes every file this created: for a run that never started. */
+  discard(): void;
 }
 
-export function topologyJson(e: SetupEvent): TopologyFile {
-  const { topology: t, mixing: w, partition: part, labelCounts, classes } = e;
+function topologyHeader(e: SetupEvent): Omit<TopologyFile, 'edges'> {
+  const { topology: t, partition: part, labelCounts, classes } = e;
   const nodes = [];
   for (let i = 0; i < t.n; i++) {
     nodes.push({
@@ -22,44 +34,133 @@ export function topologyJson(e: SetupEvent): TopologyFile {
       labelCounts: Array.from(labelCounts.subarray(i * classes, (i + 1) * classes)),
     });
   }
-  const edges: [number, number, number][] = [];
-  forEachEdge(t, (i, j) => edges.push([i, j, weightOf(w, t.directed ? j : i, t.directed ? i : j)]));
   return {
     n: t.n, directed: t.directed, mixing: t.directed ? 'column-stochastic' : e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
-    components: e.components, evalPeers: e.evalPeers, nodes, edges,
+    components: e.components, evalPeers: e.evalPeers, nodes,
   };
 }
 
+function forEachTopologyEdge(e: SetupEvent, f: (edge: [number, number, number]) => void): void {
+  const { topology: t, mixing: w } = e;
+  forEachEdge(t, (i, j) => f([i, j, weightOf(w, t.directed ? j : i, t.directed ? i : j)]));
+}
+
+/** The content of topology.json (the writer streams the same text, edge by edge). */
+export function topologyJson(e: SetupEvent): TopologyFile {
+  const edges: [number, number, number][] = [];
+  forEachTopologyEdge(e, (edge) => edges.push(edge));
+  return { ...topologyHeader(e), edges };
+}
+
+/** Binary search in the row (rows are sorted), a scan if it misses: dense graphs have long rows. */
 function weightOf(w: SetupEvent['mixing'], row: number, col: number): number {
+  let lo = w.offsets[row];
+  let hi = w.offsets[row + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (w.cols[mid] === col) return w.weights[mid];
+    if (w.cols[mid] < col) lo = mid + 1;
+    else hi = mid - 1;
+  }
   for (let k = w.offsets[row]; k < w.offsets[row + 1]; k++) if (w.cols[k] === col) return w.weights[k];
   return 0;
 }
 
 /** Non-finite numbers become null so every line stays valid JSON. */
-function line(o: unknown): string {
-  return JSON.stringify(o, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
+function json(o: unknown, indent?: number): string {
+  return JSON.stringify(o, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
 }
 
-export function attachRunWriter(engine: Engine, dir: string): RunWriter {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, RUN_FILES.config), JSON.stringify(engine.world.config, null, 2) + '\n');
-  const metrics = openSync(join(dir, RUN_FILES.metrics), 'w');
-  const peers = openSync(join(dir, RUN_FILES.peers), 'w');
-  let open = true;
-  // written before the first round, so a viewer can draw the graph while the run starts
-  writeFileSync(join(dir, RUN_FILES.topology), line(topologyJson(engine.setupInfo())));
-  engine.on('round', (m) => open && writeSync(metrics, line(m)));
-  engine.on('peers', (p) => open && writeSync(peers, line(p)));
-  engine.on('end', (s) => {
-    writeFileSync(join(dir, RUN_FILES.summary), JSON.stringify(s, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-  });
+/** Creates the run files in `dir` (which exists) and writes config.resolved.json; UsageError if it cannot. */
+export function openRunFiles(dir: string, config: ExperimentConfig): RunFiles {
+  const created: string[] = [];
+  const fds = new Map<string, number>();
+  const create = (name: string): number => {
+    const path = join(dir, name);
+    let fd: number;
+    try {
+      fd = openSync(path, CREATE_NEW, 0o644);
+    } catch (e) {
+      throw new UsageError(`--out: cannot create ${path}: ${reason(e)}`);
+    }
+    created.push(path);
+    return fd;
+  };
+  const write = (name: string, fd: number, text: string) => {
+    try {
+      writeSync(fd, text);
+    } catch (e) {
+      throw new PlexusError(`cannot write ${join(dir, name)}: ${reason(e)}`);
+    }
+  };
+  const close = () => {
+    for (const fd of fds.values()) closeSync(fd);
+    fds.clear();
+  };
+  const discard = () => {
+    close();
+    for (const p of created.splice(0)) {
+      try {
+        unlinkSync(p);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    const cfg = create(RUN_FILES.config);
+    fds.set(RUN_FILES.config, cfg);
+    write(RUN_FILES.config, cfg, JSON.stringify(config, null, 2) + '\n');
+    closeSync(cfg);
+    fds.delete(RUN_FILES.config);
+    for (const name of [RUN_FILES.topology, RUN_FILES.metrics, RUN_FILES.peers]) fds.set(name, create(name));
+  } catch (e) {
+    discard();
+    throw e;
+  }
+  const line = (name: string, o: unknown) => {
+    const fd = fds.get(name);
+    if (fd !== undefined) write(name, fd, json(o) + '\n');
+  };
   return {
     dir,
-    close() {
-      if (!open) return;
-      open = false;
-      closeSync(metrics);
-      closeSync(peers);
+    attach(engine) {
+      // written before the first round, so a viewer can draw the graph while the run starts
+      const fd = fds.get(RUN_FILES.topology)!;
+      writeTopology(engine.setupInfo(), (s) => write(RUN_FILES.topology, fd, s));
+      closeSync(fd);
+      fds.delete(RUN_FILES.topology);
+      engine.on('round', (m) => line(RUN_FILES.metrics, m));
+      engine.on('peers', (p) => line(RUN_FILES.peers, p));
+      engine.on('end', (s) => {
+        const fd = create(RUN_FILES.summary);
+        try {
+          write(RUN_FILES.summary, fd, json(s, 2) + '\n');
+        } finally {
+          closeSync(fd);
+        }
+      });
     },
+    close,
+    discard,
   };
+}
+
+/** topology.json in pieces: a complete graph has n^2 / 2 edges, too many for one string. */
+export function writeTopology(e: SetupEvent, out: (s: string) => void): void {
+  out(json(topologyHeader(e)).slice(0, -1) + ',"edges":[');
+  let chunk: string[] = [];
+  let first = true;
+  const flush = () => {
+    if (chunk.length === 0) return;
+    out((first ? '' : ',') + chunk.join(','));
+    first = false;
+    chunk = [];
+  };
+  forEachTopologyEdge(e, (edge) => {
+    chunk.push(json(edge));
+    if (chunk.length === 65536) flush();
+  });
+  flush();
+  out(']}\n');
 }

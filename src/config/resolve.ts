@@ -1,5 +1,5 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -7,6 +7,8 @@ import { ConfigError } from '../errors.js';
 import { configSchema, type ExperimentConfig } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkConfig } from './checks.js';
+import { numberIssues } from './numbers.js';
+import { knownKeysAt } from './schema-at.js';
 
 export interface ResolveOptions {
   /** Directory that relative paths in the config (topology files) are resolved against. */
@@ -15,15 +17,59 @@ export interface ResolveOptions {
   overrides?: { seed?: number; name?: string };
 }
 
+/** A config is a page of YAML; anything larger is a mistake (a large graph belongs in an edge-list file). */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+/** YAML aliases (*name) a config may expand: enough for reuse, too few for an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Reads a YAML or JSON config file and resolves it. Throws ConfigError with every problem found. */
 export function loadConfigFile(path: string, opts: ResolveOptions = {}): ExperimentConfig {
-  if (!existsSync(path)) throw new ConfigError([`${path}: no such config file`], 'Cannot read config');
-  const text = readFileSync(path, 'utf8');
+  const text = readConfigText(path);
   const raw = parseConfigText(text, path);
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as Record<string, unknown>).name === undefined) {
     (raw as Record<string, unknown>).name = basename(path, extname(path));
   }
   return resolveConfig(raw, { baseDir: dirname(resolvePath(path)), ...opts });
+}
+
+/** The file's text, or a ConfigError saying why it is not a readable YAML or JSON text file. */
+function readConfigText(path: string): string {
+  const fail = (why: string) => new ConfigError([`${path === '' ? '(empty path)' : path}: ${why}`], 'Cannot read config');
+  if (path.trim() === '') throw fail('no config file given; name a YAML or JSON file, e.g. experiments/quickstart.yaml');
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw fail('is a directory; name a config file, e.g. experiments/quickstart.yaml');
+    if (!st.isFile()) throw fail('is not a regular file (a device, pipe or socket); name a YAML or JSON file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw fail(errnoReason(e, 'no such config file'));
+  }
+  if (size > MAX_CONFIG_BYTES) {
+    throw fail(`is ${(size / 2 ** 20).toFixed(1)} MiB; a config is at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB (put a large graph in an edge-list file: topology: { kind: file, path })`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw fail(errnoReason(e, 'no such config file'));
+  }
+  if (bytes.includes(0)) throw fail('holds binary data, not text; name a YAML or JSON file');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail('is not UTF-8 text; name a YAML or JSON file (saved as UTF-8)');
+  }
+}
+
+function errnoReason(e: unknown, missing: string): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return missing;
+  if (code === 'ENOTDIR') return `${missing} (a part of the path is a file, not a directory)`;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENAMETOOLONG') return 'the path is too long';
+  return `cannot read it (${(e as Error)?.message ?? e})`;
 }
 
 /** YAML is a superset of JSON, so one parser serves both; errors carry line and column. */
@@ -39,7 +85,17 @@ export function parseConfigText(text: string, source = 'config'): unknown {
       `Cannot parse ${source}`,
     );
   }
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws ReferenceError for an alias bomb ("Excessive alias count") and an unknown alias
+    if (!(e instanceof ReferenceError)) throw e;
+    const bomb = /excessive alias count/i.test(e.message);
+    const why = bomb
+      ? `its aliases (*name) expand to too much data (more than ${MAX_ALIAS_COUNT} expansions, yaml: "${e.message}"); write the values out instead`
+      : `${e.message}; define each &anchor before its *alias`;
+    throw new ConfigError([`${source}: ${why}`], `Cannot parse ${source}`);
+  }
 }
 
 export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): ExperimentConfig {
@@ -47,8 +103,13 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
     throw new ConfigError(['(root): the config must be a mapping of keys such as name, peers, rounds, topology, data']);
   }
   const input = { ...(raw as Record<string, unknown>), ...definedOnly(opts.overrides ?? {}) };
+  // infinities and unsafe integers first: the schema would accept some, or say less about them
+  const numbers = numberIssues(configSchema, input);
+  const flagged = new Set(numbers.map((n) => pathString(n.path)));
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => formatIssue(i, input)));
+  const schemaIssues = parsed.success ? [] : parsed.error.issues.filter((i) => !flagged.has(pathString(i.path)));
+  const issues = [...numbers.map((n) => `${pathString(n.path)}: ${n.message}`), ...schemaIssues.flatMap((i) => formatIssue(i, input))];
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   const config = parsed.data;
   if (config.topology.kind === 'file' && !isAbsolute(config.topology.path)) {
     config.topology.path = resolvePath(opts.baseDir ?? process.cwd(), config.topology.path);
@@ -71,7 +132,7 @@ function formatIssue(issue: z.ZodIssue, input: unknown): string[] {
   const where = pathString(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const known = knownKeysAt(issue.path, input);
+      const known = knownKeysAt(configSchema, issue.path, input);
       return issue.keys.map((k) => {
         const p = pathString([...issue.path, k]);
         const hint = didYouMean(k, known);
@@ -96,6 +157,9 @@ function formatIssue(issue: z.ZodIssue, input: unknown): string[] {
     case 'too_small':
       return [`${where}: must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)} (got ${JSON.stringify(valueAt(input, issue.path))})`];
     case 'too_big':
+      if (issue.maximum === Number.MAX_SAFE_INTEGER) {
+        return [`${where}: ${JSON.stringify(valueAt(input, issue.path))} is too large to count exactly; use a whole number at most ${Number.MAX_SAFE_INTEGER}`];
+      }
       return [`${where}: must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)} (got ${JSON.stringify(valueAt(input, issue.path))})`];
     default:
       return [`${where}: ${issue.message}`];
@@ -106,30 +170,4 @@ function valueAt(input: unknown, path: (string | number)[]): unknown {
   let v: unknown = input;
   for (const p of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
   return v;
-}
-
-/** Walks the schema along `path` (picking union members by the input's `kind`) to list allowed keys. */
-function knownKeysAt(path: (string | number)[], input: unknown): string[] {
-  let schema: z.ZodTypeAny | undefined = configSchema;
-  let value: unknown = input;
-  const unwrap = (s: z.ZodTypeAny, v: unknown): z.ZodTypeAny | undefined => {
-    for (;;) {
-      if (s instanceof z.ZodDefault) s = s._def.innerType;
-      else if (s instanceof z.ZodOptional) s = s._def.innerType;
-      else if (s instanceof z.ZodEffects) s = s._def.schema;
-      else if (s instanceof z.ZodDiscriminatedUnion) {
-        const kind = v && typeof v === 'object' ? (v as Record<string, unknown>).kind : v;
-        const opt = s.optionsMap.get(kind as string);
-        if (!opt) return undefined;
-        s = opt;
-      } else return s;
-    }
-  };
-  for (const p of [...path, undefined]) {
-    schema = schema && unwrap(schema, value);
-    if (p === undefined || !schema) break;
-    schema = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodTypeAny>)[p] : undefined;
-    value = value && typeof value === 'object' ? (value as Record<string | number, unknown>)[p] : undefined;
-  }
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }

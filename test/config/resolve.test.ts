@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText, resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError } from '../../src/errors.js';
+import { issuesOf } from './helpers.js';
 
 const base = {
   name: 't',
@@ -14,15 +15,6 @@ const base = {
   data: { dataset: 'mnist', examplesPerPeer: 100, partition: { kind: 'iid' } },
 };
 
-function issuesOf(raw: unknown): string[] {
-  try {
-    resolveConfig(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('resolveConfig', () => {
   it('fills defaults and normalises shorthands', () => {

@@ -1,0 +1,241 @@
+// How much memory a run will take, estimated from its resolved config before anything is
+// allocated, and the limit it must fit in: a share of the machine's (or the container's) memory.
+import { constants as bufferConstants } from 'node:buffer';
+import { readFileSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import { ConfigError } from '../errors.js';
+import { createLayout } from '../model/layout.js';
+import { createOptimizer } from '../model/optimizer.js';
+import { protocolOf } from '../protocol/index.js';
+import { datasetSizes } from './checks.js';
+import type { ExperimentConfig } from './schema.js';
+
+const MB = 2 ** 20;
+/** Node.js, TF.js and the WebAssembly kernels, before any run state (measured: ~150 MB). */
+export const RUNTIME_BYTES = 150 * MB;
+/** One worker thread: its own V8 isolate, TF.js and kernels (measured: ~30-60 MB). */
+export const WORKER_BYTES = 50 * MB;
+/** The longest typed array this Node.js allocates (2^32 elements on Node 20). */
+const MAX_ELEMENTS = bufferConstants.MAX_LENGTH;
+/** The share of the machine's (or container's) memory a run may plan to use by default. */
+export const DEFAULT_SHARE = 0.8;
+
+export interface MemoryPart {
+  /** what takes the memory, with the arithmetic */
+  what: string;
+  /** the config fields or options that size it: where to look to shrink it */
+  fields: string;
+  bytes: number;
+}
+
+export interface MemoryEstimate {
+  total: number;
+  /** largest first */
+  parts: MemoryPart[];
+}
+
+/** Thrown when a run would not fit: exit 2, like any other config that cannot run. */
+export class MemoryLimitError extends ConfigError {
+  constructor(readonly estimate: MemoryEstimate, readonly limit: MemoryLimit) {
+    const top = estimate.parts.slice(0, 3).map((p) => `${p.fields}: ${p.what} = ${formatBytes(p.bytes)}`);
+    super(
+      [...top, `fix: fewer peers, a smaller model or dataset, a sparser graph or fewer --workers; or, if you know it fits, raise the limit with --max-memory (e.g. --max-memory ${suggestLimit(estimate.total)})`],
+      `Not enough memory: this run needs about ${formatBytes(estimate.total)}, more than the limit of ${formatBytes(limit.bytes)} (${limit.source})`,
+    );
+  }
+}
+
+export interface MemoryLimit {
+  bytes: number;
+  /** where the number comes from, for messages */
+  source: string;
+}
+
+/**
+ * Peak bytes the run will hold, from what set-up allocates (src/engine/setup.ts and
+ * shared-state.ts) and what the executor threads add. Deliberately simple and a little high.
+ */
+export function estimateMemory(c: ExperimentConfig, run: { workers: number }): MemoryEstimate {
+  const n = c.peers;
+  const sizes = datasetSizes(c);
+  const hidden = hiddenOf(c);
+  const dim = paramCount(c);
+  const row = `${n.toLocaleString('en-US')} peers x ${dim.toLocaleString('en-US')} params x 4 bytes`;
+  const modelFields = c.model.kind === 'logistic' ? 'peers' : 'peers, model.hidden';
+  const parts: MemoryPart[] = [
+    { what: 'Node.js, TF.js and kernels', fields: 'runtime', bytes: RUNTIME_BYTES },
+    { what: `peer parameters, 2 copies of ${row}`, fields: modelFields, bytes: 2 * n * dim * 4 },
+  ];
+  const slots = createOptimizer(c.train.optimizer, c.train.lr).slots;
+  if (slots > 0) parts.push({ what: `${c.train.optimizer.kind} state, ${slots} x ${row}`, fields: 'train.optimizer', bytes: slots * n * dim * 4 });
+  const rows = protocolOf(c.protocol.kind).needs.buffers?.length ?? 0;
+  if (rows > 0) parts.push({ what: `${c.protocol.kind} state, ${rows} x ${row}`, fields: 'protocol', bytes: rows * n * dim * 4 });
+  if (c.time.mode === 'async') parts.push({ what: `models in flight, about one per peer (${row})`, fields: 'time', bytes: n * dim * 4 });
+  parts.push(datasetPart(c, sizes));
+  parts.push(graphPart(c, run.workers));
+  const threads = Math.max(1, run.workers);
+  // a gradient, kernel scratch and a minibatch's activations per thread; the tfjs paths hold tensors too
+  const width = sizes.features + hidden.reduce((a, b) => a + b, 0) + sizes.classes;
+  const perThread = 2 * dim * 4 + 4 * c.train.batchSize * width * 4 + (c.model.path === 'fast' ? 0 : 4 * dim * 4 + 100 * MB);
+  parts.push({ what: `per-thread model scratch, ${threads} thread(s)`, fields: 'model.hidden, train.batchSize', bytes: threads * perThread });
+  if (run.workers > 0) parts.push({ what: `${run.workers} worker thread(s) x ${WORKER_BYTES / MB} MB`, fields: '--workers', bytes: run.workers * WORKER_BYTES });
+  // shards (partition and its shuffled copy) and per-peer results (JSON lines, topology.json nodes)
+  const perPeer = n * c.data.examplesPerPeer * 4 * 3 + n * (400 + sizes.classes * 24);
+  parts.push({ what: 'data shards and per-peer results', fields: 'peers, data.examplesPerPeer', bytes: perPeer });
+  parts.sort((a, b) => b.bytes - a.bytes);
+  return { total: parts.reduce((s, p) => s + p.bytes, 0), parts };
+}
+
+function hiddenOf(c: ExperimentConfig): number[] {
+  return c.model.kind === 'logistic' ? [] : (c.model.hidden ?? [128]);
+}
+
+/** Parameters per peer (one row). */
+export function paramCount(c: ExperimentConfig): number {
+  const sizes = datasetSizes(c);
+  return createLayout({ kind: c.model.kind, inputs: sizes.features, hidden: hiddenOf(c), classes: sizes.classes }).total;
+}
+
+function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>): MemoryPart {
+  const d = c.data.dataset;
+  const testN = Math.min(c.eval.testExamples, sizes.test);
+  // the loaded float32 copy plus its copy into shared memory
+  const shared = (sizes.train + testN) * (sizes.features * 4 + 1);
+  if (d.kind === 'mnist') {
+    const loaded = (sizes.train + sizes.test) * (sizes.features * 4 + 1);
+    const files = (sizes.train + sizes.test) * (sizes.features + 1);
+    return { what: 'MNIST: loaded, shared copy and file buffers', fields: 'data.dataset', bytes: loaded + shared + files };
+  }
+  // blobs draws float64 samples, rescales them to float32, then copies into shared memory
+  const drawn = (sizes.train + sizes.test) * sizes.features * (8 + 4);
+  return {
+    what: `blobs: ${(sizes.train + sizes.test).toLocaleString('en-US')} examples x ${sizes.features.toLocaleString('en-US')} features, drawn in float64, kept in float32 and shared`,
+    fields: 'data.dataset.features, data.dataset.trainSize',
+    bytes: drawn + shared,
+  };
+}
+
+/** Directed links (CSR entries) the topology will have; an upper bound for random and file graphs. */
+export function estimateLinks(c: ExperimentConfig): number {
+  const n = c.peers;
+  const t = c.topology;
+  switch (t.kind) {
+    case 'complete': return n * (n - 1);
+    case 'ring': return 2 * t.k * n;
+    case 'torus': return 4 * n;
+    case 'erdos-renyi': return Math.ceil(t.p * n * (n - 1)) + 2 * n;
+    case 'watts-strogatz': return 2 * t.k * n;
+    case 'barabasi-albert': return 2 * t.m * n;
+    case 'star': return 2 * (n - 1);
+    case 'directed-ring': return n;
+    case 'directed-exponential': return n * Math.max(1, Math.ceil(Math.log2(n)));
+    case 'file': {
+      // each line 'u v' takes at least 4 bytes and gives at most 2 links
+      let size = 0;
+      try {
+        size = statSync(t.path).size;
+      } catch {
+        size = 0;
+      }
+      return Math.min(n * (n - 1), Math.ceil(size / 2));
+    }
+    default: return n * (n - 1);
+  }
+}
+
+function graphPart(c: ExperimentConfig, workers: number): MemoryPart {
+  const n = c.peers;
+  const links = estimateLinks(c);
+  // topology (int32 neighbours) + mixing matrix (int32 columns, float64 weights, self loops);
+  // a resampled graph is built next to the old one; traffic counters per link; Lanczos vectors
+  const matrix = links * 4 + (links + n) * 12;
+  const copies = c.topology.schedule?.kind === 'resample' ? 2 : 1;
+  const counters = c.time.mode === 'async' ? links * 8 * 3 : 0;
+  const lanczos = Math.min(256 * MB, 300 * n * 8);
+  // a mixing matrix travels to each worker with its tasks (a complete graph averages instead)
+  const sent = workers > 0 && c.topology.kind !== 'complete' ? 2 * workers * (links + n) * 12 : 0;
+  const file = c.topology.kind === 'file' ? links * 16 : 0;
+  return {
+    what: `graph: ${links.toLocaleString('en-US')} links (topology, mixing weights${counters ? ', per-link counters' : ''}${sent ? ', copies sent to workers' : ''})`,
+    fields: c.topology.kind === 'complete' ? 'peers, topology (complete: peers^2 links)' : 'peers, topology',
+    bytes: copies * matrix + counters + lanczos + sent + file,
+  };
+}
+
+/** The default limit: DEFAULT_SHARE of the machine's memory, or of the cgroup's limit when lower. */
+export function defaultMemoryLimit(): MemoryLimit {
+  const machine = totalmem();
+  const cgroup = cgroupMemoryLimit();
+  const share = `${Math.round(DEFAULT_SHARE * 100)}%`;
+  if (cgroup !== undefined && cgroup < machine) {
+    return { bytes: Math.floor(DEFAULT_SHARE * cgroup), source: `${share} of the container's ${formatBytes(cgroup)} limit` };
+  }
+  return { bytes: Math.floor(DEFAULT_SHARE * machine), source: `${share} of this machine's ${formatBytes(machine)}` };
+}
+
+/** cgroup v2 memory.max or v1 memory.limit_in_bytes; undefined when unlimited or absent. */
+export function cgroupMemoryLimit(files = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']): number | undefined {
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const v = Number(text);
+    // 'max' (v2) or a page-rounded 2^63 (v1) mean no limit
+    if (Number.isSafeInteger(v) && v > 0) return v;
+  }
+  return undefined;
+}
+
+/** Sizes no amount of memory allows: links are indexed by int32, each big array has a maximum length. */
+export function sizeIssues(c: ExperimentConfig): string[] {
+  const out: string[] = [];
+  const links = estimateLinks(c);
+  if (links > 2 ** 31 - 1) {
+    out.push(`topology: about ${links.toLocaleString('en-US')} links, more than the ${(2 ** 31 - 1).toLocaleString('en-US')} Plexus can index (32-bit); use fewer peers or a sparser topology`);
+  }
+  const sizes = datasetSizes(c);
+  const dim = paramCount(c);
+  if (c.peers * dim > MAX_ELEMENTS) {
+    out.push(`peers, model.hidden: ${c.peers.toLocaleString('en-US')} peers x ${dim.toLocaleString('en-US')} params is more than the ${MAX_ELEMENTS.toLocaleString('en-US')} numbers one array can hold; use fewer peers or a smaller model`);
+  }
+  if (sizes.train * sizes.features > MAX_ELEMENTS) {
+    out.push(`data.dataset: ${sizes.train.toLocaleString('en-US')} examples x ${sizes.features.toLocaleString('en-US')} features is more than the ${MAX_ELEMENTS.toLocaleString('en-US')} numbers one array can hold; use fewer examples or features`);
+  }
+  return out;
+}
+
+/** Throws when a size cannot be held at all (ConfigError) or the estimate exceeds the limit (MemoryLimitError). */
+export function checkMemory(c: ExperimentConfig, run: { workers: number }, limit: MemoryLimit = defaultMemoryLimit()): MemoryEstimate {
+  const impossible = sizeIssues(c);
+  if (impossible.length > 0) throw new ConfigError(impossible, 'Too large to run');
+  const estimate = estimateMemory(c, run);
+  if (estimate.total > limit.bytes) throw new MemoryLimitError(estimate, limit);
+  return estimate;
+}
+
+const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** '8G', '500M', '1.5 GiB', '2048' (bytes): binary units, case-insensitive; undefined when malformed. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const bytes = Math.round(Number(m[1]) * UNITS[(m[2] ?? '').toUpperCase()]);
+  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
+}
+
+export function formatBytes(b: number): string {
+  if (!Number.isFinite(b)) return String(b);
+  for (const [unit, size] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (b >= size) return `${(b / size).toFixed(1)} ${unit}`;
+  }
+  return `${b} bytes`;
+}
+
+/** A round --max-memory value above `bytes`, for the hint. */
+function suggestLimit(bytes: number): string {
+  const g = bytes / 2 ** 30;
+  return g >= 1 ? `${Math.ceil(g * 1.1)}G` : `${Math.ceil((bytes / MB) * 1.1)}M`;
+}
