@@ -3,9 +3,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { buildReport } from '../report/build-report.js';
 import { ReportInputError } from '../report/errors.js';
-import { loadRuns } from '../report/load-runs.js';
 import { X_AXES, type XAxis } from '../report/x-axis.js';
 import { UsageError } from './options.js';
 import { reason } from './out-dir.js';
@@ -94,9 +92,12 @@ export async function reportCommand(dirs: string[], opts: ReportCommandOptions):
   const warnings: string[] = [];
   const warn = (m: string) => warnings.push(m);
   try {
+    // the charting libraries load only when a report is made, not with every command
+    const { loadRuns } = await import('../report/load-runs.js');
+    const { buildReport } = await import('../report/build-report.js');
     const runs = loadRuns(dirs, warn);
-    const out = prepareReportDir(opts.out ?? join(dirs[0], 'report'));
     const report = await buildReport(runs, { by, x, title: opts.title, inputs: dirs, warnings });
+    const out = prepareReportDir(opts.out ?? join(dirs[0], 'report'));
     for (const f of report.files) {
       const path = join(out, f.name);
       try {
