@@ -1,16 +1,17 @@
 import { InvalidArgumentError } from 'commander';
 import { availableParallelism } from 'node:os';
 import { PlexusError } from '../errors.js';
-import { parseSize } from '../config/memory.js';
+import { parseSize } from '../config/memory-limit.js';
 
 /** A wrong command line (not a wrong config): exit 2 with the message. */
 export class UsageError extends PlexusError {}
 
-export function parseIntOption(name: string, min: number) {
+export function parseIntOption(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min} (got '${value}')`);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`${name} must be an integer ${range} (got '${value}')`);
     }
     return n;
   };

@@ -32,6 +32,7 @@ function lstatOrUndefined(path: string): Stats | undefined {
 export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDirPlan {
   if (path.trim() === '') throw new UsageError(`--out: the path is empty; name a directory, e.g. --out runs/mine`);
   if (path.includes('\0')) throw new UsageError(`--out: the path contains a NUL character`);
+  if (path.startsWith('-')) throw new UsageError(`--out: '${path}' looks like an option, not a directory; give the directory after --out (./${path} if you mean that name)`);
   const dir = resolve(path);
   const st = lstatOrUndefined(dir);
   if (!st) return { dir, missing: missingDirs(dir), replace: [] };

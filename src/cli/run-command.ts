@@ -50,7 +50,7 @@ export function registerRunCommand(program: Command): void {
     .option('--viz', 'serve the live view of this run and print its URL')
     .option('--open', 'with --viz: open the URL in a browser')
     .option('--host <host>', 'with --viz: address to bind (default loopback only; 0.0.0.0 exposes the view to the network)', '127.0.0.1')
-    .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0), 0)
+    .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0, 65535), 0)
     .option('--pace <rounds/s>', 'with --viz: at most this many rounds per second, so people can watch (0: full speed)', parseIntOption('--pace', 0), 10)
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
     .addHelpText('after', `

@@ -1,14 +1,16 @@
 // How much memory a run will take, estimated from its resolved config before anything is
-// allocated, and the limit it must fit in: a share of the machine's (or the container's) memory.
+// allocated, checked against the limit (memory-limit.ts) and against sizes nothing can hold.
 import { constants as bufferConstants } from 'node:buffer';
-import { readFileSync, statSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { createLayout } from '../model/layout.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
 import { datasetSizes } from './checks.js';
 import type { ExperimentConfig } from './schema.js';
+import { defaultMemoryLimit, formatBytes, type MemoryLimit } from './memory-limit.js';
+
+export { cgroupMemoryLimit, defaultMemoryLimit, formatBytes, parseSize, type MemoryLimit } from './memory-limit.js';
 
 const MB = 2 ** 20;
 /** Node.js, TF.js and the WebAssembly kernels, before any run state (measured: ~150 MB). */
@@ -17,8 +19,6 @@ export const RUNTIME_BYTES = 150 * MB;
 export const WORKER_BYTES = 50 * MB;
 /** The longest typed array this Node.js allocates (2^32 elements on Node 20). */
 const MAX_ELEMENTS = bufferConstants.MAX_LENGTH;
-/** The share of the machine's (or container's) memory a run may plan to use by default. */
-export const DEFAULT_SHARE = 0.8;
 
 export interface MemoryPart {
   /** what takes the memory, with the arithmetic */
@@ -43,12 +43,6 @@ export class MemoryLimitError extends ConfigError {
       `Not enough memory: this run needs about ${formatBytes(estimate.total)}, more than the limit of ${formatBytes(limit.bytes)} (${limit.source})`,
     );
   }
-}
-
-export interface MemoryLimit {
-  bytes: number;
-  /** where the number comes from, for messages */
-  source: string;
 }
 
 /**
@@ -162,33 +156,6 @@ function graphPart(c: ExperimentConfig, workers: number): MemoryPart {
   };
 }
 
-/** The default limit: DEFAULT_SHARE of the machine's memory, or of the cgroup's limit when lower. */
-export function defaultMemoryLimit(): MemoryLimit {
-  const machine = totalmem();
-  const cgroup = cgroupMemoryLimit();
-  const share = `${Math.round(DEFAULT_SHARE * 100)}%`;
-  if (cgroup !== undefined && cgroup < machine) {
-    return { bytes: Math.floor(DEFAULT_SHARE * cgroup), source: `${share} of the container's ${formatBytes(cgroup)} limit` };
-  }
-  return { bytes: Math.floor(DEFAULT_SHARE * machine), source: `${share} of this machine's ${formatBytes(machine)}` };
-}
-
-/** cgroup v2 memory.max or v1 memory.limit_in_bytes; undefined when unlimited or absent. */
-export function cgroupMemoryLimit(files = ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']): number | undefined {
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    const v = Number(text);
-    // 'max' (v2) or a page-rounded 2^63 (v1) mean no limit
-    if (Number.isSafeInteger(v) && v > 0) return v;
-  }
-  return undefined;
-}
-
 /** Sizes no amount of memory allows: links are indexed by int32, each big array has a maximum length. */
 export function sizeIssues(c: ExperimentConfig): string[] {
   const out: string[] = [];
@@ -214,24 +181,6 @@ export function checkMemory(c: ExperimentConfig, run: { workers: number }, limit
   const estimate = estimateMemory(c, run);
   if (estimate.total > limit.bytes) throw new MemoryLimitError(estimate, limit);
   return estimate;
-}
-
-const UNITS: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
-/** '8G', '500M', '1.5 GiB', '2048' (bytes): binary units, case-insensitive; undefined when malformed. */
-export function parseSize(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const bytes = Math.round(Number(m[1]) * UNITS[(m[2] ?? '').toUpperCase()]);
-  return Number.isSafeInteger(bytes) && bytes > 0 ? bytes : undefined;
-}
-
-export function formatBytes(b: number): string {
-  if (!Number.isFinite(b)) return String(b);
-  for (const [unit, size] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
-    if (b >= size) return `${(b / size).toFixed(1)} ${unit}`;
-  }
-  return `${b} bytes`;
 }
 
 /** A round --max-memory value above `bytes`, for the hint. */
