@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, DataError, PlexusError, TopologyError } from '../errors.js';
 import { registerRunCommand } from './run-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerSweepCommand } from './sweep-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run with --help for usage)');
   registerRunCommand(program);
   registerReportCommand(program);
+  registerSweepCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);

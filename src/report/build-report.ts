@@ -48,18 +48,30 @@ const BAND = 'Lines: mean over seeds; bands: 95% confidence interval of that mea
 const FIGURES: FigureDef[] = [
   {
     stem: 'accuracy', metric: 'meanAccuracy',
-    options: { yTitle: 'mean test accuracy', yFormat: '.0%' },
+    options: { yTitle: 'mean test accuracy', yFormat: '.0%', yRange: [0, 1] },
     caption: 'Mean test accuracy of the peers, on the evaluation rounds.',
   },
   {
     stem: 'consensus', metric: 'consensusDistance',
     options: { yTitle: 'consensus distance', log: true },
-    caption: "Consensus distance: the mean squared distance of the peers' parameters to their average, after the exchange (log scale).",
+    caption: "Consensus distance: the mean squared distance of the peers' parameters to their average, after the exchange.",
   },
 ];
 
 /** Over this many points a curve is drawn without point markers. */
 const MAX_MARKERS = 40;
+
+/** A log axis shows positive values only: says what it leaves out, and falls back to linear when nothing is left. */
+function logPossible(stem: string, curves: readonly Curve[], warnings: string[]): boolean {
+  const means = curves.flatMap((c) => c.points.map((p) => p.mean)).filter(Number.isFinite);
+  const nonPositive = means.filter((m) => m <= 0).length;
+  if (nonPositive === means.length) {
+    warnings.push(`${stem} figure: every value is 0; drawn on a linear scale instead of a log scale`);
+    return false;
+  }
+  if (nonPositive > 0) warnings.push(`${stem} figure: ${nonPositive} of ${means.length} points are 0 and cannot be drawn on the log scale; left out`);
+  return true;
+}
 
 function legendTitle(keys: readonly string[], groups: readonly Group[]): string | null {
   if (groups.length === 1 && keys.length === 0) return null;
@@ -103,10 +115,11 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
       continue;
     }
     const markers = Math.max(...curves.map((c) => c.points.length)) <= MAX_MARKERS;
-    const spec = lineFigureSpec(curves, { ...def.options, xTitle: axis.title, xFormat: axis.format, legendTitle: legendTitle(keys, groups), markers, xDomain });
+    const log = def.options.log === true && logPossible(def.stem, curves, warnings);
+    const spec = lineFigureSpec(curves, { ...def.options, log, xTitle: axis.title, xFormat: axis.format, legendTitle: legendTitle(keys, groups), markers, xDomain });
     const svg = await renderSvg(spec);
     files.push({ name: `${def.stem}.svg`, content: svg }, { name: `${def.stem}.png`, content: svgToPng(svg) });
-    figures.push({ stem: def.stem, svg, caption: `${def.caption} ${BAND}` });
+    figures.push({ stem: def.stem, svg, caption: `${def.caption}${log ? ' Log scale.' : ''} ${BAND}` });
   }
   if (figures.length === 0) throw new ReportInputError('the runs recorded neither accuracy nor consensus distance; there is nothing to plot');
   const finals = groups.map(groupFinals);

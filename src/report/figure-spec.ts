@@ -24,6 +24,8 @@ export interface FigureOptions {
   markers?: boolean;
   /** the x range, the same in every figure of a report */
   xDomain?: [number, number];
+  /** the values the metric can take (accuracy: [0, 1]); bands are cut to it */
+  yRange?: [number, number];
 }
 
 interface Row {
@@ -37,7 +39,10 @@ interface Row {
 export function lineFigureSpec(curves: readonly Curve[], opts: FigureOptions): TopLevelSpec {
   const rows: Row[] = curves.flatMap((c) => c.points.map((p) => ({ g: c.label, x: p.x, mean: p.mean, low: p.low, high: p.high })));
   const lines = rows.filter((r) => Number.isFinite(r.mean) && (!opts.log || r.mean > 0));
-  let bands = lines.filter((r) => Number.isFinite(r.low) && Number.isFinite(r.high));
+  const [yMin, yMax] = opts.yRange ?? [-Infinity, Infinity];
+  let bands = lines
+    .filter((r) => Number.isFinite(r.low) && Number.isFinite(r.high))
+    .map((r) => ({ ...r, low: Math.max(r.low!, yMin), high: Math.min(r.high!, yMax) }));
   const y: Record<string, unknown> = { zero: false, nice: true };
   const axis: Record<string, unknown> = { title: opts.yTitle, format: opts.yFormat };
   if (opts.log) {

@@ -2,7 +2,8 @@
 // Okabe-Ito colours (distinguishable with colour-vision deficiency), dashes for grayscale print.
 
 const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
-const DASHES: number[][] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
+// solid, dashed, dotted, dash-dot, long dash, dash-dot-dot
+const DASHES: number[][] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [8, 3, 2, 3, 2, 3]];
 
 export interface GroupStyle {
   color: string;
@@ -11,8 +12,8 @@ export interface GroupStyle {
 }
 
 export function groupStyle(i: number): GroupStyle {
-  // colours cycle first; past them the dash changes, so pairs stay distinct for 32 groups
-  return { color: COLORS[i % COLORS.length], dash: DASHES[(i + Math.floor(i / COLORS.length)) % DASHES.length] };
+  // 8 colours and 6 dashes: the pair repeats only after 24 groups
+  return { color: COLORS[i % COLORS.length], dash: DASHES[i % DASHES.length] };
 }
 
 /** Figure geometry: plot area in px, font sizes; a figure is about 330 px wide, printed at 3.5 in. */

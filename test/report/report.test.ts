@@ -194,3 +194,22 @@ describe('reading runs', () => {
     expect(warnings).toEqual([expect.stringMatching(/left out the runs that are not done \(1 failed\)/)]);
   });
 });
+
+describe('a log axis with zeros', () => {
+  it('leaves zero points out with a warning, and goes linear when every point is zero', async () => {
+    const root = tempDir();
+    writeRun(join(root, 'a'), { seed: 1, accuracy: [0.5, 0.8], consensus: [0, 0.1, 0, 0.01] });
+    writeRun(join(root, 'b'), { seed: 2, accuracy: [0.5, 0.8], consensus: [0, 0.1, 0, 0.01] });
+    const warnings: string[] = [];
+    const r = await buildReport(loadRuns([root], () => {}), { x: 'round', inputs: [root], warnings });
+    expect(warnings).toEqual(['consensus figure: 2 of 4 points are 0 and cannot be drawn on the log scale; left out']);
+    expect(file(r, 'consensus.svg')).toContain('>0.01<');
+
+    const flat = tempDir();
+    writeRun(join(flat, 'a'), { seed: 1, accuracy: [0.5, 0.8], consensus: [0, 0, 0, 0] });
+    const more: string[] = [];
+    const r2 = await buildReport(loadRuns([flat], () => {}), { x: 'round', inputs: [flat], warnings: more });
+    expect(more).toEqual([expect.stringMatching(/every value is 0; drawn on a linear scale/)]);
+    expect(file(r2, 'report.html')).not.toContain('Log scale.');
+  });
+});
