@@ -39,7 +39,9 @@ export interface Report {
 interface FigureDef {
   stem: string;
   metric: SeriesMetric;
-  options: Omit<FigureOptions, 'xTitle' | 'xFormat' | 'legendTitle'>;
+  options: Omit<FigureOptions, 'xTitle' | 'xFormat' | 'legendTitle' | 'markers'>;
+  /** mark the points (sparse curves: evaluation rounds) when a curve has at most MAX_MARKERS */
+  markers: boolean;
   caption: string;
 }
 
@@ -47,12 +49,12 @@ const BAND = 'Lines: mean over seeds; bands: 95% confidence interval of that mea
 
 const FIGURES: FigureDef[] = [
   {
-    stem: 'accuracy', metric: 'meanAccuracy',
+    stem: 'accuracy', metric: 'meanAccuracy', markers: true,
     options: { yTitle: 'mean test accuracy', yFormat: '.0%', yRange: [0, 1] },
     caption: 'Mean test accuracy of the peers, on the evaluation rounds.',
   },
   {
-    stem: 'consensus', metric: 'consensusDistance',
+    stem: 'consensus', metric: 'consensusDistance', markers: false,
     options: { yTitle: 'consensus distance', log: true },
     caption: "Consensus distance: the mean squared distance of the peers' parameters to their average, after the exchange.",
   },
@@ -114,7 +116,7 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
       warnings.push(`no ${def.metric} recorded in any run; the ${def.stem} figure is left out`);
       continue;
     }
-    const markers = Math.max(...curves.map((c) => c.points.length)) <= MAX_MARKERS;
+    const markers = def.markers && Math.max(...curves.map((c) => c.points.length)) <= MAX_MARKERS;
     const log = def.options.log === true && logPossible(def.stem, curves, warnings);
     const spec = lineFigureSpec(curves, { ...def.options, log, xTitle: axis.title, xFormat: axis.format, legendTitle: legendTitle(keys, groups), markers, xDomain });
     const svg = await renderSvg(spec);

@@ -43,10 +43,18 @@ export function getPath(value: unknown, path: string): unknown {
   return v;
 }
 
-/** A value as a label shows it: strings bare, numbers as written, structures as compact JSON without quotes. */
+/**
+ * A value as a label shows it: strings bare, numbers as written, an object as its kind and its
+ * other fields ("ring, k=1"), anything deeper as compact JSON without quotes.
+ */
 export function formatValue(v: unknown): string {
   if (v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (isObject(v) && Object.values(v).every((x) => !isObject(x) && !Array.isArray(x))) {
+    const { kind, ...rest } = v;
+    const fields = Object.entries(rest).map(([k, x]) => `${k}=${formatValue(x)}`);
+    return (kind === undefined ? fields : [formatValue(kind), ...fields]).join(', ');
+  }
   return canonicalJson(v).replace(/"/g, '');
 }

@@ -3,9 +3,8 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RUN_FILES } from '../run-format/index.js';
+import { SWEEP_FILE, type SweepRecord } from '../sweep/records.js';
 import { ReportInputError, type Warn } from './errors.js';
-
-export const SWEEP_FILE = 'sweep.jsonl';
 /** How deep below a DIR the report looks for finished runs when there is no sweep.jsonl. */
 export const MAX_DEPTH = 3;
 
@@ -25,12 +24,12 @@ export function sweepRuns(sweepDir: string, text: string, warn: Warn): string[] 
       warn(`${path}: line ${i + 1} is not valid JSON; skipped`);
       return;
     }
-    const { dir, status } = (entry ?? {}) as { dir?: unknown; status?: unknown };
+    const { dir, status } = (entry ?? {}) as Partial<Record<keyof SweepRecord, unknown>>;
     if (typeof dir !== 'string' || dir === '') {
       warn(`${path}: line ${i + 1} has no 'dir'; skipped`);
       return;
     }
-    if (status !== 'done') {
+    if (status !== ('done' satisfies SweepRecord['status'])) {
       const s = String(status ?? 'no status');
       other.set(s, (other.get(s) ?? 0) + 1);
       return;

@@ -35,7 +35,7 @@ describe('grouping runs by config less seed', () => {
 
   it('--by chooses the label keys and accepts a key that is not a leaf', () => {
     const g = groupRuns([run(1), run(1, { topology: { kind: 'torus', rows: 2, cols: 2 } })], ['topology']);
-    expect(g.groups.map((x) => x.label)).toEqual(['{k:1,kind:ring}', '{cols:2,kind:torus,rows:2}']);
+    expect(g.groups.map((x) => x.label)).toEqual(['ring, k=1', 'torus, rows=2, cols=2']);
   });
 
   it('--by refuses a key no config has, suggesting the nearest', () => {
