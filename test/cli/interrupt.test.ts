@@ -77,6 +77,25 @@ describe('Ctrl-C during plexus run', () => {
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   }, 120_000);
 
+  it('during set-up, removes what the run had created and exits 130', async () => {
+    // a dense graph: seconds of set-up (graph, mixing weights, spectral gap) after the files exist
+    const dense = writeConfig(dir, 'dense.yaml', `peers: 2500
+rounds: 5
+topology: complete
+data: { dataset: { kind: blobs, classes: 3, features: 6, trainSize: 25000, testSize: 200 }, examplesPerPeer: 10 }
+model: { kind: logistic }
+train: { batchSize: 10 }
+eval: { testExamples: 200 }
+`);
+    const out = join(dir, 'setup', 'run');
+    const run = start(['run', dense, '--out', out, '-q', '--workers', '0']);
+    await until(() => existsSync(join(out, 'config.resolved.json')), 60_000, 'the run files', run);
+    run.child.kill('SIGINT');
+    expect(shellStatus(await run.exited)).toBe(130);
+    expect(run.stderr()).toMatch(/interrupted: stopping after set-up/);
+    expect(existsSync(join(dir, 'setup'))).toBe(false);
+  }, 90_000);
+
   it('inline, Ctrl-C twice also exits 130 with only complete lines', async () => {
     const out = join(dir, 'twice-inline');
     const run = start(['run', endless, '--out', out, '-q', '--workers', '0']);
