@@ -36,7 +36,7 @@ with a warning; in a sweep directory, only the runs sweep.jsonl marks 'done' cou
 --x round   the round number (default)
 --x bytes   cumulative bytes sent by all peers
 --x time    virtual time; asynchronous runs only (time.mode: async)
---x wall    wall-clock seconds of the rounds (roundSeconds cumulated)
+--x wall    wall-clock seconds of the rounds (roundSeconds cumulated; evaluation excluded)
 
 Writes into --out: report.html (self-contained: open it from disk), accuracy.svg/png and
 consensus.svg/png (PNG 1050 px wide: 3.5 in at 300 dpi), summary.csv (one row per group: the

@@ -101,7 +101,8 @@ export function lineFigureSpec(curves: readonly Curve[], opts: FigureOptions): T
         labelFlush: true, labelOverlap: true,
       },
       axisX: { tickCount: 5 },
-      axisY: { tickCount: 5 },
+      // the same room for y labels in every figure, so figures set side by side line up
+      axisY: { tickCount: 5, minExtent: 48 },
       legend: {
         orient: 'bottom', direction: 'horizontal', columns: longest > 18 ? 1 : longest > 9 ? 2 : 3,
         labelFontSize: FIGURE.labelSize, titleFontSize: FIGURE.labelSize, titleFontWeight: 'normal',

@@ -19,7 +19,11 @@ export const X_AXIS_INFO: Record<XAxis, XAxisInfo> = {
   round: { title: 'round', format: 'd', describe: 'the round' },
   bytes: { title: 'bytes sent, all peers (B)', format: '~s', describe: 'the cumulative bytes sent by all peers (bytesSent), averaged over seeds at each round' },
   time: { title: 'virtual time (periods)', format: '~f', describe: 'the virtual clock of the asynchronous runs (virtualTime, in units of time.period)' },
-  wall: { title: 'wall-clock time (s)', format: '~f', describe: 'the wall-clock seconds of the rounds (roundSeconds cumulated), averaged over seeds at each round' },
+  wall: {
+    title: 'wall-clock time of the rounds (s)',
+    format: '~f',
+    describe: 'the wall-clock seconds of the rounds (roundSeconds cumulated: local steps, exchange and consensus measurement; evaluation and setup excluded), averaged over seeds at each round',
+  },
 };
 
 export function isAsync(run: RunData): boolean {
