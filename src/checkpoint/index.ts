@@ -4,13 +4,13 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
-import type { RoundMetrics } from '../run-format/index.js';
+import { RUN_FILES, type RoundMetrics } from '../run-format/index.js';
 import { ConfigError } from '../errors.js';
 import { decodeCheckpoint, encodeCheckpoint } from './codec.js';
 
 /** Bumped whenever what a checkpoint holds changes meaning. */
 export const CHECKPOINT_FORMAT = 1;
-export const CHECKPOINT_FILE = 'checkpoint.bin';
+export const CHECKPOINT_FILE = RUN_FILES.checkpoint;
 
 export interface EngineState {
   /** the current parameter rows, optimizer state and per-peer sampling state */
@@ -42,10 +42,11 @@ export interface Checkpoint {
   engine: EngineState;
 }
 
-/** The config without what may change on resume (the number of rounds). */
+/** The config without what may change on resume (the number of rounds), keys sorted. */
 function comparable(c: ExperimentConfig): string {
   const { rounds: _r, ...rest } = c;
-  return JSON.stringify(rest);
+  return JSON.stringify(rest, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
 }
 
 /** Refuses a checkpoint of another format or version, or of a different experiment. */

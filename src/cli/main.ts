@@ -4,6 +4,8 @@ import { ConfigError, DataError, PlexusError, TopologyError } from '../errors.js
 import { registerRunCommand } from './run-command.js';
 import { registerReportCommand } from './report-command.js';
 import { registerSweepCommand } from './sweep-command.js';
+import { registerResumeCommand } from './resume-command.js';
+import { registerExportCommand } from './export-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
   registerRunCommand(program);
   registerReportCommand(program);
   registerSweepCommand(program);
+  registerResumeCommand(program);
+  registerExportCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);

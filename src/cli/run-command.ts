@@ -5,6 +5,7 @@ import { checkMemory, defaultMemoryLimit } from '../config/memory.js';
 import { loadConfigFile } from '../config/resolve.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
+import { writeCheckpoint } from '../checkpoint/index.js';
 import { defaultWorkerCount } from '../engine/executor.js';
 import { openRunFiles, type RunFiles } from './run-writer.js';
 import { attachProgress, type Progress } from './progress.js';
@@ -28,6 +29,10 @@ export interface RunOptions {
   pace?: number;
   force?: boolean;
   maxMemory?: number;
+  /** write a checkpoint every N rounds (and at the end) */
+  checkpointEvery?: number;
+  /** keep the final state in a checkpoint, for `plexus export` and `plexus resume --rounds` */
+  saveFinal?: boolean;
 }
 
 function timestamp(): string {
@@ -53,12 +58,15 @@ export function registerRunCommand(program: Command): void {
     .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0, 65535), 0)
     .option('--pace <rounds/s>', 'with --viz: at most this many rounds per second, so people can watch (0: full speed)', parseIntOption('--pace', 0), 10)
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
+    .option('--checkpoint-every <n>', 'write checkpoint.bin every n rounds and at the end, so `plexus resume` can continue the run', parseIntOption('--checkpoint-every', 1))
+    .option('--save-final', 'keep the final state in checkpoint.bin (for `plexus export`)')
     .addHelpText('after', `
 Writes metrics.jsonl (one line per round), peers.jsonl (per-peer metrics on evaluation
 rounds), topology.json, config.resolved.json and, at the end, summary.json.
 Exit status: 0 done, 2 bad config or input (nothing is written), 1 failure during the run,
 130 interrupted. Ctrl-C finishes the current round, writes the files (summary.json with
-aborted: true) and exits; a second Ctrl-C stops at once.`)
+aborted: true) and a checkpoint, and exits; a second Ctrl-C stops at once.
+\`plexus resume DIR\` continues an interrupted run from its checkpoint.`)
     .action(async (configPath: string, opts: RunOptions) => {
       await runCommand(configPath, opts);
     });
@@ -110,22 +118,39 @@ export async function runCommand(configPath: string, opts: RunOptions): Promise<
   }
 }
 
-interface RunContext {
+export interface RunContext {
   viz?: Viz;
   interrupts: Interrupts;
   log: (s: string) => void;
 }
 
 /** Creates the run directory and the engine, runs it, and leaves nothing behind if it never started. */
-async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOptions, { viz, interrupts, log }: RunContext): Promise<void> {
+async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOptions, ctx: RunContext): Promise<void> {
   const { files, discard } = createRunDir(plan, config);
+  const engineOptions = { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: opts.viz ? (opts.pace ?? 10) : 0 };
+  await execute({ dir: plan.dir, files, discard }, () => Engine.create(config, engineOptions), opts, ctx);
+}
+
+export interface OpenedRun {
+  dir: string;
+  files: RunFiles;
+  /** undoes what opening created, for a run that never started */
+  discard(): void;
+}
+
+/**
+ * Builds the engine and runs it into `run`'s files: Ctrl-C handling, progress, checkpoints, the
+ * live view. Shared by `plexus run` and `plexus resume`.
+ */
+export async function execute(run: OpenedRun, createEngine: () => Promise<Engine>, opts: RunOptions, { viz, interrupts, log }: RunContext): Promise<void> {
+  const { files, discard } = run;
   interrupts.on(
     () => log('\ninterrupted: stopping after set-up (Ctrl-C again to stop now)'),
     () => (discard(), process.exit(130)),
   );
   let engine: Engine;
   try {
-    engine = await Engine.create(config, { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: opts.viz ? (opts.pace ?? 10) : 0 });
+    engine = await createEngine();
   } catch (e) {
     discard();
     throw e;
@@ -133,16 +158,6 @@ async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOption
   let progress: Progress | undefined;
   let started = false;
   try {
-    files.attach(engine);
-    // set-up (and writing topology.json) may not have yielded to the event loop: let a Ctrl-C
-    // pressed during it arrive now (twice: the first may run before the loop next polls)
-    for (let i = 0; i < 2; i++) await new Promise<void>((res) => setImmediate(res));
-    if (interrupts.count > 0) {
-      // Ctrl-C during set-up: the run never started, so leave nothing behind
-      discard();
-      process.exitCode = 130;
-      return;
-    }
     interrupts.on(
       () => {
         log('\ninterrupted: finishing the current round (Ctrl-C again to stop now)');
@@ -156,15 +171,28 @@ async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOption
         process.exit(130);
       },
     );
+    if (interrupts.count > 0) {
+      // Ctrl-C during set-up: the run never started, so leave nothing behind
+      discard();
+      process.exitCode = 130;
+      return;
+    }
+    files.attach(engine);
     engine.on('setup', (e) => log(describeSetup(e)));
     engine.on('warning', (w) => log(`warning: ${w}`));
+    const every = opts.checkpointEvery;
+    if (every) engine.on('round', (m) => m.round > 0 && m.round % every === 0 && writeCheckpoint(run.dir, engine.checkpoint()));
     if (viz) await announceViz(viz, opts, interrupts.first, log);
     started = true;
     progress = attachProgress(engine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
     const summary = await engine.run();
     progress.stop();
     log(describeSummary(summary));
-    log(`files: ${plan.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
+    if (summary.aborted || every || opts.saveFinal) {
+      const at = writeCheckpoint(run.dir, engine.checkpoint());
+      log(`checkpoint: ${at} (round ${summary.rounds})${summary.aborted ? `; continue with: plexus resume ${run.dir}` : ''}`);
+    }
+    log(`files: ${run.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
     if (summary.aborted) process.exitCode = 130;
   } catch (e) {
     if (!started) discard();

@@ -1,7 +1,7 @@
 // Writes the run directory (docs/run-format.md, src/run-format/). Every file is created new (O_EXCL) and never
 // through a symbolic link (O_NOFOLLOW); lines are written synchronously, so metrics.jsonl is
 // complete up to the last round at any time, even when the process is stopped at once.
-import { closeSync, constants, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
@@ -118,10 +118,6 @@ export function openRunFiles(dir: string, config: ExperimentConfig): RunFiles {
     discard();
     throw e;
   }
-  const line = (name: string, o: unknown) => {
-    const fd = fds.get(name);
-    if (fd !== undefined) write(name, fd, json(o) + '\n');
-  };
   return {
     dir,
     attach(engine) {
@@ -130,20 +126,90 @@ export function openRunFiles(dir: string, config: ExperimentConfig): RunFiles {
       writeTopology(engine.setupInfo(), (s) => write(RUN_FILES.topology, fd, s));
       closeSync(fd);
       fds.delete(RUN_FILES.topology);
-      engine.on('round', (m) => line(RUN_FILES.metrics, m));
-      engine.on('peers', (p) => line(RUN_FILES.peers, p));
-      engine.on('end', (s) => {
-        const fd = create(RUN_FILES.summary);
-        try {
-          write(RUN_FILES.summary, fd, json(s, 2) + '\n');
-        } finally {
-          closeSync(fd);
-        }
-      });
+      attachLines(engine, fds, write, create);
     },
     close,
     discard,
   };
+}
+
+/** Each round's lines and, at the end, summary.json, as the engine emits them. */
+function attachLines(engine: Engine, fds: Map<string, number>, write: (name: string, fd: number, text: string) => void, create: (name: string) => number): void {
+  const line = (name: string, o: unknown) => {
+    const fd = fds.get(name);
+    if (fd !== undefined) write(name, fd, json(o) + '\n');
+  };
+  engine.on('round', (m) => line(RUN_FILES.metrics, m));
+  engine.on('peers', (p) => line(RUN_FILES.peers, p));
+  engine.on('end', (s) => {
+    const fd = create(RUN_FILES.summary);
+    try {
+      write(RUN_FILES.summary, fd, json(s, 2) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/**
+ * Reopens a stopped run's files to continue them from round `from`: metrics.jsonl and peers.jsonl
+ * keep their complete lines of earlier rounds (rewritten atomically), summary.json goes, and new
+ * lines are appended. Never through a symbolic link.
+ */
+export function resumeRunFiles(dir: string, from: number): RunFiles {
+  const fds = new Map<string, number>();
+  const fail = (name: string, e: unknown): never => {
+    throw new UsageError(`resume: cannot rewrite ${join(dir, name)}: ${reason(e)}`);
+  };
+  for (const name of [RUN_FILES.metrics, RUN_FILES.peers]) {
+    const path = join(dir, name);
+    try {
+      const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const text = readFileSync(fd, 'utf8');
+      closeSync(fd);
+      const kept = text.split('\n').filter((l) => {
+        try {
+          return (JSON.parse(l) as { round: number }).round < from;
+        } catch {
+          return false; // a torn last line from a hard stop
+        }
+      });
+      const tmp = `${path}.resume-tmp`;
+      const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+      writeSync(out, kept.map((l) => l + '\n').join(''));
+      closeSync(out);
+      renameSync(tmp, path);
+      fds.set(name, openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW));
+    } catch (e) {
+      for (const fd of fds.values()) closeSync(fd);
+      fail(name, e);
+    }
+  }
+  try {
+    unlinkSync(join(dir, RUN_FILES.summary));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') fail(RUN_FILES.summary, e);
+  }
+  const write = (name: string, fd: number, text: string) => {
+    try {
+      writeSync(fd, text);
+    } catch (e) {
+      throw new PlexusError(`cannot write ${join(dir, name)}: ${reason(e)}`);
+    }
+  };
+  const create = (name: string): number => {
+    try {
+      return openSync(join(dir, name), CREATE_NEW, 0o644);
+    } catch (e) {
+      throw new PlexusError(`cannot create ${join(dir, name)}: ${reason(e)}`);
+    }
+  };
+  const close = () => {
+    for (const fd of fds.values()) closeSync(fd);
+    fds.clear();
+  };
+  // the run's own files are never removed: a resume that fails leaves them to resume again
+  return { dir, attach: (engine) => attachLines(engine, fds, write, create), close, discard: close };
 }
 
 /** topology.json in pieces: a complete graph has n^2 / 2 edges, too many for one string. */

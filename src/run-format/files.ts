@@ -8,6 +8,8 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   peers: 'peers.jsonl',
   summary: 'summary.json',
+  /** binary; the state to resume from (src/checkpoint/), with --checkpoint-every, --save-final or after Ctrl-C */
+  checkpoint: 'checkpoint.bin',
 } as const;
 
 export type RunFileKey = keyof typeof RUN_FILES;
