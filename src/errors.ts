@@ -32,11 +32,10 @@ export class WorkerError extends PlexusError {
   }
 }
 
-/** Training blew up: parameters or loss became non-finite or exploded. Names the round. */
-export class DivergenceError extends PlexusError {
-  readonly round: number;
-  constructor(message: string, round: number) {
-    super(message);
-    this.round = round;
+/** Training blew up: parameters or loss became non-finite or exploded. Names the round (and the peer, when one peer's loss showed it). */
+export class DivergenceError extends WorkerError {
+  declare readonly round: number;
+  constructor(message: string, round: number, peer?: number) {
+    super(message, { round, peer });
   }
 }

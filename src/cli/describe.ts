@@ -24,6 +24,7 @@ export function describeSetup(e: SetupEvent): string {
     `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
     `  data ${c.data.dataset.kind} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
+    ...(e.simdUnavailable ? [`  WebAssembly SIMD unavailable: ${e.simdUnavailable}; the plain-JS and tfjs paths run instead (slower)`] : []),
   ].join('\n');
 }
 

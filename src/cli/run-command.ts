@@ -158,6 +158,16 @@ export async function execute(run: OpenedRun, createEngine: () => Promise<Engine
   let progress: Progress | undefined;
   let started = false;
   try {
+    files.attach(engine);
+    // set-up (and writing topology.json) may not have yielded to the event loop: let a Ctrl-C
+    // pressed during it arrive now (twice: the first may run before the loop next polls)
+    for (let i = 0; i < 2; i++) await new Promise<void>((res) => setImmediate(res));
+    if (interrupts.count > 0) {
+      // Ctrl-C during set-up: the run never started, so leave nothing behind
+      discard();
+      process.exitCode = 130;
+      return;
+    }
     interrupts.on(
       () => {
         log('\ninterrupted: finishing the current round (Ctrl-C again to stop now)');
@@ -171,13 +181,6 @@ export async function execute(run: OpenedRun, createEngine: () => Promise<Engine
         process.exit(130);
       },
     );
-    if (interrupts.count > 0) {
-      // Ctrl-C during set-up: the run never started, so leave nothing behind
-      discard();
-      process.exitCode = 130;
-      return;
-    }
-    files.attach(engine);
     engine.on('setup', (e) => log(describeSetup(e)));
     engine.on('warning', (w) => log(`warning: ${w}`));
     const every = opts.checkpointEvery;

@@ -10,10 +10,9 @@ import { buildSummary } from '../metrics/summary.js';
 import { TrafficMeter } from '../metrics/traffic.js';
 import { CHECKPOINT_FORMAT, checkCompatible, type Checkpoint, type EngineState } from '../checkpoint/index.js';
 import { VERSION } from '../version.js';
-import { tfjsNodeInstalled } from '../model/backend.js';
 import { TypedEmitter } from './emitter.js';
 import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from './events.js';
-import { createExecutor, defaultWorkerCount, type Executor } from './executor.js';
+import { createExecutor, defaultWorkerCount, effectiveWorkers, type Executor } from './executor.js';
 import { Runtime } from './runtime.js';
 import { createWorld, type World } from './setup.js';
 import type { TrainSettings } from './shared-state.js';
@@ -42,6 +41,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
   /** the kernel running local steps and evaluation ('simd', 'tfjs' or 'layers') */
   readonly kernel: string;
   readonly workers: number;
+  /** why the WebAssembly SIMD kernels do not run here (set-up line and summary.json); absent when they do */
+  simdUnavailable?: string;
   private readonly runtime: Runtime;
   /** a synchronous protocol, or the event-driven scheduler of an async one */
   private readonly protocol?: Protocol;
@@ -90,10 +91,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
   static async create(config: ExperimentConfig, opts: EngineOptions = {}): Promise<Engine> {
     const t0 = performance.now();
     const backendPref = opts.backend ?? 'auto';
-    let workers = opts.workers ?? defaultWorkerCount();
-    // tfjs-node breaks when loaded in several worker threads (tensorflow/tfjs#8388): run it in-process.
-    if (backendPref === 'node' || (backendPref === 'auto' && tfjsNodeInstalled())) workers = 0;
-    const warnings: string[] = [];
+    // tfjs-node breaks in several worker threads (tensorflow/tfjs#8388): only tfjs kernels on it run inline
+    const decision = effectiveWorkers(opts.workers ?? defaultWorkerCount(), config.model.path, backendPref);
+    let workers = decision.workers;
+    const warnings: string[] = decision.warning ? [decision.warning] : [];
     if (config.time.mode === 'async') {
       // the event loop is sequential by nature; one peer trains per event
       if (opts.workers !== undefined && opts.workers > 0) {
@@ -102,8 +103,10 @@ export class Engine extends TypedEmitter<EngineEvents> {
       workers = 0;
     }
     const world = createWorld(config, backendPref, { simdExchange: opts.simdExchange });
-    const { executor, backend, kernel } = await createExecutor({ state: world.state, settings: world.settings }, workers);
-    return new Engine(world, executor, backend, kernel, performance.now() - t0, warnings, opts);
+    const { executor, backend, kernel, simdUnavailable } = await createExecutor({ state: world.state, settings: world.settings }, workers);
+    const engine = new Engine(world, executor, backend, kernel, performance.now() - t0, warnings, opts);
+    engine.simdUnavailable = simdUnavailable;
+    return engine;
   }
 
   /** What the run is set up with (the payload of the 'setup' event), available before run(). */
@@ -114,7 +117,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
       components: w.components, partition: w.partition, labelCounts: w.labelCounts,
       classes: w.dataset.classes, params: w.state.dim, backend: this.backend, kernel: this.kernel, workers: this.workers,
-      evalPeers: w.evalPeers,
+      evalPeers: w.evalPeers, simdUnavailable: this.simdUnavailable,
     };
   }
 
@@ -188,7 +191,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       config, last, lastEval: this.lastEval, rounds: last?.round ?? 0, peerSteps: this.runtime.peerSteps,
       wallMs: performance.now() - start + this.setupMs, trainMs: this.trainMs, evalMs: this.evalMs, setupMs: this.setupMs,
       bytesSent: this.traffic.bytes, backend: this.backend, kernel: this.kernel, workers: this.workers, params: w.state.dim,
-      spectral: w.spectral, aborted: this.aborted, counters: this.driver?.counters(),
+      spectral: w.spectral, aborted: this.aborted, counters: this.driver?.counters(), simdUnavailable: this.simdUnavailable,
     });
     this.emit('end', summary);
     return summary;

@@ -67,7 +67,7 @@ function check(results: TaskResult[]): TaskResult[] {
         .filter(Boolean)
         .join(', ');
       if (r.diverged && r.round !== undefined) {
-        throw new DivergenceError(`training diverged at round ${r.round}: ${r.message.replace(/^training failed: /, '')} (peer ${r.peer}); try a smaller train.lr`, r.round);
+        throw new DivergenceError(`training diverged at round ${r.round}: ${r.message.replace(/^training failed: /, '')} (peer ${r.peer}); try a smaller train.lr`, r.round, r.peer);
       }
       throw new WorkerError(`${r.kind} task failed${where ? ` at ${where}` : ''}: ${r.message}`, { peer: r.peer, round: r.round });
     }

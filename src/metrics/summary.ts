@@ -20,6 +20,7 @@ export interface SummaryInputs {
   params: number;
   spectral: { gap: number; slem: number };
   aborted: boolean;
+  simdUnavailable?: string;
   /** async mode only */
   counters?: { virtualTime: number; messagesSent: number; messagesDropped: number; messagesDelivered: number };
 }
@@ -49,6 +50,7 @@ export function buildSummary(s: SummaryInputs): RunSummary {
     slem: s.spectral.slem,
     aborted: s.aborted,
   };
+  if (s.simdUnavailable) summary.simdUnavailable = s.simdUnavailable;
   if (s.counters) {
     const { virtualTime, messagesSent, messagesDropped, messagesDelivered } = s.counters;
     Object.assign(summary, { virtualTime, messagesSent, messagesDropped, messagesDelivered });

@@ -18,6 +18,8 @@ export interface SetupEvent {
   classes: number;
   params: number;
   backend: string;
+  /** why the WebAssembly SIMD kernels do not run here (absent when they do) */
+  simdUnavailable?: string;
   kernel: string;
   workers: number;
   evalPeers: number[];

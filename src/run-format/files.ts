@@ -76,6 +76,8 @@ export interface SummaryFields {
   msPerRound: number;
   bytesSent: number;
   backend: string;
+  /** why the WebAssembly SIMD kernels did not run (absent when they did) */
+  simdUnavailable?: string;
   kernel: string;
   workers: number;
   params: number;

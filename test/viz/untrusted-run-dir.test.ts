@@ -40,7 +40,7 @@ async function serve(runDir: string, opts: { runDirLater?: boolean; maxLineBytes
 /** A copy of the good run with `file` replaced by a link to the secret. */
 async function runWithLink(file: keyof typeof RUN_FILES): Promise<string> {
   const dir = await tempDir(`link-${file}`);
-  for (const name of Object.values(RUN_FILES)) await copyFile(join(goodRun, name), join(dir, name));
+  for (const name of Object.values(RUN_FILES).filter((f) => f !== RUN_FILES.checkpoint)) await copyFile(join(goodRun, name), join(dir, name));
   await unlink(join(dir, RUN_FILES[file]));
   await symlink(secret, join(dir, RUN_FILES[file]));
   return dir;
