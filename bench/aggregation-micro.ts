@@ -8,11 +8,9 @@ import { createMixing } from '../src/topology/mixing/index.js';
 import { ring } from '../src/topology/ring.js';
 import { mixRows } from '../src/topology/mix-rows.js';
 import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, windowMeanSimd } from '../src/wasm/index.js';
+import { medianMs, numberArg } from './micro.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const arg = numberArg;
 const peers = arg('peers', 64);
 const dim = arg('dim', 101770);
 const k = arg('k', 2);
@@ -38,17 +36,7 @@ function env(simd: boolean): AggregationEnv {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-function time(fn: () => void): number {
-  fn();
-  const ts: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+const time = (fn: () => void): number => medianMs(fn, repeats);
 
 console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats}`);
 const specs: AggregationSpec[] = [{ kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 }];

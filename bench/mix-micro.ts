@@ -5,11 +5,9 @@ import { createMixing } from '../src/topology/mixing/index.js';
 import { ring } from '../src/topology/ring.js';
 import { mixRows } from '../src/topology/mix-rows.js';
 import { createSharedWasmMemory, instantiateExchange, mixRowsSimd } from '../src/wasm/index.js';
+import { medianMs, numberArg } from './micro.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const arg = numberArg;
 const peers = arg('peers', 64);
 const dim = arg('dim', 101770);
 const k = arg('k', 2);
@@ -22,18 +20,7 @@ const kernels = instantiateExchange(memory);
 const buf = memory.buffer as unknown as SharedArrayBuffer;
 const src = new Float32Array(buf, 0, peers * dim).map((_, i) => (i % 97) * 0.01);
 const dst = new Float32Array(buf, peers * dim * 4, peers * dim);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-function time(fn: () => void): number {
-  fn();
-  const ts: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  }
-  return median(ts);
-}
+const time = (fn: () => void): number => medianMs(fn, repeats);
 
 const nnz = w.offsets[peers];
 const jsMs = time(() => mixRows(w, src, dst, dim, 0, peers));
