@@ -30,6 +30,8 @@ export type Task =
   | { kind: 'broadcastMean'; dst: BufferIndex; rowStart: number; rowEnd: number }
   /** Test accuracy/loss of the listed peers on the first testN test examples, into evalOut. */
   | { kind: 'eval'; round: number; src: BufferIndex; peers: Int32Array | number[]; testN: number }
+  /** Test correct count and loss sum of the meanF32 row (the average model) on the first testN test examples, into meanEvalOut. */
+  | { kind: 'evalMean'; round: number; testN: number }
   /** Nothing: warms a worker and reports its backend and kernel. */
   | { kind: 'probe' };
 

@@ -127,6 +127,8 @@ export const configSchema = z
         peers: int(1).optional(),
         /** also evaluate the initial models, as round 0 */
         atStart: z.boolean().default(false),
+        /** also evaluate the average model (the mean of the peers' rows), as the ClippedGossip paper reports it */
+        averageModel: z.boolean().default(false),
       })
       .strict()
       .default({}),

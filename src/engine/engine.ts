@@ -226,7 +226,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const t0 = performance.now();
     const w = this.world;
-    const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN);
+    const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
     const perPeer: PeerMetrics = { ...e.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());

@@ -207,4 +207,10 @@ export class Runtime {
     })));
     return this.state.evalOut;
   }
+
+  /** Test correct count and loss sum of the average model, the meanF32 row (state.meanEvalOut: 2 entries); one task. */
+  async evaluateMean(round: number, testN: number): Promise<Float64Array> {
+    await this.executor.run([{ kind: 'evalMean', round, testN }]);
+    return this.state.meanEvalOut;
+  }
 }

@@ -42,6 +42,8 @@ export interface SharedState {
   mean: Float64Array;
   /** per peer results of the last evaluation: correct, lossSum, examples */
   evalOut: Float64Array;
+  /** the average model's evaluation (eval.averageModel): correct, lossSum */
+  meanEvalOut: Float64Array;
   /** per peer squared distance to the average (filled on evaluation rounds) */
   distance: Float64Array;
   /** The shared WebAssembly memory holding params (and meanF32, statsOut) when SIMD kernels are available. */
@@ -119,6 +121,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     cursor: sharedInt32(peers),
     mean: sharedFloat64(dim),
     evalOut: sharedFloat64(peers * 3),
+    meanEvalOut: sharedFloat64(2),
     distance: sharedFloat64(peers),
     buffers: Object.fromEntries((init.buffers ?? []).map((name) => [name, sharedFloat32(peers * dim)])),
     scalars: Object.fromEntries((init.scalars ?? []).map((name) => [name, new Float64Array(peers).fill(1)])),

@@ -134,6 +134,12 @@ function dispatch(ctx: TaskContext, task: Task): number {
         }
       }
       return task.peers.length;
+    case 'evalMean': {
+      const r = ctx.kernel.evaluate(s.meanF32, s.testX, s.testY, task.testN);
+      s.meanEvalOut[0] = r.correct;
+      s.meanEvalOut[1] = r.lossSum;
+      return 1;
+    }
     case 'probe':
       return 0;
   }
@@ -264,6 +270,7 @@ function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: num
       d2 += d * d;
     }
     mean[c] = m;
+    s.meanF32[c] = m; // the SIMD part fills meanF32 itself: keep it the whole mean
     total += d2;
   }
   return total;

@@ -51,6 +51,10 @@ export function buildSummary(s: SummaryInputs): RunSummary {
     aborted: s.aborted,
   };
   if (s.simdUnavailable) summary.simdUnavailable = s.simdUnavailable;
+  if (s.lastEval?.averageModelAccuracy !== undefined) {
+    summary.finalAverageModelAccuracy = s.lastEval.averageModelAccuracy;
+    summary.finalAverageModelLoss = s.lastEval.averageModelLoss ?? NaN;
+  }
   if (s.counters) {
     const { virtualTime, messagesSent, messagesDropped, messagesDelivered } = s.counters;
     Object.assign(summary, { virtualTime, messagesSent, messagesDropped, messagesDelivered });

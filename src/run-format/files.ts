@@ -31,6 +31,10 @@ export interface RoundMetrics {
   maxAccuracy?: number;
   meanLoss?: number;
   evaluatedPeers?: number;
+  /** evaluation rounds with eval.averageModel only: test accuracy of the average model (the mean of the peers' rows) */
+  averageModelAccuracy?: number;
+  /** evaluation rounds with eval.averageModel only: the average model's mean test loss */
+  averageModelLoss?: number;
   /** async mode only: the virtual clock (= round), cumulative message counts, peers online now */
   virtualTime?: number;
   messagesSent?: number;
@@ -66,6 +70,9 @@ export interface SummaryFields {
   finalMaxAccuracy: number;
   finalMeanLoss: number;
   finalConsensusDistance: number;
+  /** with eval.averageModel only: the last evaluation round's averageModelAccuracy and averageModelLoss */
+  finalAverageModelAccuracy?: number;
+  finalAverageModelLoss?: number;
   rounds: number;
   peerSteps: number;
   wallSeconds: number;

@@ -45,7 +45,7 @@ const CASES: [string, Record<string, unknown>][] = [
   ['fedavg sampling half the peers', { protocol: { kind: 'fedavg', fraction: 0.5 } }],
   ['choco with random-k and momentum', { protocol: { kind: 'choco', compression: { kind: 'random-k', fraction: 0.3 }, gamma: 0.5 }, topology: { kind: 'ring', k: 2 }, train: { optimizer: 'momentum', lr: 0.05, batchSize: 16 } }],
   ['push-sum on resampled graphs', { protocol: 'push-sum', topology: { kind: 'erdos-renyi', p: 0.3, schedule: { kind: 'resample', every: 3 } } }],
-  ['median aggregation', { topology: { kind: 'ring', k: 2 }, aggregation: 'median' }],
+  ['median aggregation with the average model evaluated', { topology: { kind: 'ring', k: 2 }, aggregation: 'median', eval: { every: 5, testExamples: 200, averageModel: true } }],
   ['async gossip learning with drops, churn, latency and stragglers', {
     protocol: { kind: 'gossip-learning', variant: 'push-pull' },
     time: { mode: 'async', latency: 0.3, latencySpread: 0.5, drop: 0.1, churn: { meanOnline: 4, meanOffline: 1 }, stragglers: { fraction: 0.2, slowdown: 3 } },
@@ -61,6 +61,7 @@ describe('checkpoint and resume', () => {
         const resumed = await stopAndResume(config, 7, workers);
         expect(JSON.stringify(stripTimes(resumed.rounds))).toBe(JSON.stringify(stripTimes(whole.rounds)));
         expect(JSON.stringify(resumed.peers)).toBe(JSON.stringify(whole.peers));
+        if (config.eval.averageModel) expect(whole.rounds.filter((m) => m.averageModelAccuracy !== undefined).length).toBe(3);
       }, 60_000);
     }
   }
