@@ -3,12 +3,15 @@
 import type { z } from 'zod';
 import { unionOfKinds } from '../config/kinds.js';
 import type { MixingMatrix } from '../types.js';
+import { clippedGossip } from './clipped-gossip.js';
+import { krum } from './krum.js';
 import { mean } from './mean.js';
 import { median } from './median.js';
+import { multiKrum } from './multi-krum.js';
 import { trimmedMean } from './trimmed-mean.js';
 import type { AggregationEnv, AggregationRule } from './types.js';
 
-export const aggregationRules = [mean, median, trimmedMean] as const;
+export const aggregationRules = [mean, median, trimmedMean, krum, multiKrum, clippedGossip] as const;
 
 export const aggregationSchema = unionOfKinds(aggregationRules);
 export type AggregationSpec = z.output<typeof aggregationSchema>;

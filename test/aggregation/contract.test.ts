@@ -17,6 +17,9 @@ const SPECS: Record<string, AggregationSpec> = {
   mean: { kind: 'mean' },
   median: { kind: 'median' },
   'trimmed-mean': { kind: 'trimmed-mean', trim: 1 },
+  krum: { kind: 'krum', f: 1 },
+  'multi-krum': { kind: 'multi-krum', f: 1, m: 2 },
+  'clipped-gossip': { kind: 'clipped-gossip', tau: 'adaptive' },
 };
 
 function env(dim: number): AggregationEnv {
@@ -110,6 +113,66 @@ describe('exact answers', () => {
       for (const p of [3, 4, 6, 7]) expect(out[p * DIM]).toBe(1);
     }
   });
+  it('krum and multi-krum ignore one wild neighbour, and clipped gossip moves at most w_ij * tau toward it', () => {
+    const src = new Float32Array(12 * DIM).fill(1);
+    src.fill(1e6, 5 * DIM, 6 * DIM);
+    for (const spec of [SPECS.krum, SPECS['multi-krum'], { kind: 'multi-krum', f: 1, m: 4 } as const]) {
+      const out = combine(spec, W, src, DIM);
+      for (const p of [3, 4, 6, 7]) expect(out.subarray(p * DIM, (p + 1) * DIM).every((v) => v === 1)).toBe(true);
+    }
+    const tau = 0.5;
+    const out = combine({ kind: 'clipped-gossip', tau }, W, src, DIM);
+    for (const p of [3, 4, 6, 7]) {
+      const wij = W.weights[Array.from(W.cols.subarray(W.offsets[p], W.offsets[p + 1])).indexOf(5) + W.offsets[p]];
+      // every coordinate moves by the same amount toward the outlier: w_ij * tau / sqrt(DIM)
+      for (let c = 0; c < DIM; c++) expect(out[p * DIM + c] - 1).toBeCloseTo((wij * tau) / Math.sqrt(DIM), 5);
+    }
+  });
+});
+
+describe('exact answers of the distance-based rules', () => {
+  // 5 peers that all hear each other: 4 close rows around (1, 1) and one far away
+  const w5 = createMixing(complete(5), 'metropolis');
+  const rows = Float32Array.from([1, 1, 1.1, 1, 1, 1.2, 0.8, 1, 50, -40]);
+  it('krum picks the central row among four close ones and one far one', () => {
+    // scores with f = 1 (2 nearest others): row 0 is nearest to the others
+    const out = combine({ kind: 'krum', f: 1 }, w5, rows, 2);
+    for (let i = 0; i < 5; i++) expect(Array.from(out.subarray(2 * i, 2 * i + 2))).toEqual([1, 1]);
+  });
+  it('krum breaks ties by the lowest peer id', () => {
+    // f = 0, 2 nearest others: scores 5, 2, 2, 5; peers 1 and 2 tie
+    const w4 = createMixing(complete(4), 'metropolis');
+    expect(Array.from(combine({ kind: 'krum', f: 0 }, w4, Float32Array.from([0, 1, 2, 3]), 1))).toEqual([1, 1, 1, 1]);
+  });
+  it('multi-krum with m = k - f averages the k - f lowest-scoring rows', () => {
+    const out = combine({ kind: 'multi-krum', f: 1, m: 4 }, w5, rows, 2);
+    const f32 = Math.fround; // the far row scores highest; the other four are summed exactly in float64
+    const expected = [f32((f32(1) + f32(1.1) + f32(1) + f32(0.8)) / 4), f32((f32(1) + f32(1) + f32(1.2) + f32(1)) / 4)];
+    for (let i = 0; i < 5; i++) expect(Array.from(out.subarray(2 * i, 2 * i + 2))).toEqual(expected);
+  });
+  it('clipped gossip moves a peer exactly w_ij * tau toward a far outlier', () => {
+    const w3 = createMixing(ring(3, 1), 'metropolis'); // weights 1/3
+    const src = Float32Array.from([0, 0, 0, 0, 300, 400]); // peer 2 is 500 away from the others
+    const out = combine({ kind: 'clipped-gossip', tau: 1 }, w3, src, 2);
+    // peer 0: peer 1 is at distance 0, peer 2 is clipped to norm 1 along (0.6, 0.8)
+    expect(out[0]).toBeCloseTo(0.6 / 3, 6);
+    expect(out[1]).toBeCloseTo(0.8 / 3, 6);
+    expect(Math.hypot(out[0], out[1])).toBeCloseTo(1 / 3, 6);
+  });
+  it('clipped gossip equals the mean when no difference reaches tau, and for tau = Infinity', () => {
+    const src = randomRows(12, DIM, 4);
+    const mean = combine({ kind: 'mean' }, W, src, DIM);
+    expect(combine({ kind: 'clipped-gossip', tau: 1e3 }, W, src, DIM)).toEqual(mean);
+    const inf = combine({ kind: 'clipped-gossip', tau: Infinity }, W, src, DIM);
+    for (let c = 0; c < mean.length; c++) expect(Math.abs(inf[c] - mean[c])).toBeLessThan(1e-6);
+  });
+  it('adaptive clipped gossip pulls only the farthest neighbour in, to the second-farthest distance', () => {
+    const w4 = createMixing(complete(4), 'metropolis'); // weights 1/4
+    const src = Float32Array.from([0, 1, 2, 10]);
+    const out = combine({ kind: 'clipped-gossip', tau: 'adaptive' }, w4, src, 1);
+    // peer 0: distances 1, 2, 10; tau = 2, so 10 counts as 2: (0 + 1 + 2 + 2) / 4
+    expect(out[0]).toBeCloseTo(5 / 4, 6);
+  });
 });
 
 describe('aggregation in the config', () => {
@@ -121,8 +184,15 @@ describe('aggregation in the config', () => {
     await expect(runRecorded(config)).rejects.toThrow(ConfigError);
     await expect(runRecorded(config)).rejects.toThrow(/aggregation.trim: 2 from each end leaves nothing of the 3 values/);
   });
+  it('refuses an f or m that Krum cannot use on the smallest neighbourhood', async () => {
+    const krum = smallConfig({ topology: { kind: 'ring', k: 1 }, aggregation: { kind: 'krum', f: 1 } });
+    await expect(runRecorded(krum)).rejects.toThrow(ConfigError);
+    await expect(runRecorded(krum)).rejects.toThrow(/aggregation.f: 1 leaves no rows to score against in the 3 rows .*use f at most 0/);
+    const multi = smallConfig({ topology: { kind: 'ring', k: 2 }, aggregation: { kind: 'multi-krum', f: 1, m: 5 } });
+    await expect(runRecorded(multi)).rejects.toThrow(/aggregation.m: 5 is more than the 4 rows left after f = 1 .*use m at most 4/);
+  });
   it('suggests the right name for a misspelt rule', () => {
-    expect(() => smallConfig({ aggregation: 'mediam' })).toThrow(/^Invalid config:\n  - aggregation: "mediam" is not allowed \(did you mean 'median'\?\); use one of mean \| median \| trimmed-mean$/);
+    expect(() => smallConfig({ aggregation: 'mediam' })).toThrow(/^Invalid config:\n  - aggregation: "mediam" is not allowed \(did you mean 'median'\?\); use one of mean \| median \| trimmed-mean \| krum \| multi-krum \| clipped-gossip$/);
   });
 });
 
