@@ -39,9 +39,12 @@ function env(simd: boolean): AggregationEnv {
 const time = (fn: () => void): number => medianMs(fn, repeats);
 
 console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats}`);
-const specs: AggregationSpec[] = [{ kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 }];
+const specs: AggregationSpec[] = [
+  { kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 },
+  { kind: 'krum', f: 1 }, { kind: 'multi-krum', f: 1, m: 3 }, { kind: 'clipped-gossip', tau: 1 }, { kind: 'clipped-gossip', tau: 'adaptive' },
+];
 for (const spec of specs) {
   const simd = time(() => aggregate(env(true), spec, w, src, dst, 0, peers));
   const js = time(() => aggregate(env(false), spec, w, src, dst, 0, peers));
-  console.log(`${spec.kind.padEnd(13)} SIMD ${simd.toFixed(1).padStart(7)} ms   JS ${js.toFixed(1).padStart(7)} ms   (${(js / simd).toFixed(1)}x)`);
+  console.log(`${(spec.kind + ('tau' in spec ? ` ${spec.tau}` : '')).padEnd(23)} SIMD ${simd.toFixed(1).padStart(7)} ms   JS ${js.toFixed(1).padStart(7)} ms   (${(js / simd).toFixed(1)}x)`);
 }

@@ -79,9 +79,10 @@ export function multiKrumRows(
       chosen[s] = best;
     }
     const o = i * dim;
+    for (let s = 0; s < m; s++) chosen[s] = w.cols[a + chosen[s]] * dim; // positions -> row offsets
     for (let c = 0; c < dim; c++) {
       let acc = 0;
-      for (let s = 0; s < m; s++) acc += src[w.cols[a + chosen[s]] * dim + c];
+      for (let s = 0; s < m; s++) acc += src[chosen[s] + c];
       dst[o + c] = Math.fround(acc / m);
     }
   }
