@@ -17,13 +17,15 @@ export type Task =
   /** Local steps for each listed peer, in place in params[src]. */
   | { kind: 'train'; round: number; src: BufferIndex; peers: Int32Array | number[] }
   /** params[1-src] rows [rowStart,rowEnd) = each row's aggregation (rule) of the params[src] rows it hears in w. */
-  | { kind: 'mix'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix; rule: AggregationSpec }
+  | { kind: 'mix'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; w: MixingMatrix; rule: AggregationSpec; ext?: boolean }
+  /** Under attack: rows peers + e of paramsExt[src] = the crafted message of adversarial link e, for e in [linkStart,linkEnd); then a mix with ext reads them. */
+  | { kind: 'craft'; round: number; src: BufferIndex; linkStart: number; linkEnd: number }
   /** The protocol's row operation `op` over rows [rowStart,rowEnd) of params[src] (and its buffers). */
   | { kind: 'rows'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; protocol: string; op: string; args: unknown }
   /** mean[c] for c in [colStart,colEnd) over the listed peers (all if absent); returns the partial sum of mean[c]^2. */
   | { kind: 'colMean'; src: BufferIndex; colStart: number; colEnd: number; peers?: Int32Array | number[] }
-  /** mean[c] over all peers for c in [colStart,colEnd) (whole COLUMN_BLOCKs); blockStats[b] = sum_i sum_c in b (x_ic - mean_c)^2. */
-  | { kind: 'colStats'; src: BufferIndex; colStart: number; colEnd: number }
+  /** mean[c] over the listed peers (all if absent) for c in [colStart,colEnd) (whole COLUMN_BLOCKs); blockStats[b] = sum_i sum_c in b (x_ic - mean_c)^2. */
+  | { kind: 'colStats'; src: BufferIndex; colStart: number; colEnd: number; peers?: Int32Array | number[] }
   /** distance[i] = |row i - mean|^2 for rows in range. */
   | { kind: 'distance'; src: BufferIndex; rowStart: number; rowEnd: number }
   /** Copies the mean (as float32) into rows [rowStart,rowEnd) of params[dst]. */

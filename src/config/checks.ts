@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { MNIST_INFO } from '../data/mnist.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
+import { craftsMessages } from '../adversary/index.js';
 import type { ExperimentConfig } from './schema.js';
 
 export function datasetSizes(config: ExperimentConfig): { train: number; test: number; features: number; classes: number } {
@@ -47,7 +48,7 @@ export function checkConfig(c: ExperimentConfig): string[] {
     default:
       break;
   }
-  out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c));
+  out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c), ...checkAdversaries(c));
 
   const sizes = datasetSizes(c);
   if (sizes.classes > 256) {
@@ -139,6 +140,34 @@ function checkTime(c: ExperimentConfig): string[] {
   const out: string[] = [];
   if (!(t.drop >= 0 && t.drop < 1)) {
     out.push(`time.drop: ${t.drop} is not a usable drop probability${t.drop === 1 ? ' (every message would be lost, so peers never communicate)' : ''}; use a probability in [0, 1)`);
+  }
+  return out;
+}
+
+function checkAdversaries(c: ExperimentConfig): string[] {
+  const a = c.adversaries;
+  if (!a) return [];
+  const out: string[] = [];
+  const n = c.peers;
+  if (Array.isArray(a.peers)) {
+    const ids = a.peers;
+    const bad = ids.filter((p) => p >= n);
+    if (bad.length > 0) out.push(`adversaries.peers: ${bad.join(', ')} ${bad.length > 1 ? 'are not peer ids' : 'is not a peer id'}; ids go from 0 to ${n - 1}`);
+    const dup = ids.filter((p, i) => ids.indexOf(p) !== i);
+    if (dup.length > 0) out.push(`adversaries.peers: ${[...new Set(dup)].join(', ')} listed twice; list each adversary once`);
+    if (new Set(ids).size >= n) out.push(`adversaries.peers: every peer is an adversary; leave at least one honest peer`);
+  } else if (a.peers.count >= n) {
+    out.push(`adversaries.peers.count: ${a.peers.count} adversaries among ${n} peers leaves no honest peer; use at most ${n - 1}`);
+  }
+  if (craftsMessages(a.attack)) {
+    const d = protocolOf(c.protocol.kind);
+    if (!d.needs.aggregation) {
+      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models through the gather of protocols that mix (${protocolsWhere((x) => x.aggregation)}), and ${c.protocol.kind} does not; use one of those protocols or the label-flip attack`);
+    }
+    const schedule = c.topology.schedule?.kind ?? 'static';
+    if (schedule !== 'static') {
+      out.push(`adversaries.attack: ${a.attack.kind} crafts messages on a fixed graph, and topology.schedule is ${schedule}; use schedule static or the label-flip attack`);
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { createLayout } from '../model/layout.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
+import { craftsMessages } from '../adversary/index.js';
 import { datasetSizes } from './checks.js';
 import type { ExperimentConfig } from './schema.js';
 import { defaultMemoryLimit, formatBytes, type MemoryLimit } from './memory-limit.js';
@@ -60,6 +61,8 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
     { what: 'Node.js, TF.js and kernels', fields: 'runtime', bytes: RUNTIME_BYTES },
     { what: `peer parameters, 2 copies of ${row}`, fields: modelFields, bytes: 2 * n * dim * 4 },
   ];
+  const crafted = craftedLinks(c);
+  if (crafted > 0) parts.push({ what: `crafted messages, 2 copies of ${crafted.toLocaleString('en-US')} adversarial links x ${dim.toLocaleString('en-US')} params x 4 bytes`, fields: 'adversaries', bytes: 2 * crafted * dim * 4 });
   const slots = createOptimizer(c.train.optimizer, c.train.lr).slots;
   if (slots > 0) parts.push({ what: `${c.train.optimizer.kind} state, ${slots} x ${row}`, fields: 'train.optimizer', bytes: slots * n * dim * 4 });
   const rows = protocolOf(c.protocol.kind).needs.buffers?.length ?? 0;
@@ -78,6 +81,17 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
   parts.push({ what: 'data shards and per-peer results', fields: 'peers, data.examplesPerPeer', bytes: perPeer });
   parts.sort((a, b) => b.bytes - a.bytes);
   return { total: parts.reduce((s, p) => s + p.bytes, 0), parts };
+}
+
+/** Links from an adversary to an honest peer (extra parameter rows): exact on regular graphs, an upper bound otherwise. */
+export function craftedLinks(c: ExperimentConfig): number {
+  const a = c.adversaries;
+  if (!a || !craftsMessages(a.attack)) return 0;
+  const n = c.peers;
+  const f = Array.isArray(a.peers) ? new Set(a.peers).size : a.peers.count;
+  const t = c.topology;
+  const degree = t.kind === 'ring' ? 2 * t.k : t.kind === 'torus' ? 4 : n - 1;
+  return Math.min(estimateLinks(c), f * degree);
 }
 
 function hiddenOf(c: ExperimentConfig): number[] {

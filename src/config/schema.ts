@@ -2,6 +2,7 @@
 // Shorthands (`topology: complete`, `optimizer: adam`, `dataset: mnist`) are normalised here.
 import { z } from 'zod';
 import { aggregationSchema } from '../aggregation/index.js';
+import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
 import { kindOrObject, namedKind } from './kinds.js';
 import { partitionSchema } from '../data/partition/schema.js';
@@ -120,6 +121,8 @@ export const configSchema = z
     /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
     aggregation: aggregationSchema.default({ kind: 'mean' }),
     time: timeSchema.default({ mode: 'sync' }),
+    /** hostile peers: who they are, their attack and the round they start */
+    adversaries: adversariesSchema.optional(),
     eval: z
       .object({
         every: int(1).default(50),
@@ -145,6 +148,7 @@ export type { ProtocolConfig } from '../protocol/index.js';
 export type { AggregationSpec as AggregationConfig } from '../aggregation/index.js';
 export type ScheduleConfig = ExperimentConfig['topology']['schedule'];
 export type { CompressionSpec as CompressionConfig } from '../protocol/compression/index.js';
+export type { AdversariesConfig, AttackSpec as AttackConfig } from '../adversary/index.js';
 export type TimeConfig = ExperimentConfig['time'];
 export type AsyncTimeConfig = AsyncTime;
 export type DistributionConfig = AsyncTime['speed'];

@@ -68,7 +68,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     this.workers = executor.workers;
     this.traffic = new TrafficMeter(world.topology);
     this.runtime = new Runtime({
-      state: world.state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps,
+      state: world.state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, adversaries: world.settings.adversaries,
     });
     const d = protocolOf(config.protocol.kind);
     // the registry pairs each kind with its own spec
@@ -191,7 +191,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       config, last, lastEval: this.lastEval, rounds: last?.round ?? 0, peerSteps: this.runtime.peerSteps,
       wallMs: performance.now() - start + this.setupMs, trainMs: this.trainMs, evalMs: this.evalMs, setupMs: this.setupMs,
       bytesSent: this.traffic.bytes, backend: this.backend, kernel: this.kernel, workers: this.workers, params: w.state.dim,
-      spectral: w.spectral, aborted: this.aborted, counters: this.driver?.counters(), simdUnavailable: this.simdUnavailable,
+      spectral: w.spectral, aborted: this.aborted, counters: this.driver?.counters(), simdUnavailable: this.simdUnavailable, adversaries: w.adversaries,
     });
     this.emit('end', summary);
     return summary;
@@ -210,7 +210,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
 
   /** A round's metrics: consensus always, evaluation when asked; stops a diverged run first. */
   private async measure(round: number, t0: number, evaluate: boolean): Promise<RoundMetrics> {
-    const consensus = await consensusDistance(this.runtime, this.world.config.peers);
+    const consensus = await consensusDistance(this.runtime, this.world.honest, this.world.config.peers);
     checkDivergence(round, squaredNorm(this.world.state.mean), consensus, this.world.state.dim);
     const metrics: RoundMetrics = {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : (performance.now() - t0) / 1000,
@@ -226,7 +226,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const t0 = performance.now();
     const w = this.world;
-    const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel);
+    const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel, w.adversaries);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
     const perPeer: PeerMetrics = { ...e.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());

@@ -9,6 +9,7 @@ import type { Executor } from './executor.js';
 import { COLUMN_BLOCK, type SharedState } from './shared-state.js';
 import type { EngineState } from '../checkpoint/index.js';
 import { ConfigError } from '../errors.js';
+import { remapMixing, type AdversaryPlan } from '../adversary/index.js';
 
 /** [a, b) ranges splitting n items into at most `parts` contiguous pieces. */
 export function ranges(n: number, parts: number): [number, number][] {
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   protocol: string;
   aggregation: AggregationSpec;
   localSteps: number;
+  /** hostile peers: from plan.start on, every gather hears their crafted messages */
+  adversaries?: AdversaryPlan;
 }
 
 export class Runtime {
@@ -52,6 +55,8 @@ export class Runtime {
   private readonly state: SharedState;
   private readonly executor: Executor;
   private readonly all: number[];
+  /** W with adversarial entries pointing at the crafted rows (built on first use) */
+  private remapped?: MixingMatrix;
 
   constructor(private readonly o: RuntimeOptions) {
     this.state = o.state;
@@ -81,8 +86,30 @@ export class Runtime {
     return ranges(peers.length, this.parts()).map(([a, b]) => ({ kind: 'train', round, src: this.cur, peers: peers.slice(a, b) }));
   }
 
+  /** True when round's gather hears crafted messages (round w must be the plan's static matrix). */
+  private attacked(round: number, w: MixingMatrix): boolean {
+    const plan = this.o.adversaries;
+    if (!plan || plan.links.length === 0 || round < plan.start) return false;
+    if (w !== plan.w) throw new Error(`engine: crafted attacks need the static mixing matrix (round ${round} mixes with another)`);
+    return true;
+  }
+
+  /** Under attack: the crafting tasks (over link ranges), then the gather over the extended rows with the remapped W. */
   private mixTasks(round: number, w: MixingMatrix): Task[] {
-    return this.rowTasks((a, b) => ({ kind: 'mix', round, src: this.cur, rowStart: a, rowEnd: b, w, rule: this.o.aggregation }));
+    const src = this.cur;
+    if (!this.attacked(round, w)) return this.rowTasks((a, b) => ({ kind: 'mix', round, src, rowStart: a, rowEnd: b, w, rule: this.o.aggregation }));
+    const plan = this.o.adversaries!;
+    this.remapped ??= remapMixing(plan);
+    const wx = this.remapped;
+    const craft: Task[] = ranges(plan.links.length / 2, this.parts()).map(([a, b]) => ({ kind: 'craft', round, src, linkStart: a, linkEnd: b }));
+    return [...craft, ...this.rowTasks((a, b): Task => ({ kind: 'mix', round, src, rowStart: a, rowEnd: b, w: wx, rule: this.o.aggregation, ext: true }))];
+  }
+
+  /** Runs a round's mix tasks: crafting must finish before any gather reads its rows. */
+  private async runMix(tasks: Task[]): Promise<void> {
+    const crafts = tasks.filter((t) => t.kind === 'craft');
+    if (crafts.length > 0) await this.executor.run(crafts);
+    await this.executor.run(tasks.filter((t) => t.kind !== 'craft'));
   }
 
   private swap(): void {
@@ -108,19 +135,19 @@ export class Runtime {
       },
       train: (round, peers) => this.train(round, peers),
       mix: async (round, w) => {
-        if (plainMean && isUniformAverage(w)) {
+        if (plainMean && isUniformAverage(w) && !this.attacked(round, w)) {
           // W = 11^T/n (e.g. Metropolis on a complete graph): one mean instead of n^2 row reads
           await this.columnMean();
           const dst = (1 - this.cur) as BufferIndex;
           await this.executor.run(this.rowTasks((a, b) => ({ kind: 'broadcastMean', dst, rowStart: a, rowEnd: b })));
         } else {
-          await this.executor.run(this.mixTasks(round, w));
+          await this.runMix(this.mixTasks(round, w));
         }
         this.swap();
       },
       trainThenMix: async (round, w) => {
-        if (this.executor.workers === 1 && !(plainMean && isUniformAverage(w))) {
-          // one worker takes tasks in submission order: no barrier needed, one wake-up saved
+        if (this.executor.workers === 1 && !(plainMean && isUniformAverage(w) && !this.attacked(round, w))) {
+          // one worker takes tasks in submission order: no barrier needed, one wake-up saved (crafting included)
           await this.executor.run([...this.trainTasks(round, this.all), ...this.mixTasks(round, w)]);
           this.peerSteps += this.all.length * this.o.localSteps;
           this.swap();
@@ -182,12 +209,12 @@ export class Runtime {
     return sq;
   }
 
-  /** Fills state.mean; returns sum over peers of |x_i - mean|^2, two-pass per column block, blocks summed in order. */
-  async totalDeviation(): Promise<number> {
+  /** Fills state.mean over the given peers (all if absent); returns sum over them of |x_i - mean|^2, two-pass per column block, blocks summed in order. */
+  async totalDeviation(peers?: number[]): Promise<number> {
     const { dim, blockStats } = this.state;
     const blocks = Math.ceil(dim / COLUMN_BLOCK);
     await this.executor.run(ranges(blocks, this.parts()).map(([a, b]) => ({
-      kind: 'colStats', src: this.cur, colStart: a * COLUMN_BLOCK, colEnd: Math.min(dim, b * COLUMN_BLOCK),
+      kind: 'colStats', src: this.cur, colStart: a * COLUMN_BLOCK, colEnd: Math.min(dim, b * COLUMN_BLOCK), peers,
     })));
     let total = 0;
     for (let b = 0; b < blocks; b++) total += blockStats[b];

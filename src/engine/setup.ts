@@ -10,6 +10,7 @@ import { labelHistogram } from '../data/partition/stats.js';
 import { ConfigError } from '../errors.js';
 import { protocolOf } from '../protocol/index.js';
 import { aggregationIssues } from '../aggregation/index.js';
+import { createAdversaryPlan } from '../adversary/index.js';
 import { createTopology, components } from '../topology/index.js';
 import { createMixing } from '../topology/mixing/index.js';
 import { createSchedule, type Schedule } from '../topology/schedule/index.js';
@@ -34,7 +35,11 @@ export interface World {
   state: SharedState;
   settings: TrainSettings;
   testN: number;
+  /** evaluated peers: all honest peers, or a seeded sample of them (eval.peers) */
   evalPeers: number[];
+  /** the adversarial peers (ascending; empty without adversaries) and the honest ones */
+  adversaries: number[];
+  honest: number[];
 }
 
 export function loadDataset(config: ExperimentConfig): Dataset {
@@ -70,6 +75,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     dataset.train.y, dataset.classes, n, config.data.examplesPerPeer, config.data.partition, createRng(seed, 'partition'),
   );
   const model = modelSpecOf(config);
+  const plan = config.adversaries ? createAdversaryPlan(config.adversaries, topology, mixing, seed) : undefined;
   const layout = createLayout(model);
   const settings: TrainSettings = {
     model,
@@ -80,13 +86,15 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     localSteps: config.train.localSteps,
     backend,
     seed,
+    adversaries: plan,
+    classes: dataset.classes,
   };
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({
     peers: n, dim: layout.total, optSlots, features: dataset.features,
     trainSize: dataset.train.n, testSize: dataset.test.n,
     buffers: protocolOf(config.protocol.kind).needs.buffers, scalars: protocolOf(config.protocol.kind).needs.scalars,
-    simdExchange: opts.simdExchange,
+    simdExchange: opts.simdExchange, extraRows: plan ? plan.links.length / 2 : 0,
   });
   const testN = Math.min(config.eval.testExamples, dataset.test.n);
   const state: SharedState = {
@@ -111,7 +119,9 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     partition,
     labelCounts: labelHistogram(dataset.train.y, partition, dataset.classes),
     model, state, settings, testN,
-    evalPeers: chooseEvalPeers(config),
+    evalPeers: chooseEvalPeers(config, plan?.mask),
+    adversaries: plan?.peers ?? [],
+    honest: Array.from({ length: n }, (_, i) => i).filter((i) => !plan?.mask[i]),
   };
 }
 
@@ -137,10 +147,10 @@ function initialiseParams(config: ExperimentConfig, layout: ReturnType<typeof cr
   }
 }
 
-/** All peers, or a seeded sample of eval.peers peers fixed for the whole run (sorted). */
-function chooseEvalPeers(config: ExperimentConfig): number[] {
-  const all = Array.from({ length: config.peers }, (_, i) => i);
+/** All honest peers, or a seeded sample of eval.peers of them fixed for the whole run (sorted). */
+function chooseEvalPeers(config: ExperimentConfig, adversarial?: Uint8Array): number[] {
+  const all = Array.from({ length: config.peers }, (_, i) => i).filter((i) => !adversarial?.[i]);
   const k = config.eval.peers;
-  if (k === undefined || k >= config.peers) return all;
+  if (k === undefined || k >= all.length) return all;
   return createRng(config.seed, 'eval-peers').shuffle(all).slice(0, k).sort((a, b) => a - b);
 }

@@ -4,6 +4,7 @@
 import type { ModelSpec } from '../types.js';
 import type { OptimizerConfig } from '../model/optimizer-schema.js';
 import { createSharedWasmMemory } from '../wasm/index.js';
+import type { AdversaryPlan } from '../adversary/index.js';
 
 export interface SharedStateInit {
   peers: number;
@@ -16,6 +17,8 @@ export interface SharedStateInit {
   buffers?: readonly string[];
   /** named per-peer scalars the protocol keeps (1 for every peer at the start) */
   scalars?: readonly string[];
+  /** rows after the peers' rows in each parameter buffer: one per crafted adversarial link */
+  extraRows?: number;
   /** false forces the plain-JS exchange (testing; also what happens when params exceed 4 GiB) */
   simdExchange?: boolean;
 }
@@ -28,6 +31,8 @@ export interface SharedState {
   features: number;
   /** params[0] and params[1]: the current buffer index travels in each task. */
   params: [Float32Array, Float32Array];
+  /** the same buffers with the crafted links' rows after the peers' ((peers + extra) x dim): what a gather under attack reads */
+  paramsExt: [Float32Array, Float32Array];
   optState: Float32Array; // peers * optSlots * dim
   stepCount: Int32Array; // per peer, for Adam bias correction
   rngState: Uint32Array; // peers * 4, minibatch sampling streams
@@ -88,19 +93,25 @@ export function toShared<T extends Float32Array | Uint8Array | Int32Array>(a: T)
 export const COLUMN_BLOCK = 4096;
 
 /** params[0], params[1], meanF32 and statsOut in one shared wasm memory when possible, else plain SABs. */
-function allocateParams(peers: number, dim: number, simd: boolean): Pick<SharedState, 'params' | 'memory' | 'meanF32' | 'statsOut'> {
-  const rowBytes = peers * dim * 4;
+function allocateParams(peers: number, dim: number, extra: number, simd: boolean): Pick<SharedState, 'params' | 'paramsExt' | 'memory' | 'meanF32' | 'statsOut'> {
+  const rowBytes = (peers + extra) * dim * 4;
   const blocks = Math.ceil(dim / COLUMN_BLOCK);
   const memory = simd ? createSharedWasmMemory(2 * rowBytes + dim * 4 + blocks * 16 + 64) : undefined;
+  const views = (b: SharedArrayBuffer, at: number): [Float32Array, Float32Array] => [new Float32Array(b, at, peers * dim), new Float32Array(b, at, (peers + extra) * dim)];
   if (!memory) {
-    return { params: [sharedFloat32(peers * dim), sharedFloat32(peers * dim)], meanF32: sharedFloat32(dim), statsOut: sharedFloat32(blocks * 4) };
+    const [p0, e0] = views(new SharedArrayBuffer(Math.max(4, rowBytes)), 0);
+    const [p1, e1] = views(new SharedArrayBuffer(Math.max(4, rowBytes)), 0);
+    return { params: [p0, p1], paramsExt: [e0, e1], meanF32: sharedFloat32(dim), statsOut: sharedFloat32(blocks * 4) };
   }
   const b = memory.buffer as unknown as SharedArrayBuffer;
   const meanAt = 2 * rowBytes;
   const statsAt = meanAt + Math.ceil((dim * 4) / 16) * 16;
+  const [p0, e0] = views(b, 0);
+  const [p1, e1] = views(b, rowBytes);
   return {
     memory,
-    params: [new Float32Array(b, 0, peers * dim), new Float32Array(b, rowBytes, peers * dim)],
+    params: [p0, p1],
+    paramsExt: [e0, e1],
     meanF32: new Float32Array(b, meanAt, dim),
     statsOut: new Float32Array(b, statsAt, blocks * 4),
   };
@@ -113,7 +124,7 @@ export function createSharedState(init: SharedStateInit): Omit<SharedState, 'ord
     dim,
     optSlots,
     features: init.features,
-    ...allocateParams(peers, dim, init.simdExchange ?? true),
+    ...allocateParams(peers, dim, init.extraRows ?? 0, init.simdExchange ?? true),
     blockStats: sharedFloat64(Math.ceil(dim / COLUMN_BLOCK)),
     optState: sharedFloat32(peers * optSlots * dim),
     stepCount: sharedInt32(peers),
@@ -138,4 +149,8 @@ export interface TrainSettings {
   backend: 'auto' | 'wasm' | 'cpu' | 'node';
   /** the run's seed (row operations derive per-peer streams from it) */
   seed: number;
+  /** hostile peers, their attack and crafted links (absent: every peer is honest) */
+  adversaries?: AdversaryPlan;
+  /** classes of the dataset (label flipping maps y to classes - 1 - y) */
+  classes: number;
 }

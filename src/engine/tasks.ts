@@ -13,6 +13,7 @@ import { windowMeanRows, type WindowScratch } from '../aggregation/order-statist
 import { aggregate, type AggregationEnv } from '../aggregation/index.js';
 import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
 import { createScratch, type Scratch } from './scratch.js';
+import { craftLinks } from '../adversary/index.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -88,15 +89,22 @@ function dispatch(ctx: TaskContext, task: Task): number {
     case 'train':
       for (const p of task.peers) {
         try {
-          trainPeer(ctx, s.params[task.src], p);
+          trainPeer(ctx, s.params[task.src], p, task.round);
         } catch (e) {
           throw new PeerFailure(`training failed: ${(e as Error)?.message ?? e}`, p, task.round, e instanceof NonFiniteLoss);
         }
       }
       return task.peers.length;
     case 'mix':
-      aggregate(aggregationEnv(ctx), task.rule, task.w, s.params[task.src], s.params[1 - task.src], task.rowStart, task.rowEnd);
+      aggregate(aggregationEnv(ctx), task.rule, task.w, (task.ext ? s.paramsExt : s.params)[task.src], s.params[1 - task.src], task.rowStart, task.rowEnd);
       return task.rowEnd - task.rowStart;
+    case 'craft': {
+      const { seed, adversaries: plan } = ctx.settings;
+      if (!plan) throw new Error('craft: this run has no adversaries');
+      const env = { peers: s.peers, dim: s.dim, round: task.round, seed, x: s.paramsExt[task.src], scratch64: (name: string, n: number) => ctx.scratch.f64(name, n) };
+      craftLinks(plan, env, task.linkStart, task.linkEnd);
+      return task.linkEnd - task.linkStart;
+    }
     case 'rows': {
       const d = protocolOf(task.protocol);
       const op = isSyncDescriptor(d) ? d.rowOps?.[task.op] : undefined;
@@ -107,7 +115,7 @@ function dispatch(ctx: TaskContext, task: Task): number {
     case 'colStats':
       // one result per fixed block, summed by the engine in block order: the same bits however blocks are grouped into tasks
       for (let c = task.colStart; c < task.colEnd; c += COLUMN_BLOCK) {
-        s.blockStats[c / COLUMN_BLOCK] = columnStats(ctx, s.params[task.src], c, Math.min(task.colEnd, c + COLUMN_BLOCK));
+        s.blockStats[c / COLUMN_BLOCK] = columnStats(ctx, s.params[task.src], c, Math.min(task.colEnd, c + COLUMN_BLOCK), task.peers);
       }
       return task.colEnd - task.colStart;
     case 'colMean':
@@ -182,8 +190,11 @@ function rowEnv(ctx: TaskContext, src: BufferIndex, round: number): RowEnv {
   };
 }
 
-/** `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard. */
-function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
+/**
+ * `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard;
+ * a label-flipping adversary trains on y -> classes - 1 - y from the attack's start round.
+ */
+function trainPeer(ctx: TaskContext, params: Float32Array, p: number, round: number): void {
   const s = ctx.state;
   const { dim, features, optSlots } = s;
   const { batchSize: B, localSteps } = ctx.settings;
@@ -195,6 +206,8 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
   const { xBuf, yBuf, grad } = ctx;
   // plain SGD runs fused inside kernels that offer it (the gradient never leaves the kernel)
   const fusedSgd = ctx.settings.optimizer.kind === 'sgd' ? ctx.kernel.sgdStep : undefined;
+  const plan = ctx.settings.adversaries;
+  const flipTo = plan && plan.mask[p] && plan.attack.kind === 'label-flip' && round >= plan.start ? ctx.settings.classes - 1 : -1;
   for (let step = 0; step < localSteps; step++) {
     if (s.cursor[p] + B > count) {
       rng.shuffle(s.order, start, start + count);
@@ -204,7 +217,7 @@ function trainPeer(ctx: TaskContext, params: Float32Array, p: number): void {
     for (let b = 0; b < B; b++) {
       const ex = s.order[c0 + b];
       xBuf.set(s.trainX.subarray(ex * features, (ex + 1) * features), b * features);
-      yBuf[b] = s.trainY[ex];
+      yBuf[b] = flipTo < 0 ? s.trainY[ex] : flipTo - s.trainY[ex];
     }
     s.cursor[p] += B;
     const { lr } = ctx.settings;
@@ -242,13 +255,15 @@ function columnMean(s: SharedState, params: Float32Array, c0: number, c1: number
 }
 
 /**
- * Mean and total squared deviation over all peers for columns [c0,c1), two-pass per column
- * (exact for tiny consensus distances, unlike |x|^2 - |mean|^2). Vector part in SIMD when
- * available; the result for a block never depends on which worker computed it.
+ * Mean and total squared deviation over all peers (or the listed ones) for columns [c0,c1),
+ * two-pass per column (exact for tiny consensus distances, unlike |x|^2 - |mean|^2). Vector part
+ * in SIMD when available (all peers); the result for a block never depends on which worker computed it.
  */
-function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: number): number {
+function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: number, list?: Int32Array | number[]): number {
   const s = ctx.state;
-  const { dim, peers, mean } = s;
+  const { dim, mean } = s;
+  if (list) return subsetStats(s, params, c0, c1, list);
+  const peers = s.peers;
   let vecEnd = c0;
   let total = 0;
   const k = ctx.exchange;
@@ -271,6 +286,26 @@ function columnStats(ctx: TaskContext, params: Float32Array, c0: number, c1: num
     }
     mean[c] = m;
     s.meanF32[c] = m; // the SIMD part fills meanF32 itself: keep it the whole mean
+    total += d2;
+  }
+  return total;
+}
+
+/** columnStats over the listed peers only, in plain JS (float64 sums per column). */
+function subsetStats(s: SharedState, params: Float32Array, c0: number, c1: number, list: Int32Array | number[]): number {
+  const { dim, mean } = s;
+  let total = 0;
+  for (let c = c0; c < c1; c++) {
+    let m = 0;
+    for (let k = 0; k < list.length; k++) m += params[list[k] * dim + c];
+    m /= list.length;
+    let d2 = 0;
+    for (let k = 0; k < list.length; k++) {
+      const d = params[list[k] * dim + c] - m;
+      d2 += d * d;
+    }
+    mean[c] = m;
+    s.meanF32[c] = m;
     total += d2;
   }
   return total;

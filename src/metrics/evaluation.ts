@@ -6,15 +6,16 @@ import { evaluateAverageModel } from './average-model.js';
 
 export interface Evaluation {
   round: Pick<RoundMetrics, 'meanAccuracy' | 'minAccuracy' | 'maxAccuracy' | 'meanLoss' | 'evaluatedPeers' | 'averageModelAccuracy' | 'averageModelLoss'>;
-  peers: Pick<PeerMetrics, 'round' | 'accuracy' | 'loss' | 'distance'>;
+  peers: Pick<PeerMetrics, 'round' | 'accuracy' | 'loss' | 'distance' | 'adversarial'>;
 }
 
 /**
- * Measures after consensusDistance (which leaves the network mean fresh in the shared state);
- * with averageModel, also the average model (eval.averageModel).
+ * Measures after consensusDistance (which leaves the honest peers' mean fresh in the shared state);
+ * with averageModel, also the average model (eval.averageModel) over the honest peers. evalPeers
+ * holds no adversary; distances are to the honest mean, adversaries' too.
  */
 export async function evaluatePeers(
-  runtime: Runtime, round: number, n: number, evalPeers: number[], testN: number, averageModel = false,
+  runtime: Runtime, round: number, n: number, evalPeers: number[], testN: number, averageModel = false, adversaries: number[] = [],
 ): Promise<Evaluation> {
   const distance = await runtime.distances();
   const out = await runtime.evaluate(round, evalPeers, testN);
@@ -32,7 +33,10 @@ export async function evaluatePeers(
     if (a > maxAcc) maxAcc = a;
   }
   // after distances(), which reads the consensus pass's mean that this recomputes
-  const average = averageModel ? await evaluateAverageModel(runtime, round, testN) : {};
+  const adversarial = adversaries.length > 0 ? new Array<boolean>(n).fill(false) : undefined;
+  for (const p of adversaries) adversarial![p] = true;
+  const honest = adversarial ? Array.from({ length: n }, (_, i) => i).filter((i) => !adversarial[i]) : undefined;
+  const average = averageModel ? await evaluateAverageModel(runtime, round, testN, honest) : {};
   return {
     round: {
       meanAccuracy: accSum / evalPeers.length,
@@ -42,6 +46,6 @@ export async function evaluatePeers(
       evaluatedPeers: evalPeers.length,
       ...average,
     },
-    peers: { round, accuracy, loss, distance: Array.from(distance) },
+    peers: { round, accuracy, loss, distance: Array.from(distance), ...(adversarial ? { adversarial } : {}) },
   };
 }

@@ -21,6 +21,8 @@ export interface SummaryInputs {
   spectral: { gap: number; slem: number };
   aborted: boolean;
   simdUnavailable?: string;
+  /** adversarial peer ids (empty without adversaries) */
+  adversaries?: number[];
   /** async mode only */
   counters?: { virtualTime: number; messagesSent: number; messagesDropped: number; messagesDelivered: number };
 }
@@ -51,6 +53,7 @@ export function buildSummary(s: SummaryInputs): RunSummary {
     aborted: s.aborted,
   };
   if (s.simdUnavailable) summary.simdUnavailable = s.simdUnavailable;
+  if (s.adversaries && s.adversaries.length > 0) summary.adversaries = s.adversaries;
   if (s.lastEval?.averageModelAccuracy !== undefined) {
     summary.finalAverageModelAccuracy = s.lastEval.averageModelAccuracy;
     summary.finalAverageModelLoss = s.lastEval.averageModelLoss ?? NaN;

@@ -17,7 +17,7 @@ export type RunFileKey = keyof typeof RUN_FILES;
 /** What the writer's JSON makes of T: non-finite numbers (NaN, ±Infinity) are written as null. */
 export type Written<T> = T extends number ? number | null : T extends object ? { [K in keyof T]: Written<T[K]> } : T;
 
-/** The network after one round: the 'round' event, and one line of metrics.jsonl. */
+/** The network after one round: the 'round' event, and one line of metrics.jsonl. With adversaries, every accuracy and consensus field is over the honest peers only. */
 export interface RoundMetrics {
   round: number;
   /** mean squared distance of the peers' parameters to their average */
@@ -91,6 +91,8 @@ export interface SummaryFields {
   spectralGap: number;
   slem: number;
   aborted: boolean;
+  /** with adversaries only: their peer ids (the final figures above are over the other, honest, peers) */
+  adversaries?: number[];
   /** async mode only: the final counters */
   virtualTime?: number;
   messagesSent?: number;

@@ -45,6 +45,8 @@ const CASES: [string, Record<string, unknown>][] = [
   ['fedavg sampling half the peers', { protocol: { kind: 'fedavg', fraction: 0.5 } }],
   ['choco with random-k and momentum', { protocol: { kind: 'choco', compression: { kind: 'random-k', fraction: 0.3 }, gamma: 0.5 }, topology: { kind: 'ring', k: 2 }, train: { optimizer: 'momentum', lr: 0.05, batchSize: 16 } }],
   ['push-sum on resampled graphs', { protocol: 'push-sum', topology: { kind: 'erdos-renyi', p: 0.3, schedule: { kind: 'resample', every: 3 } } }],
+  ['dpsgd under an alie attack from round 3, median aggregation', { topology: { kind: 'ring', k: 2 }, aggregation: 'median', adversaries: { peers: [3, 11], attack: 'alie', start: 3 } }],
+  ['dpsgd with gaussian adversaries placed by degree', { topology: { kind: 'watts-strogatz', k: 2, beta: 0.3 }, adversaries: { peers: { count: 2, placement: 'highest-degree' }, attack: 'gaussian' }, eval: { every: 5, testExamples: 200, averageModel: true } }],
   ['median aggregation with the average model evaluated', { topology: { kind: 'ring', k: 2 }, aggregation: 'median', eval: { every: 5, testExamples: 200, averageModel: true } }],
   ['async gossip learning with drops, churn, latency and stragglers', {
     protocol: { kind: 'gossip-learning', variant: 'push-pull' },

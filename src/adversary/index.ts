@@ -1,0 +1,45 @@
+// The attack registry and the `adversaries` config block: which peers are hostile (listed, or
+// placed by a seeded rule), what they do and from which round. Links from an adversary to an
+// honest peer carry crafted messages through extra rows after the peers' rows (see plan.ts).
+import { z } from 'zod';
+import { int, unionOfKinds } from '../config/kinds.js';
+import { alie } from './alie.js';
+import { dissensus } from './dissensus.js';
+import { gaussian } from './gaussian.js';
+import { ipm } from './ipm.js';
+import { labelFlip } from './label-flip.js';
+import { signFlip } from './sign-flip.js';
+import type { Attack } from './types.js';
+
+export const attacks = [signFlip, gaussian, labelFlip, alie, ipm, dissensus] as const;
+
+export const attackSchema = unionOfKinds(attacks);
+export type AttackSpec = z.output<typeof attackSchema>;
+
+export const adversariesSchema = z
+  .object({
+    /** peer ids, or how many to place and where (seeded) */
+    peers: z.union([
+      z.array(int(0)).min(1),
+      z.object({ count: int(1), placement: z.enum(['random', 'highest-degree', 'lowest-degree']).default('random') }).strict(),
+    ]),
+    attack: attackSchema,
+    /** the first round they attack; before it they behave honestly */
+    start: int(1).default(1),
+  })
+  .strict();
+export type AdversariesConfig = z.output<typeof adversariesSchema>;
+
+export function attackOf(kind: string): Attack {
+  const a = attacks.find((x) => x.kind === kind) as Attack | undefined;
+  if (!a) throw new RangeError(`adversaries.attack: unknown kind '${kind}'; use one of ${attacks.map((x) => x.kind).join(' | ')}`);
+  return a;
+}
+
+/** True when the attack sends crafted models (needs a protocol that mixes through ops.mix). */
+export function craftsMessages(spec: AttackSpec): boolean {
+  return attackOf(spec.kind).craft !== undefined;
+}
+
+export { createAdversaryPlan, craftLinks, remapMixing, type AdversaryPlan } from './plan.js';
+export type { Attack, CraftEnv } from './types.js';
