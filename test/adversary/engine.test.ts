@@ -85,4 +85,11 @@ describe('runs with adversaries', () => {
       expect(median).toBeGreaterThan(mean + 0.2);
     }
   });
+
+  it('dissensus keeps honest peers apart: their consensus distance stays far above the clean run\'s', async () => {
+    const run = async (adversaries?: unknown) => (await runRecorded(smallConfig({ ...learns, adversaries }))).summary.finalConsensusDistance;
+    const clean = await run();
+    const attacked = await run({ peers: [0, 4, 8, 12], attack: 'dissensus' });
+    expect(attacked).toBeGreaterThan(20 * clean);
+  });
 });
