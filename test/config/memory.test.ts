@@ -28,6 +28,12 @@ describe('estimateMemory', () => {
     expect(part(c, /^peer parameters/)).toBe(2 * 100 * 5560 * 4);
   });
 
+  it('counts the crafted messages\' extra rows: one per adversary -> honest link, in both buffers; none for label flipping', () => {
+    // ring k=2: each of 3 adversaries has 4 neighbours (an upper bound: links between adversaries carry no crafted row)
+    expect(part(config({ adversaries: { peers: [0, 10, 20], attack: 'alie' } }), /^crafted messages/)).toBe(2 * 3 * 4 * 5560 * 4);
+    expect(part(config({ adversaries: { peers: [0, 10, 20], attack: 'label-flip' } }), /^crafted messages/)).toBe(0);
+  });
+
   it('adds the optimizer state: none for sgd, one slot for momentum, two for adam', () => {
     expect(part(config(), /state/)).toBe(0);
     expect(part(config({ train: { batchSize: 10, optimizer: 'momentum' } }), /^momentum state/)).toBe(100 * 5560 * 4);
