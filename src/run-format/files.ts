@@ -41,6 +41,13 @@ export interface RoundMetrics {
   messagesDropped?: number;
   messagesDelivered?: number;
   peersOnline?: number;
+  /** with plasticity only (evaluation rounds): the share of in-link strength that comes from the peer's own cluster, averaged over peers (needs data.clusters) */
+  clusterPurity?: number;
+  /** with plasticity only (evaluation rounds): mean number of active in-links per peer (self excluded) */
+  meanInDegree?: number;
+  /** with plasticity only (evaluation rounds): links grown and pruned since the start, cumulative */
+  linksGrown?: number;
+  linksPruned?: number;
 }
 
 /** Every peer on an evaluation round: the 'peers' event, and one line of peers.jsonl. Arrays are indexed by peer id. */
@@ -61,6 +68,10 @@ export interface PeerMetrics {
   messagesSent?: number[];
   /** peers that attack the others, where the run has attackers */
   adversarial?: boolean[];
+  /** with data.clusters only: each peer's cluster (0-based) */
+  cluster?: number[];
+  /** with plasticity only: each peer's active in-links now, as [from, strength] with strengths normalised to the mixing row (self excluded) */
+  inLinks?: [from: number, strength: number][][];
 }
 
 /** The end of a run, apart from its config: summary.json less `config`. */
@@ -108,6 +119,8 @@ export interface TopologyNode {
   dataSize: number;
   /** training examples per class */
   labelCounts: number[];
+  /** with data.clusters only: the peer's cluster (0-based), whose transform its data gets */
+  cluster?: number;
 }
 
 /** [u, v, weight]: undirected edges once with u < v, directed ones as u -> v (weight: what v takes from u's row) */
@@ -127,6 +140,10 @@ export interface TopologyFile {
   evalPeers: number[];
   nodes: TopologyNode[];
   edges: TopologyEdge[];
+  /** with data.clusters only: how many clusters and the transform that tells them apart */
+  clusters?: { count: number; transform: string };
+  /** with plasticity only: the rule, so a reader knows the edges above are only the starting graph (peers.jsonl inLinks has the current ones) */
+  plasticity?: string;
 }
 
 /** A line as written; its round is always a whole number. */
