@@ -24,8 +24,25 @@ export function describeSetup(e: SetupEvent): string {
     `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
     `  data ${c.data.dataset.kind} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
+    ...describeDefence(c, e.adversaries),
     ...(e.simdUnavailable ? [`  WebAssembly SIMD unavailable: ${e.simdUnavailable}; the plain-JS and tfjs paths run instead (slower)`] : []),
   ].join('\n');
+}
+
+/** The aggregation rule when it is not the plain mean, and the attackers with their attack. */
+function describeDefence(c: ExperimentConfig, adversaries: number[]): string[] {
+  const args = (o: object) => {
+    const { kind, ...rest } = o as Record<string, unknown>;
+    const list = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+    return list.length ? `${kind}(${list.join(', ')})` : String(kind);
+  };
+  const lines: string[] = [];
+  if (c.aggregation.kind !== 'mean') lines.push(`  aggregation ${args(c.aggregation)}`);
+  if (c.adversaries && adversaries.length > 0) {
+    const shown = adversaries.length <= 12 ? adversaries.join(', ') : `${adversaries.slice(0, 12).join(', ')}, ...`;
+    lines.push(`  attackers: ${adversaries.length} of ${c.peers} (peers ${shown}), ${args(c.adversaries.attack)} from round ${c.adversaries.start}; accuracy and consensus are over the honest peers`);
+  }
+  return lines;
 }
 
 export function describeSummary(s: RunSummary): string {

@@ -117,7 +117,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
       components: w.components, partition: w.partition, labelCounts: w.labelCounts,
       classes: w.dataset.classes, params: w.state.dim, backend: this.backend, kernel: this.kernel, workers: this.workers,
-      evalPeers: w.evalPeers, simdUnavailable: this.simdUnavailable,
+      evalPeers: w.evalPeers, simdUnavailable: this.simdUnavailable, adversaries: w.adversaries,
     };
   }
 

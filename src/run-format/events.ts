@@ -23,6 +23,8 @@ export interface SetupEvent {
   kernel: string;
   workers: number;
   evalPeers: number[];
+  /** the attacking peers (ascending; empty without adversaries) */
+  adversaries: number[];
 }
 
 /** The 'end' event; summary.json as written. */

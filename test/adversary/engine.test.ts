@@ -2,6 +2,7 @@
 // behaviour before `start`, and each attack's effect (crafted messages reach the gather;
 // label flipping poisons training; robust rules resist what the plain mean does not).
 import { describe, expect, it } from 'vitest';
+import { describeSetup } from '../../src/cli/describe.js';
 import { runRecorded, smallConfig, stripTimes } from '../engine/helpers.js';
 
 const ring2 = { topology: { kind: 'ring', k: 2 }, rounds: 30, eval: { every: 10, testExamples: 500 } };
@@ -34,6 +35,8 @@ describe('runs with adversaries', () => {
     expect(r.summary.finalConsensusDistance).toBeCloseTo(total / 14, 6);
     const acc = honest.map((p) => last.accuracy[p]!);
     expect(r.summary.finalMeanAccuracy).toBeCloseTo(acc.reduce((a, b) => a + b, 0) / 14, 12);
+    // the CLI's set-up lines name the attackers and say what the figures cover
+    expect(describeSetup(r.engine.setupInfo())).toContain('attackers: 2 of 16 (peers 3, 11), sign-flip(scale=1) from round 1; accuracy and consensus are over the honest peers');
   });
 
   for (const attack of ATTACKS) {

@@ -8,7 +8,8 @@ export interface LegendState {
   scope: 'run' | 'round';
   exactTraffic: boolean;
   hasOffline: boolean;
-  hasAdversarial: boolean;
+  /** how many peers attack the others (0: none in the run) */
+  adversaries: number;
 }
 
 export class Legend {
@@ -62,7 +63,7 @@ export class Legend {
     };
     const items = [key(NO_DATA_COLOR, 'not evaluated')];
     if (s.hasOffline) items.push(key(OFFLINE_COLOR, 'offline'));
-    if (s.hasAdversarial) items.push(key(ADVERSARIAL_COLOR, 'adversarial', true));
+    if (s.adversaries > 0) items.push(key(ADVERSARIAL_COLOR, `adversarial: ${s.adversaries} ${s.adversaries === 1 ? 'attacker' : 'attackers'}`, true));
     const edge = document.createElement('span');
     edge.className = 'edge-key';
     edge.textContent = `edges: brighter = more bytes per round${s.exactTraffic ? '' : ' (estimated from per-peer bytes)'}`;

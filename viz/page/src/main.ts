@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       scope: state.scope,
       exactTraffic,
       hasOffline: store.hasOffline,
-      hasAdversarial: store.hasAdversarial,
+      adversaries: store.adversaries,
     });
     const last = store.frames[store.frames.length - 1];
     timeline.update({

@@ -3,6 +3,7 @@
 
 import type { Domain, MetricKey } from './colors.js';
 import type { MetricsLine, PeersLine, RoundMetrics, SummaryFile } from '@plexus/run-format';
+import { readInLinks, type FrameLinks } from './links.js';
 
 export interface PeerFrame {
   round: number;
@@ -18,6 +19,10 @@ export interface PeerFrame {
   /** async mode: each peer's wake-ups and messages sent so far */
   wakeups: Float64Array | null;
   messagesSent: Float64Array | null;
+  /** with data.clusters: each peer's cluster, -1 where the line gave none */
+  cluster: Int32Array | null;
+  /** with plasticity: this round's links (validated; malformed entries skipped) */
+  links: FrameLinks | null;
 }
 
 interface Extent {
@@ -57,6 +62,17 @@ export function readMetricsLine(line: MetricsLine): RoundMetrics | null {
 /** A peers.jsonl line the store can take: a whole round number and an accuracy array (the stream is not trusted). */
 export function isFrameLine(line: PeersLine): boolean {
   return Number.isSafeInteger(line.round) && Array.isArray(line.accuracy);
+}
+
+/** Cluster ids: whole numbers from 0 to 9,999, -1 for anything else. */
+function toClusters(values: unknown, n: number): Int32Array | null {
+  if (!Array.isArray(values)) return null;
+  const out = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n && i < values.length; i++) {
+    const v: unknown = values[i];
+    if (Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < 10_000) out[i] = v as number;
+  }
+  return out;
 }
 
 function toMask(values: boolean[] | undefined, n: number): Uint8Array | null {
@@ -107,9 +123,11 @@ export class RunStore {
   readonly frames: PeerFrame[] = [];
   readonly metrics: RoundMetrics[] = [];
   summary: SummaryFile | null = null;
-  /** whether any frame so far marks peers offline / adversarial (for the legend) */
+  /** whether any frame so far marks peers offline; how many peers the latest frame marks adversarial (for the legend) */
   hasOffline = false;
-  hasAdversarial = false;
+  adversaries = 0;
+  /** whether any frame so far carries plasticity links (the edges then follow the round) */
+  hasLinks = false;
   private readonly metricsByRound = new Map<number, RoundMetrics>();
   private readonly frameExtents = new Map<PeerFrame, Record<MetricKey, Extent>>();
   private readonly runExtent: Record<MetricKey, Extent> = {
@@ -145,9 +163,12 @@ export class RunStore {
       edgeBytes: line.edgeBytes ? Float64Array.from(line.edgeBytes, (v) => Number(v) || 0) : null,
       wakeups: toCounts(line.wakeups, n),
       messagesSent: toCounts(line.messagesSent, n),
+      cluster: toClusters(line.cluster, n),
+      links: readInLinks(line.inLinks, n),
     };
     if (frame.online?.includes(0)) this.hasOffline = true;
-    if (frame.adversarial?.includes(1)) this.hasAdversarial = true;
+    if (frame.links) this.hasLinks = true;
+    if (frame.adversarial) this.adversaries = frame.adversarial.reduce((a, b) => a + b, 0);
     const ext = { accuracy: extentOf(frame.accuracy), loss: extentOf(frame.loss), distance: extentOf(frame.distance) };
     this.frameExtents.set(frame, ext);
     for (const k of ['accuracy', 'loss', 'distance'] as const) merge(this.runExtent[k], ext[k]);
