@@ -34,6 +34,10 @@ export function checkConfig(c: ExperimentConfig): string[] {
     case 'barabasi-albert':
       if (t.m >= n) out.push(`topology.m: Barabasi-Albert needs m < peers (got m = ${t.m}, peers = ${n})`);
       break;
+    case 'random-regular':
+      if (t.k > n - 1) out.push(`topology.k: a random regular graph of ${n} peers allows k at most ${n - 1} (got ${t.k})`);
+      else if ((n * t.k) % 2 !== 0) out.push(`topology.k: peers x k must be even for every peer to have k neighbours (${n} x ${t.k} is odd); change k or peers`);
+      break;
     case 'star':
       if (n < 2) out.push(`topology: a star needs at least 2 peers (got ${n})`);
       break;

@@ -134,6 +134,7 @@ export function estimateLinks(c: ExperimentConfig): number {
     case 'erdos-renyi': return Math.ceil(t.p * n * (n - 1)) + 2 * n;
     case 'watts-strogatz': return 2 * t.k * n;
     case 'barabasi-albert': return 2 * t.m * n;
+    case 'random-regular': return t.k * n;
     case 'star': return 2 * (n - 1);
     case 'directed-ring': return n;
     case 'directed-exponential': return n * Math.max(1, Math.ceil(Math.log2(n)));

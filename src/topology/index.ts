@@ -9,6 +9,7 @@ import { directedExponential } from './directed-exponential.js';
 import { directedRing } from './directed-ring.js';
 import { erdosRenyi } from './erdos-renyi.js';
 import { fileTopology } from './file.js';
+import { randomRegular } from './random-regular.js';
 import { ring } from './ring.js';
 import type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
 import { star } from './star.js';
@@ -32,6 +33,7 @@ const builders: { readonly [K in TopologyKind]: Builder<K> } = {
   'erdos-renyi': (s, n, rng) => erdosRenyi(n, s.p, rng),
   'watts-strogatz': (s, n, rng) => wattsStrogatz(n, s.k, s.beta, rng),
   'barabasi-albert': (s, n, rng) => barabasiAlbert(n, s.m, rng),
+  'random-regular': (s, n, rng) => randomRegular(n, s.k, rng),
   star: (_s, n) => star(n),
   file: (s, n, _rng, opts) => {
     const path = isAbsolute(s.path) ? s.path : resolve(opts.baseDir ?? process.cwd(), s.path);
@@ -52,7 +54,7 @@ export type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
 export { EdgeBuffer, fromEdgeBuffer, fromEdges } from './csr.js';
 export { components, degree, degrees, edgeCount, hasEdge, inDegrees, inNeighbors, isConnected, maxDegree } from './analysis.js';
 export { toGraphology } from './graphology.js';
-export { barabasiAlbert, complete, directedExponential, directedRing, erdosRenyi, fileTopology, ring, star, torus, wattsStrogatz };
+export { barabasiAlbert, complete, directedExponential, directedRing, erdosRenyi, fileTopology, randomRegular, ring, star, torus, wattsStrogatz };
 export { parseEdgeList, type FileTopologyOptions } from './file.js';
 export { createMixing, type MixingRule } from './mixing/index.js';
 export { consensusRate, spectralGap, type SpectralGap } from './spectral.js';
