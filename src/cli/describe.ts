@@ -17,7 +17,8 @@ export function describeTopology(t: ExperimentConfig['topology']): string {
 export function describeSetup(e: SetupEvent): string {
   const c = e.config;
   const p = c.data.partition;
-  const part = p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : `shards(${p.perPeer}/peer)`;
+  const part =
+    p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : p.kind === 'shards' ? `shards(${p.perPeer}/peer)` : `label-blocks(${p.blocks})`;
   const model = c.model.kind === 'logistic' ? 'logistic' : `mlp[${(c.model.hidden ?? []).join(',')}]`;
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [

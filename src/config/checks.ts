@@ -41,6 +41,12 @@ export function checkConfig(c: ExperimentConfig): string[] {
     case 'star':
       if (n < 2) out.push(`topology: a star needs at least 2 peers (got ${n})`);
       break;
+    case 'dumbbell':
+      if (n < 4 || n % 2 !== 0) out.push(`topology: a dumbbell needs an even number of peers, at least 4 (two cliques of peers/2; got ${n})`);
+      break;
+    case 'malicious-ring':
+      if ((n - 1) % 3 !== 0 || n < 10) out.push(`topology: a malicious ring needs 3g+1 peers with g >= 3 honest ones on the ring (10, 13, 16, ...; got ${n})`);
+      break;
     case 'file':
       if (!existsSync(t.path)) out.push(`topology.path: file not found: ${t.path}`);
       else if (!statSync(t.path).isFile()) out.push(`topology.path: not a file: ${t.path}`);

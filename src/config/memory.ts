@@ -136,6 +136,8 @@ export function estimateLinks(c: ExperimentConfig): number {
     case 'barabasi-albert': return 2 * t.m * n;
     case 'random-regular': return t.k * n;
     case 'star': return 2 * (n - 1);
+    case 'dumbbell': return (n / 2) * (n / 2 - 1) * 2 + 2;
+    case 'malicious-ring': return 2 * (n - 1) + 2;
     case 'directed-ring': return n;
     case 'directed-exponential': return n * Math.max(1, Math.ceil(Math.log2(n)));
     case 'file': {

@@ -8,7 +8,9 @@ import { complete } from './complete.js';
 import { directedExponential } from './directed-exponential.js';
 import { directedRing } from './directed-ring.js';
 import { erdosRenyi } from './erdos-renyi.js';
+import { dumbbell } from './dumbbell.js';
 import { fileTopology } from './file.js';
+import { maliciousRing } from './malicious-ring.js';
 import { randomRegular } from './random-regular.js';
 import { ring } from './ring.js';
 import type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
@@ -35,6 +37,8 @@ const builders: { readonly [K in TopologyKind]: Builder<K> } = {
   'barabasi-albert': (s, n, rng) => barabasiAlbert(n, s.m, rng),
   'random-regular': (s, n, rng) => randomRegular(n, s.k, rng),
   star: (_s, n) => star(n),
+  dumbbell: (_s, n) => dumbbell(n),
+  'malicious-ring': (_s, n) => maliciousRing(n),
   file: (s, n, _rng, opts) => {
     const path = isAbsolute(s.path) ? s.path : resolve(opts.baseDir ?? process.cwd(), s.path);
     return fileTopology(path, n, { directed: s.directed ?? false });
@@ -54,7 +58,7 @@ export type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
 export { EdgeBuffer, fromEdgeBuffer, fromEdges } from './csr.js';
 export { components, degree, degrees, edgeCount, hasEdge, inDegrees, inNeighbors, isConnected, maxDegree } from './analysis.js';
 export { toGraphology } from './graphology.js';
-export { barabasiAlbert, complete, directedExponential, directedRing, erdosRenyi, fileTopology, randomRegular, ring, star, torus, wattsStrogatz };
+export { barabasiAlbert, complete, directedExponential, directedRing, dumbbell, erdosRenyi, fileTopology, maliciousRing, randomRegular, ring, star, torus, wattsStrogatz };
 export { parseEdgeList, type FileTopologyOptions } from './file.js';
 export { createMixing, type MixingRule } from './mixing/index.js';
 export { consensusRate, spectralGap, type SpectralGap } from './spectral.js';

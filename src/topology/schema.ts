@@ -26,6 +26,8 @@ export const topologySchema = taggedUnion([
   z.object({ kind: z.literal('barabasi-albert'), m: int(1), ...schedule }).strict(),
   z.object({ kind: z.literal('random-regular'), k: int(0), ...schedule }).strict(),
   z.object({ kind: z.literal('star'), ...schedule }).strict(),
+  z.object({ kind: z.literal('dumbbell'), ...schedule }).strict(),
+  z.object({ kind: z.literal('malicious-ring'), ...schedule }).strict(),
   z.object({ kind: z.literal('file'), path: z.string().min(1), directed: z.boolean().default(false), ...schedule }).strict(),
   z.object({ kind: z.literal('directed-ring'), ...schedule }).strict(),
   z.object({ kind: z.literal('directed-exponential'), ...schedule }).strict(),

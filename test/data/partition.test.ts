@@ -149,6 +149,38 @@ describe('shards partitioner', () => {
   });
 });
 
+describe('label-blocks partitioner', () => {
+  const blocksOf = (labels: Uint8Array, peers: number, examplesPerPeer: number, blocks: number, seed = 5): Partition =>
+    createPartition(labels, CLASSES, peers, examplesPerPeer, { kind: 'label-blocks', blocks }, createRng(seed, 'partition'));
+  const labelsOf = (labels: Uint8Array, p: Partition, peer: number) => new Set(Array.from(peerIndices(p, peer), (i) => labels[i]));
+
+  it('two blocks make the dumbbell split: the first half of the peers holds classes 0-4, the second 5-9, mixed within', () => {
+    const labels = balancedLabels(200);
+    const p = blocksOf(labels, 20, 80, 2);
+    for (let q = 0; q < 20; q++) {
+      const seen = labelsOf(labels, p, q);
+      for (const l of seen) expect(q < 10 ? l < 5 : l >= 5).toBe(true);
+      expect(seen.size).toBe(5); // 80 uniform draws from 5 classes miss one with probability ~1e-7
+    }
+    expect(new Set(p.indices).size).toBe(p.indices.length);
+  });
+
+  it('cuts uneven counts into near-equal contiguous groups of peers and classes', () => {
+    const labels = balancedLabels(100);
+    const p = blocksOf(labels, 7, 30, 3); // peers 0-1 | 2-3 | 4-6, classes 0-2 | 3-5 | 6-9
+    const allowed = [[0, 1, 2], [0, 1, 2], [3, 4, 5], [3, 4, 5], [6, 7, 8, 9], [6, 7, 8, 9], [6, 7, 8, 9]];
+    for (let q = 0; q < 7; q++) for (const l of labelsOf(labels, p, q)) expect(allowed[q]).toContain(l);
+    expect(blocksOf(labels, 7, 30, 3).indices).toEqual(p.indices);
+    expect(blocksOf(labels, 7, 30, 3, 6).indices).not.toEqual(p.indices);
+  });
+
+  it('says which block runs out of examples, and refuses more blocks than classes or peers', () => {
+    const labels = balancedLabels(100); // 500 examples of classes 5-9; block 1 has 6 of the 11 peers
+    expect(() => blocksOf(labels, 11, 90, 2)).toThrow(/block 1 \(peers 5-10, classes 5-9\) needs 540 examples but those classes have 500/);
+    expect(() => blocksOf(labels, 20, 5, 11)).toThrow(/blocks must be an integer from 1 to min\(peers, classes\) = 10, got 11/);
+  });
+});
+
 describe('label statistics', () => {
   const labels = new Uint8Array([0, 0, 1, 1, 2, 2, 2, 2]);
   // peer 0: labels 0,0,1,1 (1 bit); peer 1: labels 2,2,2,2 (0 bits)

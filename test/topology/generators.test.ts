@@ -7,8 +7,10 @@ import {
   components,
   directedExponential,
   directedRing,
+  dumbbell,
   edgeCount,
   erdosRenyi,
+  maliciousRing,
   ring,
   star,
   torus,
@@ -77,6 +79,35 @@ describe('star', () => {
     const t = star(6);
     expect(degreesOf(t)).toEqual([5, 1, 1, 1, 1, 1]);
     expect(edgeCount(t)).toBe(5);
+  });
+});
+
+describe('dumbbell', () => {
+  it('is two cliques of n/2 joined by the single edge 0 - (n-1)', () => {
+    const t = dumbbell(20);
+    expect(edgeCount(t)).toBe(2 * 45 + 1);
+    expect(degreesOf(t)).toEqual([10, ...new Array(18).fill(9), 10]);
+    const es = new Set(edgeSet(t));
+    for (let i = 0; i < 10; i++) for (let j = 10; j < 20; j++) expect(es.has(`${i}-${j}`)).toBe(i === 0 && j === 19);
+  });
+
+  it('refuses an odd number of peers', () => {
+    expect(() => dumbbell(9)).toThrow(/even number of peers/);
+  });
+});
+
+describe('malicious ring', () => {
+  it('rings g honest peers, gives each two leaves and peer 0 a third (3g+1 peers)', () => {
+    const t = maliciousRing(16); // g = 5
+    expect(degreesOf(t)).toEqual([5, 4, 4, 4, 4, ...new Array(11).fill(1)]);
+    const es = new Set(edgeSet(t));
+    for (const e of ['0-1', '1-2', '2-3', '3-4', '0-4', '0-5', '0-10', '0-15', '3-8', '3-13']) expect(es.has(e), e).toBe(true);
+    expect(components(t)).toEqual([16]);
+  });
+
+  it('refuses a count that is not 3g+1 with g >= 3', () => {
+    expect(() => maliciousRing(15)).toThrow(/3g\+1 peers/);
+    expect(() => maliciousRing(7)).toThrow(/3g\+1 peers/);
   });
 });
 

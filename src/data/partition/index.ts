@@ -6,6 +6,7 @@ import type { Rng } from '../../rng.js';
 import type { Partition } from '../../types.js';
 import { partitionDirichlet } from './dirichlet.js';
 import { partitionIid } from './iid.js';
+import { partitionLabelBlocks } from './label-blocks.js';
 import { partitionShards } from './shards.js';
 import type { PartitionKind, PartitionRequest, PartitionSpec, SpecOf } from './spec.js';
 
@@ -19,6 +20,7 @@ export const partitioners: { readonly [K in PartitionKind]: Partitioner<K> } = {
   iid: partitionIid,
   dirichlet: partitionDirichlet,
   shards: partitionShards,
+  'label-blocks': partitionLabelBlocks,
 };
 
 /**
@@ -58,6 +60,9 @@ function validate(labels: Uint8Array, classes: number, peers: number, examplesPe
   }
   if (spec.kind === 'dirichlet' && !(spec.alpha > 0 && Number.isFinite(spec.alpha))) {
     throw new DataError(`${where}: alpha must be a finite number > 0, got ${spec.alpha}`);
+  }
+  if (spec.kind === 'label-blocks' && !(Number.isInteger(spec.blocks) && spec.blocks >= 1 && spec.blocks <= Math.min(peers, classes))) {
+    throw new DataError(`${where}: blocks must be an integer from 1 to min(peers, classes) = ${Math.min(peers, classes)}, got ${spec.blocks}`);
   }
   if (spec.kind === 'shards') {
     if (!Number.isInteger(spec.perPeer) || spec.perPeer < 1) throw new DataError(`${where}: perPeer must be a positive integer, got ${spec.perPeer}`);
