@@ -1,6 +1,8 @@
 // The page's pure parts (colour scales, the run store, traffic, graph building) run in Node.
 import { describe, expect, it } from 'vitest';
-import { colorIndex, LUT_SIZE, METRICS, palette, samplePalette, scalePosition, toHex, valueAt } from '../../viz/page/src/colors.js';
+import { clusterCounts, readClusters } from '../../viz/page/src/clusters.js';
+import { inNeighbours, linkMatrices, LinkSync, MAX_IN_LINKS_PER_PEER, readInLinks } from '../../viz/page/src/links.js';
+import { clusterColor, colorIndex, LUT_SIZE, METRICS, palette, samplePalette, scalePosition, toHex, valueAt } from '../../viz/page/src/colors.js';
 import { buildGraph, hash01, nodeSizes } from '../../viz/page/src/graph.js';
 import type { PeersLine, SummaryFile, TopologyFile } from '../../src/run-format/index.js';
 import { isFrameLine, RunStore } from '../../viz/page/src/store.js';
@@ -178,5 +180,82 @@ describe('edgeTraffic', () => {
     expect(t.exact).toBe(true);
     expect(Array.from(t.perEdge)).toEqual([5, 0, 20]);
     expect(t.max).toBe(20);
+  });
+});
+
+describe('plasticity links', () => {
+  it('reads inLinks by target, skipping malformed entries, self-links, repeats and peers out of range', () => {
+    const bad = [
+      [[1, 0.5], [2, 0.25], [1, 0.9], [0, 0.3]], // a repeat and a self-link
+      'not a list',
+      [[0, 1], [9, 0.5], ['x', 0.1], [1, -1], [1, null], [3], null, [3, Infinity], [3, 2]],
+      [],
+    ];
+    const l = readInLinks(bad, 4)!;
+    expect(Array.from(l.source)).toEqual([1, 2, 0, 3]);
+    expect(Array.from(l.target)).toEqual([0, 0, 2, 2]);
+    expect(Array.from(l.strength)).toEqual([0.5, 0.25, 1, 1]); // strengths are clamped to 1
+    expect(readInLinks(undefined, 4)).toBeNull();
+    expect(readInLinks({ 0: [] }, 4)).toBeNull();
+    expect(inNeighbours(l, 2)).toEqual([{ from: 0, strength: 1 }, { from: 3, strength: 1 }]);
+    expect(inNeighbours(l, 1)).toEqual([]);
+  });
+
+  it('reads at most MAX_IN_LINKS_PER_PEER links per peer', () => {
+    const many = [Array.from({ length: 100 }, (_, k) => [k + 1, 0.01])];
+    expect(readInLinks(many, 101)!.source.length).toBe(MAX_IN_LINKS_PER_PEER);
+  });
+
+  it('keeps the graph equal to the round links, dropping the starting graph and diffing the rest', () => {
+    const b = buildGraph({ ...triangle, plasticity: 'hebbian' });
+    expect(b.graph.type).toBe('directed');
+    const sync = new LinkSync(b.graph, b.nodeKeys);
+    const s = new RunStore(4);
+    const f1 = s.addPeersLine({ ...peersLine(1, [0.1, 0.1, 0.1, 0.1]), inLinks: [[[1, 0.5], [2, 0.5]], [[0, 1]], [], [[2, 1]]] });
+    expect(s.hasLinks).toBe(true);
+    expect(sync.apply(f1.links!)).toBe(true);
+    expect(b.graph.size).toBe(4);
+    expect(b.graph.hasEdge('1', '0') && b.graph.hasEdge('2', '3')).toBe(true);
+    expect(sync.apply(f1.links!)).toBe(false); // the same frame again: nothing to do
+    const f2 = s.addPeersLine({ ...peersLine(2, [0.1, 0.1, 0.1, 0.1]), inLinks: [[[1, 0.8]], [[0, 1]], [[3, 1]], []] });
+    expect(sync.apply(f2.links!)).toBe(true);
+    expect(b.graph.size).toBe(3);
+    expect(b.graph.getEdgeAttribute('l1>0', 'strength')).toBeCloseTo(0.8);
+    expect(b.graph.hasEdge('2', '3')).toBe(false);
+    expect(b.graph.hasEdge('3', '2')).toBe(true);
+    expect(sync.edgeCount).toBe(3);
+  });
+
+  it('merges the two directions of a pair on an undirected graph', () => {
+    const b = buildGraph(triangle);
+    const sync = new LinkSync(b.graph, b.nodeKeys);
+    sync.apply(readInLinks([[[1, 0.2]], [[0, 0.7]], [], []], 4)!);
+    expect(b.graph.size).toBe(1);
+    expect(b.graph.getEdgeAttribute('l0-1', 'strength')).toBeCloseTo(0.7);
+  });
+
+  it('gives the layout the links in frame order, as node offsets, with masses from the degrees', () => {
+    const l = readInLinks([[[1, 0.5], [2, 0.5]], [], [], []], 4)!;
+    const { edges, mass } = linkMatrices(l, 4, 10, 3);
+    expect(Array.from(edges)).toEqual([10, 0, 1, 20, 0, 1]);
+    expect(Array.from(mass)).toEqual([3, 2, 2, 1]);
+  });
+});
+
+describe('clusters', () => {
+  it('reads clusters from topology.json, ignoring bad ids, and counts peers per cluster', () => {
+    const nodes = [0, 1, 1, 'x', 3].map((cluster, id) => ({ id, degree: 1, dataSize: 1, labelCounts: [], cluster: cluster as number }));
+    const c = readClusters({ n: 5, nodes, clusters: { count: 4, transform: 'rotate' } })!;
+    expect(Array.from(c.of)).toEqual([0, 1, 1, -1, 3]);
+    expect(c.count).toBe(4);
+    expect(c.transform).toBe('rotate');
+    expect(clusterCounts(c.of, c.count)).toEqual([1, 2, 0, 1]);
+    expect(readClusters({ n: 1, nodes: [{ id: 0, degree: 0, dataSize: 0, labelCounts: [] }] })).toBeNull();
+  });
+
+  it('gives every cluster its own colour', () => {
+    const colours = Array.from({ length: 40 }, (_, k) => clusterColor(k));
+    expect(new Set(colours).size).toBe(40);
+    expect(colours.every((c) => /^#[0-9a-f]{6}$/.test(c))).toBe(true);
   });
 });

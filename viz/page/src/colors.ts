@@ -94,6 +94,20 @@ export function palette(name: PaletteName): Palette {
 }
 
 export type MetricKey = 'accuracy' | 'loss' | 'distance';
+/** What peers can be coloured by: a metric's scale, or their cluster (categorical). */
+export type ColorBy = MetricKey | 'cluster';
+
+/** Tableau 10 without its grey (which reads as "not evaluated"): one colour per cluster. */
+const CLUSTER_BASE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+
+/** A distinct colour for cluster k; past the base nine, hues step by the golden angle. */
+export function clusterColor(k: number): string {
+  if (k < CLUSTER_BASE.length) return CLUSTER_BASE[k];
+  const h = ((k * 137.508) % 360) / 60;
+  const x = 1 - Math.abs((h % 2) - 1);
+  const rgb = h < 1 ? [1, x, 0] : h < 2 ? [x, 1, 0] : h < 3 ? [0, 1, x] : h < 4 ? [0, x, 1] : h < 5 ? [x, 0, 1] : [1, 0, x];
+  return toHex(rgb.map((v) => Math.round(70 + v * 160)) as Rgb);
+}
 
 export interface MetricSpec {
   key: MetricKey;

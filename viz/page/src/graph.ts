@@ -18,7 +18,13 @@ export interface NodeAttributes {
 export interface EdgeAttributes {
   size: number;
   color: string;
+  /** position in topology.json's edges; -1 for a plasticity link (links.ts) */
   index: number;
+  /** plasticity links only: mixing weight and ends */
+  strength?: number;
+  from?: number;
+  to?: number;
+  type?: 'arrow' | 'line';
 }
 
 export type PeerGraph = Graph<NodeAttributes, EdgeAttributes>;
@@ -52,9 +58,11 @@ export function nodeSizes(degree: Int32Array): Float32Array {
   return out;
 }
 
-export function buildGraph(topo: Pick<TopologyFile, 'n' | 'directed' | 'edges'>): BuiltGraph {
+/** With `plasticity`, the graph is directed whatever the topology: its edges become the rounds' directed in-links. */
+export function buildGraph(topo: Pick<TopologyFile, 'n' | 'directed' | 'edges' | 'plasticity'>): BuiltGraph {
   const n = topo.n;
-  const graph: PeerGraph = new Graph({ type: topo.directed ? 'directed' : 'undirected', multi: false, allowSelfLoops: false });
+  const type = topo.directed || typeof topo.plasticity === 'string' ? 'directed' : 'undirected';
+  const graph: PeerGraph = new Graph({ type, multi: false, allowSelfLoops: false });
   const nodeKeys = Array.from({ length: n }, (_, i) => String(i));
 
   const src: number[] = [];

@@ -16,12 +16,30 @@ export interface LayoutStart {
   batchMs: number;
 }
 
-export type ToLayoutWorker = LayoutStart;
+/**
+ * A new edge set (a round's plasticity links). The worker queues these and applies each only
+ * once the layout on the previous one has settled (or run `maxIterations`), so where it lands
+ * depends on the sequence of edge sets alone, never on timing.
+ */
+export interface LayoutEdges {
+  type: 'edges';
+  /** increasing; positions report the newest one received */
+  seq: number;
+  edges: Float32Array;
+  /** per node: 1 + its links in and out */
+  mass: Float32Array;
+  maxIterations: number;
+}
+
+export type ToLayoutWorker = LayoutStart | LayoutEdges;
 
 export interface LayoutPositions {
   type: 'positions';
   /** x, y of each node in matrix order */
   xy: Float32Array;
   iterations: number;
+  /** settled on the newest edge set, none queued */
   settled: boolean;
+  /** the newest LayoutEdges.seq received (0: none) */
+  seq: number;
 }

@@ -4,11 +4,13 @@
 
 import { inferSettings } from 'graphology-layout-forceatlas2';
 import type { PeerGraph } from './graph.js';
-import { PPE, PPN, type LayoutPositions, type LayoutStart } from './layout-messages.js';
+import { PPE, PPN, type LayoutEdges, type LayoutPositions, type LayoutStart } from './layout-messages.js';
 
 export interface LayoutOptions {
   maxIterations?: number;
   tolerance?: number;
+  /** keep the worker once settled, for edge sets to come (runs with plasticity) */
+  keepAlive?: boolean;
   onIteration?: (iterations: number) => void;
   onSettled?: (iterations: number) => void;
 }
@@ -48,6 +50,9 @@ export class SettlingLayout {
   private worker: Worker | null = null;
   private latest: LayoutPositions | null = null;
   private frame = 0;
+  /** the newest edge set sent; the layout is settled only once the worker reports it settled on that one */
+  private seq = 0;
+  private alive = true;
   iterations = 0;
   settled = false;
   /** performance.now() when the worker started and when the layout settled */
@@ -61,6 +66,27 @@ export class SettlingLayout {
 
   start(): void {
     if (this.worker || this.settled) return;
+    this.launch();
+  }
+
+  /**
+   * Lays out on a new edge set from where the peers are (a round's plasticity links, see
+   * links.ts: linkMatrices). Edge sets are taken in the order given, each once the layout has
+   * settled on the one before, so the same sequence always ends in the same place.
+   */
+  setEdges(edges: Float32Array, mass: Float32Array): void {
+    if (!this.alive || this.graph.order < 2) return;
+    const n = this.graph.order;
+    const msg: LayoutEdges = { type: 'edges', seq: ++this.seq, edges, mass, maxIterations: n > 2000 ? 150 : 500 };
+    this.settled = false;
+    if (!this.worker) {
+      // the worker was let go after settling: start afresh from the current positions
+      this.launch();
+    }
+    this.worker!.postMessage(msg, [edges.buffer, mass.buffer]);
+  }
+
+  private launch(): void {
     const graph = this.graph;
     const n = graph.order;
     if (n < 2) {
@@ -119,16 +145,24 @@ export class SettlingLayout {
     );
     this.iterations = m.iterations;
     this.opts.onIteration?.(m.iterations);
-    if (m.settled) {
+    if (m.settled && m.seq === this.seq) {
       this.settled = true;
       this.settledAt = performance.now();
-      this.kill();
+      if (!this.opts.keepAlive) this.release();
       this.opts.onSettled?.(m.iterations);
     }
   }
 
+  private release(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
   /** Stops for good and frees the worker; safe to call twice. */
   kill(): void {
+    this.alive = false;
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.worker?.terminate();

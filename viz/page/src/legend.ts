@@ -1,9 +1,20 @@
 // The colour key: the metric's gradient with ticks, what the marks mean, and what edges show.
 
-import { ADVERSARIAL_COLOR, LUT_SIZE, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, valueAt, type Domain, type MetricKey } from './colors.js';
+import { ADVERSARIAL_COLOR, clusterColor, LUT_SIZE, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, valueAt, type ColorBy, type Domain } from './colors.js';
+
+export interface ClusterKey {
+  /** peers in each cluster */
+  counts: number[];
+  /** the data transform that tells the clusters apart (topology.json `clusters.transform`) */
+  transform: string | null;
+}
 
 export interface LegendState {
-  metric: MetricKey;
+  metric: ColorBy;
+  /** with metric 'cluster': the clusters to list */
+  clusters: ClusterKey | null;
+  /** what edges show: bytes per round over the topology, or the round's plasticity links */
+  edges: 'traffic' | 'links';
   domain: Domain;
   scope: 'run' | 'round';
   exactTraffic: boolean;
@@ -39,6 +50,22 @@ export class Legend {
     const signature = JSON.stringify(s);
     if (signature === this.last) return;
     this.last = signature;
+    this.root.dataset.metric = s.metric;
+    const categorical = s.metric === 'cluster';
+    this.bar.hidden = categorical;
+    this.ticks.hidden = categorical;
+    const key = (color: string, text: string, ring = false) => {
+      const item = document.createElement('span');
+      const sw = document.createElement('i');
+      if (ring) sw.style.boxShadow = `0 0 0 2px ${color}`;
+      else sw.style.background = color;
+      item.append(sw, document.createTextNode(text));
+      return item;
+    };
+    const edge = document.createElement('span');
+    edge.className = 'edge-key';
+    if (s.edges === 'links') edge.textContent = 'edges: this round’s in-links (arrow to the listener), thicker = stronger mixing weight';
+    if (s.metric === 'cluster') return this.showClusters(s, key, edge);
     const spec = METRICS[s.metric];
     const pal = palette(spec.palette);
     const ctx = this.bar.getContext('2d')!;
@@ -53,22 +80,27 @@ export class Legend {
     });
     this.ticks.replaceChildren(...ticks);
     this.hint.textContent = `${spec.hint} · range over ${s.scope === 'run' ? 'the whole run' : 'this round'}`;
-    const key = (color: string, text: string, ring = false) => {
-      const item = document.createElement('span');
-      const sw = document.createElement('i');
-      if (ring) sw.style.boxShadow = `0 0 0 2px ${color}`;
-      else sw.style.background = color;
-      item.append(sw, document.createTextNode(text));
-      return item;
-    };
     const items = [key(NO_DATA_COLOR, 'not evaluated')];
     if (s.hasOffline) items.push(key(OFFLINE_COLOR, 'offline'));
     if (s.adversaries > 0) items.push(key(ADVERSARIAL_COLOR, `adversarial: ${s.adversaries} ${s.adversaries === 1 ? 'attacker' : 'attackers'}`, true));
-    const edge = document.createElement('span');
-    edge.className = 'edge-key';
-    edge.textContent = `edges: brighter = more bytes per round${s.exactTraffic ? '' : ' (estimated from per-peer bytes)'}`;
+    if (s.edges === 'traffic') edge.textContent = `edges: brighter = more bytes per round${s.exactTraffic ? '' : ' (estimated from per-peer bytes)'}`;
     items.push(edge);
     this.keys.replaceChildren(...items);
-    this.root.dataset.metric = s.metric;
+  }
+
+  /** One swatch per cluster with its peer count, then the marks that still apply. */
+  private showClusters(s: LegendState, key: (color: string, text: string, ring?: boolean) => HTMLElement, edge: HTMLElement): void {
+    const c = s.clusters ?? { counts: [], transform: null };
+    this.hint.textContent = `each peer’s data cluster${c.transform ? ` (transform: ${c.transform})` : ''}`;
+    const items = c.counts.map((count, k) => {
+      const item = key(clusterColor(k), `cluster ${k} (${count})`);
+      item.className = 'cluster-key';
+      return item;
+    });
+    if (s.hasOffline) items.push(key(OFFLINE_COLOR, 'offline'));
+    if (s.adversaries > 0) items.push(key(ADVERSARIAL_COLOR, `adversarial: ${s.adversaries} ${s.adversaries === 1 ? 'attacker' : 'attackers'}`, true));
+    if (s.edges === 'traffic') edge.textContent = 'edges: brighter = more bytes per round';
+    items.push(edge);
+    this.keys.replaceChildren(...items);
   }
 }

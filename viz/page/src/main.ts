@@ -4,9 +4,12 @@
 import './style.css';
 import { fetchJson, openStream, waitForTopology } from './api.js';
 import { RoundChart } from './chart.js';
-import { colorIndex, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type MetricKey } from './colors.js';
+import { clusterCounts, readClusters } from './clusters.js';
+import { clusterColor, colorIndex, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type ColorBy } from './colors.js';
 import { buildGraph } from './graph.js';
 import { SettlingLayout } from './layout.js';
+import { PPE, PPN } from './layout-messages.js';
+import { inNeighbours, linkMatrices, LinkSync } from './links.js';
 import { Legend } from './legend.js';
 import { PeerPanel } from './panel.js';
 import type { RoundMetrics, RunInfo, TopologyFile } from '@plexus/run-format';
@@ -19,7 +22,7 @@ import { EDGE_LEVELS, NetworkView } from './view.js';
 const $ = <T extends HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
 
 interface AppState {
-  metric: MetricKey;
+  metric: ColorBy;
   scope: 'run' | 'round';
   index: number;
   follow: boolean;
@@ -50,11 +53,22 @@ function asyncFacts(line: RoundMetrics, n: number): string {
   return parts.map((p) => ` · ${p}`).join('');
 }
 
+/** Plasticity's wiring figures, for the headline. */
+function wiringFacts(line: RoundMetrics): string {
+  const parts: string[] = [];
+  if (typeof line.clusterPurity === 'number') parts.push(`cluster purity ${(line.clusterPurity * 100).toFixed(1)}%`);
+  if (typeof line.meanInDegree === 'number') parts.push(`in-degree ${line.meanInDegree.toFixed(2)}`);
+  if (typeof line.linksGrown === 'number' && typeof line.linksPruned === 'number') parts.push(`links +${line.linksGrown} −${line.linksPruned}`);
+  return parts.map((p) => ` · ${p}`).join('');
+}
+
 function describeRun(info: RunInfo, topo: TopologyFile, config: Record<string, unknown> | null): void {
   const name = typeof config?.name === 'string' ? config.name : info.name;
   $('#run-title').textContent = name;
   document.title = `${name} · Plexus`;
-  const facts: string[] = [`${topo.n.toLocaleString()} peers`, `${topo.edges.length.toLocaleString()} edges`];
+  const plasticity = typeof topo.plasticity === 'string' ? topo.plasticity.slice(0, 32) : null;
+  const facts: string[] = [`${topo.n.toLocaleString()} peers`, `${topo.edges.length.toLocaleString()} ${plasticity ? 'starting edges' : 'edges'}`];
+  if (plasticity) facts.push(`plasticity ${plasticity}`);
   const kind = (config?.topology as { kind?: unknown } | undefined)?.kind;
   if (typeof kind === 'string') facts.push(kind);
   const protocol = (config?.protocol as { kind?: unknown; name?: unknown } | undefined)?.kind;
@@ -75,9 +89,16 @@ async function main(): Promise<void> {
   const built = buildGraph(topo);
   const n = topo.n;
   const store = new RunStore(n);
+  const clusters = readClusters(topo);
+  const plastic = typeof topo.plasticity === 'string';
   const initialMetric = params.get('metric');
   const state: AppState = {
-    metric: initialMetric === 'loss' || initialMetric === 'distance' ? initialMetric : 'accuracy',
+    metric:
+      initialMetric === 'loss' || initialMetric === 'distance' || (initialMetric === 'cluster' && clusters)
+        ? initialMetric
+        : plastic && clusters
+          ? 'cluster'
+          : 'accuracy',
     scope: params.get('scope') === 'round' ? 'round' : 'run',
     index: -1,
     follow: !info.finished && !params.has('round'),
@@ -99,6 +120,7 @@ async function main(): Promise<void> {
     onClick: (peer) => select(peer === state.selected ? null : peer),
   });
   const layout = new SettlingLayout(built.graph, {
+    keepAlive: plastic,
     onSettled: () => {
       $('#layout-note').textContent = '';
     },
@@ -139,6 +161,26 @@ async function main(): Promise<void> {
   let exactTraffic = false;
   const colors: string[] = new Array(n).fill(NO_DATA_COLOR);
   const levels = new Uint8Array(built.edgeKeys.length);
+  // with plasticity, the edges are the links of the round on screen
+  const linkSync = new LinkSync(built.graph, built.nodeKeys);
+
+  /** Each peer's cluster in a frame: the frame's own, else topology.json's. */
+  function clustersOf(frame: PeerFrame | null): Int32Array | null {
+    return frame?.cluster ?? clusters?.of ?? null;
+  }
+  function hasClusters(): boolean {
+    return clusters !== null || store.frames.some((f) => f.cluster !== null);
+  }
+
+  /** Draws the frame's links and has the layout follow them; true when the edges changed. */
+  function applyLinks(frame: PeerFrame): boolean {
+    if (!frame.links || !linkSync.apply(frame.links)) return false;
+    view.useLinks();
+    const { edges, mass } = linkMatrices(frame.links, n, PPN, PPE);
+    layout.setEdges(edges, mass);
+    if (state.selected !== null || state.hovered !== null) view.setFocus(state.selected, state.hovered);
+    return true;
+  }
 
   function trafficOf(index: number): Float32Array {
     const frame = store.frames[index];
@@ -171,28 +213,41 @@ async function main(): Promise<void> {
   /** Colours, edges and marks for the current round; O(peers + edges) arithmetic, GPU updates only for changes. */
   function applyFrame(): void {
     const frame = store.frames[state.index] ?? null;
-    const spec = METRICS[state.metric];
-    const domain = store.domain(state.metric, state.scope === 'round' && frame ? frame : undefined);
+    if (state.metric === 'cluster' && !hasClusters()) state.metric = 'accuracy';
+    const metric = state.metric === 'cluster' ? null : state.metric;
+    const domain = store.domain(metric ?? 'accuracy', state.scope === 'round' && frame ? frame : undefined);
+    const ids = clustersOf(frame);
     if (frame) {
-      const pal = palette(spec.palette);
-      const values = frame[state.metric];
       const offline = offlineOf(frame);
-      for (let i = 0; i < n; i++) {
-        if (offline?.[i]) colors[i] = OFFLINE_COLOR;
-        else {
-          const c = colorIndex(values[i], spec, domain);
-          colors[i] = c < 0 ? NO_DATA_COLOR : pal.colors[c];
+      if (metric === null) {
+        for (let i = 0; i < n; i++) colors[i] = offline?.[i] ? OFFLINE_COLOR : ids && ids[i] >= 0 ? clusterColor(ids[i]) : NO_DATA_COLOR;
+      } else {
+        const spec = METRICS[metric];
+        const pal = palette(spec.palette);
+        const values = frame[metric];
+        for (let i = 0; i < n; i++) {
+          if (offline?.[i]) colors[i] = OFFLINE_COLOR;
+          else {
+            const c = colorIndex(values[i], spec, domain);
+            colors[i] = c < 0 ? NO_DATA_COLOR : pal.colors[c];
+          }
         }
       }
       view.setNodeColors(colors);
-      const t = trafficOf(state.index);
-      const scale = trafficMax > 0 ? 1 / trafficMax : 0;
-      for (let e = 0; e < levels.length; e++) levels[e] = Math.min(EDGE_LEVELS - 1, Math.round(Math.sqrt(t[e] * scale) * (EDGE_LEVELS - 1)));
-      view.setEdgeLevels(levels);
+      if (store.hasLinks) applyLinks(frame);
+      else {
+        const t = trafficOf(state.index);
+        const scale = trafficMax > 0 ? 1 / trafficMax : 0;
+        for (let e = 0; e < levels.length; e++) levels[e] = Math.min(EDGE_LEVELS - 1, Math.round(Math.sqrt(t[e] * scale) * (EDGE_LEVELS - 1)));
+        view.setEdgeLevels(levels);
+      }
       view.setMarks(offline, frame.adversarial);
     }
+    clusterButton.hidden = !hasClusters();
     legend.update({
       metric: state.metric,
+      clusters: state.metric === 'cluster' && ids ? { counts: clusterCounts(ids, clusters?.count ?? 0), transform: clusters?.transform ?? null } : null,
+      edges: store.hasLinks ? 'links' : 'traffic',
       domain,
       scope: state.scope,
       exactTraffic,
@@ -222,16 +277,20 @@ async function main(): Promise<void> {
         ? ''
         : `round ${frame.round} · mean accuracy ${acc === undefined ? '–' : METRICS.accuracy.format(acc)}` +
           (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '') +
-          (line ? asyncFacts(line, n) : '');
+          (line ? asyncFacts(line, n) + wiringFacts(line) : '');
   }
 
   function updatePanel(): void {
     const peer = state.hovered ?? state.selected;
     if (peer === null) return panel.showHint();
+    const frame = store.frames[state.index] ?? null;
+    const ids = clustersOf(frame);
     panel.show({
       node: topo.nodes[peer] ?? { id: peer, degree: built.neighbours[peer].length, dataSize: 0, labelCounts: [] },
-      neighbours: built.neighbours[peer],
-      frame: store.frames[state.index] ?? null,
+      neighbours: view.neighboursOf(peer),
+      inLinks: frame?.links ? inNeighbours(frame.links, peer) : undefined,
+      cluster: ids && ids[peer] >= 0 ? ids[peer] : undefined,
+      frame,
       pinned: state.selected === peer,
       colorOf: (p) => view.colorOf(p),
     });
@@ -275,11 +334,13 @@ async function main(): Promise<void> {
   }
 
   // metric and scale pickers
+  const clusterButton = $<HTMLButtonElement>('#metric-picker button[data-metric="cluster"]');
   for (const button of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) {
     button.classList.toggle('on', button.dataset.metric === state.metric);
-    button.addEventListener('click', () => setMetric(button.dataset.metric as MetricKey));
+    button.addEventListener('click', () => setMetric(button.dataset.metric as ColorBy));
   }
-  function setMetric(metric: MetricKey): void {
+  function setMetric(metric: ColorBy): void {
+    if (metric === 'cluster' && !hasClusters()) return;
     state.metric = metric;
     for (const b of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) b.classList.toggle('on', b.dataset.metric === metric);
     requestRender();
@@ -306,7 +367,7 @@ async function main(): Promise<void> {
       state.follow = true;
       seekIndex(store.frames.length - 1);
     } else if (ev.key === 'Escape') select(null);
-    else if (ev.key === '1' || ev.key === '2' || ev.key === '3') setMetric((['accuracy', 'loss', 'distance'] as const)[Number(ev.key) - 1]);
+    else if (ev.key === '1' || ev.key === '2' || ev.key === '3' || ev.key === '4') setMetric((['accuracy', 'loss', 'distance', 'cluster'] as const)[Number(ev.key) - 1]);
   });
 
   let skipped = 0;

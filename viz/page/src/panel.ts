@@ -30,7 +30,11 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 
 export interface PanelContext {
   node: TopologyNode;
-  neighbours: Int32Array;
+  /** as drawn now: the topology's neighbours, or (with plasticity) the peers linked either way this round */
+  neighbours: ArrayLike<number>;
+  /** with plasticity: whom the peer listens to this round, with the mixing weight */
+  inLinks?: { from: number; strength: number }[];
+  cluster?: number;
   frame: PeerFrame | null;
   pinned: boolean;
   colorOf(peer: number): string;
@@ -68,7 +72,8 @@ export class PeerPanel {
 
     const facts = el('dl', 'facts');
     const fact = (k: string, v: string) => facts.append(el('dt', undefined, k), el('dd', undefined, v));
-    fact('degree', String(node.degree));
+    fact('degree', ctx.inLinks ? `${ctx.inLinks.length} in-links (started with ${node.degree})` : String(node.degree));
+    if (ctx.cluster !== undefined) fact('cluster', String(ctx.cluster));
     fact('data', `${node.dataSize.toLocaleString()} samples`);
     if (frame) {
       fact('accuracy', Number.isNaN(frame.accuracy[i]) ? 'not evaluated' : METRICS.accuracy.format(frame.accuracy[i]));
@@ -107,18 +112,20 @@ export class PeerPanel {
     mix.append(el('h4', undefined, 'Label mix'), bar, keys);
 
     const nbs = el('div', 'neighbours');
-    nbs.append(el('h4', undefined, `Neighbours (${ctx.neighbours.length})`));
+    const list = ctx.inLinks ?? Array.from(ctx.neighbours, (from) => ({ from, strength: NaN }));
+    nbs.append(el('h4', undefined, ctx.inLinks ? `In-links (${list.length})` : `Neighbours (${list.length})`));
     const chips = el('div', 'chips');
-    for (const nb of ctx.neighbours.slice(0, MAX_CHIPS)) {
+    for (const { from: nb, strength } of list.slice(0, MAX_CHIPS)) {
       const chip = el('button', 'chip');
       const d = el('i');
       d.style.background = ctx.colorOf(nb);
-      chip.append(d, document.createTextNode(String(nb)));
-      chip.title = `peer ${nb}`;
+      const weight = Number.isNaN(strength) ? '' : ` · ${(strength * 100).toFixed(0)}%`;
+      chip.append(d, document.createTextNode(`${nb}${weight}`));
+      chip.title = Number.isNaN(strength) ? `peer ${nb}` : `peer ${nb}: mixing weight ${strength.toFixed(3)}`;
       chip.addEventListener('click', () => this.onPick(nb));
       chips.append(chip);
     }
-    if (ctx.neighbours.length > MAX_CHIPS) chips.append(el('span', 'muted', `+${ctx.neighbours.length - MAX_CHIPS} more`));
+    if (list.length > MAX_CHIPS) chips.append(el('span', 'muted', `+${list.length - MAX_CHIPS} more`));
     nbs.append(chips);
 
     this.root.replaceChildren(head, facts, mix, nbs);

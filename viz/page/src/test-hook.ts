@@ -1,7 +1,7 @@
 // window.__plexus: a small, read-mostly handle for the browser test and the frame-time
 // bench. It reports what sigma actually holds and draws, not what the page meant to draw.
 
-import type { MetricKey } from './colors.js';
+import type { ColorBy } from './colors.js';
 import type { BuiltGraph } from './graph.js';
 import type { SettlingLayout } from './layout.js';
 import type { RunStore } from './store.js';
@@ -12,11 +12,11 @@ export interface HookDeps {
   built: BuiltGraph;
   store: RunStore;
   layout: SettlingLayout;
-  state(): { metric: MetricKey; index: number; round: number | null; follow: boolean; playing: boolean; selected: number | null };
+  state(): { metric: ColorBy; index: number; round: number | null; follow: boolean; playing: boolean; selected: number | null };
   seekRound(round: number): void;
   play(): void;
   pause(): void;
-  setMetric(metric: MetricKey): void;
+  setMetric(metric: ColorBy): void;
   select(peer: number | null): void;
   /** advance one round (wrapping) and apply it now */
   stepNow(): void;
@@ -125,7 +125,17 @@ export function installTestHook(d: HookDeps): void {
     /** the renderer itself, for experiments in the bench and the console */
     sigma,
     nodeCount: built.graph.order,
+    /** edges at load (the topology's); with plasticity see drawnEdgeCount */
     edgeCount: built.graph.size,
+    /** edges the graph holds now and sigma draws (display data, not hidden) */
+    drawnEdgeCount: () => built.graph.edges().filter((k) => {
+      const dd = sigma.getEdgeDisplayData(k);
+      return dd !== undefined && !dd.hidden;
+    }).length,
+    /** the plasticity links of the round on screen, as the page read them (null without plasticity) */
+    frameLinkCount: () => store.frames[d.state().index]?.links?.source.length ?? null,
+    /** the drawn edges as [from, to, size] (links: size = 0.5 + 4 * strength) */
+    drawnEdges: () => built.graph.mapEdges((k, _a, s, t) => [Number(s), Number(t), sigma.getEdgeDisplayData(k)?.size ?? NaN] as [number, number, number]),
     /** peers sigma holds display data for and does not hide */
     renderedNodeCount: () => built.nodeKeys.filter((k) => {
       const dd = sigma.getNodeDisplayData(k);

@@ -35,6 +35,12 @@ export function edgeStyles(edgeCount: number): { color: string; size: number }[]
     return { color: premultiplied(c, alpha), size: 0.5 + 1.1 * t };
   });
 }
+/** A plasticity link's colour by strength (16 steps); its width is 0.5 + 4 * strength. */
+const LINK_COLORS = Array.from({ length: EDGE_LEVELS }, (_, level) => {
+  const t = level / (EDGE_LEVELS - 1);
+  return premultiplied(EDGE_IDLE.map((a, k) => Math.round(a + (EDGE_BUSY[k] - a) * t)), 0.3 + 0.5 * t);
+});
+export const linkSize = (strength: number): number => 0.5 + 4 * strength;
 const EDGE_HIGHLIGHT = { color: premultiplied([236, 239, 244], 0.85), size: 1.8 };
 const EDGE_DIMMED = { color: premultiplied([60, 70, 90], 0.06), size: 0.4 };
 
@@ -81,6 +87,8 @@ export class NetworkView {
   private selected: number | null = null;
   private hovered: number | null = null;
   private focus = new Set<number>();
+  /** whether the edges are a round's plasticity links (neighbours then come from the graph as it is now) */
+  private links = false;
   /** created on first need: an idle full-size 2D layer still costs compositing time */
   private marks: CanvasRenderingContext2D | null = null;
   private marksDrawn = false;
@@ -150,13 +158,23 @@ export class NetworkView {
   private reduceEdge(attr: EdgeAttributes): EdgeAttributes & { hidden?: boolean; zIndex?: number } {
     const e = attr.index;
     const out = attr as EdgeAttributes & { zIndex?: number };
-    const style = this.edgeStyle[this.edgeLevel[e]];
-    out.color = style.color;
-    out.size = style.size;
+    let s: number;
+    let t: number;
+    if (e < 0) {
+      const strength = attr.strength ?? 0;
+      out.color = LINK_COLORS[Math.min(EDGE_LEVELS - 1, Math.round(strength * (EDGE_LEVELS - 1)))];
+      out.size = linkSize(strength);
+      s = attr.from ?? -1;
+      t = attr.to ?? -1;
+    } else {
+      const style = this.edgeStyle[this.edgeLevel[e]];
+      out.color = style.color;
+      out.size = style.size;
+      s = this.built.edges.source[e];
+      t = this.built.edges.target[e];
+    }
     const anchor = this.selected ?? this.hovered;
     if (anchor !== null) {
-      const s = this.built.edges.source[e];
-      const t = this.built.edges.target[e];
       if (s === anchor || t === anchor) {
         out.color = EDGE_HIGHLIGHT.color;
         out.size = EDGE_HIGHLIGHT.size;
@@ -185,6 +203,7 @@ export class NetworkView {
   /** Traffic levels in [0, EDGE_LEVELS) per edge; only changed edges are refreshed. */
   setEdgeLevels(levels: Uint8Array): number {
     const changed: string[] = [];
+    if (this.links) return 0; // the topology's edges are not drawn
     for (let e = 0; e < this.edgeLevel.length; e++) {
       if (this.edgeLevel[e] !== levels[e]) {
         this.edgeLevel[e] = levels[e];
@@ -208,6 +227,17 @@ export class NetworkView {
     else this.sigma.scheduleRender();
   }
 
+  /** From now on the graph's edges are plasticity links: neighbours are read from the graph. */
+  useLinks(): void {
+    this.links = true;
+  }
+
+  /** A peer's neighbours as drawn now (in and out). */
+  neighboursOf(peer: number): ArrayLike<number> {
+    if (!this.links) return this.built.neighbours[peer];
+    return this.built.graph.neighbors(this.built.nodeKeys[peer]).map(Number);
+  }
+
   colorOf(peer: number): string {
     return this.nodeColor[peer];
   }
@@ -222,16 +252,17 @@ export class NetworkView {
     for (const p of [selected, hovered]) {
       if (p === null) continue;
       this.focus.add(p);
-      for (const nb of this.built.neighbours[p]) this.focus.add(nb);
+      for (const nb of Array.from(this.neighboursOf(p))) this.focus.add(nb);
     }
     if (hadSelection || selected !== null) {
       // dimming touches every peer and edge: reprocess all (colours only)
-      this.sigma.refresh({ partialGraph: { nodes: this.built.nodeKeys, edges: this.built.edgeKeys }, schedule: true });
+      this.sigma.refresh({ partialGraph: { nodes: this.built.nodeKeys, edges: this.built.graph.edges() }, schedule: true });
       return;
     }
     const nodes = new Set<number>([...before, ...this.focus]);
     const edges = new Set<string>();
     for (const p of nodes) for (const e of this.incidentEdges(p)) edges.add(e);
+
     this.sigma.refresh({
       partialGraph: { nodes: [...nodes].map((i) => this.built.nodeKeys[i]), edges: [...edges] },
       schedule: true,
