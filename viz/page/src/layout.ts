@@ -4,7 +4,7 @@
 
 import { inferSettings } from 'graphology-layout-forceatlas2';
 import type { PeerGraph } from './graph.js';
-import { PPE, PPN, type LayoutEdges, type LayoutPositions, type LayoutStart } from './layout-messages.js';
+import { PPE, PPN, type LayoutPositions, type LayoutRound, type LayoutShow, type LayoutStart } from './layout-messages.js';
 
 export interface LayoutOptions {
   maxIterations?: number;
@@ -50,9 +50,12 @@ export class SettlingLayout {
   private worker: Worker | null = null;
   private latest: LayoutPositions | null = null;
   private frame = 0;
-  /** the newest edge set sent; the layout is settled only once the worker reports it settled on that one */
+  /** the newest show sent; the layout is settled only once the worker reports it settled on that one */
   private seq = 0;
   private alive = true;
+  /** with plasticity: each frame's links as sent, and the frame shown (-1: none) */
+  private readonly rounds: ({ edges: Float32Array; mass: Float32Array } | null | undefined)[] = [];
+  private shown = -1;
   iterations = 0;
   settled = false;
   /** performance.now() when the worker started and when the layout settled */
@@ -70,20 +73,37 @@ export class SettlingLayout {
   }
 
   /**
-   * Lays out on a new edge set from where the peers are (a round's plasticity links, see
-   * links.ts: linkMatrices). Edge sets are taken in the order given, each once the layout has
-   * settled on the one before, so the same sequence always ends in the same place.
+   * A run with plasticity: the links of the frame at `index` (links.ts: linkMatrices), or null
+   * for a frame without links. Round k's layout continues round k - 1's on k's links until it
+   * settles, so a round always looks the same, however the viewer got there.
    */
-  setEdges(edges: Float32Array, mass: Float32Array): void {
+  setRound(index: number, set: { edges: Float32Array; mass: Float32Array } | null): void {
     if (!this.alive || this.graph.order < 2) return;
-    const n = this.graph.order;
-    const msg: LayoutEdges = { type: 'edges', seq: ++this.seq, edges, mass, maxIterations: n > 2000 ? 150 : 500 };
+    this.rounds[index] = set;
+    if (!this.worker) this.launch();
+    else this.postRound(index);
+  }
+
+  /** Lays out the frame at `index` (after the rounds before it, which are kept once computed). */
+  show(index: number): void {
+    if (!this.alive || this.graph.order < 2 || index === this.shown) return;
+    this.shown = index;
     this.settled = false;
-    if (!this.worker) {
-      // the worker was let go after settling: start afresh from the current positions
-      this.launch();
-    }
-    this.worker!.postMessage(msg, [edges.buffer, mass.buffer]);
+    if (!this.worker) this.launch();
+    else this.postShow();
+  }
+
+  private postRound(index: number): void {
+    const set = this.rounds[index];
+    // copies: the worker may be started again and need them all
+    const copy = set ? { edges: set.edges.slice(), mass: set.mass.slice() } : null;
+    const msg: LayoutRound = { type: 'round', index, set: copy };
+    this.worker!.postMessage(msg, copy ? [copy.edges.buffer, copy.mass.buffer] : []);
+  }
+
+  private postShow(): void {
+    const msg: LayoutShow = { type: 'show', index: this.shown, seq: ++this.seq };
+    this.worker!.postMessage(msg);
   }
 
   private launch(): void {
@@ -117,6 +137,7 @@ export class SettlingLayout {
       tolerance: this.opts.tolerance ?? 2.5e-4,
       window: 25,
       batchMs: 40,
+      roundIterations: n > 5000 ? 100 : n > 1000 ? 200 : 500,
     };
     this.worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module', name: 'plexus-layout' });
     this.worker.onmessage = (ev: MessageEvent<LayoutPositions>) => {
@@ -125,6 +146,9 @@ export class SettlingLayout {
       if (!this.frame) this.frame = requestAnimationFrame(() => this.applyLatest());
     };
     this.worker.postMessage(msg, [nodes.buffer, edges.buffer]);
+    // started again after being let go: the rounds so far go with it
+    this.rounds.forEach((_, index) => this.postRound(index));
+    if (this.shown >= 0) this.postShow();
   }
 
   private applyLatest(): void {

@@ -172,14 +172,23 @@ async function main(): Promise<void> {
     return clusters !== null || store.frames.some((f) => f.cluster !== null);
   }
 
-  /** Draws the frame's links and has the layout follow them; true when the edges changed. */
-  function applyLinks(frame: PeerFrame): boolean {
-    if (!frame.links || !linkSync.apply(frame.links)) return false;
+  /** Draws the frame's links (a frame without any keeps the last drawn) and lays out its round. */
+  function applyLinks(frame: PeerFrame): void {
+    layout.show(state.index);
+    if (!frame.links || !linkSync.apply(frame.links)) return;
     view.useLinks();
-    const { edges, mass } = linkMatrices(frame.links, n, PPN, PPE);
-    layout.setEdges(edges, mass);
     if (state.selected !== null || state.hovered !== null) view.setFocus(state.selected, state.hovered);
-    return true;
+  }
+
+  /** Gives the layout every frame's links it has not had yet, in frame order. O(frames) per new line. */
+  const sentLinks: (PeerFrame['links'] | undefined)[] = [];
+  function sendLinks(): void {
+    if (!store.hasLinks) return;
+    store.frames.forEach((f, i) => {
+      if (sentLinks[i] === f.links) return;
+      sentLinks[i] = f.links;
+      layout.setRound(i, f.links ? linkMatrices(f.links, n, PPN, PPE) : null);
+    });
   }
 
   function trafficOf(index: number): Float32Array {
@@ -383,6 +392,7 @@ async function main(): Promise<void> {
     peers: (line) => {
       if (!isFrameLine(line)) return;
       store.addPeersLine(line);
+      sendLinks();
       showMessage(null);
       if (state.follow || state.index < 0) state.index = state.follow ? store.frames.length - 1 : 0;
       if (requestedRound !== null) state.index = store.frameIndexAtOrBefore(requestedRound);
