@@ -4,6 +4,7 @@
 import type { MixingMatrix } from '../src/types.js';
 import type { SharedState, TrainSettings } from '../src/engine/shared-state.js';
 import type { AggregationSpec } from '../src/aggregation/index.js';
+import type { SignalOp } from '../src/plasticity/signal.js';
 
 export type BufferIndex = 0 | 1;
 
@@ -34,6 +35,8 @@ export type Task =
   | { kind: 'eval'; round: number; src: BufferIndex; peers: Int32Array | number[]; testN: number }
   /** Test correct count and loss sum of the meanF32 row (the average model) on the first testN test examples, into meanEvalOut. */
   | { kind: 'evalMean'; round: number; testN: number }
+  /** Plasticity's probes over receivers [rowStart,rowEnd): src/plasticity/signal.ts. */
+  | { kind: 'linkSignal'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; op: SignalOp }
   /** Nothing: warms a worker and reports its backend and kernel. */
   | { kind: 'probe' };
 

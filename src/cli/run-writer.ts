@@ -32,11 +32,15 @@ function topologyHeader(e: SetupEvent): Omit<TopologyFile, 'edges'> {
       degree: t.offsets[i + 1] - t.offsets[i],
       dataSize: part.offsets[i + 1] - part.offsets[i],
       labelCounts: Array.from(labelCounts.subarray(i * classes, (i + 1) * classes)),
+      ...(e.cluster ? { cluster: e.cluster[i] } : {}),
     });
   }
+  const { clusters } = e.config.data;
+  const plasticity = e.config.plasticity?.rule;
   return {
     n: t.n, directed: t.directed, mixing: t.directed ? 'column-stochastic' : e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
     components: e.components, evalPeers: e.evalPeers, nodes,
+    ...(clusters ? { clusters: { count: clusters.count, transform: clusters.transform } } : {}), ...(plasticity ? { plasticity } : {}),
   };
 }
 

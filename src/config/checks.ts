@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { MNIST_INFO } from '../data/mnist.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { craftsMessages } from '../adversary/index.js';
+import { checkPlasticity } from '../plasticity/checks.js';
 import type { ExperimentConfig } from './schema.js';
 
 export function datasetSizes(config: ExperimentConfig): { train: number; test: number; features: number; classes: number } {
@@ -61,6 +62,7 @@ export function checkConfig(c: ExperimentConfig): string[] {
   out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c), ...checkAdversaries(c));
 
   const sizes = datasetSizes(c);
+  out.push(...checkPlasticity(c, sizes.features));
   if (sizes.classes > 256) {
     out.push(`data.dataset.classes: ${sizes.classes} is more than 256, the most a label byte can hold; use at most 256 classes`);
   }

@@ -6,6 +6,8 @@ import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
 import { kindOrObject, namedKind } from './kinds.js';
 import { partitionSchema } from '../data/partition/schema.js';
+import { clustersSchema } from '../data/clusters.js';
+import { plasticitySchema } from '../plasticity/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { scheduleSchema, topologySchema } from '../topology/schema.js';
 
@@ -97,6 +99,8 @@ export const configSchema = z
         dataset: datasetSchema.default({ kind: 'mnist' }),
         examplesPerPeer: int(1),
         partition: partitionSchema.default({ kind: 'iid' }),
+        /** peers dealt into clusters, each seeing the data through its own transform */
+        clusters: clustersSchema.optional(),
       })
       .strict(),
     model: z
@@ -123,6 +127,8 @@ export const configSchema = z
     time: timeSchema.default({ mode: 'sync' }),
     /** hostile peers: who they are, their attack and the round they start */
     adversaries: adversariesSchema.optional(),
+    /** plastic connections: in-link strengths and a rewiring rule (src/plasticity/) */
+    plasticity: plasticitySchema.optional(),
     eval: z
       .object({
         every: int(1).default(50),

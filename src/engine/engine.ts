@@ -17,11 +17,11 @@ import { Runtime } from './runtime.js';
 import { createWorld, type World } from './setup.js';
 import type { TrainSettings } from './shared-state.js';
 import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
+import { applyPlasticity, wiringOf } from '../plasticity/index.js';
 
 export { isUniformAverage, ranges } from './runtime.js';
 /** Whether @tensorflow/tfjs-node is installed (resolvable), without loading it. */
 export { tfjsNodeInstalled as nodeBackendInstalled } from '../model/backend.js';
-
 
 export interface EngineOptions {
   /** worker threads; 0 runs inline on the main thread; default: available parallelism */
@@ -83,7 +83,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
         train: (p, round) => this.runtime.train(round, [p]),
       });
     } else {
-      this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes });
+      const inner = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes });
+      this.protocol = applyPlasticity(inner, world, this.runtime, messageBytes);
     }
     if (options.resume) this.restore(options.resume);
   }
@@ -117,7 +118,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
       components: w.components, partition: w.partition, labelCounts: w.labelCounts,
       classes: w.dataset.classes, params: w.state.dim, backend: this.backend, kernel: this.kernel, workers: this.workers,
-      evalPeers: w.evalPeers, simdUnavailable: this.simdUnavailable, adversaries: w.adversaries,
+      evalPeers: w.evalPeers, simdUnavailable: this.simdUnavailable, cluster: w.cluster, adversaries: w.adversaries,
     };
   }
 
@@ -228,13 +229,14 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const w = this.world;
     const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel, w.adversaries);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const perPeer: PeerMetrics = { ...e.peers, bytesSent: Array.from(this.traffic.perPeer) };
+    const wiring = wiringOf(w, this.protocol);
+    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
     const edgeBytes = this.traffic.edgeBytes();
     if (edgeBytes) perPeer.edgeBytes = edgeBytes;
     this.emit('peers', perPeer);
     this.evalMs += performance.now() - t0;
-    return e.round;
+    return { ...e.round, ...wiring.round };
   }
 
   /** Sleeps out the rest of a round's share of wall time when a pace is set (outside all timings). */

@@ -10,6 +10,7 @@ import { COLUMN_BLOCK, type SharedState } from './shared-state.js';
 import type { EngineState } from '../checkpoint/index.js';
 import { ConfigError } from '../errors.js';
 import { remapMixing, type AdversaryPlan } from '../adversary/index.js';
+import type { SignalOp } from '../plasticity/signal.js';
 
 /** [a, b) ranges splitting n items into at most `parts` contiguous pieces. */
 export function ranges(n: number, parts: number): [number, number][] {
@@ -225,6 +226,11 @@ export class Runtime {
   async distances(): Promise<Float64Array> {
     await this.executor.run(this.rowTasks((a, b) => ({ kind: 'distance', src: this.cur, rowStart: a, rowEnd: b })));
     return this.state.distance;
+  }
+
+  /** Plasticity's probes (or the cosine signal's snapshot) over every row of the current parameters. */
+  async linkSignals(round: number, op: SignalOp): Promise<void> {
+    await this.executor.run(this.rowTasks((a, b) => ({ kind: 'linkSignal', round, src: this.cur, rowStart: a, rowEnd: b, op })));
   }
 
   /** Test correct counts and loss sums of the listed peers into state.evalOut (3 per peer). */

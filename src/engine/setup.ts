@@ -7,6 +7,8 @@ import { loadMnist } from '../data/mnist.js';
 import { createBlobs } from '../data/blobs.js';
 import { createPartition } from '../data/partition/index.js';
 import { labelHistogram } from '../data/partition/stats.js';
+import { shapeData } from '../data/shape.js';
+import { createPlasticShared, probeHoldout } from '../plasticity/index.js';
 import { ConfigError } from '../errors.js';
 import { protocolOf } from '../protocol/index.js';
 import { aggregationIssues } from '../aggregation/index.js';
@@ -40,6 +42,8 @@ export interface World {
   /** the adversarial peers (ascending; empty without adversaries) and the honest ones */
   adversaries: number[];
   honest: number[];
+  /** with data.clusters: each peer's cluster */
+  cluster?: Int32Array;
 }
 
 export function loadDataset(config: ExperimentConfig): Dataset {
@@ -67,15 +71,18 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     topology, mixing, topologyKind: config.topology.kind, seed, mixingFor,
     draw: (rng) => createTopology(config.topology, n, rng),
   });
-  const issues = graphIssues(config, schedule.timeVarying ? undefined : topology, schedule.at(1).mixing);
+  const plan = config.adversaries ? createAdversaryPlan(config.adversaries, topology, mixing, seed) : undefined;
+  const issues = graphIssues(config, schedule.timeVarying ? undefined : topology, schedule.at(1).mixing, plan?.mask);
   if (issues.length > 0) throw new ConfigError(issues);
   // one matrix's spectral gap describes a run only when the graph never changes
   const spectral = topology.directed || schedule.timeVarying ? { slem: NaN, gap: NaN, exact: false } : spectralGap(mixing);
-  const partition = createPartition(
+  const testN = Math.min(config.eval.testExamples, dataset.test.n);
+  // clusters transform each peer's data; plasticity's probes hold some of it out of training
+  const shaped = shapeData(dataset, createPartition(
     dataset.train.y, dataset.classes, n, config.data.examplesPerPeer, config.data.partition, createRng(seed, 'partition'),
-  );
+  ), testN, { clusters: config.data.clusters, holdout: probeHoldout(config), seed });
+  const partition = shaped.partition;
   const model = modelSpecOf(config);
-  const plan = config.adversaries ? createAdversaryPlan(config.adversaries, topology, mixing, seed) : undefined;
   const layout = createLayout(model);
   const settings: TrainSettings = {
     model,
@@ -96,15 +103,16 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     buffers: protocolOf(config.protocol.kind).needs.buffers, scalars: protocolOf(config.protocol.kind).needs.scalars,
     simdExchange: opts.simdExchange, extraRows: plan ? plan.links.length / 2 : 0,
   });
-  const testN = Math.min(config.eval.testExamples, dataset.test.n);
   const state: SharedState = {
     ...base,
     order: toShared(Int32Array.from(partition.indices)),
     partOffsets: toShared(Int32Array.from(partition.offsets)),
-    trainX: toShared(dataset.train.x),
-    trainY: toShared(dataset.train.y),
-    testX: toShared(dataset.test.x.subarray(0, testN * dataset.features)),
-    testY: toShared(dataset.test.y.subarray(0, testN)),
+    trainX: toShared(shaped.trainX),
+    trainY: toShared(shaped.trainY),
+    testX: toShared(shaped.testX),
+    testY: toShared(shaped.testY),
+    cluster: shaped.cluster && toShared(shaped.cluster),
+    plastic: createPlasticShared(config, layout.total, shaped.probe),
   };
   initialiseParams(config, layout, model, state);
   for (let p = 0; p < n; p++) {
@@ -117,20 +125,21 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     spectral,
     components: components(topology),
     partition,
-    labelCounts: labelHistogram(dataset.train.y, partition, dataset.classes),
+    labelCounts: labelHistogram(shaped.trainY, partition, dataset.classes),
     model, state, settings, testN,
     evalPeers: chooseEvalPeers(config, plan?.mask),
     adversaries: plan?.peers ?? [],
     honest: Array.from({ length: n }, (_, i) => i).filter((i) => !plan?.mask[i]),
+    cluster: shaped.cluster,
   };
 }
 
 /** What the protocol (static graphs) and the aggregation rule (round 1's graph) say of the built graph. */
-function graphIssues(config: ExperimentConfig, t: Topology | undefined, firstMixing: MixingMatrix): string[] {
+function graphIssues(config: ExperimentConfig, t: Topology | undefined, firstMixing: MixingMatrix, adversarial?: Uint8Array): string[] {
   const d = protocolOf(config.protocol.kind);
   // the registry pairs each kind with its own spec
   const own = t ? (d.graphIssues?.(config.protocol as never, t) ?? []) : [];
-  return [...own, ...aggregationIssues(config.aggregation, firstMixing)];
+  return [...own, ...aggregationIssues(config.aggregation, firstMixing, adversarial)];
 }
 
 function initialiseParams(config: ExperimentConfig, layout: ReturnType<typeof createLayout>, model: ModelSpec, state: SharedState): void {

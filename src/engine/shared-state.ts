@@ -5,6 +5,7 @@ import type { ModelSpec } from '../types.js';
 import type { OptimizerConfig } from '../model/optimizer-schema.js';
 import { createSharedWasmMemory } from '../wasm/index.js';
 import type { AdversaryPlan } from '../adversary/index.js';
+import type { PlasticShared } from '../plasticity/types.js';
 
 export interface SharedStateInit {
   peers: number;
@@ -42,7 +43,12 @@ export interface SharedState {
   trainX: Float32Array;
   trainY: Uint8Array;
   testX: Float32Array;
+  /** one block of the test examples per cluster (data.clusters), else one */
   testY: Uint8Array;
+  /** with data.clusters: each peer's cluster, whose test block it is evaluated on */
+  cluster?: Int32Array;
+  /** with plasticity that probes: the round's plan, the probes' results and the probe batches */
+  plastic?: PlasticShared;
   /** network average row (float64) */
   mean: Float64Array;
   /** per peer results of the last evaluation: correct, lossSum, examples */

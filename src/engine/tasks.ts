@@ -14,6 +14,7 @@ import { aggregate, type AggregationEnv } from '../aggregation/index.js';
 import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
 import { createScratch, type Scratch } from './scratch.js';
 import { craftLinks } from '../adversary/index.js';
+import { linkSignals } from '../plasticity/signal.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -133,7 +134,9 @@ function dispatch(ctx: TaskContext, task: Task): number {
       for (const p of task.peers) {
         try {
           const row = s.params[task.src].subarray(p * s.dim, (p + 1) * s.dim);
-          const r = ctx.kernel.evaluate(row, s.testX, s.testY, task.testN);
+          // with clusters, each peer is tested on its own cluster's block of the test set
+          const at = s.cluster ? s.cluster[p] * task.testN : 0;
+          const r = ctx.kernel.evaluate(row, s.testX.subarray(at * s.features), s.testY.subarray(at), task.testN);
           s.evalOut[p * 3] = r.correct;
           s.evalOut[p * 3 + 1] = r.lossSum;
           s.evalOut[p * 3 + 2] = task.testN;
@@ -148,6 +151,8 @@ function dispatch(ctx: TaskContext, task: Task): number {
       s.meanEvalOut[1] = r.lossSum;
       return 1;
     }
+    case 'linkSignal':
+      return linkSignals(ctx.kernel, s.plastic!, s.params[task.src], s.dim, s.features, task.op, task.rowStart, task.rowEnd);
     case 'probe':
       return 0;
   }

@@ -25,6 +25,8 @@ export interface SetupEvent {
   evalPeers: number[];
   /** the attacking peers (ascending; empty without adversaries) */
   adversaries: number[];
+  /** with data.clusters: each peer's cluster */
+  cluster?: Int32Array;
 }
 
 /** The 'end' event; summary.json as written. */

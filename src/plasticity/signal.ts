@@ -1,0 +1,44 @@
+// The probes, in workers over row ranges: for each receiver i in [r0, r1), how useful each model
+// it received this round is. 'loss': the source model's mean loss on i's held-out probe batch,
+// and i's own; 'cosine': the cosine between i's and the source's updates of this round (rows
+// now against the rows kept by 'snapshot' before the local steps). Each entry depends on its
+// pair only, so no result depends on how rows are split.
+import type { StepKernel } from '../model/kernel.js';
+import type { PlasticShared } from './types.js';
+
+export type SignalOp = 'snapshot' | 'loss' | 'cosine';
+
+export function linkSignals(kernel: StepKernel, p: PlasticShared, x: Float32Array, dim: number, features: number, op: SignalOp, r0: number, r1: number): number {
+  const h = p.perPeer;
+  for (let i = r0; i < r1; i++) {
+    if (op === 'snapshot') {
+      p.prev!.set(x.subarray(i * dim, (i + 1) * dim), i * dim);
+      continue;
+    }
+    const a = p.offsets[i], b = p.offsets[i + 1];
+    if (op === 'cosine') {
+      for (let e = a; e < b; e++) p.pair[e] = updateCosine(x, p.prev!, dim, i, p.sources[e]);
+      continue;
+    }
+    const px = p.probeX.subarray(i * h * features, (i + 1) * h * features);
+    const py = p.probeY.subarray(i * h, (i + 1) * h);
+    const loss = (j: number) => kernel.evaluate(x.subarray(j * dim, (j + 1) * dim), px, py, h).lossSum / h;
+    p.own[i] = loss(i);
+    for (let e = a; e < b; e++) p.pair[e] = loss(p.sources[e]);
+  }
+  return r1 - r0;
+}
+
+/** cos(x_i - prev_i, x_j - prev_j), summed in float64; 0 when either update is zero. */
+function updateCosine(x: Float32Array, prev: Float32Array, dim: number, i: number, j: number): number {
+  let dot = 0, ni = 0, nj = 0;
+  const oi = i * dim, oj = j * dim;
+  for (let c = 0; c < dim; c++) {
+    const di = x[oi + c] - prev[oi + c];
+    const dj = x[oj + c] - prev[oj + c];
+    dot += di * dj;
+    ni += di * di;
+    nj += dj * dj;
+  }
+  return ni > 0 && nj > 0 ? dot / Math.sqrt(ni * nj) : 0;
+}
