@@ -3,7 +3,7 @@
 // `plexus viz`. Peers are coloured by cluster, the drawn edges are exactly each round's
 // in-links, and ForceAtlas2 follows the links until the clusters sit together.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -58,8 +58,8 @@ function generateLinks(seed: number): Link[][][] {
   return rounds;
 }
 
-/** A finished run directory in the documented format, with clusters and plasticity. */
-function writeRun(dir: string, links: Link[][][]): void {
+/** A run directory in the documented format, with clusters and plasticity: the first `upTo` rounds, and summary.json when `upTo` is all of them. */
+function writeRun(dir: string, links: Link[][][], upTo = ROUNDS): void {
   const first = links[0];
   const pairs = new Set<string>();
   const edges: [number, number, number][] = [];
@@ -114,13 +114,19 @@ function writeRun(dir: string, links: Link[][][]): void {
       }),
     );
   });
-  writeFileSync(join(dir, 'metrics.jsonl'), metrics.join('\n') + '\n');
-  writeFileSync(join(dir, 'peers.jsonl'), peers.join('\n') + '\n');
-  writeFileSync(
+  writeFileSync(join(dir, 'metrics.jsonl'), metrics.slice(0, upTo).join('\n') + '\n');
+  writeFileSync(join(dir, 'peers.jsonl'), peers.slice(0, upTo).join('\n') + '\n');
+  for (let k = upTo; k < ROUNDS; k++) appends.push(() => (appendFileSync(join(dir, 'metrics.jsonl'), metrics[k] + '\n'), appendFileSync(join(dir, 'peers.jsonl'), peers[k] + '\n')));
+  const finish = () =>
+    writeFileSync(
     join(dir, 'summary.json'),
-    JSON.stringify({ config: { name: 'plasticity-fixture' }, finalMeanAccuracy: 0.8, finalMinAccuracy: 0.7, finalMaxAccuracy: 0.9, finalMeanLoss: 0.2, finalConsensusDistance: 0.1, rounds: ROUNDS, aborted: false }),
-  );
+      JSON.stringify({ config: { name: 'plasticity-fixture' }, finalMeanAccuracy: 0.8, finalMinAccuracy: 0.7, finalMaxAccuracy: 0.9, finalMeanLoss: 0.2, finalConsensusDistance: 0.1, rounds: ROUNDS, aborted: false }),
+    );
+  if (upTo === ROUNDS) finish();
+  else appends.push(finish);
 }
+/** What writeRun left to write, in order: a round each, then summary.json. */
+const appends: (() => void)[] = [];
 
 interface Hook {
   ready: boolean;
@@ -168,6 +174,8 @@ describe('plasticity in the live view', () => {
   let root: string;
   const started: CliProcess[] = [];
   const links = generateLinks(12);
+  /** the last round's layout in the replay, for the live view to match */
+  let replayLayout: [number, number][] = [];
   const linkCount = (round: number) => links[round - 1].reduce((a, l) => a + l.length, 0);
 
   beforeAll(async () => {
@@ -183,7 +191,7 @@ describe('plasticity in the live view', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  async function open(url: string, frames = ROUNDS): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -192,10 +200,10 @@ describe('plasticity in the live view', () => {
     });
     await page.goto(`${url}?autoplay=0`);
     await page.waitForFunction(() => (window as unknown as { __plexus?: Hook }).__plexus?.ready === true, null, { timeout: 30000 });
-    await page.waitForFunction((n) => {
+    await page.waitForFunction(([n, all]) => {
       const s = (window as unknown as { __plexus: Hook }).__plexus.state();
-      return s.finished && s.frames === n;
-    }, ROUNDS, { timeout: 30000 });
+      return s.frames === n && (s.finished || n < all);
+    }, [frames, ROUNDS], { timeout: 30000 });
     return { page, errors };
   }
 
@@ -245,6 +253,7 @@ describe('plasticity in the live view', () => {
     for (const [s, t, size] of sizes) expect(size).toBeCloseTo(0.5 + 4 * strength.get(`${s}>${t}`)!, 4);
 
     // ForceAtlas2 followed the links: peers of a cluster now sit together
+    replayLayout = walked.xy;
     const end = clusterDistances(walked.xy);
     writeFileSync(join(OUTPUT_DIR, 'viz-plasticity-layout.json'), JSON.stringify({ start, end }) + '\n');
     expect(end.within).toBeLessThan(0.6 * end.between);
@@ -289,4 +298,48 @@ describe('plasticity in the live view', () => {
     await page.close();
     await again.page.close();
   }, 240000);
+
+  it('follows a run as it writes rounds: the edges are always the newest round’s links', async () => {
+    const dir = join(root, 'growing');
+    mkdirSync(dir);
+    writeRun(dir, links, 3);
+    const viz = runCli(['viz', dir, '--port', '0']);
+    started.push(viz);
+    const { page, errors } = await open(await viz.url, 3);
+    const state = () => call(page, 'state') as Promise<ReturnType<Hook['state']> & { follow: boolean }>;
+    expect((await state()).follow).toBe(true);
+    await expect.poll(() => call(page, 'drawnEdgeCount'), { timeout: 10000 }).toBe(linkCount(3));
+    const seen = new Set<number>();
+    for (const write of appends.splice(0)) {
+      write();
+      await new Promise((r) => setTimeout(r, 250));
+      const s = await state();
+      if (s.round !== null && !s.finished) {
+        seen.add(s.round);
+        // the round on screen and its edges are read in one go, after sigma has drawn
+        const now = await page.evaluate(
+          () =>
+            new Promise<[number | null, number]>((res) =>
+              requestAnimationFrame(() => requestAnimationFrame(() => {
+                const h = (window as unknown as { __plexus: Hook }).__plexus;
+                res([h.state().round, h.drawnEdgeCount()]);
+              })),
+            ),
+        );
+        if (now[0] !== null) expect(now[1], `round ${now[0]}`).toBe(linkCount(now[0]));
+      }
+    }
+    await page.waitForFunction(() => (window as unknown as { __plexus: Hook }).__plexus.state().finished, null, { timeout: 30000 });
+    expect(seen.size).toBeGreaterThan(3);
+    expect((await state()).round).toBe(ROUNDS);
+    await expect.poll(() => call(page, 'drawnEdgeCount'), { timeout: 10000 }).toBe(linkCount(ROUNDS));
+    await page.waitForFunction(() => (window as unknown as { __plexus: Hook }).__plexus.state().layoutSettled, null, { timeout: 90000 });
+    const xy = await call(page, 'layoutPositions');
+    const end = clusterDistances(xy);
+    expect(end.within).toBeLessThan(0.6 * end.between);
+    // the same rounds, so the same picture as the replay, whichever rounds the live view showed
+    if (replayLayout.length) expect(xy).toEqual(replayLayout);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180000);
 });
