@@ -27,10 +27,13 @@ export function aggregate(env: AggregationEnv, spec: AggregationSpec, w: MixingM
   aggregationOf(spec.kind).combine(env, spec, w, src, dst, r0, r1);
 }
 
-/** Problems of the rule on a graph whose smallest neighbourhood (self included) has minCount rows. */
-export function aggregationIssues(spec: AggregationSpec, w: MixingMatrix): string[] {
+/**
+ * Problems of the rule on a graph whose smallest neighbourhood (self included) has minCount rows.
+ * Adversarial peers (`skip`) are left out: what they do with their own model is not defended.
+ */
+export function aggregationIssues(spec: AggregationSpec, w: MixingMatrix, skip?: Uint8Array): string[] {
   let minCount = Infinity;
-  for (let i = 0; i < w.n; i++) minCount = Math.min(minCount, w.offsets[i + 1] - w.offsets[i]);
+  for (let i = 0; i < w.n; i++) if (!skip?.[i]) minCount = Math.min(minCount, w.offsets[i + 1] - w.offsets[i]);
   return aggregationOf(spec.kind).check?.(spec, minCount) ?? [];
 }
 

@@ -9,5 +9,11 @@ export const trimmedMean = defineAggregation({
   summary: 'coordinate-wise mean after dropping the `trim` largest and smallest values',
   check: ({ trim }, minCount) =>
     2 * trim < minCount ? [] : [`aggregation.trim: ${trim} from each end leaves nothing of the ${minCount} values the smallest neighbourhood holds (self included); use trim at most ${Math.floor((minCount - 1) / 2)}`],
-  combine: (env, { trim }, w, src, dst, r0, r1) => env.windowMean(w, src, dst, r0, r1, (k) => [trim, k - trim]),
+  // a neighbourhood too small for `trim` (only an adversary's, which the check leaves out) trims
+  // as much as leaves one value, as the authors' code of He, Karimireddy, Jaggi (2022) does
+  combine: (env, { trim }, w, src, dst, r0, r1) =>
+    env.windowMean(w, src, dst, r0, r1, (k) => {
+      const t = Math.min(trim, (k - 1) >> 1);
+      return [t, k - t];
+    }),
 });
