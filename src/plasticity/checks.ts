@@ -34,6 +34,9 @@ export function checkPlasticity(c: ExperimentConfig, features: number): string[]
   if (p.rule === 'hebbian' && p.grow.candidates > p.degree) {
     out.push(`plasticity.grow.candidates: probes count against the degree budget (${p.degree} models per round), so at most ${p.degree} candidates (got ${p.grow.candidates})`);
   }
+  if (p.rule === 'hebbian' && p.grow.every < 2) {
+    out.push('plasticity.grow.every: hebbian probes take the slots of the weakest links on grow rounds, so links are measured on the rounds between; use every >= 2');
+  }
   if (p.rule === 'pens' && p.grow.candidates < p.degree) {
     out.push(`plasticity.grow.candidates: PENS keeps the degree (${p.degree}) best of grow.candidates sampled peers; use at least ${p.degree} candidates (got ${p.grow.candidates})`);
   }

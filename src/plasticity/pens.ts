@@ -2,9 +2,10 @@
 // Phase 1 (selectionRounds rounds): each round every peer receives the models of n random peers
 // (grow.candidates), keeps the m (degree) whose loss on its own data is lowest, averages with
 // them (equal weights: our peers hold equal amounts of data) and counts how often each peer was
-// kept. Then each peer's neighbours are fixed to the peers kept more often than expected by
-// chance, selectionRounds x m / (peers - 1) (at most `cap` of them, the most kept; the m most
-// kept if none is above), and in phase 2 it averages each round with m of them drawn at random.
+// kept. Then each peer's neighbours are fixed to the peers kept more often than the expected
+// number of times a peer is sampled, selectionRounds x n / peers (our reading of the paper; at
+// most `cap` of them, the most kept; the m most kept if none is above), and in phase 2 it
+// averages each round with m of them drawn at random.
 import { createRng, restoreStreams, streamStates, type Rng } from '../rng.js';
 import { LinkTable, samplePeers } from './links.js';
 import type { PlasticRule, RuleContext, RuleDescriptor } from './types.js';
@@ -81,7 +82,7 @@ function createPens(ctx: RuleContext): PlasticRule {
   };
 
   function fixNeighbours(i: number): void {
-    const expected = (t1 * m) / (n - 1);
+    const expected = (t1 * sampled) / n;
     const count = (j: number) => kept[i].get(j) ?? 0;
     const byCount = [...kept[i].keys()].sort((x, y) => count(y) - count(x) || x - y);
     let chosen = byCount.filter((j) => count(j) > expected).slice(0, cap);
