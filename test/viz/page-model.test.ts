@@ -1,7 +1,7 @@
 // The page's pure parts (colour scales, the run store, traffic, graph building) run in Node.
 import { describe, expect, it } from 'vitest';
 import { clusterCounts, readClusters } from '../../viz/page/src/clusters.js';
-import { inNeighbours, linkMatrices, LinkSync, MAX_IN_LINKS_PER_PEER, readInLinks } from '../../viz/page/src/links.js';
+import { inNeighbours, linkMatrices, LinkSync, MAX_IN_LINKS_PER_PEER, MAX_SINGLE_DROPS, readInLinks } from '../../viz/page/src/links.js';
 import { clusterColor, colorIndex, LUT_SIZE, METRICS, palette, samplePalette, scalePosition, toHex, valueAt } from '../../viz/page/src/colors.js';
 import { buildGraph, hash01, nodeSizes } from '../../viz/page/src/graph.js';
 import type { PeersLine, SummaryFile, TopologyFile } from '../../src/run-format/index.js';
@@ -224,6 +224,27 @@ describe('plasticity links', () => {
     expect(b.graph.hasEdge('2', '3')).toBe(false);
     expect(b.graph.hasEdge('3', '2')).toBe(true);
     expect(sync.edgeCount).toBe(3);
+  });
+
+  it('rebuilds the edges in one go when many links go, and still holds exactly the round links', () => {
+    const n = 30;
+    const b = buildGraph({ n, directed: false, plasticity: 'hebbian', edges: [], nodes: [] } as unknown as TopologyFile);
+    const sync = new LinkSync(b.graph, b.nodeKeys);
+    const ring = (shift: number) => readInLinks(Array.from({ length: n }, (_, i) => [[(i + shift) % n, 0.5]]), n)!;
+    let clears = 0;
+    b.graph.on('edgesCleared', () => clears++);
+    sync.apply(ring(1));
+    expect(clears).toBe(1); // the starting graph goes
+    sync.apply(ring(2)); // every link changes: more drops than MAX_SINGLE_DROPS
+    expect(clears).toBe(2);
+    expect(b.graph.size).toBe(n);
+    expect(b.graph.edges().every((e) => b.graph.source(e) === String((Number(b.graph.target(e)) + 2) % n))).toBe(true);
+    const few = ring(2);
+    few.source[0] = 5; // one link moves: dropped alone
+    sync.apply(few);
+    expect(clears).toBe(2);
+    expect(b.graph.size).toBe(n);
+    expect(MAX_SINGLE_DROPS).toBeGreaterThan(1);
   });
 
   it('merges the two directions of a pair on an undirected graph', () => {

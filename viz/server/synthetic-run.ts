@@ -27,6 +27,12 @@ export interface SyntheticRunOptions {
   offline?: number;
   /** Also write per-edge cumulative bytes (`edgeBytes`, an optional extension of peers.jsonl). */
   edgeBytes?: boolean;
+  /**
+   * Plasticity: peers' clusters are their communities (topology.json `clusters`, peers.jsonl
+   * `cluster`), and every evaluation round carries `inLinks`, min(degree, 6) per peer, drawn from
+   * the own community with a probability rising from 1/communities to 1 over the run.
+   */
+  plasticity?: boolean;
   /** Write summary.json at the end (default true). */
   finish?: boolean;
   signal?: AbortSignal;
@@ -158,6 +164,31 @@ export async function writeSyntheticRun(opts: SyntheticRunOptions): Promise<Synt
     nodes: Array.from({ length: n }, (_, i) => ({ id: i, degree: deg[i], dataSize: dataSize[i], labelCounts: labelCounts[i] })),
     edges: topo.edges.map(([u, v, w]) => [u, v, round4(w)]),
   };
+  const communityOf = (i: number) => Math.floor((i * communities) / n);
+  if (opts.plasticity) {
+    topology.clusters = { count: communities, transform: 'rotate' };
+    topology.plasticity = 'hebbian';
+    topology.nodes.forEach((node) => (node.cluster = communityOf(node.id)));
+  }
+  const linkRng = createRng(seed, 'synthetic', 'links');
+  /** Each peer's in-links at `round`: ever more of them from its own community. */
+  const inLinks = (round: number): [number, number][][] => {
+    const within = 1 / communities + (1 - 1 / communities) * Math.min(1, round / Math.max(1, opts.rounds));
+    const k = Math.min(Math.round(opts.degree ?? 6), 6, n - 1);
+    return Array.from({ length: n }, (_, i) => {
+      const c = communityOf(i);
+      const lo = Math.ceil((c * n) / communities);
+      const hi = Math.ceil(((c + 1) * n) / communities);
+      const from = new Set<number>();
+      for (let guard = 0; from.size < k && guard < 20 * k; guard++) {
+        const j = linkRng.next() < within && hi - lo > 1 ? lo + linkRng.int(hi - lo) : linkRng.int(n);
+        if (j !== i) from.add(j);
+      }
+      const weights = [...from].map(() => 0.5 + linkRng.next());
+      const total = weights.reduce((a, b) => a + b, 0) / 0.75; // a quarter stays with the peer itself
+      return [...from].map((j, m) => [j, round4(weights[m] / total)] as [number, number]);
+    });
+  };
   await writeFile(join(opts.dir, RUN_FILES.topology), JSON.stringify(topology) + '\n');
 
   const w = new Float64Array(n * K); // skills in [0, 1]
@@ -215,6 +246,19 @@ export async function writeSyntheticRun(opts: SyntheticRunOptions): Promise<Synt
       if (opts.offline) line.online = Array.from(online, (o) => o === 1);
       if (advCount) line.adversarial = Array.from(adversarial, (a) => a === 1);
       if (opts.edgeBytes) line.edgeBytes = Array.from(edgeBytes);
+      if (opts.plasticity) {
+        const links = inLinks(round);
+        line.cluster = Array.from({ length: n }, (_, i) => communityOf(i));
+        line.inLinks = links;
+        let own = 0;
+        let count = 0;
+        links.forEach((l, i) => {
+          count += l.length;
+          for (const [j, s] of l) if (communityOf(j) === communityOf(i)) own += s / 0.75;
+        });
+        metrics.clusterPurity = round4(own / n);
+        metrics.meanInDegree = round4(count / n);
+      }
       await appendFile(join(opts.dir, RUN_FILES.peers), JSON.stringify(line) + '\n');
     }
     await appendFile(join(opts.dir, RUN_FILES.metrics), JSON.stringify(metrics) + '\n');

@@ -66,9 +66,16 @@ export interface LinkGraph {
   hasEdge(key: string): boolean;
   addEdgeWithKey(key: string, source: string, target: string, attributes: LinkEdgeAttributes): unknown;
   dropEdge(key: string): void;
+  clearEdges(): void;
   setEdgeAttribute(key: string, name: 'strength', value: number): void;
-  forEachEdge(fn: (key: string) => void): void;
 }
+
+/**
+ * Past this many dropped edges, the graph's edges are cleared and the round's added afresh:
+ * sigma re-indexes the whole graph on every single edge dropped (O(edges) each), but only once
+ * for a clear, and adding an edge costs it O(1).
+ */
+export const MAX_SINGLE_DROPS = 8;
 
 export interface LinkEdgeAttributes {
   size: number;
@@ -111,9 +118,7 @@ export class LinkSync {
     const g = this.graph;
     if (!this.cleared) {
       // the starting graph from topology.json gives way to the links of the round
-      const old: string[] = [];
-      g.forEachEdge((key) => old.push(key));
-      for (const key of old) g.dropEdge(key);
+      g.clearEdges();
       this.cleared = true;
     }
     const directed = g.type !== 'undirected';
@@ -129,11 +134,13 @@ export class LinkSync {
       if (had === undefined) ends.set(key, [s, t]);
     }
     let changed = false;
-    for (const key of this.current.keys()) {
-      if (next.has(key)) continue;
-      g.dropEdge(key);
-      changed = true;
-    }
+    const drops: string[] = [];
+    for (const key of this.current.keys()) if (!next.has(key)) drops.push(key);
+    if (drops.length > MAX_SINGLE_DROPS) {
+      g.clearEdges();
+      this.current.clear();
+    } else for (const key of drops) g.dropEdge(key);
+    if (drops.length) changed = true;
     for (const [key, strength] of next) {
       const before = this.current.get(key);
       if (before === undefined) {
