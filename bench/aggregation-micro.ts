@@ -7,7 +7,8 @@ import { createScratch } from '../src/engine/scratch.js';
 import { createMixing } from '../src/topology/mixing/index.js';
 import { ring } from '../src/topology/ring.js';
 import { mixRows } from '../src/topology/mix-rows.js';
-import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, windowMeanSimd } from '../src/wasm/index.js';
+import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, squaredDistanceSimd, windowMeanSimd } from '../src/wasm/index.js';
+import { squaredDistance } from '../src/aggregation/distance.js';
 import { medianMs, numberArg } from './micro.js';
 
 const arg = numberArg;
@@ -31,6 +32,7 @@ function env(simd: boolean): AggregationEnv {
     dim,
     weightedMean: (m, s, d, a, b) => (simd ? mixRowsSimd(kernels, m, s, d, dim, a, b) : mixRows(m, s, d, dim, a, b)),
     windowMean: (m, s, d, a, b, win) => (simd ? windowMeanSimd(kernels, m, s, d, dim, a, b, win, windows) : windowMeanRows(m, s, d, dim, a, b, win, windows)),
+    squaredDistance: (s, a, b, len) => (simd ? squaredDistanceSimd(kernels, s, a, b, len) : squaredDistance(s, a, b, len)),
     scratch: (name, n) => scratch.f32(name, n),
     scratch64: (name, n) => scratch.f64(name, n),
   };

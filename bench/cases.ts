@@ -7,6 +7,8 @@ export interface BenchCase {
   config: ExperimentInput;
   /** worker threads; 'all' = available parallelism */
   workers: number | 'all';
+  /** the case this one is compared with (its peer-steps/s as a ratio), when both run */
+  baseline?: string;
 }
 
 const w1: ExperimentInput = {
@@ -23,10 +25,24 @@ const w1: ExperimentInput = {
   eval: { every: 300, testExamples: 10000 },
 };
 
+/** W1 with a robust aggregation rule in place of the mixing-weighted mean. */
+const robust: { id: string; label: string; aggregation: ExperimentInput['aggregation'] }[] = [
+  { id: 'trimmed', label: 'trimmed-mean (trim 1)', aggregation: { kind: 'trimmed-mean', trim: 1 } },
+  { id: 'clipped', label: 'clipped-gossip (tau 1)', aggregation: { kind: 'clipped-gossip', tau: 1 } },
+  { id: 'clipped-adaptive', label: 'clipped-gossip (adaptive tau)', aggregation: { kind: 'clipped-gossip', tau: 'adaptive' } },
+];
+
+/** `npm run bench -- --robust`: plain W1 beside the robust rules, inline and with all workers. */
+export const ROBUST_SET = ['w1-inline', ...robust.map((r) => `w1-${r.id}-inline`), 'w1-all', ...robust.map((r) => `w1-${r.id}-all`)];
+
 export const CASES: BenchCase[] = [
   { id: 'w1-inline', title: 'W1, inline (no pool)', config: w1, workers: 0 },
   { id: 'w1-1', title: 'W1, 1 worker', config: w1, workers: 1 },
   { id: 'w1-all', title: 'W1, all workers', config: w1, workers: 'all' },
+  ...robust.flatMap(({ id, label, aggregation }): BenchCase[] => [
+    { id: `w1-${id}-inline`, title: `W1 ${label}, inline`, config: { ...w1, aggregation }, workers: 0, baseline: 'w1-inline' },
+    { id: `w1-${id}-all`, title: `W1 ${label}, all workers`, config: { ...w1, aggregation }, workers: 'all', baseline: 'w1-all' },
+  ]),
   {
     id: 'scale-10k-logistic',
     title: '10,000 peers, logistic, ring k=2, 100 rounds',

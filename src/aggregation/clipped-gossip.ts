@@ -1,7 +1,8 @@
 // ClippedGossip with self-centred clipping (He, Karimireddy, Jaggi 2022): x_i' = x_i + sum_{j != i}
 // w_ij clip(x_j - x_i, tau), clip(v, tau) = v min(1, tau / |v|_2). That is a weighted mean with the
 // neighbours' weights scaled by their clip factors and the rest moved to self, so the engine's
-// mixing kernel (SIMD where available) does the writing after one float64 pass for the norms.
+// mixing kernel (SIMD where available) does the writing after one float64 pass for the norms
+// (env.squaredDistance: SIMD where available, each edge summed once).
 // `tau: adaptive` follows the authors' code (epfml/byzantine-robust-decentralized-optimizer,
 // codes/aggregator.py, SelfCenteredClipping with tau None): per peer and round, tau is the
 // second-largest distance |x_j - x_i| among its neighbours (the only one if it has one), so the
@@ -10,9 +11,9 @@
 // not use it (it merges by age).
 import { z } from 'zod';
 import type { MixingMatrix } from '../types.js';
-import { defineAggregation } from './types.js';
+import { defineAggregation, type AggregationEnv } from './types.js';
 
-/** Columns per block: self's block stays in cache while every neighbour's streams past it. */
+/** Columns per block (a multiple of DISTANCE_LANES): a neighbourhood's blocks stay in L1 across rows. */
 const BLOCK = 2048;
 
 export const clippedGossip = defineAggregation({
@@ -20,31 +21,15 @@ export const clippedGossip = defineAggregation({
   schema: z.object({ kind: z.literal('clipped-gossip'), tau: z.union([z.number().positive(), z.literal('adaptive')]) }).strict(),
   summary: 'self plus the mixing-weighted neighbour differences, each clipped to norm tau (or adaptive)',
   combine: (env, { tau }, w, src, dst, r0, r1) => {
-    const { dim } = env;
+    const norms = neighbourDistances(env, w, src, r0, r1);
     const weights = env.scratch64('clip-weights', w.weights.length);
     for (let i = r0; i < r1; i++) {
       const a = w.offsets[i], b = w.offsets[i + 1];
-      const norms = env.scratch64('clip-norms', b - a);
-      norms.fill(0);
-      const bi = i * dim;
-      for (let c0 = 0; c0 < dim; c0 += BLOCK) {
-        const c1 = Math.min(dim, c0 + BLOCK);
-        for (let p = a; p < b; p++) {
-          if (w.cols[p] === i) continue;
-          const bj = w.cols[p] * dim;
-          let acc = norms[p - a];
-          for (let c = c0; c < c1; c++) {
-            const v = src[bj + c] - src[bi + c];
-            acc += v * v;
-          }
-          norms[p - a] = acc;
-        }
-      }
       // largest and second-largest neighbour distances, for the adaptive radius
       let first = -1, second = -1;
       for (let p = a; p < b; p++) {
         if (w.cols[p] === i) continue;
-        const n = (norms[p - a] = Math.sqrt(norms[p - a]));
+        const n = norms[p];
         if (n > first) {
           second = first;
           first = n;
@@ -57,7 +42,7 @@ export const clippedGossip = defineAggregation({
           self = p;
           continue;
         }
-        const n = norms[p - a];
+        const n = norms[p];
         const scale = n > radius ? radius / n : 1;
         weights[p] = w.weights[p] * scale;
         moved += w.weights[p] - weights[p];
@@ -69,3 +54,40 @@ export const clippedGossip = defineAggregation({
     env.weightedMean(clipped, src, dst, r0, r1);
   },
 });
+
+/**
+ * |x_j - x_i| for every neighbour entry p of rows [r0, r1) (indexed like w.cols). The float64 sum
+ * runs block by block in a fixed order and is symmetric to the bit, so an edge whose two ends are
+ * both in [r0, r1) is summed once and copied: the same bits as summing it from either end.
+ */
+function neighbourDistances(env: AggregationEnv, w: MixingMatrix, src: Float32Array, r0: number, r1: number): Float64Array {
+  const { dim } = env;
+  const norms = env.scratch64('clip-norms', w.weights.length);
+  const mirror = env.scratch64('clip-mirror', w.weights.length); // entry summed from the other end, or -1
+  for (let i = r0; i < r1; i++) {
+    for (let p = w.offsets[i]; p < w.offsets[i + 1]; p++) {
+      norms[p] = 0;
+      mirror[p] = -1;
+      const j = w.cols[p];
+      if (j >= i || j < r0) continue;
+      for (let q = w.offsets[j]; q < w.offsets[j + 1]; q++) if (w.cols[q] === i) mirror[p] = q;
+    }
+  }
+  for (let c0 = 0; c0 < dim; c0 += BLOCK) {
+    const len = Math.min(BLOCK, dim - c0);
+    for (let i = r0; i < r1; i++) {
+      const bi = i * dim + c0;
+      for (let p = w.offsets[i]; p < w.offsets[i + 1]; p++) {
+        const j = w.cols[p];
+        if (j !== i && mirror[p] < 0) norms[p] += env.squaredDistance(src, bi, j * dim + c0, len);
+      }
+    }
+  }
+  for (let i = r0; i < r1; i++) {
+    for (let p = w.offsets[i]; p < w.offsets[i + 1]; p++) if (mirror[p] < 0) norms[p] = Math.sqrt(norms[p]);
+  }
+  for (let i = r0; i < r1; i++) {
+    for (let p = w.offsets[i]; p < w.offsets[i + 1]; p++) if (mirror[p] >= 0) norms[p] = norms[mirror[p]];
+  }
+  return norms;
+}

@@ -15,6 +15,11 @@ export interface AggregationEnv {
    * k values each row hears (order-statistic rules; SIMD where available, same bits either way).
    */
   windowMean(w: MixingMatrix, src: Float32Array, dst: Float32Array, r0: number, r1: number, window: Window): void;
+  /**
+   * sum over c < len of (src[a + c] - src[b + c])^2 in float64, in the lane order of
+   * aggregation/distance.ts (SIMD where available, same bits either way; symmetric in a and b)
+   */
+  squaredDistance(src: Float32Array, a: number, b: number, len: number): number;
   /** per-thread scratch of `length` entries (contents undefined) */
   scratch(name: string, length: number): Float32Array;
   scratch64(name: string, length: number): Float64Array;

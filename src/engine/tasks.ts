@@ -8,7 +8,8 @@ import { createOptimizer } from '../model/optimizer.js';
 import type { BufferIndex, Task, TaskResult, WorkerSetup } from '../../workers/messages.js';
 import type { SharedState, TrainSettings } from './shared-state.js';
 import { COLUMN_BLOCK } from './shared-state.js';
-import { instantiateExchange, mixRowsSimd, windowMeanSimd, type ExchangeKernels } from '../wasm/index.js';
+import { instantiateExchange, mixRowsSimd, squaredDistanceSimd, windowMeanSimd, type ExchangeKernels } from '../wasm/index.js';
+import { squaredDistance } from '../aggregation/distance.js';
 import { windowMeanRows, type WindowScratch } from '../aggregation/order-statistics.js';
 import { aggregate, type AggregationEnv } from '../aggregation/index.js';
 import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
@@ -171,6 +172,7 @@ function aggregationEnv(ctx: TaskContext): AggregationEnv {
       if (ctx.exchange) windowMeanSimd(ctx.exchange, w, src, dst, s.dim, r0, r1, window, scratch);
       else windowMeanRows(w, src, dst, s.dim, r0, r1, window, scratch);
     },
+    squaredDistance: (src, a, b, len) => (ctx.exchange ? squaredDistanceSimd(ctx.exchange, src, a, b, len) : squaredDistance(src, a, b, len)),
     scratch: (name, n) => ctx.scratch.f32(name, n),
     scratch64: (name, n) => ctx.scratch.f64(name, n),
   };

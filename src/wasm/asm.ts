@@ -4,6 +4,7 @@
 export const enum ValType {
   I32 = 0x7f,
   F32 = 0x7d,
+  F64 = 0x7c,
   V128 = 0x7b,
 }
 
@@ -28,6 +29,19 @@ function sleb(out: number[], n: number): void {
   }
 }
 
+/** The parts one after the other, in one byte array (no long arrays spread or copied twice). */
+function concat(parts: readonly ArrayLike<number>[]): Uint8Array<ArrayBuffer> {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 function name(out: number[], s: string): void {
   const bytes = new TextEncoder().encode(s);
   uleb(out, bytes.length);
@@ -40,7 +54,7 @@ export class Code {
   readonly locals: ValType[] = [];
   private nextLocal: number;
 
-  constructor(readonly params: readonly ValType[]) {
+  constructor(readonly params: readonly ValType[], readonly results: readonly ValType[] = []) {
     this.nextLocal = params.length;
   }
 
@@ -87,7 +101,9 @@ export class Code {
   // i32
   eqz(): this { return this.op(0x45); }
   ne(): this { return this.op(0x47); }
+  ltS(): this { return this.op(0x48); }
   ltU(): this { return this.op(0x49); }
+  geS(): this { return this.op(0x4e); }
   geU(): this { return this.op(0x4f); }
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
@@ -106,10 +122,16 @@ export class Code {
   f32Add(): this { return this.op(0x92); }
   f32Mul(): this { return this.op(0x94); }
   f32Max(): this { return this.op(0x97); }
+  f32ConvertI32S(): this { return this.op(0xb2); }
+
+  // f64
+  f64Add(): this { return this.op(0xa0); }
 
   // v128 / f32x4
   v128Load(offset = 0): this { return this.simd(0x00).mem(4, offset); }
   v128Store(offset = 0): this { return this.simd(0x0b).mem(4, offset); }
+  /** 8 bytes into both halves of a v128 (the low half is what f64x2PromoteLow reads) */
+  v128Load64Splat(offset = 0): this { return this.simd(0x0a).mem(3, offset); }
   f32x4Splat(): this { return this.simd(0x13); }
   f32x4Lane(lane: number): this { return this.simd(0x1f).op(lane); }
   f32x4Sqrt(): this { return this.simd(0xe3); }
@@ -119,6 +141,15 @@ export class Code {
   f32x4Div(): this { return this.simd(0xe7); }
   f32x4Min(): this { return this.simd(0xe8); }
   f32x4Max(): this { return this.simd(0xe9); }
+  /** pmin(a, b) = b < a ? b : a: one instruction (no NaN or signed-zero fix-ups, unlike min) */
+  f32x4Pmin(): this { return this.simd(0xea); }
+  /** pmax(a, b) = a < b ? b : a */
+  f32x4Pmax(): this { return this.simd(0xeb); }
+  f64x2PromoteLow(): this { return this.simd(0x5f); }
+  f64x2Lane(lane: number): this { return this.simd(0x21).op(lane); }
+  f64x2Add(): this { return this.simd(0xf0); }
+  f64x2Sub(): this { return this.simd(0xf1); }
+  f64x2Mul(): this { return this.simd(0xf2); }
   i32x4Splat(): this { return this.simd(0x11); }
   v128And(): this { return this.simd(0x4e); }
 
@@ -143,17 +174,16 @@ export class Code {
     return this;
   }
 
-  encode(): number[] {
-    const out: number[] = [];
+  encode(): Uint8Array {
+    const head: number[] = [];
     // one local entry per declared local keeps the encoder trivial
-    uleb(out, this.locals.length);
+    uleb(head, this.locals.length);
     for (const t of this.locals) {
-      out.push(1, t);
+      head.push(1, t);
     }
-    out.push(...this.bytes, 0x0b);
-    const sized: number[] = [];
-    uleb(sized, out.length);
-    return sized.concat(out);
+    const size: number[] = [];
+    uleb(size, head.length + this.bytes.length + 1);
+    return concat([size, head, this.bytes, [0x0b]]);
   }
 }
 
@@ -163,15 +193,15 @@ export interface FunctionDef {
 }
 
 /**
- * A module importing `env.memory` and exporting each function (no results). With `sharedMaxPages`
+ * A module importing `env.memory` and exporting each function (results as its Code declares). With `sharedMaxPages`
  * the import is a shared memory (threads proposal), so every worker's instance sees one buffer.
  */
 export function assembleModule(functions: readonly FunctionDef[], minPages: number, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, body: number[]) => {
-    out.push(id);
-    uleb(out, body.length);
-    out.push(...body);
+  const parts: ArrayLike<number>[] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
+  const section = (id: number, ...body: ArrayLike<number>[]) => {
+    const head = [id];
+    uleb(head, body.reduce((n, b) => n + b.length, 0));
+    parts.push(head, ...body);
   };
   // types: one per function
   const types: number[] = [];
@@ -180,7 +210,8 @@ export function assembleModule(functions: readonly FunctionDef[], minPages: numb
     types.push(0x60);
     uleb(types, f.code.params.length);
     types.push(...f.code.params);
-    types.push(0x00);
+    uleb(types, f.code.results.length);
+    types.push(...f.code.results);
   }
   section(1, types);
   const imports: number[] = [];
@@ -208,9 +239,8 @@ export function assembleModule(functions: readonly FunctionDef[], minPages: numb
     uleb(exports, i);
   });
   section(7, exports);
-  const code: number[] = [];
-  uleb(code, functions.length);
-  for (const f of functions) code.push(...f.code.encode());
-  section(10, code);
-  return new Uint8Array(out);
+  const count: number[] = [];
+  uleb(count, functions.length);
+  section(10, count, ...functions.map((f) => f.code.encode()));
+  return concat(parts);
 }

@@ -1,6 +1,7 @@
 // The exchange step's loops as WebAssembly SIMD: sparse mixing (dst = sum_j w_j src_j, up to
 // eight sources fused per pass) and per-column statistics. The module imports a shared memory.
 import { assembleModule, Code, ValType } from './asm.js';
+import { selectionNetwork } from './sorting-network.js';
 
 /** A shared memory's maximum: 4 GiB of 64 KiB pages. */
 export const MAX_PAGES = 65536;
@@ -89,42 +90,82 @@ function sqdevAcc(): Code {
 
 /** Largest neighbourhood (self included) the order-statistic kernels sort in registers. */
 export const MAX_WINDOW = 16;
+/**
+ * Largest neighbourhood with a kernel per symmetric window (degree 8, a ring up to k = 4); larger
+ * ones take the window as params. Each size adds (k + 1) / 2 functions to every thread's module.
+ */
+export const MAX_TRIMMED = 9;
 
 /**
  * The order-statistic rules' loop for k sources: per 4 columns, sort the k values in registers
- * (odd-even transposition network of min/max), then dst = (sum of the sorted values whose mask is
- * all ones, in ascending order) / count. Params: dst, src_1..k, lenBytes, mask_1..k (0 or -1), count.
+ * (the comparator network of sorting-network.ts, each comparator a pmin/pmax pair on one
+ * predicate, so it swaps or keeps whole values), then dst = (+0 + the sorted values in [lo, hi),
+ * ascending) / (hi - lo). For NaN-free values this is the JS loop's answer bit for bit: equal
+ * values can only be +0 and -0, and those add the same to a sum that starts at +0.
+ * With `trim`, the window is fixed at [trim, k - trim) (median and trimmed mean), the network is
+ * cut to what it needs and the params are dst, src_1..k, lenBytes; without, the window comes as
+ * params: dst, src_1..k, lenBytes, lo, hi (masks: about twice as slow).
  */
-function windowMean(k: number): Code {
-  const c = new Code([I32, ...Array(k).fill(I32), I32, ...Array(k).fill(I32), F32]);
+function windowMean(k: number, trim?: number): Code {
+  const fixed = trim !== undefined;
+  const c = new Code([I32, ...Array(k).fill(I32), I32, ...(fixed ? [] : [I32, I32])]);
   const dst = 0;
   const src = (j: number) => 1 + j;
-  const len = 1 + k;
-  const mask = (j: number) => 2 + k + j;
-  const count = 2 + 2 * k;
+  const [len, lo, hi] = [1 + k, 2 + k, 3 + k];
   const i = c.local(I32);
   const r = Array.from({ length: k }, () => c.local(V128));
-  const m = Array.from({ length: k }, () => c.local(V128));
   const acc = c.local(V128), cnt = c.local(V128), t = c.local(V128);
-  for (let j = 0; j < k; j++) c.get(mask(j)).i32x4Splat().set(m[j]);
-  c.get(count).f32x4Splat().set(cnt);
+  const m = fixed ? [] : Array.from({ length: k }, () => c.local(V128));
+  if (fixed) c.f32(k - 2 * trim).f32x4Splat().set(cnt);
+  else {
+    // mask j = all ones when lo <= j < hi
+    for (let j = 0; j < k; j++) c.i32(0).i32(j).get(lo).geS().i32(j).get(hi).ltS().and().sub().i32x4Splat().set(m[j]);
+    c.get(hi).get(lo).sub().f32ConvertI32S().f32x4Splat().set(cnt);
+  }
+  const steps = fixed ? selectionNetwork(k, trim, k - trim) : selectionNetwork(k, 0, k);
   c.whileLt(i, len, 16, () => {
     for (let j = 0; j < k; j++) c.get(src(j)).get(i).add().v128Load().set(r[j]);
-    for (let pass = 0; pass < k; pass++) {
-      for (let a = pass & 1; a + 1 < k; a += 2) {
-        c.get(r[a]).get(r[a + 1]).f32x4Min().set(t);
-        c.get(r[a]).get(r[a + 1]).f32x4Max().set(r[a + 1]);
+    for (const { a, b, min, max } of steps) {
+      // one predicate (r_b < r_a) for both halves: min to a, max to b
+      if (min && max) {
+        c.get(r[a]).get(r[b]).f32x4Pmin().set(t);
+        c.get(r[b]).get(r[a]).f32x4Pmax().set(r[b]);
         c.get(t).set(r[a]);
-      }
+      } else if (min) c.get(r[a]).get(r[b]).f32x4Pmin().set(r[a]);
+      else c.get(r[b]).get(r[a]).f32x4Pmax().set(r[b]);
     }
     c.f32(0).f32x4Splat().set(acc);
-    for (let j = 0; j < k; j++) c.get(acc).get(r[j]).get(m[j]).v128And().f32x4Add().set(acc);
+    if (fixed) for (let j = trim; j < k - trim; j++) c.get(acc).get(r[j]).f32x4Add().set(acc);
+    else for (let j = 0; j < k; j++) c.get(acc).get(r[j]).get(m[j]).v128And().f32x4Add().set(acc);
     c.get(dst).get(i).add().get(acc).get(cnt).f32x4Div().v128Store();
   });
   return c;
 }
 
-/** The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc, window2..16; imports a shared memory. Compiled in modules.ts. */
+/**
+ * sum over [0, lenBytes) (a multiple of 32) of (a - b)^2 in float64, columns c mod 8 in lane l_c,
+ * returned as ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)); squaredDistance in
+ * aggregation/distance.ts is the same sum in JS (8 = its DISTANCE_LANES). Symmetric in a and b to the bit.
+ */
+function sqDist(): Code {
+  const c = new Code([I32, I32, I32], [ValType.F64]);
+  const [a, b, len] = [0, 1, 2];
+  const i = c.local(I32), pa = c.local(I32), pb = c.local(I32), d = c.local(V128);
+  const acc = [0, 1, 2, 3].map(() => c.local(V128));
+  c.whileLt(i, len, 32, () => {
+    c.get(a).get(i).add().set(pa);
+    c.get(b).get(i).add().set(pb);
+    for (let q = 0; q < 4; q++) {
+      c.get(pa).v128Load64Splat(8 * q).f64x2PromoteLow().get(pb).v128Load64Splat(8 * q).f64x2PromoteLow().f64x2Sub().set(d);
+      c.get(acc[q]).get(d).get(d).f64x2Mul().f64x2Add().set(acc[q]);
+    }
+  });
+  c.get(acc[0]).get(acc[1]).f64x2Add().get(acc[2]).get(acc[3]).f64x2Add().f64x2Add().set(d);
+  c.get(d).f64x2Lane(0).get(d).f64x2Lane(1).f64Add();
+  return c;
+}
+
+/** The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc, sqDist, window2..16, window{k}t{trim} (k <= MAX_TRIMMED); imports a shared memory. Compiled in modules.ts. */
 export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
   const functions = [];
   for (let n = 1; n <= MAX_FUSED; n++) {
@@ -133,9 +174,13 @@ export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
   }
   functions.push({ name: 'colStats', code: colStats() });
   functions.push({ name: 'sqdevAcc', code: sqdevAcc() });
-  for (let k = 2; k <= MAX_WINDOW; k++) functions.push({ name: `window${k}`, code: windowMean(k) });
+  functions.push({ name: 'sqDist', code: sqDist() });
+  for (let k = 2; k <= MAX_WINDOW; k++) {
+    functions.push({ name: `window${k}`, code: windowMean(k) });
+    for (let t = 0; 2 * t < k && k <= MAX_TRIMMED; t++) functions.push({ name: `window${k}t${t}`, code: windowMean(k, t) });
+  }
   return assembleModule(functions, 1, MAX_PAGES);
 }
 
 /** The raw exports: `assign${n}` / `accumulate${n}` take (dst, src_1..n, w_1..n, lenBytes). */
-export type ExchangeExports = Record<string, (...args: number[]) => void>;
+export type ExchangeExports = Record<string, (...args: number[]) => number | undefined>;

@@ -4,9 +4,10 @@
 // mix-rows.ts and tasks.ts for when this is not available; results of each path are deterministic
 // for any worker count.
 import type { MixingMatrix } from '../types.js';
-import { MAX_FUSED, MAX_PAGES, MAX_WINDOW } from './exchange-module.js';
+import { MAX_FUSED, MAX_PAGES, MAX_TRIMMED, MAX_WINDOW } from './exchange-module.js';
 import { checkWindow, windowMeanRows, type Window, type WindowScratch } from '../aggregation/order-statistics.js';
 import { instantiate, wasmStatus, PAGE } from './modules.js';
+import { DISTANCE_LANES, squaredTail } from '../aggregation/distance.js';
 
 type Axpy = (...args: number[]) => void;
 
@@ -15,8 +16,12 @@ export interface ExchangeKernels {
   readonly axpy: { assign: Axpy[]; accumulate: Axpy[] }; // index = sources - 1
   colStats(base: number, rows: number, stride: number, lenBytes: number, inv: number, meanOut: number, resOut: number): void;
   sqdevAcc(acc: number, x: number, m: number, lenBytes: number): void;
-  /** window[k]: the order-statistic loop for k sources (2..MAX_WINDOW) */
+  /** window[k]: the order-statistic loop for k sources (2..MAX_WINDOW), any window */
   readonly window: Axpy[];
+  /** trimmed[k][t]: the same for the window [t, k - t), faster (k up to MAX_TRIMMED) */
+  readonly trimmed: Axpy[][];
+  /** sum of squared differences of two stretches (byte addresses; lenBytes a multiple of 32), float64 */
+  sqDist(a: number, b: number, lenBytes: number): number;
 }
 
 export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels {
@@ -30,6 +35,8 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
     colStats: e.colStats,
     sqdevAcc: e.sqdevAcc,
     window: Array.from({ length: MAX_WINDOW + 1 }, (_, k) => e[`window${k}`] as Axpy),
+    trimmed: Array.from({ length: MAX_TRIMMED + 1 }, (_, k) => Array.from({ length: (k + 1) >> 1 }, (_, t) => e[`window${k}t${t}`] as Axpy)),
+    sqDist: e.sqDist as (a: number, b: number, lenBytes: number) => number,
   };
 }
 
@@ -105,31 +112,54 @@ export function mixRowsSimd(
   }
 }
 
+/** Columns per block of the order-statistic loop: a neighbourhood's blocks stay in L1 across rows. */
+const WINDOW_BLOCK = 1024;
+
 /**
  * dst rows [rowStart,rowEnd) = the window mean of each coordinate's sorted values (see
- * aggregation/order-statistics.ts), four columns at a time in SIMD; neighbourhoods larger than
- * MAX_WINDOW and the last dim % 4 columns go through the JS loop, which gives the same bits.
+ * aggregation/order-statistics.ts), four columns at a time in SIMD (a kernel per symmetric window
+ * [t, k - t), as median and trimmed mean use, or one taking the window), column blocks outer and rows
+ * inner (a ring's neighbours are re-read from cache); neighbourhoods larger than MAX_WINDOW and
+ * the last dim % 4 columns go through the JS loop, which gives the same bits.
  */
 export function windowMeanSimd(
   k: ExchangeKernels, W: MixingMatrix, src: Float32Array, dst: Float32Array, dim: number, rowStart: number, rowEnd: number,
   window: Window, scratch: WindowScratch,
 ): void {
   const vec = dim & ~3;
+  const args: number[] = [];
   for (let i = rowStart; i < rowEnd; i++) {
-    const p0 = W.offsets[i];
-    const n = W.offsets[i + 1] - p0;
+    const n = W.offsets[i + 1] - W.offsets[i];
     const [lo, hi] = window(n);
     checkWindow(lo, hi, n);
-    if (n < 2 || n > MAX_WINDOW) {
-      windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
-      continue;
-    }
-    const args: number[] = [dst.byteOffset + i * dim * 4];
-    for (let j = 0; j < n; j++) args.push(src.byteOffset + W.cols[p0 + j] * dim * 4);
-    args.push(vec * 4);
-    for (let j = 0; j < n; j++) args.push(j >= lo && j < hi ? -1 : 0);
-    args.push(hi - lo);
-    k.window[n](...args);
-    if (vec < dim) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch, vec, dim);
+    if (n < 2 || n > MAX_WINDOW) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
+    else if (vec < dim) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch, vec, dim);
   }
+  for (let c0 = 0; c0 < vec; c0 += WINDOW_BLOCK) {
+    const len = Math.min(WINDOW_BLOCK, vec - c0);
+    for (let i = rowStart; i < rowEnd; i++) {
+      const p0 = W.offsets[i];
+      const n = W.offsets[i + 1] - p0;
+      if (n < 2 || n > MAX_WINDOW) continue;
+      const [lo, hi] = window(n);
+      const symmetric = lo + hi === n && n <= MAX_TRIMMED;
+      args.length = symmetric ? n + 2 : n + 4;
+      args[0] = dst.byteOffset + (i * dim + c0) * 4;
+      for (let j = 0; j < n; j++) args[1 + j] = src.byteOffset + (W.cols[p0 + j] * dim + c0) * 4;
+      args[n + 1] = len * 4;
+      if (symmetric) k.trimmed[n][lo](...args);
+      else {
+        args[n + 2] = lo;
+        args[n + 3] = hi;
+        k.window[n](...args);
+      }
+    }
+  }
+}
+
+/** squaredDistance (aggregation/distance.ts) of src[a..a+len) and src[b..b+len) with the SIMD kernel: the same bits. */
+export function squaredDistanceSimd(k: ExchangeKernels, src: Float32Array, a: number, b: number, len: number): number {
+  const vec = len - (len % DISTANCE_LANES);
+  const lanes = vec > 0 ? k.sqDist(src.byteOffset + a * 4, src.byteOffset + b * 4, vec * 4) : 0;
+  return squaredTail(src, a, b, vec, len, lanes);
 }

@@ -3,4 +3,4 @@
 export { wasmStatus, checkWasm, type WasmStatus, type WasmApi } from './modules.js';
 export { createSimdKernel, type SimdKernel, type PhaseProbe } from './simd-kernel.js';
 export { SimdScratch } from './optimizer-scratch.js';
-export { createSharedWasmMemory, instantiateExchange, mixRowsSimd, windowMeanSimd, type ExchangeKernels } from './exchange.js';
+export { createSharedWasmMemory, instantiateExchange, mixRowsSimd, windowMeanSimd, squaredDistanceSimd, type ExchangeKernels } from './exchange.js';

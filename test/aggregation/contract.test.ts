@@ -6,6 +6,7 @@ import { createScratch } from '../../src/engine/scratch.js';
 import { createMixing, ring, complete } from '../../src/topology/index.js';
 import { mixRows } from '../../src/topology/mix-rows.js';
 import { windowMeanRows, type Window } from '../../src/aggregation/order-statistics.js';
+import { squaredDistance } from '../../src/aggregation/distance.js';
 import { createSharedWasmMemory, instantiateExchange, windowMeanSimd } from '../../src/wasm/index.js';
 import { createRng } from '../../src/rng.js';
 import type { MixingMatrix } from '../../src/types.js';
@@ -29,6 +30,7 @@ function env(dim: number): AggregationEnv {
     dim,
     weightedMean: (w, src, dst, r0, r1) => mixRows(w, src, dst, dim, r0, r1),
     windowMean: (w, src, dst, r0, r1, window) => windowMeanRows(w, src, dst, dim, r0, r1, window, windows),
+    squaredDistance,
     scratch: (name, n) => scratch.f32(name, n),
     scratch64: (name, n) => scratch.f64(name, n),
   };
