@@ -43,3 +43,4 @@ export function craftsMessages(spec: AttackSpec): boolean {
 
 export { createAdversaryPlan, craftLinks, remapMixing, type AdversaryPlan } from './plan.js';
 export type { Attack, CraftEnv } from './types.js';
+export { createAsyncCrafter, type AsyncCrafter } from './async.js';

@@ -173,8 +173,9 @@ function checkAdversaries(c: ExperimentConfig): string[] {
   }
   if (craftsMessages(a.attack)) {
     const d = protocolOf(c.protocol.kind);
-    if (!d.needs.aggregation) {
-      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models through the gather of protocols that mix (${protocolsWhere((x) => x.aggregation)}), and ${c.protocol.kind} does not; use one of those protocols or the label-flip attack`);
+    // crafted models replace what an adversary sends: models in the gather of mixing protocols, or its gossip messages
+    if (!d.needs.aggregation && d.needs.time !== 'async') {
+      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models in place of the models a protocol exchanges (${protocolsWhere((x) => x.aggregation || x.time === 'async')}), and ${c.protocol.kind} does not exchange plain models; use one of those protocols or the label-flip attack`);
     }
     const schedule = c.topology.schedule?.kind ?? 'static';
     if (schedule !== 'static') {

@@ -5,6 +5,7 @@
 import type { AsyncTimeConfig } from '../../config/schema.js';
 import type { AsyncMessage, AsyncOps, AsyncProtocol, Traffic } from '../../protocol/index.js';
 import type { Topology } from '../../types.js';
+import { createAsyncCrafter, type AdversaryPlan } from '../../adversary/index.js';
 import { linkIndex } from '../../topology/csr.js';
 import { EventQueue } from './event-queue.js';
 import { createNetwork, type Network } from './network.js';
@@ -47,6 +48,8 @@ export interface AsyncDriverOptions {
   /** the current parameter buffer (rows of dim floats) */
   params: () => Float32Array;
   train: (peer: number, round: number) => Promise<void>;
+  /** the run's adversaries: their model messages to honest peers are crafted when sent (src/adversary/async.ts) */
+  adversaries?: AdversaryPlan;
 }
 
 export interface AsyncDriver {
@@ -78,6 +81,7 @@ interface DriverState {
 export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
   const { topology, dim, protocol } = o;
   const n = topology.n;
+  const craft = createAsyncCrafter(o.adversaries, o.seed, dim);
   const network = createNetwork(o.time, n, o.seed);
   const queue = new EventQueue<Event>();
   const online = new Uint8Array(n);
@@ -114,7 +118,8 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
     let slot = -1;
     if (kind === 'model') {
       slot = free.length > 0 ? free.pop()! : slots.push(new Float32Array(dim)) - 1;
-      slots[slot].set(o.params().subarray(from * dim, (from + 1) * dim));
+      const x = o.params();
+      if (!craft?.(from, to, Math.max(1, Math.ceil(now)), x, slots[slot])) slots[slot].set(x.subarray(from * dim, (from + 1) * dim));
     }
     const message: Envelope = { from, to, kind, age, reply, slot };
     queue.push({ time: now + network.transit(from, to, size), type: 'deliver', message });
