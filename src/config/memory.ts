@@ -69,6 +69,8 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
   if (rows > 0) parts.push({ what: `${c.protocol.kind} state, ${rows} x ${row}`, fields: 'protocol', bytes: rows * n * dim * 4 });
   if (c.time.mode === 'async') parts.push({ what: `models in flight, about one per peer (${row})`, fields: 'time', bytes: n * dim * 4 });
   parts.push(datasetPart(c, sizes));
+  const shaped = shapedPart(c, sizes, dim);
+  if (shaped) parts.push(shaped);
   parts.push(graphPart(c, run.workers));
   const threads = Math.max(1, run.workers);
   // a gradient, kernel scratch and a minibatch's activations per thread; the tfjs paths hold tensors too
@@ -92,6 +94,20 @@ export function craftedLinks(c: ExperimentConfig): number {
   const t = c.topology;
   const degree = t.kind === 'ring' ? 2 * t.k : t.kind === 'torus' ? 4 : n - 1;
   return Math.min(estimateLinks(c), f * degree);
+}
+
+/** data.clusters and plasticity's probes: the peers' examples gathered (transformed) and shared, a test block per cluster, the cosine signal's row copy. */
+function shapedPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>, dim: number): MemoryPart | undefined {
+  if (!c.data.clusters && !c.plasticity) return undefined;
+  const example = sizes.features * 4 + 1;
+  const blocks = c.data.clusters?.count ?? 1;
+  const testN = Math.min(c.eval.testExamples, sizes.test);
+  const prev = c.plasticity?.signal === 'cosine' ? c.peers * dim * 4 : 0;
+  return {
+    what: `clustered or held-out data: 2 copies of ${c.peers} peers x ${c.data.examplesPerPeer} examples and of ${blocks} test block(s) of ${testN}`,
+    fields: 'data.clusters, plasticity',
+    bytes: 2 * (c.peers * c.data.examplesPerPeer + blocks * testN) * example + prev,
+  };
 }
 
 function hiddenOf(c: ExperimentConfig): number[] {
