@@ -48,6 +48,18 @@ describe('plastic connections on rotated MNIST (16 peers, 4 clusters)', () => {
   }, 60_000);
 });
 
+describe('clusters', () => {
+  it('of one cluster (rotation 0) give the same run as no clusters: the gathered shards and the test block change nothing', async () => {
+    const plain = world({ rounds: 6, eval: { every: 3, testExamples: 200 }, data: { dataset: 'mnist', examplesPerPeer: 64 } });
+    const one = world({ rounds: 6, eval: { every: 3, testExamples: 200 }, data: { dataset: 'mnist', examplesPerPeer: 64, clusters: { count: 1, transform: 'rotate' } } });
+    const a = await runRecorded(plain);
+    const b = await runRecorded(one);
+    expect(stripTimes(b.rounds)).toEqual(stripTimes(a.rounds));
+    expect(b.peers.map(({ cluster: _c, ...rest }) => rest)).toEqual(a.peers);
+    expect(b.peers[0].cluster).toEqual(new Array(16).fill(0));
+  }, 30_000);
+});
+
 describe('plastic connections on IID MNIST', () => {
   it('hebbian stays within a point of the fixed graph when every neighbour is as useful', async () => {
     const iid = (plasticity: unknown) => world({ data: { dataset: 'mnist', examplesPerPeer: 128 }, plasticity });
