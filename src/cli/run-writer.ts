@@ -35,7 +35,7 @@ function topologyHeader(e: SetupEvent): Omit<TopologyFile, 'edges'> {
       ...(e.cluster ? { cluster: e.cluster[i] } : {}),
     });
   }
-  const { clusters } = e.config.data;
+  const clusters = e.config.data?.clusters;
   const plasticity = e.config.plasticity?.rule;
   return {
     n: t.n, directed: t.directed, mixing: t.directed ? 'column-stochastic' : e.config.mixing, spectralGap: e.spectralGap, slem: e.slem,
