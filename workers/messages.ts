@@ -37,6 +37,8 @@ export type Task =
   | { kind: 'evalMean'; round: number; testN: number }
   /** Plasticity's probes over receivers [rowStart,rowEnd): src/plasticity/signal.ts. */
   | { kind: 'linkSignal'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; op: SignalOp }
+  /** Mean loss of `model` (peer's own row of params[src] when absent) on peer's probe batch (plasticity in async gossip). */
+  | { kind: 'probeLoss'; round: number; src: BufferIndex; peer: number; model?: Float32Array }
   /** Nothing: warms a worker and reports its backend and kernel. */
   | { kind: 'probe' };
 

@@ -7,8 +7,8 @@
 // codes/aggregator.py, SelfCenteredClipping with tau None): per peer and round, tau is the
 // second-largest distance |x_j - x_i| among its neighbours (the only one if it has one), so the
 // farthest neighbour is pulled in to the second-farthest's distance and the rest are untouched.
-// For protocols that mix through an aggregation rule (dpsgd); asynchronous gossip learning does
-// not use it (it merges by age).
+// Asynchronous gossip learning merges one received model at a time: row + a clip(other - row, tau)
+// with a fixed tau (the adaptive radius needs the distances to several neighbours at once).
 import { z } from 'zod';
 import type { MixingMatrix } from '../types.js';
 import { defineAggregation, type AggregationEnv } from './types.js';
@@ -20,6 +20,16 @@ export const clippedGossip = defineAggregation({
   kind: 'clipped-gossip',
   schema: z.object({ kind: z.literal('clipped-gossip'), tau: z.union([z.number().positive(), z.literal('adaptive')]) }).strict(),
   summary: 'self plus the mixing-weighted neighbour differences, each clipped to norm tau (or adaptive)',
+  pairwise: ({ tau }) =>
+    tau === 'adaptive'
+      ? 'with tau adaptive takes its radius from the distances to several neighbours at once'
+      : (row, other, a) => {
+          let sq = 0;
+          for (let c = 0; c < row.length; c++) sq += (other[c] - row[c]) ** 2;
+          const norm = Math.sqrt(sq);
+          const k = a * (norm > tau ? tau / norm : 1);
+          for (let c = 0; c < row.length; c++) row[c] += k * (other[c] - row[c]);
+        },
   combine: (env, { tau }, w, src, dst, r0, r1) => {
     const norms = neighbourDistances(env, w, src, r0, r1);
     const weights = env.scratch64('clip-weights', w.weights.length);

@@ -9,7 +9,7 @@ import { mean } from './mean.js';
 import { median } from './median.js';
 import { multiKrum } from './multi-krum.js';
 import { trimmedMean } from './trimmed-mean.js';
-import type { AggregationEnv, AggregationRule } from './types.js';
+import type { AggregationEnv, AggregationRule, PairwiseMerge } from './types.js';
 
 export const aggregationRules = [mean, median, trimmedMean, krum, multiKrum, clippedGossip] as const;
 
@@ -37,4 +37,10 @@ export function aggregationIssues(spec: AggregationSpec, w: MixingMatrix, skip?:
   return aggregationOf(spec.kind).check?.(spec, minCount) ?? [];
 }
 
-export type { AggregationEnv, AggregationRule } from './types.js';
+/** The merge of one received model by the rule (asynchronous gossip), or why it has none. */
+export function pairwiseOf(spec: AggregationSpec): PairwiseMerge | string {
+  const rule = aggregationOf(spec.kind);
+  return rule.pairwise ? rule.pairwise(spec as never) : 'needs several models at once';
+}
+
+export type { AggregationEnv, AggregationRule, PairwiseMerge } from './types.js';

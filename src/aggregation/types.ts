@@ -37,7 +37,16 @@ export interface AggregationRule<S extends KindSchema = KindSchema> {
   combine(env: AggregationEnv, spec: z.output<S>, w: MixingMatrix, src: Float32Array, dst: Float32Array, r0: number, r1: number): void;
   /** Problems with running on graphs whose smallest neighbourhood (self included) has `minCount` rows. */
   check?(spec: z.output<S>, minCount: number): string[];
+  /**
+   * The rule for protocols that merge one received model at a time (asynchronous gossip learning):
+   * a merge of `other` into `row` in place with weight `a` on other, or why the rule has none for
+   * this spec. Absent: the rule needs several models at once (order statistics, Krum).
+   */
+  pairwise?(spec: z.output<S>): PairwiseMerge | string;
 }
+
+/** row <- the rule's combination of row (own, in place) and one received model, weight a on it. */
+export type PairwiseMerge = (row: Float32Array, other: Float32Array, a: number) => void;
 
 export function defineAggregation<S extends KindSchema>(rule: AggregationRule<S>): AggregationRule<S> {
   return rule;

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { MNIST_INFO } from '../data/mnist.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { craftsMessages } from '../adversary/index.js';
+import { pairwiseOf } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
 import type { ExperimentConfig } from './schema.js';
 
@@ -134,8 +135,13 @@ function checkProtocol(c: ExperimentConfig): string[] {
   if (d.needs.time === 'sync' && c.time.mode === 'async') {
     out.push(`time.mode: async runs event-driven protocols (${protocolsWhere((n) => n.time === 'async')}), and ${p.kind} is synchronous; use one of those or time.mode: sync`);
   }
+  const pairwise = pairwiseOf(c.aggregation);
   if (c.aggregation.kind !== 'mean' && !d.needs.aggregation) {
-    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${protocolsWhere((n) => n.aggregation)}), and ${p.kind} does not; use aggregation mean or one of those protocols`);
+    const where = protocolsWhere((n) => n.aggregation === true || (n.aggregation === 'pairwise' && typeof pairwise !== 'string'));
+    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${where}), and ${p.kind} does not; use aggregation mean or one of those protocols`);
+  }
+  if (d.needs.aggregation === 'pairwise' && typeof pairwise === 'string') {
+    out.push(`aggregation: ${c.aggregation.kind} ${pairwise}, and ${p.kind} merges one received model at a time; use mean or clipped-gossip with a fixed tau`);
   }
   // the descriptor's own checks are typed by its schema; the registry pairs each kind with its spec
   out.push(...(d.check?.(p as never, c) ?? []));
@@ -174,8 +180,8 @@ function checkAdversaries(c: ExperimentConfig): string[] {
   if (craftsMessages(a.attack)) {
     const d = protocolOf(c.protocol.kind);
     // crafted models replace what an adversary sends: models in the gather of mixing protocols, or its gossip messages
-    if (!d.needs.aggregation && d.needs.time !== 'async') {
-      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models in place of the models a protocol exchanges (${protocolsWhere((x) => x.aggregation || x.time === 'async')}), and ${c.protocol.kind} does not exchange plain models; use one of those protocols or the label-flip attack`);
+    if (!d.needs.aggregation) {
+      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models in place of the models a protocol exchanges (${protocolsWhere((x) => x.aggregation !== false)}), and ${c.protocol.kind} does not exchange plain models; use one of those protocols or the label-flip attack`);
     }
     const schedule = c.topology.schedule?.kind ?? 'static';
     if (schedule !== 'static') {

@@ -79,7 +79,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       this.driver = createAsyncDriver({
         time: config.time, topology: world.topology, seed: config.seed, dim: world.state.dim, modelBytes: messageBytes,
         protocol: d.create(spec, { peers: config.peers, seed: config.seed, localSteps: config.train.localSteps }),
-        params: () => this.runtime.params(), adversaries: world.settings.adversaries,
+        params: () => this.runtime.params(), adversaries: world.settings.adversaries, aggregation: config.aggregation,
         train: (p, round) => this.runtime.train(round, [p]),
       });
     } else {

@@ -233,6 +233,12 @@ export class Runtime {
     await this.executor.run(this.rowTasks((a, b) => ({ kind: 'linkSignal', round, src: this.cur, rowStart: a, rowEnd: b, op })));
   }
 
+  /** The mean loss of `model` (peer's own row when absent) on peer's probe batch, in one task. */
+  async probeLoss(round: number, peer: number, model?: Float32Array): Promise<number> {
+    const [r] = await this.executor.run([{ kind: 'probeLoss', round, src: this.cur, peer, model }]);
+    return r.ok ? r.value : NaN;
+  }
+
   /** Test correct counts and loss sums of the listed peers into state.evalOut (3 per peer). */
   async evaluate(round: number, peers: number[], testN: number): Promise<Float64Array> {
     await this.executor.run(ranges(peers.length, this.parts()).map(([a, b]) => ({

@@ -15,7 +15,7 @@ import { aggregate, type AggregationEnv } from '../aggregation/index.js';
 import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
 import { createScratch, type Scratch } from './scratch.js';
 import { craftLinks } from '../adversary/index.js';
-import { linkSignals } from '../plasticity/signal.js';
+import { linkSignals, probeLoss } from '../plasticity/signal.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -154,6 +154,8 @@ function dispatch(ctx: TaskContext, task: Task): number {
     }
     case 'linkSignal':
       return linkSignals(ctx.kernel, s.plastic!, s.params[task.src], s.dim, s.features, task.op, task.rowStart, task.rowEnd);
+    case 'probeLoss':
+      return probeLoss(ctx.kernel, s.plastic!, s.features, task.peer, task.model ?? s.params[task.src].subarray(task.peer * s.dim, (task.peer + 1) * s.dim));
     case 'probe':
       return 0;
   }

@@ -18,9 +18,10 @@ export function checkPlasticity(c: ExperimentConfig, features: number): string[]
   if (!p) return out;
   const kind = c.protocol.kind;
   if (kind === 'gossip-learning') {
-    out.push('plasticity: asynchronous gossip learning with plasticity is not supported yet; use protocol dpsgd (synchronous rounds) or remove plasticity');
+    if (p.rule === 'pens') out.push('plasticity.rule: pens runs in synchronous rounds; use protocol dpsgd, or rule hebbian with gossip learning');
+    if (p.signal === 'cosine') out.push('plasticity.signal: cosine compares the updates of one synchronous round; use signal loss with gossip learning');
   } else if (kind !== 'dpsgd') {
-    out.push(`plasticity: rewires the mixing rows of protocols that mix through rows (dpsgd), and ${kind} does not; use protocol dpsgd or remove plasticity`);
+    out.push(`plasticity: rewires the mixing rows of protocols that mix through rows (dpsgd) or whom gossip learning talks to, and ${kind} does neither; use protocol dpsgd or gossip-learning, or remove plasticity`);
   }
   if (c.aggregation.kind !== 'mean') out.push(`plasticity: mixing rows are built from link strengths (a weighted mean); use aggregation mean (got ${c.aggregation.kind})`);
   if ((c.topology.schedule?.kind ?? 'static') !== 'static') out.push(`topology.schedule: plasticity rewires the starting graph itself; use schedule static (got ${c.topology.schedule?.kind})`);

@@ -3,7 +3,8 @@
 import type { ExperimentConfig } from '../config/schema.js';
 import type { World } from '../engine/setup.js';
 import type { Runtime } from '../engine/runtime.js';
-import type { Protocol } from '../protocol/types.js';
+import type { AsyncProtocol, Protocol } from '../protocol/types.js';
+import { withGossipPlasticity } from './gossip.js';
 import { withPlasticity, type PlasticProtocol } from './round.js';
 import { wiringMetrics, type Wiring } from './metrics.js';
 import { sharedFloat32, sharedFloat64, sharedInt32, toShared } from '../engine/shared-state.js';
@@ -50,7 +51,19 @@ export function applyPlasticity(inner: Protocol, world: World, runtime: Pick<Run
   return withPlasticity(inner, config.plasticity, ctx, { linkSignals: (r, op) => runtime.linkSignals(r, op), shared: world.state.plastic, messageBytes });
 }
 
+/** An async protocol (gossip learning) under plasticity: hebbian's links decide who gossips with whom. */
+export function applyAsyncPlasticity(inner: AsyncProtocol, world: World, runtime: Pick<Runtime, 'probeLoss'>): AsyncProtocol {
+  const { config } = world;
+  const spec = config.plasticity;
+  if (!spec) return inner;
+  const ctx = { peers: config.peers, seed: config.seed, topology: world.topology, mixing: world.mixing, spec };
+  if (!ruleOf(spec.rule).plastic) return Object.assign(Object.create(inner) as AsyncProtocol, { rule: ruleOf(spec.rule).create(ctx) });
+  const variant = (config.protocol as { variant?: string }).variant ?? 'push';
+  // async mode runs inline: round 0 stands for "outside the round loop" in a probe's task
+  return withGossipPlasticity(inner, ctx, (peer, model) => runtime.probeLoss(0, peer, model), variant);
+}
+
 /** The wiring metrics of an evaluation round (cluster only, without plasticity). */
-export function wiringOf(world: World, protocol?: Protocol): Wiring {
+export function wiringOf(world: World, protocol?: Protocol | AsyncProtocol): Wiring {
   return wiringMetrics(world.config.peers, (protocol as Partial<PlasticProtocol> | undefined)?.rule, world.cluster);
 }

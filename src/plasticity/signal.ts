@@ -9,7 +9,6 @@ import type { PlasticShared } from './types.js';
 export type SignalOp = 'snapshot' | 'loss' | 'cosine';
 
 export function linkSignals(kernel: StepKernel, p: PlasticShared, x: Float32Array, dim: number, features: number, op: SignalOp, r0: number, r1: number): number {
-  const h = p.perPeer;
   for (let i = r0; i < r1; i++) {
     if (op === 'snapshot') {
       p.prev!.set(x.subarray(i * dim, (i + 1) * dim), i * dim);
@@ -20,13 +19,17 @@ export function linkSignals(kernel: StepKernel, p: PlasticShared, x: Float32Arra
       for (let e = a; e < b; e++) p.pair[e] = updateCosine(x, p.prev!, dim, i, p.sources[e]);
       continue;
     }
-    const px = p.probeX.subarray(i * h * features, (i + 1) * h * features);
-    const py = p.probeY.subarray(i * h, (i + 1) * h);
-    const loss = (j: number) => kernel.evaluate(x.subarray(j * dim, (j + 1) * dim), px, py, h).lossSum / h;
+    const loss = (j: number) => probeLoss(kernel, p, features, i, x.subarray(j * dim, (j + 1) * dim));
     p.own[i] = loss(i);
     for (let e = a; e < b; e++) p.pair[e] = loss(p.sources[e]);
   }
   return r1 - r0;
+}
+
+/** The mean loss of a model on peer p's probe batch. */
+export function probeLoss(kernel: StepKernel, p: PlasticShared, features: number, peer: number, model: Float32Array): number {
+  const h = p.perPeer;
+  return kernel.evaluate(model, p.probeX.subarray(peer * h * features, (peer + 1) * h * features), p.probeY.subarray(peer * h, (peer + 1) * h), h).lossSum / h;
 }
 
 /** cos(x_i - prev_i, x_j - prev_j), summed in float64; 0 when either update is zero. */

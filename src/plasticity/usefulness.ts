@@ -9,9 +9,13 @@ const MIN_LOSS = 1e-3;
 
 export function usefulness(plan: Plan, signal: 'loss' | 'cosine', i: number, e: number): number {
   const { pair, own } = plan.shared;
-  if (signal === 'cosine') return Math.max(0, pair[e]);
-  const li = Math.max(own[i], MIN_LOSS);
-  return Math.exp(-Math.max(0, pair[e] - li) / li);
+  return signal === 'cosine' ? Math.max(0, pair[e]) : lossUsefulness(own[i], pair[e]);
+}
+
+/** exp(-max(0, lj - li) / li): the usefulness of a model of loss lj to a peer whose own loss is li. */
+export function lossUsefulness(li: number, lj: number): number {
+  const own = Math.max(li, MIN_LOSS);
+  return Math.exp(-Math.max(0, lj - own) / own);
 }
 
 /** A score to rank sources by (higher is better): minus the loss, or the cosine. */

@@ -1,7 +1,9 @@
 // Gossip learning (Ormandi, Hegedus & Jelasity 2013; Hegedus, Danner & Jelasity 2019): every peer
 // wakes on its own clock and sends its model to a neighbour drawn uniformly at random; a peer
 // that receives a model merges it with its own by an age-weighted average, then takes its local
-// step(s). Ages count the updates a model has seen, so the older model weighs more.
+// step(s). Ages count the updates a model has seen, so the older model weighs more. The merge goes
+// through the aggregation rule's pairwise form: the age-weighted mean by default, or clipped gossip
+// (the received model's difference to the own one clipped to norm tau before it is weighted in).
 //   push:      the waking peer sends its model.
 //   pull:      the waking peer asks a neighbour, which answers with its model.
 //   push-pull: the waking peer sends its model, and the receiver answers with its own
@@ -20,7 +22,7 @@ export const gossipLearning = defineAsyncProtocol({
   schema: z.object({ kind: z.literal('gossip-learning'), variant: z.enum(['push', 'pull', 'push-pull']).default('push') }).strict(),
   summary: 'gossip learning: peers wake on their own clocks, send models to random neighbours and merge by age',
   // neighbours are sampled from a fixed graph (time.mode async has no schedules)
-  needs: { time: 'async', directed: true, timeVarying: false, aggregation: false },
+  needs: { time: 'async', directed: true, timeVarying: false, aggregation: 'pairwise' },
   messageBytes: (_spec, dim) => dim * 4 + AGE_BYTES,
   create: ({ variant }, ctx) => createGossipLearning(ctx.peers, ctx.seed, variant, ctx.localSteps),
 });

@@ -119,6 +119,8 @@ export interface AsyncOps {
   sendRequest(p: number, q: number): void;
   /** row p <- (1 - a) row p + a * (the message's model), a in [0, 1]. */
   merge(p: number, message: AsyncMessage, a: number): void;
+  /** The model a model message carries (a view of the snapshot in flight; read it, do not keep it). */
+  model(message: AsyncMessage): Float32Array;
   /** Peer p takes its local steps. */
   train(p: number): Promise<void>;
 }
@@ -143,8 +145,12 @@ export interface ProtocolNeeds {
   readonly directed: boolean;
   /** runs under a time-varying schedule */
   readonly timeVarying: boolean;
-  /** combines neighbours only through ops.mix, so any aggregation rule may replace the mean */
-  readonly aggregation: boolean;
+  /**
+   * true: combines neighbours only through ops.mix, so any aggregation rule may replace the mean;
+   * 'pairwise': merges one received model at a time through the rule's pairwise merge (rules that
+   * have one: mean, clipped-gossip with a fixed tau)
+   */
+  readonly aggregation: boolean | 'pairwise';
   /** per-peer rows (peers x dim) kept across rounds, e.g. CHOCO's public estimates */
   readonly buffers?: readonly string[];
   /** per-peer scalars, e.g. push-sum weights */

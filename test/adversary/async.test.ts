@@ -26,6 +26,28 @@ describe('adversaries in asynchronous gossip learning', () => {
     expect(stripTimes(again.rounds)).toEqual(stripTimes(hostile.rounds));
   });
 
+  it('clipped gossip (fixed tau) merges each received model clipped, and keeps what ipm takes from the mean', async () => {
+    const attack = { peers: [0, 4, 8, 12], attack: { kind: 'ipm', epsilon: 1 } };
+    const mean = (await runRecorded(gossip({ adversaries: attack }))).summary.finalMeanAccuracy;
+    const clipped = (await runRecorded(gossip({ adversaries: attack, aggregation: { kind: 'clipped-gossip', tau: 0.1 } }))).summary.finalMeanAccuracy;
+    const clean = (await runRecorded(gossip({ aggregation: { kind: 'clipped-gossip', tau: 0.1 } }))).summary.finalMeanAccuracy;
+    expect(clean).toBeGreaterThan(0.85); // clipping alone does not stop honest gossip learning
+    expect(clipped).toBeGreaterThan(mean + 0.3);
+  });
+
+  it('refuses rules that need several models at once, and adaptive tau, naming what gossip learning can use', () => {
+    const issues = (aggregation: unknown) => {
+      try {
+        gossip({ aggregation });
+        return [];
+      } catch (e) {
+        return (e as ConfigError).issues;
+      }
+    };
+    expect(issues('median')).toEqual(['aggregation: median needs several models at once, and gossip-learning merges one received model at a time; use mean or clipped-gossip with a fixed tau']);
+    expect(issues({ kind: 'clipped-gossip', tau: 'adaptive' })[0]).toMatch(/^aggregation: clipped-gossip with tau adaptive takes its radius from the distances to several neighbours at once/);
+  });
+
   it('attackers behave honestly before start', async () => {
     const clean = await runRecorded(gossip({ rounds: 10, eval: { every: 10, testExamples: 500 } }));
     const later = await runRecorded(gossip({ rounds: 10, eval: { every: 10, testExamples: 500 }, adversaries: { peers: [0, 4, 8, 12], attack: 'ipm', start: 11 } }));

@@ -50,6 +50,7 @@ const CASES: [string, Record<string, unknown>][] = [
   ['median aggregation with the average model evaluated', { topology: { kind: 'ring', k: 2 }, aggregation: 'median', eval: { every: 5, testExamples: 200, averageModel: true } }],
   ['hebbian plasticity on label-permuted clusters', { topology: { kind: 'random-regular', k: 4 }, data: { dataset: { kind: 'blobs', classes: 4, features: 8, trainSize: 4000, testSize: 500 }, examplesPerPeer: 100, clusters: { count: 2, transform: 'permute-labels' } }, plasticity: { rule: 'hebbian', grow: { every: 2, candidates: 1 }, probe: 16 } }],
   ['pens stopped in its first phase, cosine signal', { topology: { kind: 'random-regular', k: 4 }, plasticity: { rule: 'pens', signal: 'cosine', degree: 2, grow: { candidates: 4 }, selectionRounds: 9, probe: 16 } }],
+  ['hebbian plasticity in async push-pull gossip with latency', { topology: { kind: 'random-regular', k: 4 }, protocol: { kind: 'gossip-learning', variant: 'push-pull' }, time: { mode: 'async', latency: 0.3 }, plasticity: { rule: 'hebbian', grow: { every: 2, candidates: 1 }, probe: 16 } }],
   ['async gossip learning with drops, churn, latency and stragglers', {
     protocol: { kind: 'gossip-learning', variant: 'push-pull' },
     time: { mode: 'async', latency: 0.3, latencySpread: 0.5, drop: 0.1, churn: { meanOnline: 4, meanOffline: 1 }, stragglers: { fraction: 0.2, slowdown: 3 } },

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { ConfigError } from '../../src/errors.js';
-import { createAsyncDriver, mergeRow } from '../../src/engine/async/driver.js';
+import { createAsyncDriver } from '../../src/engine/async/driver.js';
+import { pairwiseOf, type PairwiseMerge } from '../../src/aggregation/index.js';
 import { EventQueue } from '../../src/engine/async/event-queue.js';
 import type { AsyncProtocol } from '../../src/protocol/index.js';
 import { ring } from '../../src/topology/index.js';
@@ -91,9 +92,9 @@ describe('async mode', { timeout: 60_000 }, () => {
     expect(rounds.at(-1)!).toBeLessThan(0.2 * rounds[0]);
   });
 
-  it('mergeRow is the convex combination (1 - a) x + a y', () => {
+  it('the default merge (mean) is the convex combination (1 - a) x + a y, in place on the own row', () => {
     const x = new Float32Array([0, 1, 2, 3, 10, 10]);
-    mergeRow(x, 4, new Float32Array([20, 0]), 0.25);
+    (pairwiseOf({ kind: 'mean' }) as PairwiseMerge)(x.subarray(4), new Float32Array([20, 0]), 0.25);
     expect(Array.from(x)).toEqual([0, 1, 2, 3, 12.5, 7.5]);
   });
 

@@ -27,10 +27,13 @@ describe('plasticity config', () => {
     expect(issuesOf({ ...base, plasticity: { rule: 'hebian' } })[0]).toMatch(/^plasticity\.rule:/);
   });
 
-  it('refuses protocols that do not mix through rows, and says what to use', () => {
-    expect(issuesOf({ ...base, protocol: { kind: 'push-sum' } }).join('\n')).toMatch(/plasticity: rewires the mixing rows .* push-sum does not; use protocol dpsgd/);
-    expect(issuesOf({ ...base, protocol: { kind: 'fedavg' } }).join('\n')).toMatch(/fedavg does not; use protocol dpsgd/);
-    expect(issuesOf({ ...base, protocol: { kind: 'gossip-learning' }, time: { mode: 'async' } }).join('\n')).toMatch(/asynchronous gossip learning with plasticity is not supported yet/);
+  it('refuses protocols that neither mix through rows nor gossip, and says what to use', () => {
+    expect(issuesOf({ ...base, protocol: { kind: 'push-sum' } }).join('\n')).toMatch(/plasticity: rewires the mixing rows .* push-sum does neither; use protocol dpsgd or gossip-learning/);
+    expect(issuesOf({ ...base, protocol: { kind: 'fedavg' } }).join('\n')).toMatch(/fedavg does neither/);
+    const gossip = { ...base, protocol: { kind: 'gossip-learning' }, time: { mode: 'async' } };
+    expect(() => resolveConfig(gossip)).not.toThrow();
+    expect(issuesOf({ ...gossip, plasticity: { rule: 'pens', grow: { candidates: 4 } } }).join('\n')).toMatch(/plasticity\.rule: pens runs in synchronous rounds/);
+    expect(issuesOf({ ...gossip, plasticity: { rule: 'hebbian', signal: 'cosine' } }).join('\n')).toMatch(/plasticity\.signal: cosine compares the updates of one synchronous round/);
   });
 
   it('refuses crafted attacks, robust aggregation and schedules, but not label flipping', () => {

@@ -48,6 +48,20 @@ describe('plastic connections on rotated MNIST (16 peers, 4 clusters)', () => {
   }, 60_000);
 });
 
+describe('plastic connections in asynchronous gossip learning (16 peers, 4 clusters)', () => {
+  it('hebbian links decide who gossips with whom: the graph sorts into clusters and accuracy beats the fixed graph', async () => {
+    const gossip = (plasticity: unknown) => world({ protocol: { kind: 'gossip-learning', variant: 'push' }, time: { mode: 'async' }, plasticity });
+    const fixed = last(await runRecorded(gossip({ rule: 'none' })));
+    const plastic = last(await runRecorded(gossip(hebbian)));
+    console.log(`small gossip: fixed ${fixed.meanAccuracy} (purity ${fixed.clusterPurity}, ${fixed.bytesSent} B), hebbian ${plastic.meanAccuracy} (purity ${plastic.clusterPurity}, ${plastic.bytesSent} B)`);
+    expect(fixed.clusterPurity!).toBeLessThan(0.5);
+    // measured 0.91 at round 120 (still rising); a rule that does not rewire stays near 0.25
+    expect(plastic.clusterPurity!).toBeGreaterThanOrEqual(0.8);
+    expect(plastic.meanAccuracy!).toBeGreaterThan(fixed.meanAccuracy! + 0.05);
+    expect(plastic.bytesSent).toBeLessThanOrEqual(fixed.bytesSent * 1.05);
+  }, 60_000);
+});
+
 describe('clusters', () => {
   it('of one cluster (rotation 0) give the same run as no clusters: the gathered shards and the test block change nothing', async () => {
     const plain = world({ rounds: 6, eval: { every: 3, testExamples: 200 }, data: { dataset: 'mnist', examplesPerPeer: 64 } });

@@ -6,6 +6,7 @@ import type { AsyncTimeConfig } from '../../config/schema.js';
 import type { AsyncMessage, AsyncOps, AsyncProtocol, Traffic } from '../../protocol/index.js';
 import type { Topology } from '../../types.js';
 import { createAsyncCrafter, type AdversaryPlan } from '../../adversary/index.js';
+import { pairwiseOf, type AggregationSpec } from '../../aggregation/index.js';
 import { linkIndex } from '../../topology/csr.js';
 import { EventQueue } from './event-queue.js';
 import { createNetwork, type Network } from './network.js';
@@ -50,10 +51,13 @@ export interface AsyncDriverOptions {
   train: (peer: number, round: number) => Promise<void>;
   /** the run's adversaries: their model messages to honest peers are crafted when sent (src/adversary/async.ts) */
   adversaries?: AdversaryPlan;
+  /** the aggregation rule, applied to one received model at a time (its pairwise merge; mean by default) */
+  aggregation?: AggregationSpec;
 }
 
 export interface AsyncDriver {
   readonly network: Network;
+  readonly protocol: AsyncProtocol;
   /** Runs every event up to virtual time `until`; returns what was sent since the last call. */
   advanceTo(until: number): Promise<Traffic>;
   counters(): AsyncCounters;
@@ -82,6 +86,8 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
   const { topology, dim, protocol } = o;
   const n = topology.n;
   const craft = createAsyncCrafter(o.adversaries, o.seed, dim);
+  const pairwise = pairwiseOf(o.aggregation ?? { kind: 'mean' });
+  if (typeof pairwise === 'string') throw new Error(`async: aggregation ${o.aggregation?.kind} ${pairwise}`);
   const network = createNetwork(o.time, n, o.seed);
   const queue = new EventQueue<Event>();
   const online = new Uint8Array(n);
@@ -136,13 +142,19 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
     merge(p, message, a) {
       const slot = (message as Envelope).slot;
       if (slot < 0) throw new Error(`async: merge of a message without a model (peer ${p})`);
-      mergeRow(o.params(), p * dim, slots[slot], a);
+      pairwise(o.params().subarray(p * dim, (p + 1) * dim), slots[slot], a);
     },
     train: (p) => o.train(p, Math.max(1, Math.ceil(now))),
+    model(message) {
+      const slot = (message as Envelope).slot;
+      if (slot < 0) throw new Error(`async: a request carries no model (from peer ${message.from})`);
+      return slots[slot];
+    },
   };
 
   return {
     network,
+    protocol,
     async advanceTo(until) {
       while (queue.peekTime() <= until) {
         const e = queue.pop()!;
@@ -211,10 +223,4 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
       if (s.protocol !== undefined) protocol.restore?.(s.protocol);
     },
   };
-}
-
-/** row <- (1 - a) row + a * other, in place; a convex combination for a in [0, 1]. */
-export function mergeRow(params: Float32Array, offset: number, other: Float32Array, a: number): void {
-  const b = 1 - a;
-  for (let c = 0; c < other.length; c++) params[offset + c] = b * params[offset + c] + a * other[c];
 }
