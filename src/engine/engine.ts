@@ -17,7 +17,7 @@ import { Runtime } from './runtime.js';
 import { createWorld, type World } from './setup.js';
 import type { TrainSettings } from './shared-state.js';
 import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
-import { applyPlasticity, wiringOf } from '../plasticity/index.js';
+import { applyAsyncPlasticity, applyPlasticity, wiringOf } from '../plasticity/index.js';
 
 export { isUniformAverage, ranges } from './runtime.js';
 /** Whether @tensorflow/tfjs-node is installed (resolvable), without loading it. */
@@ -78,7 +78,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
       if (config.time.mode !== 'async') throw new Error(`engine: protocol ${d.kind} needs time.mode async`);
       this.driver = createAsyncDriver({
         time: config.time, topology: world.topology, seed: config.seed, dim: world.state.dim, modelBytes: messageBytes,
-        protocol: d.create(spec, { peers: config.peers, seed: config.seed, localSteps: config.train.localSteps }),
+        protocol: applyAsyncPlasticity(d.create(spec, { peers: config.peers, seed: config.seed, localSteps: config.train.localSteps }), world, this.runtime),
         params: () => this.runtime.params(), adversaries: world.settings.adversaries, aggregation: config.aggregation,
         train: (p, round) => this.runtime.train(round, [p]),
       });
@@ -229,7 +229,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     const w = this.world;
     const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel, w.adversaries);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const wiring = wiringOf(w, this.protocol);
+    const wiring = wiringOf(w, this.protocol ?? this.driver?.protocol);
     const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
     const edgeBytes = this.traffic.edgeBytes();
