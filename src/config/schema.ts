@@ -93,7 +93,7 @@ export const configSchema = z
     peers: int(1),
     rounds: int(1),
     topology: topologySchema.default({ kind: 'ring', k: 1 }),
-    mixing: z.enum(['metropolis', 'uniform']).default('metropolis'),
+    mixing: z.enum(['metropolis', 'lazy-metropolis', 'uniform']).default('metropolis'),
     data: z
       .object({
         dataset: datasetSchema.default({ kind: 'mnist' }),

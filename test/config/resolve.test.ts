@@ -44,7 +44,7 @@ describe('resolveConfig', () => {
   });
 
   it('suggests the closest allowed value for a misspelt kind or enum', () => {
-    expect(issuesOf({ ...base, mixing: 'metropolos' })[0]).toMatch(/^mixing: "metropolos" is not allowed \(did you mean 'metropolis'\?\); use one of metropolis \| uniform/);
+    expect(issuesOf({ ...base, mixing: 'metropolos' })[0]).toMatch(/^mixing: "metropolos" is not allowed \(did you mean 'metropolis'\?\); use one of metropolis \| lazy-metropolis \| uniform/);
     expect(issuesOf({ ...base, topology: { kind: 'rnig', k: 1 } })[0]).toMatch(/^topology\.kind: "rnig" is not allowed \(did you mean 'ring'\?\)/);
   });
 

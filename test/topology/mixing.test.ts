@@ -50,7 +50,7 @@ function expectWellFormed(W: MixingMatrix, t: Topology): void {
   }
 }
 
-const symmetricRules: MixingRule[] = ['metropolis', 'uniform'];
+const symmetricRules: MixingRule[] = ['metropolis', 'lazy-metropolis', 'uniform'];
 
 describe.each(symmetricRules)('the %s rule', (rule) => {
   it.each(undirected)('is nonnegative, symmetric and doubly stochastic on %s', (_name, make) => {
@@ -95,6 +95,13 @@ describe('the column-stochastic (push-sum) rule', () => {
 });
 
 describe('specific weights', () => {
+  it('lazy-metropolis is (I + W_metropolis) / 2: half of each weight off the diagonal, the rest kept', () => {
+    const t = star(5);
+    const W = denseOf(createMixing(t, 'metropolis'));
+    const L = denseOf(createMixing(t, 'lazy-metropolis'));
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) expect(L[i][j]).toBeCloseTo(((i === j ? 1 : 0) + W[i][j]) / 2, 15);
+  });
+
   it('metropolis uses 1/(1 + max degree of the two ends)', () => {
     const A = denseOf(createMixing(star(4), 'metropolis'));
     expect(A[0]).toEqual([1 / 4, 1 / 4, 1 / 4, 1 / 4]); // hub keeps 1 - 3/4
