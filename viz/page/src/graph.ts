@@ -58,10 +58,15 @@ export function nodeSizes(degree: Int32Array): Float32Array {
   return out;
 }
 
-/** With `plasticity`, the graph is directed whatever the topology: its edges become the rounds' directed in-links. */
+/** Whether topology.json names a plasticity rule, 'none' included: peers.jsonl then carries each round's in-links. */
+export const hasWiring = (topo: Pick<TopologyFile, 'plasticity'>): boolean => typeof topo.plasticity === 'string';
+/** Whether the links change with the rounds (a rule other than 'none'). */
+export const isPlastic = (topo: Pick<TopologyFile, 'plasticity'>): boolean => hasWiring(topo) && topo.plasticity !== 'none';
+
+/** With a plasticity rule, the graph is directed whatever the topology: its edges become the rounds' directed in-links. */
 export function buildGraph(topo: Pick<TopologyFile, 'n' | 'directed' | 'edges' | 'plasticity'>): BuiltGraph {
   const n = topo.n;
-  const type = topo.directed || typeof topo.plasticity === 'string' ? 'directed' : 'undirected';
+  const type = topo.directed || hasWiring(topo) ? 'directed' : 'undirected';
   const graph: PeerGraph = new Graph({ type, multi: false, allowSelfLoops: false });
   const nodeKeys = Array.from({ length: n }, (_, i) => String(i));
 

@@ -6,7 +6,7 @@ import { fetchJson, openStream, waitForTopology } from './api.js';
 import { RoundChart } from './chart.js';
 import { clusterCounts, readClusters } from './clusters.js';
 import { clusterColor, colorIndex, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type ColorBy } from './colors.js';
-import { buildGraph } from './graph.js';
+import { buildGraph, hasWiring, isPlastic } from './graph.js';
 import { SettlingLayout } from './layout.js';
 import { PPE, PPN } from './layout-messages.js';
 import { inNeighbours, linkMatrices, LinkSync } from './links.js';
@@ -66,7 +66,7 @@ function describeRun(info: RunInfo, topo: TopologyFile, config: Record<string, u
   const name = typeof config?.name === 'string' ? config.name : info.name;
   $('#run-title').textContent = name;
   document.title = `${name} · Plexus`;
-  const plasticity = typeof topo.plasticity === 'string' ? topo.plasticity.slice(0, 32) : null;
+  const plasticity = isPlastic(topo) ? topo.plasticity!.slice(0, 32) : null;
   const facts: string[] = [`${topo.n.toLocaleString()} peers`, `${topo.edges.length.toLocaleString()} ${plasticity ? 'starting edges' : 'edges'}`];
   if (plasticity) facts.push(`plasticity ${plasticity}`);
   const kind = (config?.topology as { kind?: unknown } | undefined)?.kind;
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const n = topo.n;
   const store = new RunStore(n);
   const clusters = readClusters(topo);
-  const plastic = typeof topo.plasticity === 'string';
+  const plastic = isPlastic(topo);
   const initialMetric = params.get('metric');
   const state: AppState = {
     metric:
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     onClick: (peer) => select(peer === state.selected ? null : peer),
   });
   const layout = new SettlingLayout(built.graph, {
-    keepAlive: plastic,
+    keepAlive: hasWiring(topo),
     onSettled: () => {
       $('#layout-note').textContent = '';
     },
@@ -281,12 +281,23 @@ async function main(): Promise<void> {
   function updateHeadline(frame: PeerFrame | null): void {
     const line = frame ? store.metricsAt(frame.round) : undefined;
     const acc = line?.meanAccuracy;
-    $('#headline').textContent =
+    const text =
       frame === null
         ? ''
         : `round ${frame.round} · mean accuracy ${acc === undefined ? '–' : METRICS.accuracy.format(acc)}` +
           (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '') +
           (line ? asyncFacts(line, n) + wiringFacts(line) : '');
+    const box = $('#headline');
+    if (box.textContent === text) return;
+    // a long headline wraps between its facts, never inside one
+    box.replaceChildren(
+      ...text.split(' · ').flatMap((part, i) => {
+        const span = document.createElement('span');
+        span.className = 'fact';
+        span.textContent = part;
+        return i ? [document.createTextNode(' · '), span] : [span];
+      }),
+    );
   }
 
   function updatePanel(): void {
