@@ -6,6 +6,8 @@ import type { RoundMetrics } from '@plexus/run-format';
 const ACC = '#5ec962';
 const ACC_BAND = 'rgba(94,201,98,0.18)';
 const DIST = '#f89540';
+/** cluster purity (plasticity with clusters), on the accuracy axis: both are shares */
+const PURITY = '#b07aa1';
 const GRID = 'rgba(148,163,184,0.12)';
 const TEXT = '#8b95a8';
 
@@ -17,6 +19,9 @@ export class RoundChart {
   private frame = 0;
   private readonly pad = { l: 34, r: 40, t: 8, b: 20 };
   private xRange: [number, number] = [0, 1];
+
+  /** told on each draw whether the run has cluster purity to show (for the key) */
+  onPurity?: (shown: boolean) => void;
 
   constructor(canvas: HTMLCanvasElement, onSeek: (round: number) => void) {
     this.canvas = canvas;
@@ -83,6 +88,12 @@ export class RoundChart {
       aLo = Math.min(aLo, l.minAccuracy ?? l.meanAccuracy!);
       aHi = Math.max(aHi, l.maxAccuracy ?? l.meanAccuracy!);
     }
+    const purity = m.filter((l) => typeof l.clusterPurity === 'number');
+    for (const l of purity) {
+      aLo = Math.min(aLo, l.clusterPurity!);
+      aHi = Math.max(aHi, l.clusterPurity!);
+    }
+    this.onPurity?.(purity.length > 0);
     if (!(aHi > aLo)) [aLo, aHi] = [0, 1];
     aLo = Math.max(0, Math.floor(aLo * 10) / 10);
     aHi = Math.min(1, Math.ceil(aHi * 10) / 10);
@@ -144,6 +155,15 @@ export class RoundChart {
           ctx.fill();
         }
       }
+    }
+    if (purity.length) {
+      ctx.strokeStyle = PURITY;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([1, 3]);
+      ctx.beginPath();
+      purity.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.clusterPurity!)));
+      ctx.stroke();
+      ctx.setLineDash([]);
     }
     // consensus distance
     if (dists.length) {

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     },
   });
   timeline.setSpeed(state.speed);
+  chart.onPurity = (shown) => ($('#k-purity').hidden = !shown);
 
   // per-frame derived data, computed once
   const traffic = new Map<PeerFrame, Float32Array>();
