@@ -280,6 +280,7 @@ describe('plasticity in the live view', () => {
 
     // the headline carries the wiring figures; a peer's card lists whom it listens to
     expect(await page.textContent('#headline')).toMatch(/cluster purity 100\.0% · in-degree \d\.\d\d/);
+    expect(await page.isVisible('#k-purity')).toBe(true);
     await call(page, 'select', 7);
     const card = await page.textContent('#peer');
     expect(card).toContain(`In-links (${links[ROUNDS - 1][7].length})`);
