@@ -9,7 +9,7 @@ import { ring } from '../src/topology/ring.js';
 import { mixRows } from '../src/topology/mix-rows.js';
 import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, squaredDistanceSimd, windowMeanSimd } from '../src/wasm/index.js';
 import { squaredDistance } from '../src/aggregation/distance.js';
-import { medianMs, numberArg } from './micro.js';
+import { median, numberArg } from './micro.js';
 
 const arg = numberArg;
 const peers = arg('peers', 64);
@@ -38,15 +38,22 @@ function env(simd: boolean): AggregationEnv {
   };
 }
 
-const time = (fn: () => void): number => medianMs(fn, repeats);
-
-console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats}`);
+console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats} rounds over all rules (interleaved, so a load change hits every rule alike)`);
 const specs: AggregationSpec[] = [
   { kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 },
   { kind: 'krum', f: 1 }, { kind: 'multi-krum', f: 1, m: 3 }, { kind: 'clipped-gossip', tau: 1 }, { kind: 'clipped-gossip', tau: 'adaptive' },
 ];
-for (const spec of specs) {
-  const simd = time(() => aggregate(env(true), spec, w, src, dst, 0, peers));
-  const js = time(() => aggregate(env(false), spec, w, src, dst, 0, peers));
-  console.log(`${(spec.kind + ('tau' in spec ? ` ${spec.tau}` : '')).padEnd(23)} SIMD ${simd.toFixed(1).padStart(7)} ms   JS ${js.toFixed(1).padStart(7)} ms   (${(js / simd).toFixed(1)}x)`);
+const calls = specs.flatMap((spec) => [true, false].map((simd) => () => aggregate(env(simd), spec, w, src, dst, 0, peers)));
+const times = calls.map(() => [] as number[]);
+for (let r = -1; r < repeats; r++) {
+  calls.forEach((fn, c) => {
+    const t = performance.now();
+    fn();
+    if (r >= 0) times[c].push(performance.now() - t); // round -1 warms up
+  });
 }
+const meanSimd = median(times[0]);
+specs.forEach((spec, s) => {
+  const simd = median(times[2 * s]), js = median(times[2 * s + 1]);
+  console.log(`${(spec.kind + ('tau' in spec ? ` ${spec.tau}` : '')).padEnd(23)} SIMD ${simd.toFixed(1).padStart(7)} ms (${(simd / meanSimd).toFixed(2)}x mean)   JS ${js.toFixed(1).padStart(7)} ms   (${(js / simd).toFixed(1)}x)`);
+});
