@@ -29,9 +29,18 @@ export interface DataSplit {
   readonly y: Uint8Array; // n
 }
 
+/** An example's layout: features = height x width x channels, stored row-major, channels last (HWC). */
+export interface InputShape {
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+}
+
 export interface Dataset {
   readonly name: string;
   readonly features: number;
+  /** images: their height, width and channels (convolutional models need it); tabular data: absent */
+  readonly shape?: InputShape;
   readonly classes: number;
   readonly train: DataSplit;
   readonly test: DataSplit;

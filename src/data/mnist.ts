@@ -31,6 +31,7 @@ export function loadMnist(opts: LoadMnistOptions = {}): Dataset {
   const dataset: Dataset = Object.freeze({
     name: 'mnist',
     features: MNIST_INFO.features,
+    shape: { height: 28, width: 28, channels: 1 },
     classes: MNIST_INFO.classes,
     train: loadSplit(dir, FILES.train),
     test: loadSplit(dir, FILES.test),
