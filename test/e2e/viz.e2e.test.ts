@@ -114,7 +114,8 @@ describe('the live view in Chromium', () => {
   });
 
   it('follows a real run with --viz: every peer drawn, colours changing as rounds arrive, timeline replaying', async () => {
-    cli = start(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--pace', '0', '--quiet', '--workers', '1']);
+    // paced to 150 rounds/s (16 s at least): on a busy machine the software-rendered page must still see it live
+    cli = start(['run', CONFIG, '--out', runDir, '--viz', '--port', '0', '--pace', '150', '--quiet', '--workers', '1']);
     const url = await cli.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await openPage(browser, url);
