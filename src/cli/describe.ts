@@ -1,4 +1,5 @@
 // Short human descriptions of a run's set-up and results.
+import { datasetSizes } from '../config/checks.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { RunSummary, SetupEvent } from '../engine/events.js';
 
@@ -23,11 +24,23 @@ export function describeSetup(e: SetupEvent): string {
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [
     `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
-    `  data ${c.data.dataset.kind} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
+    `  data ${describeData(c)} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
     ...describeDefence(c, e.adversaries),
     ...(e.simdUnavailable ? [`  WebAssembly SIMD unavailable: ${e.simdUnavailable}; the plain-JS and tfjs paths run instead (slower)`] : []),
   ].join('\n');
+}
+
+/** The dataset's kind; for data read from files, what was found in them. */
+function describeData(c: ExperimentConfig): string {
+  const d = c.data.dataset;
+  if (d.kind === 'mnist' || d.kind === 'blobs') return d.kind;
+  const info = datasetSizes(c);
+  const s = info.shape;
+  const layout = s ? `${s.height}x${s.width}x${s.channels}` : `${info.features} features`;
+  const shown = info.labelNames?.slice(0, 12).map((n, i) => `${JSON.stringify(n)}=${i}`);
+  const names = shown ? ` (${shown.join(', ')}${info.labelNames!.length > shown.length ? ', ...' : ''})` : '';
+  return `${d.kind} ${layout}, ${info.classes} classes${names}`;
 }
 
 /** The aggregation rule when it is not the plain mean, and the attackers with their attack. */

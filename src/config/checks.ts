@@ -1,18 +1,15 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
 import { existsSync, statSync } from 'node:fs';
-import { MNIST_INFO } from '../data/mnist.js';
+import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { craftsMessages } from '../adversary/index.js';
 import { pairwiseOf } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
 import type { ExperimentConfig } from './schema.js';
 
-export function datasetSizes(config: ExperimentConfig): { train: number; test: number; features: number; classes: number } {
-  const d = config.data.dataset;
-  if (d.kind === 'mnist') {
-    return { train: MNIST_INFO.trainSize, test: MNIST_INFO.testSize, features: MNIST_INFO.features, classes: MNIST_INFO.classes };
-  }
-  return { train: d.trainSize, test: d.testSize, features: d.features, classes: d.classes };
+/** Sizes, features and classes of the config's dataset (file-backed kinds: read from headers and labels, cached). */
+export function datasetSizes(config: ExperimentConfig): DatasetInfo {
+  return datasetInfo(config.data.dataset);
 }
 
 export function checkConfig(c: ExperimentConfig): string[] {

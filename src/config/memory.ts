@@ -125,10 +125,12 @@ function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>
   const testN = Math.min(c.eval.testExamples, sizes.test);
   // the loaded float32 copy plus its copy into shared memory
   const shared = (sizes.train + testN) * (sizes.features * 4 + 1);
-  if (d.kind === 'mnist') {
-    const loaded = (sizes.train + sizes.test) * (sizes.features * 4 + 1);
+  const loaded = (sizes.train + sizes.test) * (sizes.features * 4 + 1);
+  if (d.kind === 'mnist' || d.kind === 'fashion-mnist' || d.kind === 'idx') {
+    // the bytes of the files (inflated, for gzip'd ones) while they are scaled to float32
     const files = (sizes.train + sizes.test) * (sizes.features + 1);
-    return { what: 'MNIST: loaded, shared copy and file buffers', fields: 'data.dataset', bytes: loaded + shared + files };
+    const name = d.kind === 'mnist' ? 'MNIST' : d.kind === 'idx' ? 'IDX' : 'Fashion-MNIST';
+    return { what: `${name}: loaded, shared copy and file buffers`, fields: 'data.dataset', bytes: loaded + shared + files };
   }
   // blobs draws float64 samples, rescales them to float32, then copies into shared memory
   const drawn = (sizes.train + sizes.test) * sizes.features * (8 + 4);

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { configSchema, type ExperimentConfig } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkConfig } from './checks.js';
+import { withDatasetBaseDir } from '../data/datasets.js';
 import { numberIssues } from './numbers.js';
 import { knownKeysAt } from './schema-at.js';
 
@@ -114,6 +115,7 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   if (config.topology.kind === 'file' && !isAbsolute(config.topology.path)) {
     config.topology.path = resolvePath(opts.baseDir ?? process.cwd(), config.topology.path);
   }
+  config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
   const problems = checkConfig(config);
   if (problems.length > 0) throw new ConfigError(problems);
   config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { aggregationSchema } from '../aggregation/index.js';
 import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
-import { kindOrObject, namedKind } from './kinds.js';
+import { namedKind } from './kinds.js';
 import { partitionSchema } from '../data/partition/schema.js';
 import { clustersSchema } from '../data/clusters.js';
+import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { scheduleSchema, topologySchema } from '../topology/schema.js';
@@ -15,21 +16,6 @@ export { scheduleSchema, topologySchema };
 
 const int = (min: number) => z.number().int().min(min);
 const prob = z.number().min(0).max(1);
-
-const datasetSchema = kindOrObject(
-  ['mnist', 'blobs'],
-  z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('mnist') }).strict(),
-    z.object({
-      kind: z.literal('blobs'),
-      classes: int(2).default(10),
-      features: int(1).default(32),
-      trainSize: int(1).default(60000),
-      testSize: int(1).default(10000),
-      separation: z.number().positive().default(3),
-    }).strict(),
-  ]),
-);
 
 const distributionSchema = namedKind(
   ['constant', 'uniform', 'lognormal', 'exponential'],

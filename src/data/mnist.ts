@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import type { DataSplit, Dataset } from '../types.js';
 import { parseIdx } from './idx.js';
+import { toUnitFloat } from './idx-dataset.js';
 
 /** Sizes known without loading, so config validation can check them cheaply. */
 export const MNIST_INFO = { features: 784, classes: 10, trainSize: 60000, testSize: 10000 } as const;
@@ -77,12 +78,4 @@ function readIdxFile(dir: string, name: string): Uint8Array {
     }
     throw new DataError(`loadMnist: cannot read ${path}: ${(e as Error).message}`);
   }
-}
-
-/** Bytes -> Float32 in [0,1], one tight pass. */
-function toUnitFloat(src: Uint8Array): Float32Array {
-  const out = new Float32Array(src.length);
-  const scale = 1 / 255;
-  for (let i = 0; i < src.length; i++) out[i] = src[i] * scale;
-  return out;
 }

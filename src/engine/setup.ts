@@ -3,8 +3,7 @@
 import type { ExperimentConfig } from '../config/schema.js';
 import { datasetSizes } from '../config/checks.js';
 import { createRng, deriveSeed, seedState } from '../rng.js';
-import { loadMnist } from '../data/mnist.js';
-import { createBlobs } from '../data/blobs.js';
+import { loadDatasetOf } from '../data/datasets.js';
 import { createPartition } from '../data/partition/index.js';
 import { labelHistogram } from '../data/partition/stats.js';
 import { shapeData } from '../data/shape.js';
@@ -47,12 +46,7 @@ export interface World {
 }
 
 export function loadDataset(config: ExperimentConfig): Dataset {
-  const d = config.data.dataset;
-  if (d.kind === 'mnist') return loadMnist();
-  return createBlobs(
-    { classes: d.classes, features: d.features, trainSize: d.trainSize, testSize: d.testSize, separation: d.separation },
-    createRng(config.seed, 'blobs'),
-  );
+  return loadDatasetOf(config.data.dataset, config.seed);
 }
 
 export function modelSpecOf(config: ExperimentConfig): ModelSpec {

@@ -1,0 +1,85 @@
+// The dataset registry: each kind's config schema, what config checks may know of it cheaply
+// (sizes, features, classes, shape: `info`) and how to load it. A missing kind fails to compile.
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { int, taggedUnion } from '../config/kinds.js';
+import { createRng } from '../rng.js';
+import type { Dataset } from '../types.js';
+import { createBlobs } from './blobs.js';
+import { fashionMnistInfo, loadFashionMnist } from './fashion-mnist.js';
+import { idxInfo, loadIdxDataset, type DatasetInfo } from './idx-dataset.js';
+import { loadMnist, MNIST_INFO } from './mnist.js';
+
+export type { DatasetInfo } from './idx-dataset.js';
+
+const idxSplit = z.object({ images: z.string().min(1), labels: z.string().min(1) }).strict();
+
+export const datasetSchema = taggedUnion([
+  z.object({ kind: z.literal('mnist') }).strict(),
+  z.object({ kind: z.literal('fashion-mnist') }).strict(),
+  z.object({
+    kind: z.literal('blobs'),
+    classes: int(2).default(10),
+    features: int(1).default(32),
+    trainSize: int(1).default(60000),
+    testSize: int(1).default(10000),
+    separation: z.number().positive().default(3),
+  }).strict(),
+  z.object({ kind: z.literal('idx'), train: idxSplit, test: idxSplit }).strict(),
+]);
+
+export type DatasetSpec = z.output<typeof datasetSchema>;
+export type DatasetKind = DatasetSpec['kind'];
+type SpecOf<K extends DatasetKind> = Extract<DatasetSpec, { kind: K }>;
+
+interface DatasetEntry<K extends DatasetKind> {
+  info(spec: SpecOf<K>): DatasetInfo;
+  load(spec: SpecOf<K>, seed: number): Dataset;
+}
+
+const MNIST_SHAPE = { height: 28, width: 28, channels: 1 };
+
+const registry: { [K in DatasetKind]: DatasetEntry<K> } = {
+  mnist: {
+    info: () => ({ train: MNIST_INFO.trainSize, test: MNIST_INFO.testSize, features: MNIST_INFO.features, classes: MNIST_INFO.classes, shape: MNIST_SHAPE }),
+    load: () => loadMnist(),
+  },
+  'fashion-mnist': {
+    info: () => fashionMnistInfo(),
+    load: () => loadFashionMnist(),
+  },
+  blobs: {
+    info: (d) => ({ train: d.trainSize, test: d.testSize, features: d.features, classes: d.classes }),
+    load: (d, seed) => createBlobs(
+      { classes: d.classes, features: d.features, trainSize: d.trainSize, testSize: d.testSize, separation: d.separation },
+      createRng(seed, 'blobs'),
+    ),
+  },
+  idx: {
+    info: (d) => idxInfo(d),
+    load: (d) => loadIdxDataset(d),
+  },
+};
+
+/** Sizes, features, classes (and shape for images), reading at most headers and labels. Throws DataError. */
+export function datasetInfo(spec: DatasetSpec): DatasetInfo {
+  return (registry[spec.kind] as DatasetEntry<DatasetKind>).info(spec);
+}
+
+/** Loads the dataset a config names (file-backed kinds are cached). Throws DataError. */
+export function loadDatasetOf(spec: DatasetSpec, seed: number): Dataset {
+  return (registry[spec.kind] as DatasetEntry<DatasetKind>).load(spec, seed);
+}
+
+/** The spec with its file paths made absolute against `baseDir` (the config file's directory). */
+export function withDatasetBaseDir<T extends DatasetSpec>(spec: T, baseDir: string): T {
+  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  if (spec.kind === 'idx') {
+    return {
+      ...spec,
+      train: { images: at(spec.train.images), labels: at(spec.train.labels) },
+      test: { images: at(spec.test.images), labels: at(spec.test.labels) },
+    };
+  }
+  return spec;
+}
