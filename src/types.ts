@@ -53,12 +53,28 @@ export interface Partition {
   readonly indices: Int32Array;
 }
 
-/** The built-in models: dense layers with ReLU between them and softmax cross-entropy on top. */
+/** One convolutional block: a valid kernel x kernel convolution (stride 1), then max-pooling by `pool` (1: none). */
+export interface ConvSpec {
+  readonly filters: number;
+  readonly kernel: number;
+  readonly pool: number;
+}
+
+/**
+ * The built-in models: dense layers with ReLU between them and softmax cross-entropy on top;
+ * `cnn` puts convolutional blocks (conv, pool, activation) before its dense layers.
+ */
 export interface ModelSpec {
-  readonly kind: 'logistic' | 'mlp';
+  readonly kind: 'logistic' | 'mlp' | 'cnn';
   readonly inputs: number;
-  readonly hidden: readonly number[]; // [] for logistic
+  readonly hidden: readonly number[]; // [] for logistic; the dense layers after the convolutions for cnn
   readonly classes: number;
+  /** cnn: the input image (inputs = height x width x channels, HWC) */
+  readonly shape?: InputShape;
+  /** cnn: the convolutional blocks, in order */
+  readonly conv?: readonly ConvSpec[];
+  /** cnn: the hidden activation (default relu; mlp is always relu) */
+  readonly activation?: 'relu' | 'tanh';
 }
 
 export interface ParamTensor {

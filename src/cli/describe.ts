@@ -20,7 +20,10 @@ export function describeSetup(e: SetupEvent): string {
   const p = c.data.partition;
   const part =
     p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : p.kind === 'shards' ? `shards(${p.perPeer}/peer)` : `label-blocks(${p.blocks})`;
-  const model = c.model.kind === 'logistic' ? 'logistic' : `mlp[${(c.model.hidden ?? []).join(',')}]`;
+  const m = c.model;
+  const model = m.kind === 'logistic' ? 'logistic'
+    : m.kind === 'cnn' ? `cnn[${(m.conv ?? []).map((b) => `${b.filters}c${b.kernel}${b.pool > 1 ? `p${b.pool}` : ''}`).join(',')};${(m.hidden ?? []).join(',')}] ${m.activation ?? 'relu'}`
+    : `mlp[${(m.hidden ?? []).join(',')}]`;
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [
     `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,

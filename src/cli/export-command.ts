@@ -52,5 +52,5 @@ export async function exportCommand(runDir: string, opts: ExportOptions): Promis
   const row = opts.average ? averageRow(cp.engine.params, peers, dim) : cp.engine.params.slice(opts.peer! * dim, (opts.peer! + 1) * dim);
   const what = opts.average ? `the average of ${peers} peers` : `peer ${opts.peer}`;
   const files = await exportLayersModel(spec, row, out, `Plexus run ${cp.config.name}, round ${cp.round}: ${what}`);
-  process.stderr.write(`exported ${what} at round ${cp.round} (${spec.kind} ${[spec.inputs, ...spec.hidden, spec.classes].join('-')}): ${files.join(', ')}\n`);
+  process.stderr.write(`exported ${what} at round ${cp.round} (${spec.kind} ${spec.kind === 'cnn' ? `${spec.shape!.height}x${spec.shape!.width}x${spec.shape!.channels} ${spec.conv!.map((b) => `conv${b.filters}x${b.kernel}${b.pool > 1 ? `/pool${b.pool}` : ''}`).join(' ')} ` : ''}${[spec.inputs, ...spec.hidden, spec.classes].join('-')}): ${files.join(', ')}\n`);
 }

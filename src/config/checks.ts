@@ -1,4 +1,5 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
+import { CNN_DEFAULTS, convBlocks } from '../model/cnn-shape.js';
 import { existsSync, statSync } from 'node:fs';
 import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
@@ -81,8 +82,30 @@ export function checkConfig(c: ExperimentConfig): string[] {
   if (c.eval.peers !== undefined && c.eval.peers > n) {
     out.push(`eval.peers: ${c.eval.peers} is more than the ${n} peers`);
   }
+  out.push(...checkCnn(c));
   if (c.model.kind === 'logistic' && c.model.hidden && c.model.hidden.length > 0) {
     out.push(`model.hidden: logistic regression has no hidden layers; remove model.hidden or use kind: mlp`);
+  }
+  return out;
+}
+
+/** cnn fields only on a cnn; a cnn needs image data whose blocks fit. */
+function checkCnn(c: ExperimentConfig): string[] {
+  const m = c.model;
+  if (m.kind !== 'cnn') {
+    return (['conv', 'dense', 'activation'] as const).filter((k) => m[k] !== undefined).map((k) => `model.${k}: only a cnn has it; remove it or use kind: cnn`);
+  }
+  const out: string[] = [];
+  if (m.hidden !== undefined && m.dense !== undefined && m.hidden.join() !== m.dense.join()) out.push('model.hidden: a cnn names its dense layers in model.dense; remove hidden');
+  const shape = datasetSizes(c).shape;
+  if (!shape) {
+    out.push(`data.dataset: a cnn needs image data with a shape (height, width, channels); ${c.data.dataset.kind} has none: use mnist (or another image dataset), or model kind mlp`);
+    return out;
+  }
+  try {
+    convBlocks(shape, m.conv ?? CNN_DEFAULTS.conv);
+  } catch (e) {
+    out.push((e as Error).message);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
+import { CNN_DEFAULTS } from '../model/cnn-shape.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -118,8 +119,17 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
   const problems = checkConfig(config);
   if (problems.length > 0) throw new ConfigError(problems);
-  config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);
+  if (config.model.kind === 'cnn') resolveCnn(config.model);
+  else config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);
   return config;
+}
+
+/** cnn defaults (LeNet-5 style); its dense layers live in `hidden` like an mlp's. */
+function resolveCnn(m: ExperimentConfig['model']): void {
+  m.conv ??= CNN_DEFAULTS.conv.map((b) => ({ ...b }));
+  m.dense ??= m.hidden ?? [...CNN_DEFAULTS.dense];
+  m.hidden = m.dense;
+  m.activation ??= CNN_DEFAULTS.activation;
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

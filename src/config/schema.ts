@@ -91,8 +91,14 @@ export const configSchema = z
       .strict(),
     model: z
       .object({
-        kind: z.enum(['logistic', 'mlp']).default('mlp'),
+        kind: z.enum(['logistic', 'mlp', 'cnn']).default('mlp'),
         hidden: z.array(int(1)).optional(),
+        /** cnn: convolutional blocks (valid, stride 1, then max-pooling by pool; 1 = none) [LeNet-5: 6 and 16 filters of 5x5, pool 2] */
+        conv: z.array(z.object({ filters: int(1), kernel: int(1), pool: int(1).default(1) }).strict()).min(1).optional(),
+        /** cnn: dense layers after the convolutions [120, 84] */
+        dense: z.array(int(1)).optional(),
+        /** cnn: hidden activation [relu] */
+        activation: z.enum(['relu', 'tanh']).optional(),
         init: z.enum(['shared', 'independent']).default('shared'),
         path: z.enum(['fast', 'tfjs', 'layers']).default('fast'),
       })

@@ -1,7 +1,7 @@
 // Builds a run's world from a resolved config: dataset, topology, mixing, partition, initial
 // parameters and sampling state, all in shared memory. Each purpose draws from its own seeded stream.
 import type { ExperimentConfig } from '../config/schema.js';
-import { datasetSizes } from '../config/checks.js';
+import { modelSpecOf } from '../config/model-spec.js';
 import { createRng, deriveSeed, seedState } from '../rng.js';
 import { loadDatasetOf } from '../data/datasets.js';
 import { createPartition } from '../data/partition/index.js';
@@ -49,10 +49,7 @@ export function loadDataset(config: ExperimentConfig): Dataset {
   return loadDatasetOf(config.data.dataset, config.seed);
 }
 
-export function modelSpecOf(config: ExperimentConfig): ModelSpec {
-  const sizes = datasetSizes(config);
-  return { kind: config.model.kind, inputs: sizes.features, hidden: config.model.hidden ?? [], classes: sizes.classes };
-}
+export { modelSpecOf };
 
 export function createWorld(config: ExperimentConfig, backend: TrainSettings['backend'], opts: { simdExchange?: boolean } = {}): World {
   const seed = config.seed;

@@ -5,6 +5,7 @@ import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelSpec } from '../types.js';
 import { createLayout, layerSizes } from '../model/layout.js';
+import { buildCnnSequential } from '../model/cnn-layers.js';
 
 export const MODEL_FILES = { json: 'model.json', weights: 'weights.bin' } as const;
 
@@ -14,8 +15,9 @@ export async function exportLayersModel(spec: ModelSpec, row: Float32Array, dir:
   const layout = createLayout(spec);
   if (row.length !== layout.total) throw new RangeError(`export: the row has ${row.length} floats, the ${spec.kind} model needs ${layout.total}`);
   const sizes = layerSizes(spec);
-  const model = tf.sequential();
-  for (let l = 0; l + 1 < sizes.length; l++) {
+  // a cnn takes images [batch, height, width, channels]; the dense models flat rows
+  const model = spec.kind === 'cnn' ? buildCnnSequential(tf, spec, { flatInput: false, output: 'softmax' }) : tf.sequential();
+  for (let l = 0; spec.kind !== 'cnn' && l + 1 < sizes.length; l++) {
     const last = l + 2 === sizes.length;
     model.add(tf.layers.dense({ units: sizes[l + 1], activation: last ? 'softmax' : 'relu', ...(l === 0 ? { inputShape: [sizes[0]] } : {}) }));
   }

@@ -3,7 +3,7 @@
 // imported only by the paths that run on it, so a thread running the SIMD kernel never loads it.
 
 import type { ModelSpec, ParamLayout } from '../types.js';
-import { createSimdKernel, wasmStatus, type WasmStatus } from '../wasm/index.js';
+import { createConvKernel, createSimdKernel, wasmStatus, type WasmStatus } from '../wasm/index.js';
 import { NO_BACKEND, activeBackend, selectBackend, type BackendPreference } from './backend.js';
 
 export interface StepKernel {
@@ -50,9 +50,10 @@ export async function createKernel(spec: ModelSpec, path: KernelPath = 'fast', o
   if (!KERNEL_PATHS.includes(path)) {
     throw new RangeError(`createKernel: unknown kernel path '${String(path)}', use ${KERNEL_PATHS.join(', ')}`);
   }
-  if (!pathUsesTfjs(path, opts.wasm)) return createSimdKernel(spec);
+  if (!pathUsesTfjs(path, opts.wasm)) return spec.kind === 'cnn' ? createConvKernel(spec) : createSimdKernel(spec);
   await selectBackend(opts.backend ?? 'auto');
-  if (path === 'layers') return (await import('./layers-kernel.js')).createLayersKernel(spec);
+  // a cnn's reference is its tfjs layers model (tfjs-wasm 4.22 has no Conv2DBackpropFilter: train it on cpu or node)
+  if (path === 'layers' || spec.kind === 'cnn') return (await import('./layers-kernel.js')).createLayersKernel(spec);
   return (await import('./tfjs-kernel.js')).createTfjsKernel(spec);
 }
 

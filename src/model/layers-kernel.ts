@@ -6,10 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec, ParamLayout, ParamTensor } from '../types.js';
 import type { StepKernel } from './kernel.js';
 import { createLayout, layerSizes } from './layout.js';
+import { buildCnnSequential } from './cnn-layers.js';
 import { EVAL_CHUNK, checkArgs, softmaxCrossEntropy } from './kernel-util.js';
 
 /** The built-in model as a tf.sequential of dense layers (ReLU between, logits out). */
 export function buildSequential(spec: ModelSpec): tf.Sequential {
+  if (spec.kind === 'cnn') return buildCnnSequential(tf, spec, { flatInput: true, output: 'linear' });
   const sizes = layerSizes(spec);
   const model = tf.sequential();
   for (let l = 0; l + 1 < sizes.length; l++) {

@@ -26,7 +26,7 @@ export interface DenseExports {
 /** Locals of the gather + blocked-accumulate loops. */
 function blockLocals(c: Code) {
   return {
-    nb: c.local(I32), n16: c.local(I32), n128: c.local(I32), j: c.local(I32), q: c.local(I32), qe: c.local(I32),
+    nb: c.local(I32), n16: c.local(I32), n32: c.local(I32), n64: c.local(I32), n128: c.local(I32), j: c.local(I32), q: c.local(I32), qe: c.local(I32),
     p: c.local(I32), o: c.local(I32), t: c.local(I32), off: c.local(I32), src: c.local(I32), v: c.local(F32),
     vv: c.local(V128), sacc: c.local(F32), acc: Array.from({ length: 8 }, () => c.local(V128)),
   };
@@ -79,7 +79,10 @@ function emitBlockedAccumulate(c: Code, B: BlockLocals, base: number, out: numbe
     });
   };
   c.i32(0).set(B.j);
+  // narrower blocks after the widest: every output still sums the same list in the same order
   block(128, B.n128);
+  block(64, B.n64);
+  block(32, B.n32);
   block(16, B.n16);
   c.whileLt(B.j, B.nb, 4, () => {
     c.get(out).get(B.j).add().set(B.o);
@@ -98,6 +101,8 @@ function emitBlockLimits(c: Code, n: number, B: BlockLocals): void {
   c.get(n).i32(2).shl().set(B.nb);
   c.get(n).i32(-4).and().i32(2).shl().set(B.n16);
   c.get(n).i32(-32).and().i32(2).shl().set(B.n128);
+  c.get(n).i32(-16).and().i32(2).shl().set(B.n64);
+  c.get(n).i32(-8).and().i32(2).shl().set(B.n32);
 }
 
 function buildFwd(): Code {

@@ -4,6 +4,7 @@
 
 import { Code, ValType, assembleModule } from './asm.js';
 import { denseModuleBytes, type DenseExports } from './dense-module.js';
+import { convModuleBytes, type ConvExports } from './conv-module.js';
 import { exchangeModuleBytes, type ExchangeExports } from './exchange-module.js';
 import { optimizerModuleBytes, type OptimizerExports } from './optimizer-module.js';
 
@@ -12,6 +13,7 @@ export const PAGE = 65536;
 
 interface ModuleExports {
   dense: DenseExports;
+  conv: ConvExports;
   optimizer: OptimizerExports;
   exchange: ExchangeExports;
 }
@@ -20,6 +22,7 @@ export type ModuleName = keyof ModuleExports;
 
 const MODULES: { readonly [K in ModuleName]: () => Uint8Array<ArrayBuffer> } = {
   dense: denseModuleBytes,
+  conv: convModuleBytes,
   optimizer: optimizerModuleBytes,
   exchange: exchangeModuleBytes,
 };

@@ -1,0 +1,114 @@
+// The loops a convolutional layer adds to the dense module's: patch extraction (im2col, so the
+// convolution itself runs as the dense module's sparse matrix product), a bias broadcast, and a
+// list of scaled row additions, which the backward pass uses for both the filter gradient and
+// the input gradient, visiting only the conv outputs a max-pool let a gradient through.
+// Pointers are byte addresses, sizes element counts (floats).
+
+import { Code, ValType, assembleModule } from './asm.js';
+
+const { I32, F32, V128 } = { I32: ValType.I32, F32: ValType.F32, V128: ValType.V128 };
+
+export interface ConvExports {
+  /**
+   * Patches of a valid k x k convolution, stride 1, over `batch` HWC images of width w and c
+   * channels (`image` floats apart): row (b, oy, ox) of out holds x[b, oy + dy, ox + dx, ci] in
+   * (dy, dx, ci) order, k * k * c floats, rows in (b, oy, ox) order.
+   */
+  im2col(x: number, batch: number, image: number, w: number, c: number, k: number, outH: number, outW: number, out: number): void;
+  /** out[r, 0..n) = b[0..n) for r < rows */
+  bcast(b: number, n: number, out: number, rows: number): void;
+  /** for each of `count` triples (dst byte address i32, src byte address i32, v f32) at list: dst[i] += v * src[i], i < len */
+  axpys(list: number, count: number, len: number): void;
+}
+
+/** dst[0..len) (+)= v * src[0..len) or a copy, in vectors then scalars; leaves dst and src advanced. */
+function emitRun(c: Code, dst: number, src: number, len: number, v: number | undefined, vv: number, i: number, end: number): void {
+  c.get(len).i32(-4).and().i32(2).shl().get(dst).add().set(end);
+  c.whileLt(dst, end, 16, () => {
+    c.get(dst);
+    if (v === undefined) c.get(src).v128Load();
+    else c.get(dst).v128Load().get(vv).get(src).v128Load().f32x4Mul().f32x4Add();
+    c.v128Store();
+    c.get(src).i32(16).add().set(src);
+  });
+  c.get(len).i32(3).and().set(i);
+  c.repeat(i, () => {
+    c.get(dst);
+    if (v === undefined) c.get(src).f32Load();
+    else c.get(dst).f32Load().get(v).get(src).f32Load().f32Mul().f32Add();
+    c.f32Store();
+    c.get(src).i32(4).add().set(src);
+    c.get(dst).i32(4).add().set(dst);
+  });
+}
+
+function buildIm2col(): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [x, batch, image, w, ch, k, outH, outW, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const run = c.local(I32), rowBytes = c.local(I32), img = c.local(I32), oy = c.local(I32), ox = c.local(I32), dy = c.local(I32);
+  const src = c.local(I32), rowStart = c.local(I32), i = c.local(I32), end = c.local(I32), vv = c.local(V128), nb = c.local(I32);
+  const oyBase = c.local(I32), pix = c.local(I32);
+  c.get(k).get(ch).mul().set(run);
+  c.get(w).get(ch).mul().i32(2).shl().set(rowBytes);
+  c.get(ch).i32(2).shl().set(pix);
+  c.get(x).set(img);
+  c.get(batch).set(nb);
+  c.repeat(nb, () => {
+    c.get(img).set(oyBase);
+    c.get(outH).set(oy);
+    c.repeat(oy, () => {
+      c.get(oyBase).set(rowStart);
+      c.get(outW).set(ox);
+      c.repeat(ox, () => {
+        c.get(rowStart).set(src);
+        c.get(k).set(dy);
+        c.repeat(dy, () => {
+          emitRun(c, out, src, run, undefined, vv, i, end);
+          // src moved by run floats: on to the same column one image row down
+          c.get(src).get(run).i32(2).shl().sub().get(rowBytes).add().set(src);
+        });
+        c.get(rowStart).get(pix).add().set(rowStart);
+      });
+      c.get(oyBase).get(rowBytes).add().set(oyBase);
+    });
+    c.get(img).get(image).i32(2).shl().add().set(img);
+  });
+  return c;
+}
+
+function buildBcast(): Code {
+  const c = new Code([I32, I32, I32, I32]);
+  const [b, n, out, rows] = [0, 1, 2, 3];
+  const src = c.local(I32), i = c.local(I32), end = c.local(I32), vv = c.local(V128);
+  c.repeat(rows, () => {
+    c.get(b).set(src);
+    emitRun(c, out, src, n, undefined, vv, i, end);
+  });
+  return c;
+}
+
+function buildAxpys(): Code {
+  const c = new Code([I32, I32, I32]);
+  const [list, count, len] = [0, 1, 2];
+  const dst = c.local(I32), src = c.local(I32), v = c.local(F32), vv = c.local(V128), i = c.local(I32), end = c.local(I32);
+  c.repeat(count, () => {
+    c.get(list).i32Load().set(dst);
+    c.get(list).i32Load(4).set(src);
+    c.get(list).f32Load(8).tee(v).f32x4Splat().set(vv);
+    emitRun(c, dst, src, len, v, vv, i, end);
+    c.get(list).i32(12).add().set(list);
+  });
+  return c;
+}
+
+/** The module's bytes, importing `env.memory` (not shared). Compiled in modules.ts. */
+export function convModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assembleModule(
+    [
+      { name: 'im2col', code: buildIm2col() },
+      { name: 'bcast', code: buildBcast() },
+      { name: 'axpys', code: buildAxpys() },
+    ],
+    1,
+  );
+}
