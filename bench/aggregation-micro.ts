@@ -1,11 +1,12 @@
 // Micro-benchmark of the neighbour aggregation rules at W1 scale (64 peers, MLP 784-128-10,
 // ring k=2: 5 values per coordinate): one full exchange step per rule, SIMD and plain JS.
-// `npm run bench:agg [-- --peers 64 --dim 101770 --k 2 --repeats 7]`
+// `npm run bench:agg [-- --peers 64 --dim 101770 --k 2 --repeats 7]`; `--complete 1` uses the
+// complete graph on the peers instead (peers values per coordinate, e.g. `--peers 20 --complete 1`).
 import { aggregate, type AggregationEnv, type AggregationSpec } from '../src/aggregation/index.js';
 import { windowMeanRows } from '../src/aggregation/order-statistics.js';
 import { createScratch } from '../src/engine/scratch.js';
 import { createMixing } from '../src/topology/mixing/index.js';
-import { ring } from '../src/topology/ring.js';
+import { complete, ring } from '../src/topology/index.js';
 import { mixRows } from '../src/topology/mix-rows.js';
 import { createSharedWasmMemory, instantiateExchange, mixRowsSimd, squaredDistanceSimd, windowMeanSimd } from '../src/wasm/index.js';
 import { squaredDistance } from '../src/aggregation/distance.js';
@@ -16,8 +17,9 @@ const peers = arg('peers', 64);
 const dim = arg('dim', 101770);
 const k = arg('k', 2);
 const repeats = arg('repeats', 7);
+const full = arg('complete', 0) === 1;
 
-const w = createMixing(ring(peers, k), 'metropolis');
+const w = createMixing(full ? complete(peers) : ring(peers, k), 'metropolis');
 const memory = createSharedWasmMemory(2 * peers * dim * 4 + 64);
 if (!memory) throw new Error('shared wasm memory with SIMD is not available here');
 const kernels = instantiateExchange(memory);
@@ -38,7 +40,8 @@ function env(simd: boolean): AggregationEnv {
   };
 }
 
-console.log(`aggregation of ${peers} peers x ${dim} params, ring k=${k} (${2 * k + 1} values per coordinate); ms per exchange step, median of ${repeats} rounds over all rules (interleaved, so a load change hits every rule alike)`);
+const shape = full ? `complete graph (${peers} values per coordinate)` : `ring k=${k} (${2 * k + 1} values per coordinate)`;
+console.log(`aggregation of ${peers} peers x ${dim} params, ${shape}; ms per exchange step, median of ${repeats} rounds over all rules (interleaved, so a load change hits every rule alike)`);
 const specs: AggregationSpec[] = [
   { kind: 'mean' }, { kind: 'median' }, { kind: 'trimmed-mean', trim: 1 },
   { kind: 'krum', f: 1 }, { kind: 'multi-krum', f: 1, m: 3 }, { kind: 'clipped-gossip', tau: 1 }, { kind: 'clipped-gossip', tau: 'adaptive' },

@@ -142,6 +142,63 @@ function windowMean(k: number, trim?: number): Code {
   return c;
 }
 
+/** Largest neighbourhood (self included) the scratch-sorting kernel takes; larger ones stay in JS. */
+export const MAX_SORT = 256;
+
+/**
+ * The order-statistic loop for any k (up to MAX_SORT), sorting in linear memory instead of
+ * registers: params dst, table, k, start, end, lo, hi, buf, net, netBytes. For byte offsets i in
+ * [start, end), `groups` * 4 columns at a time: value j is the v128s at table[j] + i (table: k i32
+ * addresses), copied to buf (k * 16 * groups bytes); then the comparators of `net` (netBytes / 8
+ * pairs of i32 positions a < b) run in order, each a pmin/pmax pair on one predicate as in
+ * windowMean, so the bits match the JS loop the same way; then dst + i = (+0 + buf[lo..hi)) / (hi - lo).
+ */
+function windowSort(groups: number): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [dst, table, k, start, end, lo, hi, buf, net, netBytes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const width = 16 * groups;
+  const shift = Math.log2(width);
+  const i = c.local(I32), p = c.local(I32), q = c.local(I32), s = c.local(I32), stop = c.local(I32);
+  const a = c.local(I32), b = c.local(I32);
+  const va = c.local(V128), vb = c.local(V128), cnt = c.local(V128);
+  const acc = Array.from({ length: groups }, () => c.local(V128));
+  c.get(hi).get(lo).sub().f32ConvertI32S().f32x4Splat().set(cnt);
+  c.get(start).set(i);
+  c.whileLt(i, end, width, () => {
+    // gather: buf[j] = the values of source j at i
+    c.get(table).set(p);
+    c.get(buf).set(q);
+    c.get(table).get(k).i32(2).shl().add().set(stop);
+    c.whileLt(p, stop, 4, () => {
+      c.get(p).i32Load().get(i).add().set(s);
+      for (let g = 0; g < groups; g++) c.get(q).get(s).v128Load(16 * g).v128Store(16 * g);
+      c.get(q).i32(width).add().set(q);
+    });
+    // the network: min to a, max to b on one predicate (b < a)
+    c.get(net).set(p);
+    c.get(net).get(netBytes).add().set(stop);
+    c.whileLt(p, stop, 8, () => {
+      c.get(p).i32Load().i32(shift).shl().get(buf).add().set(a);
+      c.get(p).i32Load(4).i32(shift).shl().get(buf).add().set(b);
+      for (let g = 0; g < groups; g++) {
+        c.get(a).v128Load(16 * g).set(va);
+        c.get(b).v128Load(16 * g).set(vb);
+        c.get(a).get(va).get(vb).f32x4Pmin().v128Store(16 * g);
+        c.get(b).get(vb).get(va).f32x4Pmax().v128Store(16 * g);
+      }
+    });
+    // the window, ascending from +0
+    for (let g = 0; g < groups; g++) c.f32(0).f32x4Splat().set(acc[g]);
+    c.get(lo).i32(shift).shl().get(buf).add().set(p);
+    c.get(hi).i32(shift).shl().get(buf).add().set(stop);
+    c.whileLt(p, stop, width, () => {
+      for (let g = 0; g < groups; g++) c.get(acc[g]).get(p).v128Load(16 * g).f32x4Add().set(acc[g]);
+    });
+    for (let g = 0; g < groups; g++) c.get(dst).get(i).add().get(acc[g]).get(cnt).f32x4Div().v128Store(16 * g);
+  });
+  return c;
+}
+
 /**
  * sum over [0, lenBytes) (a multiple of 32) of (a - b)^2 in float64, columns c mod 8 in lane l_c,
  * returned as ((l0 + l2) + (l4 + l6)) + ((l1 + l3) + (l5 + l7)); squaredDistance in
@@ -165,7 +222,11 @@ function sqDist(): Code {
   return c;
 }
 
-/** The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc, sqDist, window2..16, window{k}t{trim} (k <= MAX_TRIMMED); imports a shared memory. Compiled in modules.ts. */
+/**
+ * The module's bytes: assign1..8, accumulate1..8, colStats, sqdevAcc, sqDist, window2..16,
+ * window{k}t{trim} (k <= MAX_TRIMMED), windowSort4 / windowSort16 (columns per step, any k);
+ * imports a shared memory. Compiled in modules.ts.
+ */
 export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
   const functions = [];
   for (let n = 1; n <= MAX_FUSED; n++) {
@@ -179,6 +240,8 @@ export function exchangeModuleBytes(): Uint8Array<ArrayBuffer> {
     functions.push({ name: `window${k}`, code: windowMean(k) });
     for (let t = 0; 2 * t < k && k <= MAX_TRIMMED; t++) functions.push({ name: `window${k}t${t}`, code: windowMean(k, t) });
   }
+  functions.push({ name: 'windowSort4', code: windowSort(1) });
+  functions.push({ name: 'windowSort16', code: windowSort(4) });
   return assembleModule(functions, 1, MAX_PAGES);
 }
 

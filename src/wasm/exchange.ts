@@ -4,7 +4,8 @@
 // mix-rows.ts and tasks.ts for when this is not available; results of each path are deterministic
 // for any worker count.
 import type { MixingMatrix } from '../types.js';
-import { MAX_FUSED, MAX_PAGES, MAX_TRIMMED, MAX_WINDOW } from './exchange-module.js';
+import { MAX_FUSED, MAX_PAGES, MAX_SORT, MAX_TRIMMED, MAX_WINDOW } from './exchange-module.js';
+import { selectionNetwork } from './sorting-network.js';
 import { checkWindow, windowMeanRows, type Window, type WindowScratch } from '../aggregation/order-statistics.js';
 import { instantiate, wasmStatus, PAGE } from './modules.js';
 import { DISTANCE_LANES, squaredTail } from '../aggregation/distance.js';
@@ -22,6 +23,67 @@ export interface ExchangeKernels {
   readonly trimmed: Axpy[][];
   /** sum of squared differences of two stretches (byte addresses; lenBytes a multiple of 32), float64 */
   sqDist(a: number, b: number, lenBytes: number): number;
+  /** the order-statistic loop for any k up to MAX_SORT, sorting in a scratch slot: 4 and 16 columns a step */
+  readonly windowSort: { narrow: Axpy; wide: Axpy };
+  /** the memory's scratch slots for windowSort, when it came from createSharedWasmMemory */
+  readonly sortSlots?: SortSlots;
+}
+
+/**
+ * Scratch for the sorting kernel at the end of every memory createSharedWasmMemory makes: a
+ * header (two marker words, then one lock word per slot) and SORT_SLOTS slots. A call of
+ * windowMeanSimd takes a free slot with a compare-and-swap and gives it back when done, so every
+ * thread on the memory sorts in its own slot. A slot: the k source addresses, the k values being
+ * sorted (16 columns each) and the comparator pairs.
+ */
+interface SortSlots {
+  readonly locks: Int32Array;
+  /** byte address of slot 0 */
+  readonly base: number;
+  /** the whole memory as i32, to write tables and networks */
+  readonly words: Int32Array;
+}
+
+const SORT_SLOTS = 16;
+const SORT_HEADER = 128;
+const TABLE_AT = 0;
+const BUF_AT = MAX_SORT * 4;
+const NET_AT = BUF_AT + MAX_SORT * 64;
+const SLOT_BYTES = 48 * 1024;
+const NET_CAPACITY = (SLOT_BYTES - NET_AT) / 8;
+/** Bytes createSharedWasmMemory adds at the end of every memory for the sorting kernel's slots. */
+export const SORT_SCRATCH_BYTES = SORT_HEADER + SORT_SLOTS * SLOT_BYTES;
+const MARK = [0x706c6578, 0x73727421]; // "plex" "srt!"
+
+function findSortSlots(memory: WebAssembly.Memory): SortSlots | undefined {
+  const buffer = memory.buffer as unknown as SharedArrayBuffer;
+  const at = buffer.byteLength - SORT_SCRATCH_BYTES;
+  if (at < 0) return undefined;
+  const header = new Int32Array(buffer, at, SORT_HEADER / 4);
+  if (header[0] !== MARK[0] || header[1] !== MARK[1]) return undefined;
+  return { locks: header.subarray(2, 2 + SORT_SLOTS), base: at + SORT_HEADER, words: new Int32Array(buffer) };
+}
+
+/** A free slot's index, now held by the caller, or -1 when every slot is taken (then JS sorts: same bits). */
+function takeSlot(slots: SortSlots): number {
+  for (let s = 0; s < SORT_SLOTS; s++) if (Atomics.compareExchange(slots.locks, s, 0, 1) === 0) return s;
+  return -1;
+}
+
+const networks = new Map<number, Int32Array>();
+
+/** The comparator pairs that sort k values far enough for the window [lo, hi), flattened (a, b, a, b, ...). */
+function sortPairs(k: number, lo: number, hi: number): Int32Array {
+  const key = (k * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
+  let pairs = networks.get(key);
+  if (!pairs) {
+    // both halves of every kept comparator: writing an output nothing reads is harmless
+    const steps = selectionNetwork(k, lo, hi);
+    if (steps.length > NET_CAPACITY) throw new RangeError(`exchange: a network of ${steps.length} comparators does not fit a sort slot`);
+    pairs = new Int32Array(steps.flatMap(({ a, b }) => [a, b]));
+    networks.set(key, pairs);
+  }
+  return pairs;
 }
 
 export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels {
@@ -37,18 +99,22 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
     window: Array.from({ length: MAX_WINDOW + 1 }, (_, k) => e[`window${k}`] as Axpy),
     trimmed: Array.from({ length: MAX_TRIMMED + 1 }, (_, k) => Array.from({ length: (k + 1) >> 1 }, (_, t) => e[`window${k}t${t}`] as Axpy)),
     sqDist: e.sqDist as (a: number, b: number, lenBytes: number) => number,
+    windowSort: { narrow: e.windowSort4 as Axpy, wide: e.windowSort16 as Axpy },
+    sortSlots: findSortSlots(memory),
   };
 }
 
 /**
- * A shared memory of at least `bytes`, or undefined where the WebAssembly kernels are unavailable
+ * A shared memory of at least `bytes` (plus the sorting kernel's scratch at its end), or undefined where the WebAssembly kernels are unavailable
  * (wasmStatus() gives the reason), the size passes 4 GiB, or the allocation fails.
  */
 export function createSharedWasmMemory(bytes: number): WebAssembly.Memory | undefined {
-  const pages = Math.ceil(bytes / PAGE) + 1;
+  const pages = Math.ceil((bytes + SORT_SCRATCH_BYTES) / PAGE) + 1;
   if (!wasmStatus().ok || pages > MAX_PAGES) return undefined;
   try {
-    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    new Int32Array(memory.buffer, pages * PAGE - SORT_SCRATCH_BYTES, 2).set(MARK);
+    return memory;
   } catch {
     return undefined; // out of address space for one block: separate SharedArrayBuffers may still fit
   }
@@ -118,33 +184,72 @@ const WINDOW_BLOCK = 1024;
 /**
  * dst rows [rowStart,rowEnd) = the window mean of each coordinate's sorted values (see
  * aggregation/order-statistics.ts), four columns at a time in SIMD (a kernel per symmetric window
- * [t, k - t), as median and trimmed mean use, or one taking the window), column blocks outer and rows
- * inner (a ring's neighbours are re-read from cache); neighbourhoods larger than MAX_WINDOW and
+ * [t, k - t), as median and trimmed mean use, or one taking the window; above MAX_WINDOW values,
+ * one kernel for any k sorting in a scratch slot of the memory), column blocks outer and rows
+ * inner (a ring's neighbours are re-read from cache); neighbourhoods larger than MAX_SORT and
  * the last dim % 4 columns go through the JS loop, which gives the same bits.
  */
 export function windowMeanSimd(
   k: ExchangeKernels, W: MixingMatrix, src: Float32Array, dst: Float32Array, dim: number, rowStart: number, rowEnd: number,
   window: Window, scratch: WindowScratch,
 ): void {
+  const slots = k.sortSlots;
+  let sorts = false;
+  for (let i = rowStart; i < rowEnd && !sorts; i++) {
+    const n = W.offsets[i + 1] - W.offsets[i];
+    sorts = n > MAX_WINDOW && n <= MAX_SORT;
+  }
+  const slot = slots && sorts ? takeSlot(slots) : -1;
+  try {
+    windowMeanBlocks(k, W, src, dst, dim, rowStart, rowEnd, window, scratch, slot);
+  } finally {
+    if (slot >= 0) Atomics.store(slots!.locks, slot, 0);
+  }
+}
+
+function windowMeanBlocks(
+  k: ExchangeKernels, W: MixingMatrix, src: Float32Array, dst: Float32Array, dim: number, rowStart: number, rowEnd: number,
+  window: Window, scratch: WindowScratch, slot: number,
+): void {
   const vec = dim & ~3;
+  const maxSimd = slot >= 0 ? MAX_SORT : MAX_WINDOW;
   const args: number[] = [];
   for (let i = rowStart; i < rowEnd; i++) {
     const n = W.offsets[i + 1] - W.offsets[i];
     const [lo, hi] = window(n);
     checkWindow(lo, hi, n);
-    if (n < 2 || n > MAX_WINDOW) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
+    if (n < 2 || n > maxSimd) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
     else if (vec < dim) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch, vec, dim);
   }
+  const base = slot >= 0 ? k.sortSlots!.base + slot * SLOT_BYTES : 0;
+  const words = k.sortSlots?.words;
+  let netKey = -1, netBytes = 0;
   for (let c0 = 0; c0 < vec; c0 += WINDOW_BLOCK) {
     const len = Math.min(WINDOW_BLOCK, vec - c0);
     for (let i = rowStart; i < rowEnd; i++) {
       const p0 = W.offsets[i];
       const n = W.offsets[i + 1] - p0;
-      if (n < 2 || n > MAX_WINDOW) continue;
+      if (n < 2 || n > maxSimd) continue;
       const [lo, hi] = window(n);
+      const at = dst.byteOffset + (i * dim + c0) * 4;
+      if (n > MAX_WINDOW) {
+        const key = (n * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
+        if (key !== netKey) {
+          const pairs = sortPairs(n, lo, hi);
+          words!.set(pairs, (base + NET_AT) >> 2);
+          netKey = key;
+          netBytes = pairs.length * 4;
+        }
+        for (let j = 0; j < n; j++) words![((base + TABLE_AT) >> 2) + j] = src.byteOffset + (W.cols[p0 + j] * dim + c0) * 4;
+        const wide = (len & ~15) * 4;
+        const { wide: w16, narrow: w4 } = k.windowSort;
+        if (wide > 0) w16(at, base + TABLE_AT, n, 0, wide, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
+        if (wide < len * 4) w4(at, base + TABLE_AT, n, wide, len * 4, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
+        continue;
+      }
       const symmetric = lo + hi === n && n <= MAX_TRIMMED;
       args.length = symmetric ? n + 2 : n + 4;
-      args[0] = dst.byteOffset + (i * dim + c0) * 4;
+      args[0] = at;
       for (let j = 0; j < n; j++) args[1 + j] = src.byteOffset + (W.cols[p0 + j] * dim + c0) * 4;
       args[n + 1] = len * 4;
       if (symmetric) k.trimmed[n][lo](...args);
