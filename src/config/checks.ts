@@ -2,6 +2,7 @@
 import { CNN_DEFAULTS, convBlocks } from '../model/cnn-shape.js';
 import { existsSync, statSync } from 'node:fs';
 import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
+import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { craftsMessages } from '../adversary/index.js';
 import { pairwiseOf } from '../aggregation/index.js';
@@ -62,6 +63,9 @@ export function checkConfig(c: ExperimentConfig): string[] {
 
   const sizes = datasetSizes(c);
   out.push(...checkPlasticity(c, sizes.features));
+  // plasticity's checks refuse a non-square feature count; a square one may still hide channels
+  const rotate = c.data.clusters?.transform === 'rotate' && imageSide(sizes.features) !== undefined ? rotateIssue(sizes.features, sizes.shape) : undefined;
+  if (rotate) out.push(rotate.replace('data.clusters:', 'data.clusters.transform:'));
   if (sizes.classes > 256) {
     out.push(`data.dataset.classes: ${sizes.classes} is more than 256, the most a label byte can hold; use at most 256 classes`);
   }

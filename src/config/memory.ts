@@ -132,6 +132,9 @@ function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>
     const name = d.kind === 'mnist' ? 'MNIST' : d.kind === 'idx' ? 'IDX' : 'Fashion-MNIST';
     return { what: `${name}: loaded, shared copy and file buffers`, fields: 'data.dataset', bytes: loaded + shared + files };
   }
+  if (d.kind === 'csv') {
+    return { what: `CSV: ${(sizes.train + sizes.test).toLocaleString('en-US')} rows x ${sizes.features.toLocaleString('en-US')} features, loaded and shared`, fields: 'data.dataset', bytes: loaded + shared };
+  }
   // blobs draws float64 samples, rescales them to float32, then copies into shared memory
   const drawn = (sizes.train + sizes.test) * sizes.features * (8 + 4);
   return {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { int } from '../config/kinds.js';
 import { DataError } from '../errors.js';
 import { createRng } from '../rng.js';
+import type { InputShape } from '../types.js';
 
 export const CLUSTER_TRANSFORMS = ['rotate', 'permute-labels', 'permute-pixels'] as const;
 
@@ -34,13 +35,23 @@ export function imageSide(features: number): number | undefined {
   return s * s === features ? s : undefined;
 }
 
-/** The transform of every cluster. */
-export function clusterTransforms(spec: ClustersSpec, features: number, classes: number, seed: number): ClusterTransform[] {
+/** Why rotate cannot turn these images (square single-channel ones only), if it cannot. */
+export function rotateIssue(features: number, shape?: InputShape): string | undefined {
+  if (shape && (shape.channels !== 1 || shape.height !== shape.width)) {
+    return `data.clusters: rotate turns square single-channel images, and these are ${shape.height}x${shape.width}x${shape.channels} (height x width x channels); use permute-pixels or permute-labels`;
+  }
+  if (imageSide(features) === undefined) return `data.clusters: rotate needs square images, and ${features} features is not a square; use permute-pixels or permute-labels`;
+  return undefined;
+}
+
+/** The transform of every cluster (`shape`: the images', when the data has one). */
+export function clusterTransforms(spec: ClustersSpec, features: number, classes: number, seed: number, shape?: InputShape): ClusterTransform[] {
   return Array.from({ length: spec.count }, (_, c): ClusterTransform => {
     switch (spec.transform) {
       case 'rotate': {
-        const side = imageSide(features);
-        if (side === undefined) throw new DataError(`data.clusters: rotate needs square images, and ${features} features is not a square; use permute-pixels or permute-labels`);
+        const issue = rotateIssue(features, shape);
+        if (issue) throw new DataError(issue);
+        const side = imageSide(features)!;
         return c % 4 === 0 ? {} : { pixels: rotation(side, c % 4) };
       }
       case 'permute-pixels':

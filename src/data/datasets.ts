@@ -6,6 +6,7 @@ import { int, taggedUnion } from '../config/kinds.js';
 import { createRng } from '../rng.js';
 import type { Dataset } from '../types.js';
 import { createBlobs } from './blobs.js';
+import { csvInfo, loadCsvDataset } from './csv.js';
 import { fashionMnistInfo, loadFashionMnist } from './fashion-mnist.js';
 import { idxInfo, loadIdxDataset, type DatasetInfo } from './idx-dataset.js';
 import { loadMnist, MNIST_INFO } from './mnist.js';
@@ -26,6 +27,7 @@ export const datasetSchema = taggedUnion([
     separation: z.number().positive().default(3),
   }).strict(),
   z.object({ kind: z.literal('idx'), train: idxSplit, test: idxSplit }).strict(),
+  z.object({ kind: z.literal('csv'), train: z.string().min(1), test: z.string().min(1), label: z.string().min(1) }).strict(),
 ]);
 
 export type DatasetSpec = z.output<typeof datasetSchema>;
@@ -59,6 +61,10 @@ const registry: { [K in DatasetKind]: DatasetEntry<K> } = {
     info: (d) => idxInfo(d),
     load: (d) => loadIdxDataset(d),
   },
+  csv: {
+    info: (d) => csvInfo(d),
+    load: (d) => loadCsvDataset(d),
+  },
 };
 
 /** Sizes, features, classes (and shape for images), reading at most headers and labels. Throws DataError. */
@@ -71,15 +77,26 @@ export function loadDatasetOf(spec: DatasetSpec, seed: number): Dataset {
   return (registry[spec.kind] as DatasetEntry<DatasetKind>).load(spec, seed);
 }
 
-/** The spec with its file paths made absolute against `baseDir` (the config file's directory). */
-export function withDatasetBaseDir<T extends DatasetSpec>(spec: T, baseDir: string): T {
-  const at = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
-  if (spec.kind === 'idx') {
-    return {
-      ...spec,
-      train: { images: at(spec.train.images), labels: at(spec.train.labels) },
-      test: { images: at(spec.test.images), labels: at(spec.test.labels) },
-    };
+/** The file fields of each kind that has files: paths into the spec. */
+const FILE_FIELDS: Partial<Record<DatasetKind, readonly (readonly string[])[]>> = {
+  idx: [['train', 'images'], ['train', 'labels'], ['test', 'images'], ['test', 'labels']],
+  csv: [['train'], ['test']],
+};
+
+/**
+ * The spec with its relative file paths made absolute against `baseDir` (the config file's
+ * directory). Works on a parsed spec and on raw config input alike (a sweep's base config).
+ */
+export function withDatasetBaseDir<T>(spec: T, baseDir: string): T {
+  const fields = spec && typeof spec === 'object' ? FILE_FIELDS[(spec as { kind?: DatasetKind }).kind!] : undefined;
+  if (!fields) return spec;
+  const out = structuredClone(spec) as Record<string, unknown>;
+  for (const path of fields) {
+    let parent: Record<string, unknown> | undefined = out;
+    for (const k of path.slice(0, -1)) parent = parent && typeof parent[k] === 'object' ? (parent[k] as Record<string, unknown>) : undefined;
+    const last = path[path.length - 1];
+    const v = parent?.[last];
+    if (parent && typeof v === 'string' && v !== '' && !isAbsolute(v)) parent[last] = resolve(baseDir, v);
   }
-  return spec;
+  return out as T;
 }

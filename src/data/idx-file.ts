@@ -19,7 +19,7 @@ export interface IdxFileHeader extends IdxHeader {
 
 /** The header of an IDX file, reading only its first bytes. */
 export function readIdxHeader(path: string): IdxFileHeader {
-  const fd = openIdx(path);
+  const fd = openDataFile(path);
   try {
     const head = new Uint8Array(HEADER_PEEK);
     const got = readSync(fd, head, 0, HEADER_PEEK, 0);
@@ -35,7 +35,7 @@ export function readIdxHeader(path: string): IdxFileHeader {
 
 /** A whole IDX file: header checked, data length checked against the dims. */
 export function readIdxFile(path: string): IdxArray {
-  const fd = openIdx(path);
+  const fd = openDataFile(path);
   try {
     const size = fstatSync(fd).size;
     const head = new Uint8Array(Math.min(size, HEADER_PEEK));
@@ -68,7 +68,8 @@ export function isGzip(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-function openIdx(path: string): number {
+/** An open descriptor of a regular file, or a DataError naming it. */
+export function openDataFile(path: string, what = 'an IDX file'): number {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -79,7 +80,7 @@ function openIdx(path: string): number {
   }
   if (!fstatSync(fd).isFile()) {
     closeSync(fd);
-    throw new DataError(`${path}: not a regular file; name an IDX file`);
+    throw new DataError(`${path}: not a regular file; name ${what}`);
   }
   return fd;
 }

@@ -35,7 +35,7 @@ export function shapeData(dataset: Dataset, partition: Partition, testN: number,
   }
   const n = partition.peers;
   const cluster = opts.clusters ? assignClusters(n, opts.clusters.count, opts.seed) : undefined;
-  const transforms: ClusterTransform[] = opts.clusters ? clusterTransforms(opts.clusters, F, dataset.classes, opts.seed) : [{}];
+  const transforms: ClusterTransform[] = opts.clusters ? clusterTransforms(opts.clusters, F, dataset.classes, opts.seed, dataset.shape) : [{}];
   const of = (p: number) => transforms[cluster ? cluster[p] : 0];
   const h = opts.holdout;
   const total = partition.indices.length - n * h;

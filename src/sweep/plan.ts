@@ -1,6 +1,7 @@
 // Every run of a sweep, resolved up front: a bad grid key or a config that one combination makes
 // invalid is reported (naming the combination and the field) before any run starts.
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { withDatasetBaseDir } from '../data/datasets.js';
 import { z } from 'zod';
 import { didYouMean } from '../config/did-you-mean.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -99,9 +100,11 @@ class Issues {
   }
 }
 
-/** A relative topology file is relative to the base config, wherever the combination's config is written. */
+/** A relative topology or data file is relative to the base config, wherever the combination's config is written. */
 function withAbsolutePaths(config: Record<string, unknown>, baseDir: string): Record<string, unknown> {
   const t = config.topology as Record<string, unknown> | undefined;
+  const data = config.data as Record<string, unknown> | undefined;
+  if (data && typeof data === 'object' && data.dataset) config = { ...config, data: { ...data, dataset: withDatasetBaseDir(data.dataset, baseDir) } };
   if (t && typeof t === 'object' && t.kind === 'file' && typeof t.path === 'string' && t.path !== '' && !isAbsolute(t.path)) {
     return { ...config, topology: { ...t, path: resolve(baseDir, t.path) } };
   }

@@ -5,6 +5,8 @@ import { DataError } from '../../src/errors.js';
 import { idxInfo, loadIdxDataset } from '../../src/data/idx-dataset.js';
 import { readIdxFile, readIdxHeader } from '../../src/data/idx-file.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { estimateMemory } from '../../src/config/memory.js';
+import { clusterTransforms } from '../../src/data/clusters.js';
 import { gzipSync } from 'node:zlib';
 import { idxBytes, imageSet, tempDataDir, writeIdx, writeImageDataset, writeText } from './fixtures.js';
 import { plexus } from '../cli/helpers.js';
@@ -111,6 +113,25 @@ describe('idx datasets', () => {
     expect(() => resolveConfig({ ...base, data: { dataset: ds, examplesPerPeer: 17 } })).toThrow(/exceeds the 64 training examples of idx; use at most 16 per peer/);
     const missing = { ...ds, test: { ...ds.test, labels: join(dir, 'nope') } };
     expect(() => resolveConfig({ ...base, data: { dataset: missing, examplesPerPeer: 16 } })).toThrow(/nope: file not found/);
+  });
+
+  it('sizes the memory estimate from the files\' headers', () => {
+    const ds = writeImageDataset(tempDataDir(), { h: 10, w: 10, c: 3, classes: 3, train: 64, test: 16, gzip: true });
+    const c = resolveConfig({ name: 'x', peers: 4, rounds: 1, model: { kind: 'logistic' }, train: { batchSize: 8 }, eval: { testExamples: 16 }, data: { dataset: ds, examplesPerPeer: 16 } });
+    const part = estimateMemory(c, { workers: 0 }).parts.find((p) => p.what.startsWith('IDX'))!;
+    // loaded float32 + shared copy + file bytes, 300 features each
+    expect(part.bytes).toBe(80 * 1201 + 80 * 1201 + 80 * 301);
+  });
+
+  it('lets rotate clusters turn square single-channel images only', () => {
+    const base = { name: 'x', peers: 4, rounds: 1, model: { kind: 'logistic' }, train: { batchSize: 8 }, eval: { testExamples: 16 } };
+    const rgba = writeImageDataset(tempDataDir(), { h: 4, w: 4, c: 4, classes: 3, train: 64, test: 16 }); // 64 features: a square count
+    const data = (dataset: object) => ({ ...base, data: { dataset, examplesPerPeer: 16, clusters: { count: 2, transform: 'rotate' } } });
+    expect(() => resolveConfig(data(rgba))).toThrow(/data\.clusters\.transform: rotate turns square single-channel images, and these are 4x4x4/);
+    const grey = writeImageDataset(tempDataDir(), { h: 8, w: 8, classes: 3, train: 64, test: 16 });
+    expect(resolveConfig(data(grey)).data.clusters).toEqual({ count: 2, transform: 'rotate' });
+    expect(clusterTransforms({ count: 2, transform: 'rotate' }, 64, 3, 1, { height: 8, width: 8, channels: 1 })[1].pixels).toHaveLength(64);
+    expect(() => clusterTransforms({ count: 2, transform: 'rotate' }, 64, 3, 1, { height: 4, width: 4, channels: 4 })).toThrow(/4x4x4/);
   });
 
   it('runs end to end from a config: 8 peers on 6x6 gzip\'d images learn, topology.json counts the labels', async () => {
