@@ -4,6 +4,9 @@ import { availableParallelism } from 'node:os';
 import { resolveConfig } from '../src/config/resolve.js';
 import { Engine } from '../src/engine/engine.js';
 import { CASES } from './cases.js';
+import { modelSpecOf } from '../src/config/model-spec.js';
+import { convBlocks } from '../src/model/cnn-shape.js';
+import { layerSizes } from '../src/model/layout.js';
 
 const id = process.argv[2];
 const rounds = process.argv[3] ? Number(process.argv[3]) : undefined;
@@ -28,6 +31,7 @@ process.stdout.write(JSON.stringify({
   title: c.title,
   workers,
   backend: summary.backend,
+  kernel: summary.kernel,
   peers: config.peers,
   rounds: summary.rounds,
   peerStepsPerSecond: summary.peerStepsPerSecond,
@@ -42,11 +46,25 @@ process.stdout.write(JSON.stringify({
 
 /** Multiply-adds x 2 of one local step: forward, backward to each weight matrix, and hidden deltas. */
 function flopsPerStep(cfg: typeof config): number {
+  if (cfg.model.kind === 'cnn') return cnnFlopsPerStep(cfg);
   const sizes = [784, ...(cfg.model.hidden ?? []), 10];
   let f = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
     const mm = 2 * cfg.train.batchSize * sizes[l] * sizes[l + 1];
     f += mm * (l === 0 ? 2 : 3); // forward + weight gradient (+ input gradient above the first layer)
   }
+  return f * cfg.train.localSteps;
+}
+
+/** A cnn step counted as dense work: each conv's forward, filter and input gradient (none for the first) as matrix products over all positions, then the dense layers. */
+function cnnFlopsPerStep(cfg: typeof config): number {
+  const spec = modelSpecOf(cfg);
+  const B = cfg.train.batchSize;
+  let f = 0;
+  convBlocks(spec.shape!, spec.conv!).forEach((b, l) => {
+    f += 2 * B * b.outH * b.outW * b.patch * b.filters * (l === 0 ? 2 : 3);
+  });
+  const sizes = layerSizes(spec);
+  for (let l = 0; l + 1 < sizes.length; l++) f += 2 * B * sizes[l] * sizes[l + 1] * 3;
   return f * cfg.train.localSteps;
 }

@@ -9,6 +9,8 @@ export interface BenchCase {
   workers: number | 'all';
   /** the case this one is compared with (its peer-steps/s as a ratio), when both run */
   baseline?: string;
+  /** a script outside Plexus that prints the same JSON line (bench/anchors/), run with `anchor.command` */
+  anchor?: { command: string; script: string };
 }
 
 const w1: ExperimentInput = {
@@ -24,6 +26,24 @@ const w1: ExperimentInput = {
   protocol: { kind: 'dpsgd' },
   eval: { every: 300, testExamples: 10000 },
 };
+
+/** W2 (issue 13): LeNet-5 peers on Fashion-MNIST. */
+const w2: ExperimentInput = {
+  name: 'w2',
+  seed: 1,
+  peers: 32,
+  rounds: 600,
+  topology: { kind: 'ring', k: 2 },
+  mixing: 'metropolis',
+  data: { dataset: 'fashion-mnist', examplesPerPeer: 1875, partition: { kind: 'iid' } },
+  model: { kind: 'cnn', conv: [{ filters: 6, kernel: 5, pool: 2 }, { filters: 16, kernel: 5, pool: 2 }], dense: [120, 84], activation: 'relu', init: 'shared' },
+  train: { optimizer: 'sgd', lr: 0.1, batchSize: 32, localSteps: 1 },
+  protocol: { kind: 'dpsgd' },
+  eval: { every: 600, testExamples: 10000 },
+};
+
+/** `npm run bench -- --w2`: W2 in Plexus beside its PyTorch anchor. */
+export const W2_SET = ['w2-torch', 'w2-inline', 'w2-all'];
 
 /** W1 with a robust aggregation rule in place of the mixing-weighted mean. */
 const robust: { id: string; label: string; aggregation: ExperimentInput['aggregation'] }[] = [
@@ -43,6 +63,12 @@ export const CASES: BenchCase[] = [
     { id: `w1-${id}-inline`, title: `W1 ${label}, inline`, config: { ...w1, aggregation }, workers: 0, baseline: 'w1-inline' },
     { id: `w1-${id}-all`, title: `W1 ${label}, all workers`, config: { ...w1, aggregation }, workers: 'all', baseline: 'w1-all' },
   ]),
+  { id: 'w2-inline', title: 'W2 (LeNet-5, Fashion-MNIST), inline', config: w2, workers: 0, baseline: 'w2-torch' },
+  { id: 'w2-all', title: 'W2 (LeNet-5, Fashion-MNIST), all workers', config: w2, workers: 'all', baseline: 'w2-torch' },
+  {
+    id: 'w2-torch', title: 'W2, PyTorch per-peer loop (1 thread)', config: w2, workers: 0,
+    anchor: { command: '/usr/bin/python3', script: 'bench/anchors/w2_torch.py' },
+  },
   {
     id: 'scale-10k-logistic',
     title: '10,000 peers, logistic, ring k=2, 100 rounds',

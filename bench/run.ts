@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { cpus, availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CASES, ROBUST_SET } from './cases.js';
+import { CASES, ROBUST_SET, W2_SET } from './cases.js';
 import { median } from './micro.js';
 
 const args = process.argv.slice(2);
@@ -21,7 +21,8 @@ const showBusy = args.includes('--busy');
 const named = args.filter((a, i) => !a.startsWith('--') && !['--rounds', '--repeats'].includes(args[i - 1]));
 const ids = named.length
   ? named
-  : args.includes('--quick') ? ['w1-inline', 'w1-all'] : args.includes('--robust') ? ROBUST_SET : ['w1-inline', 'w1-1', 'w1-all'];
+  : args.includes('--quick') ? ['w1-inline', 'w1-all'] : args.includes('--robust') ? ROBUST_SET : args.includes('--w2') ? W2_SET
+  : ['w1-inline', 'w1-1', 'w1-all', 'w2-all', 'w2-torch'];
 const casePath = fileURLToPath(new URL('./case.js', import.meta.url));
 
 function commit(): string {
@@ -36,7 +37,7 @@ const machine = `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, ${(tot
 console.log(`machine: ${machine}; commit ${commit()}`);
 interface CaseResult {
   title: string; workers: number; backend: string; rounds: number; peerStepsPerSecond: number; msPerRound: number;
-  stepGflops: number; peakRssMB: number; finalMeanAccuracy: number; evalSeconds: number; busyMsByWorker: { thread: number; ms: number }[];
+  stepGflops: number; peakRssMB: number; finalMeanAccuracy: number; evalSeconds: number; busyMsByWorker: { thread: number; ms: number }[]; kernel?: string;
 }
 for (const id of ids) {
   if (!CASES.some((c) => c.id === id)) {
@@ -47,7 +48,11 @@ for (const id of ids) {
 const runs = new Map<string, CaseResult[]>(ids.map((id) => [id, []]));
 for (let rep = 0; rep < repeats; rep++) {
   for (const id of ids) {
-    const out = execFileSync(process.execPath, [casePath, id, ...(rounds ? [rounds] : [])], {
+    const anchor = CASES.find((c) => c.id === id)!.anchor;
+    const [cmd, argv] = anchor
+      ? [anchor.command, [fileURLToPath(new URL(`../../${anchor.script}`, import.meta.url)), ...(rounds ? ['--rounds', rounds] : [])]]
+      : [process.execPath, [casePath, id, ...(rounds ? [rounds] : [])]];
+    const out = execFileSync(cmd, argv, {
       encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
     });
     const r: CaseResult = JSON.parse(out.trim().split('\n').pop()!);
@@ -69,7 +74,7 @@ for (const id of ids) {
   const base = CASES.find((c) => c.id === id)!.baseline;
   const ratio = base && runs.has(base) ? `, ${(r.peerStepsPerSecond / pick(base).peerStepsPerSecond).toFixed(2)} of ${base}` : '';
   const spread = repeats > 1 ? ` [median of ${runs.get(id)!.map((x) => x.peerStepsPerSecond.toFixed(0)).join(', ')}]` : '';
-  console.log(`${r.title}: ${r.peerStepsPerSecond.toFixed(0)} peer-steps/s${ratio}${spread}, ${r.msPerRound.toFixed(1)} ms/round, ${r.stepGflops.toFixed(2)} GFLOP/s in local steps, peak RSS ${r.peakRssMB.toFixed(0)} MB, final mean accuracy ${r.finalMeanAccuracy.toFixed(4)} (workers ${r.workers}, backend ${r.backend})`);
+  console.log(`${r.title}: ${r.peerStepsPerSecond.toFixed(0)} peer-steps/s${ratio}${spread}, ${r.msPerRound.toFixed(1)} ms/round, ${r.stepGflops.toFixed(2)} GFLOP/s in local steps, peak RSS ${r.peakRssMB.toFixed(0)} MB, final mean accuracy ${r.finalMeanAccuracy.toFixed(4)} (workers ${r.workers}, backend ${r.backend}${r.kernel ? `, kernel ${r.kernel}` : ''})`);
   if (showBusy) console.log(`  busy ms by worker: ${r.busyMsByWorker.map((b) => `thread ${b.thread}: ${b.ms}`).join(', ')}`);
 }
 const header = '| workload | workers | backend | rounds | peer-steps/s | ms/round | step GFLOP/s | peak RSS MB | final mean acc | eval s |\n|---|---|---|---|---|---|---|---|---|---|';

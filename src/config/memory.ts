@@ -4,6 +4,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { createLayout } from '../model/layout.js';
+import { modelSpecOf } from './model-spec.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
 import { craftsMessages } from '../adversary/index.js';
@@ -116,8 +117,7 @@ function hiddenOf(c: ExperimentConfig): number[] {
 
 /** Parameters per peer (one row). */
 export function paramCount(c: ExperimentConfig): number {
-  const sizes = datasetSizes(c);
-  return createLayout({ kind: c.model.kind, inputs: sizes.features, hidden: hiddenOf(c), classes: sizes.classes }).total;
+  return createLayout(modelSpecOf(c)).total;
 }
 
 function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>): MemoryPart {
