@@ -1,7 +1,7 @@
 // The exchange step's loops as WebAssembly SIMD: sparse mixing (dst = sum_j w_j src_j, up to
 // eight sources fused per pass) and per-column statistics. The module imports a shared memory.
 import { assembleModule, Code, ValType } from './asm.js';
-import { selectionNetwork } from './sorting-network.js';
+import { selectionNetwork, sortingNetwork } from './sorting-network.js';
 
 /** A shared memory's maximum: 4 GiB of 64 KiB pages. */
 export const MAX_PAGES = 65536;
@@ -144,14 +144,18 @@ function windowMean(k: number, trim?: number): Code {
 
 /** Largest neighbourhood (self included) the scratch-sorting kernel takes; larger ones stay in JS. */
 export const MAX_SORT = 256;
+/** The scratch-sorting kernel sorts each aligned run of this many values in registers as it loads them. */
+export const PRESORT = 16;
 
 /**
  * The order-statistic loop for any k (up to MAX_SORT), sorting in linear memory instead of
  * registers: params dst, table, k, start, end, lo, hi, buf, net, netBytes. For byte offsets i in
  * [start, end), `groups` * 4 columns at a time: value j is the v128s at table[j] + i (table: k i32
- * addresses), copied to buf (k * 16 * groups bytes); then the comparators of `net` (netBytes / 8
- * pairs of i32 positions a < b) run in order, each a pmin/pmax pair on one predicate as in
- * windowMean, so the bits match the JS loop the same way; then dst + i = (+0 + buf[lo..hi)) / (hi - lo).
+ * addresses), copied to buf (k * 16 * groups bytes), each whole run of PRESORT values sorted on
+ * the way in registers; then the comparators of `net` (netBytes / 8 pairs of i32 positions
+ * a < b: the rest of a network, see presortedPrefix in exchange.ts) run in order, each a pmin/pmax
+ * pair on one predicate as in windowMean, so the bits match the JS loop the same way; then
+ * dst + i = (+0 + buf[lo..hi)) / (hi - lo).
  */
 function windowSort(groups: number): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
@@ -162,12 +166,26 @@ function windowSort(groups: number): Code {
   const a = c.local(I32), b = c.local(I32);
   const va = c.local(V128), vb = c.local(V128), cnt = c.local(V128);
   const acc = Array.from({ length: groups }, () => c.local(V128));
+  const r = Array.from({ length: PRESORT }, () => c.local(V128));
   c.get(hi).get(lo).sub().f32ConvertI32S().f32x4Splat().set(cnt);
   c.get(start).set(i);
   c.whileLt(i, end, width, () => {
-    // gather: buf[j] = the values of source j at i
+    // gather: buf[j] = the values of source j at i, whole runs of PRESORT sorted in registers
     c.get(table).set(p);
     c.get(buf).set(q);
+    c.get(table).get(k).i32(-PRESORT).and().i32(2).shl().add().set(stop);
+    c.whileLt(p, stop, 4 * PRESORT, () => {
+      for (let g = 0; g < groups; g++) {
+        for (let j = 0; j < PRESORT; j++) c.get(p).i32Load(4 * j).get(i).add().v128Load(16 * g).set(r[j]);
+        for (const [x, y] of sortingNetwork(PRESORT)) {
+          c.get(r[x]).get(r[y]).f32x4Pmin().set(va);
+          c.get(r[y]).get(r[x]).f32x4Pmax().set(r[y]);
+          c.get(va).set(r[x]);
+        }
+        for (let j = 0; j < PRESORT; j++) c.get(q).get(r[j]).v128Store(width * j + 16 * g);
+      }
+      c.get(q).i32(width * PRESORT).add().set(q);
+    });
     c.get(table).get(k).i32(2).shl().add().set(stop);
     c.whileLt(p, stop, 4, () => {
       c.get(p).i32Load().get(i).add().set(s);

@@ -4,8 +4,8 @@
 // mix-rows.ts and tasks.ts for when this is not available; results of each path are deterministic
 // for any worker count.
 import type { MixingMatrix } from '../types.js';
-import { MAX_FUSED, MAX_PAGES, MAX_SORT, MAX_TRIMMED, MAX_WINDOW } from './exchange-module.js';
-import { selectionNetwork } from './sorting-network.js';
+import { MAX_FUSED, MAX_PAGES, MAX_SORT, MAX_TRIMMED, MAX_WINDOW, PRESORT } from './exchange-module.js';
+import { selectionNetwork, sortingNetwork } from './sorting-network.js';
 import { checkWindow, windowMeanRows, type Window, type WindowScratch } from '../aggregation/order-statistics.js';
 import { instantiate, wasmStatus, PAGE } from './modules.js';
 import { DISTANCE_LANES, squaredTail } from '../aggregation/distance.js';
@@ -72,15 +72,43 @@ function takeSlot(slots: SortSlots): number {
 
 const networks = new Map<number, Int32Array>();
 
-/** The comparator pairs that sort k values far enough for the window [lo, hi), flattened (a, b, a, b, ...). */
+/**
+ * Indices of sortingNetwork(k) the kernel's loads already do: Batcher's network starts by sorting
+ * each aligned run of PRESORT values on its own (its leading comparators stay inside one run),
+ * and the kernel sorts the whole runs in registers (any network: sorted is sorted, up to the order
+ * of +0 and -0, which no window sum can tell). A partial last run is left to the network.
+ */
+function presortedPrefix(k: number): Set<number> {
+  const net = sortingNetwork(k);
+  const done = new Set<number>();
+  const whole = Math.floor(k / PRESORT);
+  for (let q = 0; q < net.length; q++) {
+    const [a, b] = net[q];
+    const run = Math.floor(a / PRESORT);
+    if (run !== Math.floor(b / PRESORT)) break;
+    if (run < whole) done.add(q);
+  }
+  return done;
+}
+
+/** The comparator pairs left to sort k values far enough for the window [lo, hi), flattened (a, b, a, b, ...). */
 function sortPairs(k: number, lo: number, hi: number): Int32Array {
   const key = (k * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
   let pairs = networks.get(key);
   if (!pairs) {
-    // both halves of every kept comparator: writing an output nothing reads is harmless
-    const steps = selectionNetwork(k, lo, hi);
-    if (steps.length > NET_CAPACITY) throw new RangeError(`exchange: a network of ${steps.length} comparators does not fit a sort slot`);
-    pairs = new Int32Array(steps.flatMap(({ a, b }) => [a, b]));
+    // selectionNetwork keeps a subsequence of sortingNetwork: find each step's place in it
+    const net = sortingNetwork(k);
+    const done = presortedPrefix(k);
+    const out: number[] = [];
+    let q = 0;
+    for (const { a, b } of selectionNetwork(k, lo, hi)) {
+      while (net[q][0] !== a || net[q][1] !== b) q++;
+      // both halves of every kept comparator: writing an output nothing reads is harmless
+      if (!done.has(q)) out.push(a, b);
+      q++;
+    }
+    if (out.length / 2 > NET_CAPACITY) throw new RangeError(`exchange: a network of ${out.length / 2} comparators does not fit a sort slot`);
+    pairs = Int32Array.from(out);
     networks.set(key, pairs);
   }
   return pairs;
