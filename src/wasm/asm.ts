@@ -151,6 +151,10 @@ export class Code {
   f64x2Sub(): this { return this.simd(0xf1); }
   f64x2Mul(): this { return this.simd(0xf2); }
   i32x4Splat(): this { return this.simd(0x11); }
+  /** lanes a > b: all ones, else zeros */
+  f32x4Gt(): this { return this.simd(0x44); }
+  /** bitselect(a, b, mask) = (a & mask) | (b & ~mask) */
+  v128Bitselect(): this { return this.simd(0x52); }
   v128And(): this { return this.simd(0x4e); }
 
   /** `while (get(i) < limit) { body(); i += step }` over i32 locals, unsigned compare. */

@@ -12,7 +12,7 @@ import type { DenseExports } from './dense-module.js';
 import type { ConvExports } from './conv-module.js';
 import { instantiate, PAGE } from './modules.js';
 import { pad, planConv, type ConvPlan } from './conv-plan.js';
-import { activate, activationGrad, filterGradList, inputGradList, poolForward } from './conv-pool.js';
+import { activate, activationGrad, filterGradList, inputGradList } from './conv-pool.js';
 import type { PhaseProbe, SimdKernel } from './simd-kernel.js';
 
 /** Examples per evaluation chunk: patches grow with the image, so smaller than the MLP's. */
@@ -42,7 +42,6 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   const loops = instantiate('optimizer', memory);
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
-  let argmax = blocks.map((b) => new Int32Array(p.capacity * b.poolH * b.poolW * b.filters));
   let disposed = false;
   const evalStats = { correct: 0 };
 
@@ -55,7 +54,6 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
     p = next; // params and grad keep their offsets (they come first)
     f32 = new Float32Array(memory.buffer);
     i32 = new Int32Array(memory.buffer);
-    argmax = blocks.map((b) => new Int32Array(p.capacity * b.poolH * b.poolW * b.filters));
   };
 
   /** The padded kernels and biases the forward pass multiplies by, and the transposed kernels of the backward pass, from p.params. */
@@ -89,7 +87,8 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       conv.bcast((p.wPad[l] + b.patch * np) * 4, np, p.conv[l] * 4, positions);
       dense.fwd(p.patches[l] * 4, positions, b.patch, p.wPad[l] * 4, np, p.conv[l] * 4, p.list * 4);
       probe?.mark(`conv${l}`);
-      poolForward(f32, p.conv[l], b, rows, p.pooled[l], argmax[l], act);
+      conv.pool(p.conv[l] * 4, rows, b.outH, b.outW, np, b.pool, b.poolH, b.poolW, b.filters, p.pooled[l] * 4, p.argmax[l] * 4, act === 'relu' ? 1 : 0);
+      if (act !== 'relu') activate(f32, p.pooled[l], rows * b.poolH * b.poolW * b.filters);
       probe?.mark(`pool${l}`);
     });
     for (let l = 0; l < L; l++) {
@@ -135,7 +134,7 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       const b = blocks[l];
       const dWT = p.dWT[l];
       f32.fill(0, dWT, dWT + b.filters * b.patch);
-      let count = filterGradList(f32, i32, b, batch, p.dPooled[l], argmax[l], dWT, p.patches[l], p.triples, p.grad + convB[l]);
+      let count = filterGradList(f32, i32, b, batch, p.dPooled[l], p.argmax[l], dWT, p.patches[l], p.triples, p.grad + convB[l]);
       conv.axpys(p.triples * 4, count, b.patch);
       const g = p.grad + convK[l];
       for (let f = 0; f < b.filters; f++) for (let k = 0; k < b.patch; k++) f32[g + k * b.filters + f] = f32[dWT + f * b.patch + k];
@@ -144,7 +143,7 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const dIn = p.dPooled[l - 1];
         const n = batch * b.inH * b.inW * b.inC;
         f32.fill(0, dIn, dIn + n);
-        count = inputGradList(f32, i32, b, batch, p.dPooled[l], argmax[l], p.wT[l], dIn, p.triples);
+        count = inputGradList(f32, i32, b, batch, p.dPooled[l], p.argmax[l], p.wT[l], dIn, p.triples);
         conv.axpys(p.triples * 4, count, b.kernel * b.inC);
         activationGrad(f32, dIn, p.pooled[l - 1], n, act);
         probe?.mark(`dX conv${l}`);

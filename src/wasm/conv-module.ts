@@ -17,6 +17,13 @@ export interface ConvExports {
   im2col(x: number, batch: number, image: number, w: number, c: number, k: number, outH: number, outW: number, out: number): void;
   /** out[r, 0..n) = b[0..n) for r < rows */
   bcast(b: number, n: number, out: number, rows: number): void;
+  /**
+   * Max-pooling of a conv output [rows, outH, outW, np] (np = filters padded to whole vectors) by
+   * `pool`, four filters at a time: out[o] = max over the window (ReLU'd when relu != 0) and
+   * argmax[o] = the first window position (row, oy, ox) flattened holding it, o over (row, py,
+   * px, f < filters). Writes up to 3 floats past each buffer's end.
+   */
+  pool(conv: number, rows: number, outH: number, outW: number, np: number, pool: number, poolH: number, poolW: number, filters: number, out: number, argmax: number, relu: number): void;
   /** for each of `count` triples (dst byte address i32, src byte address i32, v f32) at list: dst[i] += v * src[i], i < len */
   axpys(list: number, count: number, len: number): void;
 }
@@ -101,6 +108,52 @@ function buildAxpys(): Code {
   return c;
 }
 
+function buildPool(): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [conv, rows, outH, outW, np, pool, poolH, poolW, filters, out, argmax, relu] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const r = c.local(I32), py = c.local(I32), px = c.local(I32), first = c.local(I32), g = c.local(I32), dy = c.local(I32), dx = c.local(I32);
+  const pos = c.local(I32), rowPos = c.local(I32), o = c.local(I32), best = c.local(V128), idx = c.local(V128), v = c.local(V128), m = c.local(V128);
+  const zero = c.local(V128), addr = c.local(I32);
+  c.f32(0).f32x4Splat().set(zero);
+  c.i32(0).set(o);
+  c.i32(0).set(r);
+  c.whileLt(r, rows, 1, () => {
+    c.i32(0).set(py);
+    c.whileLt(py, poolH, 1, () => {
+      c.i32(0).set(px);
+      c.whileLt(px, poolW, 1, () => {
+        // first = (r * outH + py * pool) * outW + px * pool
+        c.get(r).get(outH).mul().get(py).get(pool).mul().add().get(outW).mul().get(px).get(pool).mul().add().set(first);
+        c.i32(0).set(g);
+        c.whileLt(g, filters, 4, () => {
+          c.get(conv).get(first).get(np).mul().get(g).add().i32(2).shl().add().v128Load().set(best);
+          c.get(first).i32x4Splat().set(idx);
+          c.i32(0).set(dy);
+          c.whileLt(dy, pool, 1, () => {
+            c.get(first).get(dy).get(outW).mul().add().set(rowPos);
+            c.i32(0).set(dx);
+            c.whileLt(dx, pool, 1, () => {
+              c.get(rowPos).get(dx).add().set(pos);
+              c.get(conv).get(pos).get(np).mul().get(g).add().i32(2).shl().add().v128Load().set(v);
+              c.get(v).get(best).f32x4Gt().set(m);
+              c.get(v).get(best).get(m).v128Bitselect().set(best);
+              c.get(pos).i32x4Splat().get(idx).get(m).v128Bitselect().set(idx);
+            });
+          });
+          c.get(relu).if();
+          c.get(best).get(zero).f32x4Max().set(best);
+          c.end();
+          c.get(o).get(g).add().i32(2).shl().set(addr);
+          c.get(out).get(addr).add().get(best).v128Store();
+          c.get(argmax).get(addr).add().get(idx).v128Store();
+        });
+        c.get(o).get(filters).add().set(o);
+      });
+    });
+  });
+  return c;
+}
+
 /** The module's bytes, importing `env.memory` (not shared). Compiled in modules.ts. */
 export function convModuleBytes(): Uint8Array<ArrayBuffer> {
   return assembleModule(
@@ -108,6 +161,7 @@ export function convModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'im2col', code: buildIm2col() },
       { name: 'bcast', code: buildBcast() },
       { name: 'axpys', code: buildAxpys() },
+      { name: 'pool', code: buildPool() },
     ],
     1,
   );

@@ -12,6 +12,8 @@ export interface ConvPlan {
   patches: number[];
   conv: number[];
   pooled: number[];
+  /** per block: the pool's argmax (int32), conv positions (row, oy, ox) flattened */
+  argmax: number[];
   dPooled: number[];
   /** per block: kernel and bias padded to whole vectors ([patch, pad(filters)] then pad(filters)), the transposed kernel, the transposed filter gradient */
   wPad: number[];
@@ -41,7 +43,7 @@ export function planConv(blocks: readonly ConvBlock[], sizes: readonly number[],
   const params = take(total);
   const grad = take(total);
   const x = take(capacity * inputs);
-  const patches: number[] = [], conv: number[] = [], pooled: number[] = [], dPooled: number[] = [];
+  const patches: number[] = [], conv: number[] = [], pooled: number[] = [], argmax: number[] = [], dPooled: number[] = [];
   const wPad: number[] = [], wT: number[] = [], dWT: number[] = [];
   let maxTriples = 0;
   let listFloats = 2 * Math.max(capacity, ...sizes);
@@ -50,7 +52,9 @@ export function planConv(blocks: readonly ConvBlock[], sizes: readonly number[],
     const out = capacity * b.poolH * b.poolW * b.filters;
     patches.push(take(positions * b.patch));
     conv.push(take(positions * pad(b.filters)));
-    pooled.push(take(out));
+    // the pool stores whole vectors: up to 3 floats past the last output
+    pooled.push(take(out + 4));
+    argmax.push(take(out + 4));
     dPooled.push(take(out));
     wPad.push(take((b.patch + 1) * pad(b.filters)));
     wT.push(take(b.filters * b.patch));
@@ -65,5 +69,5 @@ export function planConv(blocks: readonly ConvBlock[], sizes: readonly number[],
   const ones = take(capacity * widest);
   const list = take(listFloats);
   const triples = take(3 * maxTriples);
-  return { capacity, params, grad, x, patches, conv, pooled, dPooled, wPad, wT, dWT, acts, delta, ones, list, triples, floats: at };
+  return { capacity, params, grad, x, patches, conv, pooled, argmax, dPooled, wPad, wT, dWT, acts, delta, ones, list, triples, floats: at };
 }

@@ -1,46 +1,10 @@
-// The JavaScript parts of a convolutional block: max-pooling with its argmax, activations, and
+// The JavaScript parts of a convolutional block: activations other than ReLU, and
 // the lists of row additions (conv-module's axpys) that carry gradients back through a block.
 // Only conv outputs a pool picked get a gradient, so the backward pass visits those alone.
 
 import type { ConvBlock } from '../model/cnn-shape.js';
-import { pad } from './conv-plan.js';
 
 export type Activation = 'relu' | 'tanh';
-
-/**
- * pooled[o] = act(max over the pool window of conv), o over (row, py, px, f); argmax[o] = the
- * conv position (row, oy, ox) flattened, the first in the window holding the max.
- */
-export function poolForward(f32: Float32Array, conv: number, b: ConvBlock, rows: number, pooled: number, argmax: Int32Array, act: Activation): void {
-  const np = pad(b.filters);
-  const F = b.filters, P = b.pool;
-  let o = 0;
-  for (let r = 0; r < rows; r++) {
-    const rowBase = r * b.outH;
-    for (let py = 0; py < b.poolH; py++) {
-      for (let px = 0; px < b.poolW; px++) {
-        const first = (rowBase + py * P) * b.outW + px * P;
-        for (let f = 0; f < F; f++) {
-          let best = f32[conv + first * np + f];
-          let arg = first;
-          for (let dy = 0; dy < P; dy++) {
-            for (let dx = 0; dx < P; dx++) {
-              const pos = first + dy * b.outW + dx;
-              const v = f32[conv + pos * np + f];
-              if (v > best) {
-                best = v;
-                arg = pos;
-              }
-            }
-          }
-          argmax[o] = arg;
-          f32[pooled + o] = act === 'relu' ? (best > 0 ? best : 0) : Math.tanh(best);
-          o++;
-        }
-      }
-    }
-  }
-}
 
 /** x[i] = act(x[i]) for i < count (ReLU runs in WebAssembly; this is the other activations). */
 export function activate(f32: Float32Array, x: number, count: number): void {
@@ -64,7 +28,7 @@ export function activationGrad(f32: Float32Array, d: number, a: number, count: n
  * and the bias gradient (sum of g per filter) into f32[db..]. Returns how many triples.
  */
 export function filterGradList(
-  f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: Int32Array,
+  f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: number,
   dWT: number, patches: number, triples: number, db: number,
 ): number {
   const F = b.filters, K = b.patch;
@@ -77,7 +41,7 @@ export function filterGradList(
     const f = o % F;
     sums[f] += g;
     i32[t] = (dWT + f * K) * 4;
-    i32[t + 1] = (patches + argmax[o] * K) * 4;
+    i32[t + 1] = (patches + i32[argmax + o] * K) * 4;
     f32[t + 2] = g;
     t += 3;
   }
@@ -90,7 +54,7 @@ export function filterGradList(
  * position (b, oy, ox), one per kernel row dy: the scatter of the patches' gradient (col2im).
  */
 export function inputGradList(
-  f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: Int32Array,
+  f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: number,
   wT: number, dIn: number, triples: number,
 ): number {
   const F = b.filters, K = b.patch, k = b.kernel;
@@ -102,7 +66,7 @@ export function inputGradList(
     const g = f32[dPooled + o];
     if (g === 0) continue;
     const f = o % F;
-    const pos = argmax[o];
+    const pos = i32[argmax + o];
     const img = (pos / perImage) | 0;
     const rem = pos - img * perImage;
     const oy = (rem / b.outW) | 0;
