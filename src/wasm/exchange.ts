@@ -71,6 +71,7 @@ function takeSlot(slots: SortSlots): number {
 }
 
 const networks = new Map<number, Int32Array>();
+const networkKey = (k: number, lo: number, hi: number) => (k * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
 
 /**
  * Indices of sortingNetwork(k) the kernel's loads already do: Batcher's network starts by sorting
@@ -93,7 +94,7 @@ function presortedPrefix(k: number): Set<number> {
 
 /** The comparator pairs left to sort k values far enough for the window [lo, hi), flattened (a, b, a, b, ...). */
 function sortPairs(k: number, lo: number, hi: number): Int32Array {
-  const key = (k * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
+  const key = networkKey(k, lo, hi);
   let pairs = networks.get(key);
   if (!pairs) {
     // selectionNetwork keeps a subsequence of sortingNetwork: find each step's place in it
@@ -133,8 +134,9 @@ export function instantiateExchange(memory: WebAssembly.Memory): ExchangeKernels
 }
 
 /**
- * A shared memory of at least `bytes` (plus the sorting kernel's scratch at its end), or undefined where the WebAssembly kernels are unavailable
- * (wasmStatus() gives the reason), the size passes 4 GiB, or the allocation fails.
+ * A shared memory of at least `bytes` (plus the sorting kernel's scratch at its end), or undefined
+ * where the WebAssembly kernels are unavailable (wasmStatus() gives the reason), the size passes
+ * 4 GiB, or the allocation fails.
  */
 export function createSharedWasmMemory(bytes: number): WebAssembly.Memory | undefined {
   const pages = Math.ceil((bytes + SORT_SCRATCH_BYTES) / PAGE) + 1;
@@ -235,6 +237,32 @@ export function windowMeanSimd(
   }
 }
 
+/**
+ * The scratch-sorting kernel on slot `slot`: len columns at byte address `at` from the n rows
+ * cols[p0..p0+n) (each at srcAt + col * rowBytes); the comparator pairs are rewritten only when
+ * the neighbourhood size or the window changes.
+ */
+function createSorter(k: ExchangeKernels, slot: number) {
+  const slots = k.sortSlots!;
+  const base = slots.base + slot * SLOT_BYTES;
+  const words = slots.words;
+  const { wide: w16, narrow: w4 } = k.windowSort;
+  let netKey = -1, netBytes = 0;
+  return (at: number, cols: Int32Array, p0: number, n: number, srcAt: number, rowBytes: number, len: number, lo: number, hi: number): void => {
+    const key = networkKey(n, lo, hi);
+    if (key !== netKey) {
+      const pairs = sortPairs(n, lo, hi);
+      words.set(pairs, (base + NET_AT) >> 2);
+      netKey = key;
+      netBytes = pairs.length * 4;
+    }
+    for (let j = 0; j < n; j++) words[((base + TABLE_AT) >> 2) + j] = srcAt + cols[p0 + j] * rowBytes;
+    const wide = (len & ~15) * 4;
+    if (wide > 0) w16(at, base + TABLE_AT, n, 0, wide, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
+    if (wide < len * 4) w4(at, base + TABLE_AT, n, wide, len * 4, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
+  };
+}
+
 function windowMeanBlocks(
   k: ExchangeKernels, W: MixingMatrix, src: Float32Array, dst: Float32Array, dim: number, rowStart: number, rowEnd: number,
   window: Window, scratch: WindowScratch, slot: number,
@@ -249,9 +277,7 @@ function windowMeanBlocks(
     if (n < 2 || n > maxSimd) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch);
     else if (vec < dim) windowMeanRows(W, src, dst, dim, i, i + 1, window, scratch, vec, dim);
   }
-  const base = slot >= 0 ? k.sortSlots!.base + slot * SLOT_BYTES : 0;
-  const words = k.sortSlots?.words;
-  let netKey = -1, netBytes = 0;
+  const sorter = slot >= 0 ? createSorter(k, slot) : undefined;
   for (let c0 = 0; c0 < vec; c0 += WINDOW_BLOCK) {
     const len = Math.min(WINDOW_BLOCK, vec - c0);
     for (let i = rowStart; i < rowEnd; i++) {
@@ -261,18 +287,7 @@ function windowMeanBlocks(
       const [lo, hi] = window(n);
       const at = dst.byteOffset + (i * dim + c0) * 4;
       if (n > MAX_WINDOW) {
-        const key = (n * (MAX_SORT + 1) + lo) * (MAX_SORT + 1) + hi;
-        if (key !== netKey) {
-          const pairs = sortPairs(n, lo, hi);
-          words!.set(pairs, (base + NET_AT) >> 2);
-          netKey = key;
-          netBytes = pairs.length * 4;
-        }
-        for (let j = 0; j < n; j++) words![((base + TABLE_AT) >> 2) + j] = src.byteOffset + (W.cols[p0 + j] * dim + c0) * 4;
-        const wide = (len & ~15) * 4;
-        const { wide: w16, narrow: w4 } = k.windowSort;
-        if (wide > 0) w16(at, base + TABLE_AT, n, 0, wide, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
-        if (wide < len * 4) w4(at, base + TABLE_AT, n, wide, len * 4, lo, hi, base + BUF_AT, base + NET_AT, netBytes);
+        sorter!(at, W.cols, p0, n, src.byteOffset + c0 * 4, dim * 4, len, lo, hi);
         continue;
       }
       const symmetric = lo + hi === n && n <= MAX_TRIMMED;
