@@ -110,6 +110,7 @@ export class Code {
   mul(): this { return this.op(0x6c); }
   and(): this { return this.op(0x71); }
   shl(): this { return this.op(0x74); }
+  shrU(): this { return this.op(0x76); }
 
   i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
   i32Store(offset = 0): this { return this.op(0x36).mem(2, offset); }

@@ -24,6 +24,14 @@ export interface ConvExports {
    * px, f < filters). Writes up to 3 floats past each buffer's end.
    */
   pool(conv: number, rows: number, outH: number, outW: number, np: number, pool: number, poolH: number, poolW: number, filters: number, out: number, argmax: number, relu: number): void;
+  /**
+   * out[r, 0..n) += sum over kk of a[r, kk] * w[kk, 0..n) for r < rows (a: rows x k, w: k x n),
+   * dense, several rows at a time (eight accumulators) so each weight vector loaded serves them
+   * all: gemm4 (n = 4, 8 rows), gemm8 (n = 8, 4 rows), gemm16 (n = 16, 2 rows).
+   */
+  gemm4(a: number, rows: number, k: number, w: number, out: number): void;
+  gemm8(a: number, rows: number, k: number, w: number, out: number): void;
+  gemm16(a: number, rows: number, k: number, w: number, out: number): void;
   /** for each of `count` triples (dst byte address i32, src byte address i32, v f32) at list: dst[i] += v * src[i], i < len */
   axpys(list: number, count: number, len: number): void;
 }
@@ -108,6 +116,48 @@ function buildAxpys(): Code {
   return c;
 }
 
+/** Rows at a time for a gemm of n = 4 * vectors outputs: eight accumulators. */
+export const GEMM_VECTORS = [1, 2, 4] as const;
+
+function buildGemm(vectors: number): Code {
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const [a, rows, k, w, out] = [0, 1, 2, 3, 4];
+  const R = Math.max(1, 8 / vectors);
+  const rowBytes = c.local(I32), outBytes = c.local(I32), blocks = c.local(I32), tail = c.local(I32), kk = c.local(I32);
+  const pw = c.local(I32), pa = c.local(I32), s = c.local(V128);
+  const acc = Array.from({ length: R * vectors }, () => c.local(V128));
+  const wv = Array.from({ length: vectors }, () => c.local(V128));
+  c.get(k).i32(2).shl().set(rowBytes);
+  c.i32(16 * vectors).set(outBytes);
+  const emit = (rowsAtOnce: number, count: number) => {
+    c.repeat(count, () => {
+      for (let i = 0; i < rowsAtOnce; i++) for (let v = 0; v < vectors; v++) c.get(out).v128Load(16 * (i * vectors + v)).set(acc[i * vectors + v]);
+      c.get(w).set(pw);
+      c.get(a).set(pa);
+      c.get(k).set(kk);
+      c.repeat(kk, () => {
+        for (let v = 0; v < vectors; v++) c.get(pw).v128Load(16 * v).set(wv[v]);
+        for (let i = 0; i < rowsAtOnce; i++) {
+          c.get(pa);
+          if (i > 0) c.get(rowBytes).i32(i).mul().add();
+          c.f32Load().f32x4Splat().set(s);
+          for (let v = 0; v < vectors; v++) c.get(acc[i * vectors + v]).get(s).get(wv[v]).f32x4Mul().f32x4Add().set(acc[i * vectors + v]);
+        }
+        c.get(pa).i32(4).add().set(pa);
+        c.get(pw).get(outBytes).add().set(pw);
+      });
+      for (let i = 0; i < rowsAtOnce; i++) for (let v = 0; v < vectors; v++) c.get(out).get(acc[i * vectors + v]).v128Store(16 * (i * vectors + v));
+      c.get(a).get(rowBytes).i32(rowsAtOnce).mul().add().set(a);
+      c.get(out).get(outBytes).i32(rowsAtOnce).mul().add().set(out);
+    });
+  };
+  c.get(rows).i32(R - 1).and().set(tail);
+  c.get(rows).i32(-R).and().i32(Math.log2(R)).shrU().set(blocks);
+  emit(R, blocks);
+  emit(1, tail);
+  return c;
+}
+
 function buildPool(): Code {
   const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
   const [conv, rows, outH, outW, np, pool, poolH, poolW, filters, out, argmax, relu] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -162,6 +212,9 @@ export function convModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'bcast', code: buildBcast() },
       { name: 'axpys', code: buildAxpys() },
       { name: 'pool', code: buildPool() },
+      { name: 'gemm4', code: buildGemm(1) },
+      { name: 'gemm8', code: buildGemm(2) },
+      { name: 'gemm16', code: buildGemm(4) },
     ],
     1,
   );

@@ -24,29 +24,28 @@ export function activationGrad(f32: Float32Array, d: number, a: number, count: n
 }
 
 /**
- * Triples (dWT row f, patch row of the picked position, g) for every non-zero pooled gradient g,
- * and the bias gradient (sum of g per filter) into f32[db..]. Returns how many triples.
+ * Per filter f, the (patch row byte offset, g) pairs of every non-zero pooled gradient g of f, in
+ * f's own run of `perFilter` pairs at `lists`; counts[f] says how many. The bias gradient (sum of
+ * g per filter) goes to f32[db..].
  */
-export function filterGradList(
+export function filterGradLists(
   f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: number,
-  dWT: number, patches: number, triples: number, db: number,
-): number {
+  lists: number, perFilter: number, counts: Int32Array, db: number,
+): void {
   const F = b.filters, K = b.patch;
   const n = rows * b.poolH * b.poolW * F;
   const sums = new Float64Array(F);
-  let t = triples;
+  counts.fill(0);
   for (let o = 0; o < n; o++) {
     const g = f32[dPooled + o];
     if (g === 0) continue;
     const f = o % F;
     sums[f] += g;
-    i32[t] = (dWT + f * K) * 4;
-    i32[t + 1] = (patches + i32[argmax + o] * K) * 4;
-    f32[t + 2] = g;
-    t += 3;
+    const at = lists + 2 * (f * perFilter + counts[f]++);
+    i32[at] = i32[argmax + o] * K * 4;
+    f32[at + 1] = g;
   }
   for (let f = 0; f < F; f++) f32[db + f] = sums[f];
-  return (t - triples) / 3;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface DenseExports {
   gradw(a: number, rows: number, k: number, dz: number, n: number, g: number, list: number): void;
   /** da[r, k] = a[r, k] > 0 ? dot(dz[r, :], w[k, :]) : 0               (the ReLU-masked dz · w^T) */
   backdot(dz: number, rows: number, n: number, w: number, k: number, a: number, da: number): void;
+  /** out[0..n) = sum over `count` (byte offset i32, value f32) pairs at list of value * base[offset / 4 + 0..n) (registers hold out; written, not added) */
+  accum(base: number, list: number, count: number, n: number, out: number): void;
   /** x[i] = max(x[i], 0) for i < count, in whole vectors: the buffer must be padded to 16 bytes */
   relu(x: number, count: number): void;
 }
@@ -182,6 +184,16 @@ function buildBackDot(): Code {
   return c;
 }
 
+function buildAccum(): Code {
+  const c = new Code([I32, I32, I32, I32, I32]);
+  const [base, list, count, n, out] = [0, 1, 2, 3, 4];
+  const B = blockLocals(c);
+  emitBlockLimits(c, n, B);
+  c.get(list).get(count).i32(3).shl().add().set(B.qe);
+  emitBlockedAccumulate(c, B, base, out, list, false);
+  return c;
+}
+
 function buildRelu(): Code {
   // relu(x, count)
   const c = new Code([I32, I32]);
@@ -203,6 +215,7 @@ export function denseModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'gradw', code: buildGradW() },
       { name: 'backdot', code: buildBackDot() },
       { name: 'relu', code: buildRelu() },
+      { name: 'accum', code: buildAccum() },
     ],
     1,
   );
