@@ -28,7 +28,7 @@ export const datasetSchema = taggedUnion([
   }).strict(),
   z.object({ kind: z.literal('idx'), train: idxSplit, test: idxSplit }).strict(),
   z.object({ kind: z.literal('csv'), train: z.string().min(1), test: z.string().min(1), label: z.string().min(1) }).strict(),
-]);
+], { named: true });
 
 export type DatasetSpec = z.output<typeof datasetSchema>;
 export type DatasetKind = DatasetSpec['kind'];

@@ -123,3 +123,14 @@ eval: { every: 20, testExamples: 120 }
     expect(topo.nodes[3].labelCounts).toHaveLength(3);
   }, 60_000);
 });
+
+describe('data.dataset in the config', () => {
+  const base = { name: 'x', peers: 4, rounds: 1, data: { examplesPerPeer: 16 } };
+  it('suggests the nearest kind for a misspelt name', () => {
+    expect(() => resolveConfig({ ...base, data: { ...base.data, dataset: 'fashion-mnsit' } })).toThrow(/data\.dataset: "fashion-mnsit" is not allowed \(did you mean 'fashion-mnist'\?\); use one of mnist \| fashion-mnist \| blobs \| idx \| csv/);
+  });
+  it('names a missing file field of csv and idx', () => {
+    expect(() => resolveConfig({ ...base, data: { ...base.data, dataset: { kind: 'csv', train: 'a.csv', test: 'b.csv' } } })).toThrow(/data\.dataset\.label: required/);
+    expect(() => resolveConfig({ ...base, data: { ...base.data, dataset: { kind: 'idx', train: { images: 'a' }, test: { images: 'b', labels: 'c' } } } })).toThrow(/data\.dataset\.train\.labels: required/);
+  });
+});
