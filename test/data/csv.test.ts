@@ -87,6 +87,14 @@ describe('csv datasets', () => {
     expect(() => resolveConfig(input, { baseDir: dir })).toThrow(/test\.csv: line 3, column 'y': "b" is not a finite number/);
   });
 
+  it('has no image shape, so a convolutional model refuses it', () => {
+    const dir = tempDataDir();
+    writeText(dir, 'train.csv', table(60));
+    writeText(dir, 'test.csv', table(30));
+    const input = { name: 'c', peers: 2, rounds: 1, topology: 'complete', model: { kind: 'cnn' }, data: { dataset: { kind: 'csv', train: 'train.csv', test: 'test.csv', label: 'species' }, examplesPerPeer: 30 }, train: { batchSize: 10 }, eval: { testExamples: 30 } };
+    expect(() => resolveConfig(input, { baseDir: dir })).toThrow(/data\.dataset: a cnn needs image data with a shape/);
+  });
+
   it('keeps a sweep\'s data paths relative to its base config', () => {
     const dir = tempDataDir();
     writeText(dir, 'train.csv', table(60));
