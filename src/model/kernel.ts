@@ -4,6 +4,7 @@
 
 import type { ModelSpec, ParamLayout } from '../types.js';
 import { createConvKernel, createSimdKernel, wasmStatus, type WasmStatus } from '../wasm/index.js';
+import { ConfigError } from '../errors.js';
 import { NO_BACKEND, activeBackend, selectBackend, type BackendPreference } from './backend.js';
 
 export interface StepKernel {
@@ -51,8 +52,11 @@ export async function createKernel(spec: ModelSpec, path: KernelPath = 'fast', o
     throw new RangeError(`createKernel: unknown kernel path '${String(path)}', use ${KERNEL_PATHS.join(', ')}`);
   }
   if (!pathUsesTfjs(path, opts.wasm)) return spec.kind === 'cnn' ? createConvKernel(spec) : createSimdKernel(spec);
-  await selectBackend(opts.backend ?? 'auto');
+  const backend = await selectBackend(opts.backend ?? 'auto');
   // a cnn's reference is its tfjs layers model (tfjs-wasm 4.22 has no Conv2DBackpropFilter: train it on cpu or node)
+  if (spec.kind === 'cnn' && backend === 'wasm') {
+    throw new ConfigError([`model.path: ${path} trains a cnn with tfjs, which needs the cpu or node backend (tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel); use path fast, or --backend cpu`]);
+  }
   if (path === 'layers' || spec.kind === 'cnn') return (await import('./layers-kernel.js')).createLayersKernel(spec);
   return (await import('./tfjs-kernel.js')).createTfjsKernel(spec);
 }

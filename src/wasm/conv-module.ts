@@ -62,32 +62,50 @@ function buildIm2col(): Code {
   const [x, batch, image, w, ch, k, outH, outW, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const run = c.local(I32), rowBytes = c.local(I32), img = c.local(I32), oy = c.local(I32), ox = c.local(I32), dy = c.local(I32);
   const src = c.local(I32), rowStart = c.local(I32), i = c.local(I32), end = c.local(I32), vv = c.local(V128), nb = c.local(I32);
-  const oyBase = c.local(I32), pix = c.local(I32);
+  const oyBase = c.local(I32), pix = c.local(I32), o = c.local(I32), lastOff = c.local(I32), runBytes = c.local(I32);
   c.get(k).get(ch).mul().set(run);
+  c.get(run).i32(2).shl().tee(runBytes).i32(16).sub().set(lastOff);
   c.get(w).get(ch).mul().i32(2).shl().set(rowBytes);
   c.get(ch).i32(2).shl().set(pix);
-  c.get(x).set(img);
-  c.get(batch).set(nb);
-  c.repeat(nb, () => {
-    c.get(img).set(oyBase);
-    c.get(outH).set(oy);
-    c.repeat(oy, () => {
-      c.get(oyBase).set(rowStart);
-      c.get(outW).set(ox);
-      c.repeat(ox, () => {
-        c.get(rowStart).set(src);
-        c.get(k).set(dy);
-        c.repeat(dy, () => {
-          emitRun(c, out, src, run, undefined, vv, i, end);
-          // src moved by run floats: on to the same column one image row down
-          c.get(src).get(run).i32(2).shl().sub().get(rowBytes).add().set(src);
+  /** the loops over images, output rows and columns and kernel rows, copying each kernel row's run with `copy` */
+  const nest = (copy: () => void) => {
+    c.get(x).set(img);
+    c.get(batch).set(nb);
+    c.repeat(nb, () => {
+      c.get(img).set(oyBase);
+      c.get(outH).set(oy);
+      c.repeat(oy, () => {
+        c.get(oyBase).set(rowStart);
+        c.get(outW).set(ox);
+        c.repeat(ox, () => {
+          c.get(rowStart).set(src);
+          c.get(k).set(dy);
+          c.repeat(dy, copy);
+          c.get(rowStart).get(pix).add().set(rowStart);
         });
-        c.get(rowStart).get(pix).add().set(rowStart);
+        c.get(oyBase).get(rowBytes).add().set(oyBase);
       });
-      c.get(oyBase).get(rowBytes).add().set(oyBase);
+      c.get(img).get(image).i32(2).shl().add().set(img);
     });
-    c.get(img).get(image).i32(2).shl().add().set(img);
+  };
+  // runs of 4 floats or more: whole vectors, the last one overlapping the one before (no scalar tail)
+  c.get(run).i32(4).geU().if();
+  nest(() => {
+    c.i32(0).set(o);
+    c.whileLt(o, lastOff, 16, () => {
+      c.get(out).get(o).add().get(src).get(o).add().v128Load().v128Store();
+    });
+    c.get(out).get(lastOff).add().get(src).get(lastOff).add().v128Load().v128Store();
+    c.get(out).get(runBytes).add().set(out);
+    c.get(src).get(rowBytes).add().set(src);
   });
+  c.else();
+  nest(() => {
+    emitRun(c, out, src, run, undefined, vv, i, end);
+    // src moved by run floats: on to the same column one image row down
+    c.get(src).get(runBytes).sub().get(rowBytes).add().set(src);
+  });
+  c.end();
   return c;
 }
 

@@ -8,8 +8,8 @@ import { createRng } from '../../src/rng.js';
 import { selectBackend } from '../../src/model/backend.js';
 import { createKernel, type StepKernel } from '../../src/model/kernel.js';
 import { createConvKernel } from '../../src/wasm/index.js';
-import { createLayersKernel } from '../../src/model/layers-kernel.js';
-import { createLayout } from '../../src/model/layout.js';
+import { ConfigError } from '../../src/errors.js';
+import { referenceLoss } from './cnn-reference.js';
 import { randomBatch, randomParams, worstMismatch } from './helpers.js';
 
 const LENET: ModelSpec = {
@@ -56,5 +56,43 @@ describe('the fast cnn kernel', () => {
         ref.dispose();
       });
     }
+  }
+});
+
+describe('the tfjs paths of a cnn', () => {
+  it('refuse the wasm backend, which cannot train a convolution (no Conv2DBackpropFilter in tfjs-wasm 4.22)', async () => {
+    await expect(createKernel(LENET, 'layers', { backend: 'wasm' })).rejects.toThrow(/cnn with tfjs, which needs the cpu or node backend/);
+    await expect(createKernel(LENET, 'tfjs', { backend: 'wasm' })).rejects.toThrow(ConfigError);
+    await selectBackend('cpu');
+  });
+});
+
+describe('the fast cnn kernel against finite differences', () => {
+  for (const [name, spec] of Object.entries({ 'an odd cnn (tanh)': ODD, 'an odd cnn (relu)': ODD_RELU })) {
+    it(`gives float64 central differences of the loss on ${name} (atol 2e-4 + rtol 2e-3, 6 parameters of every tensor)`, () => {
+      const batch = 4;
+      const { x, y } = randomBatch(createRng(2, 'fd batch', name), batch, spec.inputs, spec.classes, 0.3);
+      const params = randomParams(spec, 11);
+      const kernel = createConvKernel(spec);
+      const { grad } = gradientOf(kernel, params, x, y, batch);
+      const row = Float64Array.from(params);
+      const rng = createRng(4, 'fd picks', name);
+      const eps = 1e-5;
+      for (const t of kernel.layout.tensors) {
+        for (let n = 0; n < 6; n++) {
+          const i = t.offset + rng.int(t.size);
+          const keep = row[i];
+          row[i] = keep + eps;
+          const up = referenceLoss(spec, row, x, y, batch);
+          row[i] = keep - eps;
+          const down = referenceLoss(spec, row, x, y, batch);
+          row[i] = keep;
+          const fd = (up - down) / (2 * eps);
+          expect(Math.abs(grad[i] - fd), `${t.name} param ${i}: ${grad[i]} vs ${fd}`).toBeLessThan(2e-4 + 2e-3 * Math.abs(fd));
+        }
+      }
+      expect(Math.abs(kernel.gradient(params, x, y, batch, grad) - referenceLoss(spec, row, x, y, batch))).toBeLessThan(1e-5);
+      kernel.dispose();
+    });
   }
 });
