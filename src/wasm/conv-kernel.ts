@@ -13,7 +13,7 @@ import type { DenseExports } from './dense-module.js';
 import type { ConvExports } from './conv-module.js';
 import { instantiate, PAGE } from './modules.js';
 import { pad, planConv, type ConvPlan } from './conv-plan.js';
-import { activate, activationGrad, filterGradLists, inputGradList } from './conv-pool.js';
+import { activate, activationGrad, inputGradList } from './conv-pool.js';
 import type { PhaseProbe, SimdKernel } from './simd-kernel.js';
 
 /** Examples per evaluation chunk: few, so that their patches stay in cache (8 LeNet-5 examples: 460 KB). */
@@ -43,7 +43,6 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   const loops = instantiate('optimizer', memory);
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
-  const counts = new Int32Array(Math.max(...blocks.map((b) => b.filters)));
   let disposed = false;
   const evalStats = { correct: 0 };
 
@@ -139,9 +138,11 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       const b = blocks[l];
       const dWT = p.dWT[l];
       const perFilter = batch * b.poolH * b.poolW;
-      filterGradLists(f32, i32, b, batch, p.dPooled[l], p.argmax[l], p.triples, perFilter, counts, p.grad + convB[l]);
+      conv.filterLists(p.dPooled[l] * 4, p.argmax[l] * 4, perFilter, b.filters, b.patch * 4, p.triples * 4, perFilter * 8, p.counts * 4, p.sums * 4);
+      f32.copyWithin(p.grad + convB[l], p.sums, p.sums + b.filters);
+      probe?.mark(`dW lists${l}`);
       for (let f = 0; f < b.filters; f++) {
-        dense.accum(p.patches[l] * 4, (p.triples + 2 * f * perFilter) * 4, counts[f], b.patch, (dWT + f * b.patch) * 4);
+        dense.accum(p.patches[l] * 4, (p.triples + 2 * f * perFilter) * 4, i32[p.counts + f], b.patch, (dWT + f * b.patch) * 4);
       }
       const g = p.grad + convK[l];
       for (let f = 0; f < b.filters; f++) for (let k = 0; k < b.patch; k++) f32[g + k * b.filters + f] = f32[dWT + f * b.patch + k];
@@ -151,6 +152,7 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const n = batch * b.inH * b.inW * b.inC;
         f32.fill(0, dIn, dIn + n);
         const count = inputGradList(f32, i32, b, batch, p.dPooled[l], p.argmax[l], p.wT[l], dIn, p.triples);
+        probe?.mark(`dX lists${l}`);
         conv.axpys(p.triples * 4, count, b.kernel * b.inC);
         activationGrad(f32, dIn, p.pooled[l - 1], n, act);
         probe?.mark(`dX conv${l}`);

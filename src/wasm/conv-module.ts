@@ -32,6 +32,13 @@ export interface ConvExports {
   gemm4(a: number, rows: number, k: number, w: number, out: number): void;
   gemm8(a: number, rows: number, k: number, w: number, out: number): void;
   gemm16(a: number, rows: number, k: number, w: number, out: number): void;
+  /**
+   * Per filter f < filters, the (byte offset argmax[o] * patchBytes, g) pairs of the pooled
+   * gradients g = grad[o] of f, o over (pixel < pixels, f), into f's run at lists + f * runBytes;
+   * counts[f] (i32) says how many are non-zero (every pair is written, only non-zeros advance: no
+   * branch), and sums[f] gets the sum of f's gradients (the bias gradient).
+   */
+  filterLists(grad: number, argmax: number, pixels: number, filters: number, patchBytes: number, lists: number, runBytes: number, counts: number, sums: number): void;
   /** for each of `count` triples (dst byte address i32, src byte address i32, v f32) at list: dst[i] += v * src[i], i < len */
   axpys(list: number, count: number, len: number): void;
 }
@@ -134,6 +141,35 @@ function buildAxpys(): Code {
   return c;
 }
 
+function buildFilterLists(): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [grad, argmax, pixels, filters, patchBytes, lists, runBytes, counts, sums] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const f = c.local(I32), cnt = c.local(I32), at = c.local(I32), g = c.local(F32), fb = c.local(I32), fEnd = c.local(I32), run = c.local(I32);
+  c.get(filters).i32(2).shl().set(fEnd);
+  c.i32(0).set(f);
+  c.whileLt(f, fEnd, 4, () => {
+    c.get(counts).get(f).add().i32(0).i32Store();
+    c.get(sums).get(f).add().f32(0).f32Store();
+  });
+  c.repeat(pixels, () => {
+    c.i32(0).set(fb);
+    c.get(lists).set(run);
+    c.whileLt(fb, fEnd, 4, () => {
+      c.get(grad).f32Load().set(g);
+      c.get(counts).get(fb).add().i32Load().set(cnt);
+      c.get(run).get(cnt).i32(3).shl().add().set(at);
+      c.get(at).get(argmax).i32Load().get(patchBytes).mul().i32Store();
+      c.get(at).get(g).f32Store(4);
+      c.get(counts).get(fb).add().get(cnt).get(g).f32(0).f32Ne().add().i32Store();
+      c.get(sums).get(fb).add().get(sums).get(fb).add().f32Load().get(g).f32Add().f32Store();
+      c.get(grad).i32(4).add().set(grad);
+      c.get(argmax).i32(4).add().set(argmax);
+      c.get(run).get(runBytes).add().set(run);
+    });
+  });
+  return c;
+}
+
 /** Rows at a time for a gemm of n = 4 * vectors outputs: eight accumulators. */
 export const GEMM_VECTORS = [1, 2, 4] as const;
 
@@ -230,6 +266,7 @@ export function convModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'bcast', code: buildBcast() },
       { name: 'axpys', code: buildAxpys() },
       { name: 'pool', code: buildPool() },
+      { name: 'filterLists', code: buildFilterLists() },
       { name: 'gemm4', code: buildGemm(1) },
       { name: 'gemm8', code: buildGemm(2) },
       { name: 'gemm16', code: buildGemm(4) },

@@ -27,6 +27,9 @@ export interface ConvPlan {
   /** (offset, value) pairs of the dense module; (dst, src, value) triples of axpys */
   list: number;
   triples: number;
+  /** per-filter counts (int32) and sums of filterLists */
+  counts: number;
+  sums: number;
   floats: number;
 }
 
@@ -69,5 +72,8 @@ export function planConv(blocks: readonly ConvBlock[], sizes: readonly number[],
   const ones = take(capacity * widest);
   const list = take(listFloats);
   const triples = take(3 * maxTriples);
-  return { capacity, params, grad, x, patches, conv, pooled, argmax, dPooled, wPad, wT, dWT, acts, delta, ones, list, triples, floats: at };
+  const widestBlock = Math.max(1, ...blocks.map((b) => b.filters));
+  const counts = take(widestBlock);
+  const sums = take(widestBlock);
+  return { capacity, params, grad, x, patches, conv, pooled, argmax, dPooled, wPad, wT, dWT, acts, delta, ones, list, triples, counts, sums, floats: at };
 }

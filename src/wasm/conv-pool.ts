@@ -24,31 +24,6 @@ export function activationGrad(f32: Float32Array, d: number, a: number, count: n
 }
 
 /**
- * Per filter f, the (patch row byte offset, g) pairs of every non-zero pooled gradient g of f, in
- * f's own run of `perFilter` pairs at `lists`; counts[f] says how many. The bias gradient (sum of
- * g per filter) goes to f32[db..].
- */
-export function filterGradLists(
-  f32: Float32Array, i32: Int32Array, b: ConvBlock, rows: number, dPooled: number, argmax: number,
-  lists: number, perFilter: number, counts: Int32Array, db: number,
-): void {
-  const F = b.filters, K = b.patch;
-  const n = rows * b.poolH * b.poolW * F;
-  const sums = new Float64Array(F);
-  counts.fill(0);
-  for (let o = 0; o < n; o++) {
-    const g = f32[dPooled + o];
-    if (g === 0) continue;
-    const f = o % F;
-    sums[f] += g;
-    const at = lists + 2 * (f * perFilter + counts[f]++);
-    i32[at] = i32[argmax + o] * K * 4;
-    f32[at + 1] = g;
-  }
-  for (let f = 0; f < F; f++) f32[db + f] = sums[f];
-}
-
-/**
  * Triples adding g * (kernel row dy of filter f) into the block's input gradient at each picked
  * position (b, oy, ox), one per kernel row dy: the scatter of the patches' gradient (col2im).
  */
@@ -64,7 +39,7 @@ export function inputGradList(
   for (let o = 0; o < n; o++) {
     const g = f32[dPooled + o];
     if (g === 0) continue;
-    const f = o % F;
+    const f = o - ((o / F) | 0) * F;
     const pos = i32[argmax + o];
     const img = (pos / perImage) | 0;
     const rem = pos - img * perImage;
