@@ -100,6 +100,7 @@ export class Code {
 
   // i32
   eqz(): this { return this.op(0x45); }
+  eq(): this { return this.op(0x46); }
   ne(): this { return this.op(0x47); }
   ltS(): this { return this.op(0x48); }
   ltU(): this { return this.op(0x49); }
@@ -111,6 +112,7 @@ export class Code {
   and(): this { return this.op(0x71); }
   shl(): this { return this.op(0x74); }
   shrU(): this { return this.op(0x76); }
+  divU(): this { return this.op(0x6e); }
 
   i32Load(offset = 0): this { return this.op(0x28).mem(2, offset); }
   i32Store(offset = 0): this { return this.op(0x36).mem(2, offset); }

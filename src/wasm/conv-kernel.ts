@@ -13,7 +13,7 @@ import type { DenseExports } from './dense-module.js';
 import type { ConvExports } from './conv-module.js';
 import { instantiate, PAGE } from './modules.js';
 import { pad, planConv, type ConvPlan } from './conv-plan.js';
-import { activate, activationGrad, inputGradList } from './conv-pool.js';
+import { activate, activationGrad } from './conv-pool.js';
 import type { PhaseProbe, SimdKernel } from './simd-kernel.js';
 
 /** Examples per evaluation chunk: few, so that their patches stay in cache (8 LeNet-5 examples: 460 KB). */
@@ -151,7 +151,9 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const dIn = p.dPooled[l - 1];
         const n = batch * b.inH * b.inW * b.inC;
         f32.fill(0, dIn, dIn + n);
-        const count = inputGradList(f32, i32, b, batch, p.dPooled[l], p.argmax[l], p.wT[l], dIn, p.triples);
+        const count = conv.inputLists(
+          p.dPooled[l] * 4, p.argmax[l] * 4, batch * b.poolH * b.poolW, b.filters, b.outH * b.outW, b.outW, b.inH, b.inW, b.inC, b.kernel, p.wT[l] * 4, dIn * 4, p.triples * 4,
+        );
         probe?.mark(`dX lists${l}`);
         conv.axpys(p.triples * 4, count, b.kernel * b.inC);
         activationGrad(f32, dIn, p.pooled[l - 1], n, act);

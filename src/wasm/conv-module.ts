@@ -39,6 +39,13 @@ export interface ConvExports {
    * branch), and sums[f] gets the sum of f's gradients (the bias gradient).
    */
   filterLists(grad: number, argmax: number, pixels: number, filters: number, patchBytes: number, lists: number, runBytes: number, counts: number, sums: number): void;
+  /**
+   * Triples for axpys adding g * (kernel row dy of filter f, from the transposed kernel wT) into the
+   * block's input gradient dIn at each picked position (img, oy, ox) = argmax[o], one per kernel row
+   * dy, for every non-zero pooled gradient g = grad[o], o over (pixel < pixels, f < filters): the
+   * scatter of the patches' gradient (col2im). Written branch-free; returns how many triples.
+   */
+  inputLists(grad: number, argmax: number, pixels: number, filters: number, perImage: number, outW: number, inH: number, inW: number, inC: number, k: number, wT: number, dIn: number, triples: number): number;
   /** for each of `count` triples (dst byte address i32, src byte address i32, v f32) at list: dst[i] += v * src[i], i < len */
   axpys(list: number, count: number, len: number): void;
 }
@@ -170,6 +177,49 @@ function buildFilterLists(): Code {
   return c;
 }
 
+function buildInputLists(): Code {
+  const c = new Code([I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], [I32]);
+  const [grad, argmax, pixels, filters, perImage, outW, inH, inW, inC, k, wT, dIn, triples] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const n = c.local(I32), g = c.local(F32), pos = c.local(I32), img = c.local(I32), rem = c.local(I32), oy = c.local(I32), ox = c.local(I32);
+  const dst = c.local(I32), src = c.local(I32), f = c.local(I32), t = c.local(I32), dy = c.local(I32), rowBytes = c.local(I32), runBytes = c.local(I32);
+  const patchBytes = c.local(I32), start = c.local(I32);
+  c.get(inW).get(inC).mul().i32(2).shl().set(rowBytes);
+  c.get(k).get(inC).mul().i32(2).shl().set(runBytes);
+  c.get(runBytes).get(k).mul().set(patchBytes);
+  c.get(triples).set(t);
+  c.get(t).set(start);
+  c.get(pixels).get(filters).mul().set(n);
+  c.i32(0).set(f);
+  c.repeat(n, () => {
+    c.get(grad).f32Load().set(g);
+    c.get(argmax).i32Load().set(pos);
+    c.get(pos).get(perImage).divU().set(img);
+    c.get(pos).get(img).get(perImage).mul().sub().set(rem);
+    c.get(rem).get(outW).divU().set(oy);
+    c.get(rem).get(oy).get(outW).mul().sub().set(ox);
+    // dst = dIn + ((img * inH + oy) * inW + ox) * inC * 4
+    c.get(dIn).get(img).get(inH).mul().get(oy).add().get(rowBytes).mul().add().get(ox).get(inC).mul().i32(2).shl().add().set(dst);
+    c.get(wT).get(f).get(patchBytes).mul().add().set(src);
+    c.get(k).set(dy);
+    c.repeat(dy, () => {
+      c.get(t).get(dst).i32Store();
+      c.get(t).get(src).i32Store(4);
+      c.get(t).get(g).f32Store(8);
+      // advance past this triple only when g != 0 (12 bytes or none)
+      c.get(t).get(g).f32(0).f32Ne().i32(12).mul().add().set(t);
+      c.get(dst).get(rowBytes).add().set(dst);
+      c.get(src).get(runBytes).add().set(src);
+    });
+    c.get(grad).i32(4).add().set(grad);
+    c.get(argmax).i32(4).add().set(argmax);
+    c.get(f).i32(1).add().tee(f).get(filters).eq().if();
+    c.i32(0).set(f);
+    c.end();
+  });
+  c.get(t).get(start).sub().i32(12).divU();
+  return c;
+}
+
 /** Rows at a time for a gemm of n = 4 * vectors outputs: eight accumulators. */
 export const GEMM_VECTORS = [1, 2, 4] as const;
 
@@ -267,6 +317,7 @@ export function convModuleBytes(): Uint8Array<ArrayBuffer> {
       { name: 'axpys', code: buildAxpys() },
       { name: 'pool', code: buildPool() },
       { name: 'filterLists', code: buildFilterLists() },
+      { name: 'inputLists', code: buildInputLists() },
       { name: 'gemm4', code: buildGemm(1) },
       { name: 'gemm8', code: buildGemm(2) },
       { name: 'gemm16', code: buildGemm(4) },
