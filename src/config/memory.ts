@@ -3,7 +3,9 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { createLayout } from '../model/layout.js';
+import { createLayout, layerSizes } from '../model/layout.js';
+import { convBlocks } from '../model/cnn-shape.js';
+import { CNN_EVAL_CHUNK, planConv } from '../wasm/conv-plan.js';
 import { modelSpecOf } from './model-spec.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
@@ -76,7 +78,7 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
   const threads = Math.max(1, run.workers);
   // a gradient, kernel scratch and a minibatch's activations per thread; the tfjs paths hold tensors too
   const width = sizes.features + hidden.reduce((a, b) => a + b, 0) + sizes.classes;
-  const perThread = 2 * dim * 4 + 4 * c.train.batchSize * width * 4 + (c.model.path === 'fast' ? 0 : 4 * dim * 4 + 100 * MB);
+  const perThread = 2 * dim * 4 + 4 * c.train.batchSize * width * 4 + (c.model.path === 'fast' ? 0 : 4 * dim * 4 + 100 * MB) + cnnScratch(c);
   parts.push({ what: `per-thread model scratch, ${threads} thread(s)`, fields: 'model.hidden, train.batchSize', bytes: threads * perThread });
   if (run.workers > 0) parts.push({ what: `${run.workers} worker thread(s) x ${WORKER_BYTES / MB} MB`, fields: '--workers', bytes: run.workers * WORKER_BYTES });
   // shards (partition and its shuffled copy) and per-peer results (JSON lines, topology.json nodes)
@@ -113,6 +115,14 @@ function shapedPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>,
 
 function hiddenOf(c: ExperimentConfig): number[] {
   return c.model.kind === 'logistic' ? [] : (c.model.hidden ?? [128]);
+}
+
+/** A cnn kernel's memory (patches, conv outputs, pools, lists) for a batch; 0 for other models. */
+function cnnScratch(c: ExperimentConfig): number {
+  if (c.model.kind !== 'cnn') return 0;
+  const spec = modelSpecOf(c);
+  const dims = layerSizes(spec);
+  return 4 * planConv(convBlocks(spec.shape!, spec.conv!), dims, createLayout(spec).total, spec.inputs, Math.max(c.train.batchSize, CNN_EVAL_CHUNK)).floats;
 }
 
 /** Parameters per peer (one row). */

@@ -12,12 +12,10 @@ import { checkArgs, softmaxCrossEntropy } from '../model/kernel-util.js';
 import type { DenseExports } from './dense-module.js';
 import type { ConvExports } from './conv-module.js';
 import { instantiate, PAGE } from './modules.js';
-import { pad, planConv, type ConvPlan } from './conv-plan.js';
+import { CNN_EVAL_CHUNK, pad, planConv, type ConvPlan } from './conv-plan.js';
 import { activate, activationGrad } from './conv-pool.js';
 import type { PhaseProbe, SimdKernel } from './simd-kernel.js';
 
-/** Examples per evaluation chunk: few, so that their patches stay in cache (8 LeNet-5 examples: 460 KB). */
-export const CNN_EVAL_CHUNK = 8;
 
 export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } = {}): SimdKernel {
   const probe = opts.probe;
