@@ -1,9 +1,11 @@
-// `npm run bench [-- CASE... | --quick | --robust] [--rounds N] [--repeats N] [--record]`: runs
+// `npm run bench [-- CASE... | --quick | --robust | --w2] [--rounds N] [--repeats N] [--record]`: runs
 // benchmark cases, each in a child process (so peak RSS is its own), prints a table and, with
-// --record, appends it to bench/RESULTS.md with the machine, backend and commit. With --repeats the
+// --record, appends it to bench/RESULTS.md with the machine, backend and commit. Cases whose data
+// (Fashion-MNIST) or anchor (PyTorch) is not installed are skipped with a line saying how to get them. With --repeats the
 // whole list runs N times, interleaved, and each row is the case's median run.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { fashionMnistFiles } from '../src/data/fashion-mnist.js';
 import { cpus, availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CASES, ROBUST_SET, W2_SET } from './cases.js';
@@ -19,11 +21,35 @@ const rounds = valueOf('--rounds');
 const repeats = Number(valueOf('--repeats') ?? 1);
 const showBusy = args.includes('--busy');
 const named = args.filter((a, i) => !a.startsWith('--') && !['--rounds', '--repeats'].includes(args[i - 1]));
-const ids = named.length
+const requested = named.length
   ? named
   : args.includes('--quick') ? ['w1-inline', 'w1-all'] : args.includes('--robust') ? ROBUST_SET : args.includes('--w2') ? W2_SET
   : ['w1-inline', 'w1-1', 'w1-all', 'w2-all', 'w2-torch'];
+const ids = requested.filter((id) => {
+  const missing = missingPrerequisite(id);
+  if (missing) console.log(`skipping ${id}: ${missing}`);
+  return !missing;
+});
 const casePath = fileURLToPath(new URL('./case.js', import.meta.url));
+
+/** Why a case cannot run on this machine (W2 needs Fashion-MNIST; its anchor, PyTorch), or undefined. */
+function missingPrerequisite(id: string): string | undefined {
+  if (id.startsWith('w2')) {
+    try {
+      fashionMnistFiles();
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  const anchor = CASES.find((c) => c.id === id)?.anchor;
+  if (!anchor) return undefined;
+  try {
+    execFileSync(anchor.command, ['-c', 'import torch'], { stdio: 'ignore' });
+    return undefined;
+  } catch {
+    return `${anchor.command} cannot import torch (sudo apt-get install python3-torch libopenblas0-pthread)`;
+  }
+}
 
 function commit(): string {
   try {
