@@ -9,6 +9,7 @@ import { partitionSchema } from '../data/partition/schema.js';
 import { clustersSchema } from '../data/clusters.js';
 import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
+import { privacySchema } from '../privacy/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { scheduleSchema, topologySchema } from '../topology/schema.js';
 
@@ -121,6 +122,8 @@ export const configSchema = z
     adversaries: adversariesSchema.optional(),
     /** plastic connections: in-link strengths and a rewiring rule (src/plasticity/) */
     plasticity: plasticitySchema.optional(),
+    /** differential privacy: DP-SGD with per-example clipping and Gaussian noise on every peer, and its accountant (src/privacy/) */
+    privacy: privacySchema.optional(),
     eval: z
       .object({
         every: int(1).default(50),
@@ -130,6 +133,8 @@ export const configSchema = z
         atStart: z.boolean().default(false),
         /** also evaluate the average model (the mean of the peers' rows), as the ClippedGossip paper reports it */
         averageModel: z.boolean().default(false),
+        /** also run a loss-threshold membership inference attack on every evaluated peer's model (miaAuc) */
+        privacy: z.boolean().default(false),
       })
       .strict()
       .default({}),

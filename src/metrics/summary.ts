@@ -58,6 +58,11 @@ export function buildSummary(s: SummaryInputs): RunSummary {
     summary.finalAverageModelAccuracy = s.lastEval.averageModelAccuracy;
     summary.finalAverageModelLoss = s.lastEval.averageModelLoss ?? NaN;
   }
+  if (s.lastEval?.epsilon !== undefined) summary.finalEpsilon = s.lastEval.epsilon;
+  if (s.lastEval?.miaAuc !== undefined) {
+    summary.finalMiaAuc = s.lastEval.miaAuc;
+    summary.finalMiaAucMax = s.lastEval.miaAucMax ?? NaN;
+  }
   if (s.counters) {
     const { virtualTime, messagesSent, messagesDropped, messagesDelivered } = s.counters;
     Object.assign(summary, { virtualTime, messagesSent, messagesDropped, messagesDelivered });

@@ -26,7 +26,8 @@ export function checkArgs(
 /**
  * Softmax cross-entropy of `rows` logit rows at `z[zOff..]` (rows x classes). Returns the sum of
  * per-example losses; when `dz` is given, writes (softmax - onehot) * scale over the logits.
- * Computes in double precision; labels out of range throw.
+ * Computes in double precision; labels out of range throw. With `rowLoss`, also writes each row's
+ * loss at rowLoss[yOff + r].
  */
 export function softmaxCrossEntropy(
   z: Float32Array,
@@ -38,6 +39,7 @@ export function softmaxCrossEntropy(
   dzScale: number,
   writeGrad: boolean,
   stats?: { correct: number },
+  rowLoss?: Float64Array,
 ): number {
   let lossSum = 0;
   let correct = 0;
@@ -56,7 +58,9 @@ export function softmaxCrossEntropy(
     if (arg === label) correct++;
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += Math.exp(z[o + c] - max);
-    lossSum += Math.log(sum) - (z[o + label] - max);
+    const loss = Math.log(sum) - (z[o + label] - max);
+    lossSum += loss;
+    if (rowLoss) rowLoss[yOff + r] = loss;
     if (writeGrad) {
       const k = dzScale / sum;
       for (let c = 0; c < classes; c++) z[o + c] = Math.exp(z[o + c] - max) * k;

@@ -18,8 +18,11 @@ export interface StepKernel {
    * leaving the kernel. Must give exactly what gradient() followed by the sgd optimizer gives.
    */
   sgdStep?(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, lr: number): number;
-  /** Over n examples (chunked internally in large batches): number correct (argmax) and sum of per-example losses. */
-  evaluate(params: Float32Array, x: Float32Array, y: Uint8Array, n: number): { correct: number; lossSum: number };
+  /**
+   * Over n examples (chunked internally in large batches): number correct (argmax) and sum of
+   * per-example losses; with rowLoss (length >= n), also each example's loss (membership inference).
+   */
+  evaluate(params: Float32Array, x: Float32Array, y: Uint8Array, n: number, rowLoss?: Float64Array): { correct: number; lossSum: number };
   /** Frees what the kernel holds (tensors, variables); safe to call twice. */
   dispose(): void;
 }

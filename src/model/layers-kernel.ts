@@ -104,7 +104,7 @@ export function createLayersKernelFromModel(model: tf.LayersModel, layout: Param
       return loss;
     },
 
-    evaluate(params, x, y, n) {
+    evaluate(params, x, y, n, rowLoss) {
       checkArgs('layers kernel.evaluate', layout, inputs, params, x, y, n);
       load(params);
       const stats = { correct: 0 };
@@ -114,7 +114,7 @@ export function createLayersKernelFromModel(model: tf.LayersModel, layout: Param
         const z = tf.tidy(() => model.predict(tf.tensor2d(x.subarray(start * inputs, (start + rows) * inputs), [rows, inputs])) as tf.Tensor);
         const data = z.dataSync() as Float32Array;
         z.dispose();
-        lossSum += softmaxCrossEntropy(data, 0, rows, classes, y, start, 0, false, stats);
+        lossSum += softmaxCrossEntropy(data, 0, rows, classes, y, start, 0, false, stats, rowLoss);
       }
       return { correct: stats.correct, lossSum };
     },

@@ -108,7 +108,7 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       return lossSum / batch;
     },
 
-    evaluate(params, x, y, n) {
+    evaluate(params, x, y, n, rowLoss) {
       checkArgs('tfjs kernel.evaluate', layout, inputs, params, x, y, n);
       const stats = { correct: 0 };
       let lossSum = 0;
@@ -121,7 +121,7 @@ export function createTfjsKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
             return forward(X, W, b)[L];
           });
           try {
-            lossSum += softmaxCrossEntropy(readFloats(z), 0, rows, classes, y, start, 0, false, stats);
+            lossSum += softmaxCrossEntropy(readFloats(z), 0, rows, classes, y, start, 0, false, stats, rowLoss);
           } finally {
             z.dispose();
           }

@@ -48,6 +48,11 @@ export interface RoundMetrics {
   /** with plasticity only (evaluation rounds): links grown and pruned since the start, cumulative */
   linksGrown?: number;
   linksPruned?: number;
+  /** with privacy.dp only (evaluation rounds): the largest (epsilon, privacy.dp.delta)-DP guarantee over peers so far, from the RDP accountant */
+  epsilon?: number;
+  /** with eval.privacy only (evaluation rounds): the loss-threshold membership attack's AUC against the evaluated peers' models, mean and max over them (0.5 = no leak) */
+  miaAuc?: number;
+  miaAucMax?: number;
 }
 
 /** Every peer on an evaluation round: the 'peers' event, and one line of peers.jsonl. Arrays are indexed by peer id. */
@@ -72,6 +77,10 @@ export interface PeerMetrics {
   cluster?: number[];
   /** with plasticity only: each peer's active in-links now, as [from, strength] with strengths normalised to the mixing row (self excluded) */
   inLinks?: [from: number, strength: number][][];
+  /** with privacy.dp only: each peer's epsilon so far (its own steps and sampling rate) */
+  epsilon?: number[];
+  /** with eval.privacy only: the membership attack's AUC against each peer's model; null where the peer was not evaluated */
+  miaAuc?: (number | null)[];
 }
 
 /** The end of a run, apart from its config: summary.json less `config`. */
@@ -104,6 +113,11 @@ export interface SummaryFields {
   aborted: boolean;
   /** with adversaries only: their peer ids (the final figures above are over the other, honest, peers) */
   adversaries?: number[];
+  /** with privacy.dp only: the final epsilon (largest over peers) for delta = privacy.dp.delta */
+  finalEpsilon?: number;
+  /** with eval.privacy only: the last evaluation round's miaAuc and miaAucMax */
+  finalMiaAuc?: number;
+  finalMiaAucMax?: number;
   /** async mode only: the final counters */
   virtualTime?: number;
   messagesSent?: number;

@@ -188,7 +188,7 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       return loss;
     },
 
-    evaluate(params, x, y, n) {
+    evaluate(params, x, y, n, rowLoss) {
       checkArgs('cnn kernel.evaluate', layout, inputs, params, x, y, n);
       ensure(Math.min(n, CNN_EVAL_CHUNK));
       f32.set(params, p.params);
@@ -198,7 +198,7 @@ export function createConvKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const rows = Math.min(CNN_EVAL_CHUNK, n - start);
         f32.set(x.subarray(start * inputs, (start + rows) * inputs), p.x);
         forward(rows);
-        lossSum += softmaxCrossEntropy(f32, p.acts[L], rows, classes, y, start, 0, false, evalStats);
+        lossSum += softmaxCrossEntropy(f32, p.acts[L], rows, classes, y, start, 0, false, evalStats, rowLoss);
       }
       return { correct: evalStats.correct, lossSum };
     },

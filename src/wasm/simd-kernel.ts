@@ -165,7 +165,7 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       return loss;
     },
 
-    evaluate(params, x, y, n) {
+    evaluate(params, x, y, n, rowLoss) {
       checkArgs('simd kernel.evaluate', layout, sizes[0], params, x, y, n);
       ensure(Math.min(n, EVAL_CHUNK));
       f32.set(params, p.params);
@@ -175,7 +175,7 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
         const rows = Math.min(EVAL_CHUNK, n - start);
         f32.set(x.subarray(start * sizes[0], (start + rows) * sizes[0]), p.x);
         forward(rows);
-        lossSum += softmaxCrossEntropy(f32, p.acts[L], rows, classes, y, start, 0, false, evalStats);
+        lossSum += softmaxCrossEntropy(f32, p.acts[L], rows, classes, y, start, 0, false, evalStats, rowLoss);
       }
       return { correct: evalStats.correct, lossSum };
     },

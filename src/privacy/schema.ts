@@ -1,0 +1,34 @@
+// The config schema of privacy: DP-SGD on every peer and how its accountant reports. Declared once
+// here; its type is derived from it.
+import { z } from 'zod';
+
+export const SAMPLINGS = ['poisson', 'shuffle'] as const;
+export const CONVERSIONS = ['balle', 'classic'] as const;
+
+export const dpSchema = z
+  .object({
+    /** per-example L2 clipping bound C */
+    clip: z.number().gt(0),
+    /** noise multiplier sigma: Gaussian noise of std sigma x C is added to the sum of clipped gradients (0: clipping only, no guarantee) */
+    noise: z.number().min(0),
+    /** the delta of the (epsilon, delta) guarantee the accountant reports, in (0, 1) */
+    delta: z.number().gt(0).lt(1).default(1e-5),
+  })
+  .strict();
+
+export const privacySchema = z
+  .object({
+    dp: dpSchema,
+    /**
+     * poisson: each of a peer's examples joins a step's batch independently with probability
+     * batchSize / examplesPerPeer (what the accountant assumes); shuffle: fixed-size batches from a
+     * reshuffled epoch (the accountant's figure is then only indicative)
+     */
+    sampling: z.enum(SAMPLINGS).default('poisson'),
+    /** RDP to (epsilon, delta): balle (Balle et al. 2020, tight) or classic (Mironov 2017) */
+    conversion: z.enum(CONVERSIONS).default('balle'),
+  })
+  .strict();
+
+export type PrivacySpec = z.output<typeof privacySchema>;
+export type DpSpec = PrivacySpec['dp'];
