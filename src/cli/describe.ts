@@ -2,6 +2,7 @@
 import { datasetSizes } from '../config/checks.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { RunSummary, SetupEvent } from '../engine/events.js';
+import { samplingRate } from '../privacy/accountant.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
@@ -30,6 +31,7 @@ export function describeSetup(e: SetupEvent): string {
     `  data ${describeData(c)} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
     ...describeDefence(c, e.adversaries),
+    ...describePrivacy(c, e),
     ...(e.simdUnavailable ? [`  WebAssembly SIMD unavailable: ${e.simdUnavailable}; the plain-JS and tfjs paths run instead (slower)`] : []),
   ].join('\n');
 }
@@ -59,6 +61,23 @@ function describeDefence(c: ExperimentConfig, adversaries: number[]): string[] {
     const shown = adversaries.length <= 12 ? adversaries.join(', ') : `${adversaries.slice(0, 12).join(', ')}, ...`;
     lines.push(`  attackers: ${adversaries.length} of ${c.peers} (peers ${shown}), ${args(c.adversaries.attack)} from round ${c.adversaries.start}; accuracy and consensus are over the honest peers`);
   }
+  return lines;
+}
+
+/** DP-SGD and its accountant; what weakens the guarantee is said here, where the user sees it. */
+function describePrivacy(c: ExperimentConfig, e: SetupEvent): string[] {
+  const pr = c.privacy;
+  if (!pr) return [];
+  let lo = Infinity, hi = 0;
+  for (let p = 0; p < c.peers; p++) {
+    const q = samplingRate(c.train.batchSize, e.partition.offsets[p + 1] - e.partition.offsets[p]);
+    lo = Math.min(lo, q);
+    hi = Math.max(hi, q);
+  }
+  const q = lo === hi ? lo.toPrecision(3) : `${lo.toPrecision(3)} to ${hi.toPrecision(3)}`;
+  const lines = [`  DP-SGD: clip ${pr.dp.clip}, noise ${pr.dp.noise}, delta ${pr.dp.delta}; ${pr.sampling} sampling, q = ${q}; RDP accountant, ${pr.conversion} conversion`];
+  if (pr.sampling === 'shuffle') lines.push('  warning: the accountant assumes Poisson sampling; with privacy.sampling shuffle its epsilon is only indicative');
+  if (pr.dp.noise === 0) lines.push('  warning: privacy.dp.noise 0 clips but adds no noise: no guarantee (epsilon Infinity, written null)');
   return lines;
 }
 

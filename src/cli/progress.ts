@@ -7,8 +7,13 @@ export interface Progress {
   stop(): void;
 }
 
+/** With privacy.dp: the largest epsilon over peers so far. */
+function fmtEps(m: RoundMetrics): string {
+  return m.epsilon === undefined ? '' : `  ε ${Number.isFinite(m.epsilon) ? m.epsilon.toFixed(2) : '∞'}`;
+}
+
 function fmtAcc(m: RoundMetrics): string {
-  return `acc ${m.meanAccuracy!.toFixed(4)} (min ${m.minAccuracy!.toFixed(3)}, max ${m.maxAccuracy!.toFixed(3)})  loss ${m.meanLoss!.toFixed(4)}`;
+  return `acc ${m.meanAccuracy!.toFixed(4)} (min ${m.minAccuracy!.toFixed(3)}, max ${m.maxAccuracy!.toFixed(3)})  loss ${m.meanLoss!.toFixed(4)}${fmtEps(m)}`;
 }
 
 export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS.WritableStream }): Progress {
@@ -42,6 +47,7 @@ export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS
       barStarted = true;
     }
     if (m.meanAccuracy !== undefined) lastAcc = m.meanAccuracy.toFixed(4);
+    if (m.epsilon !== undefined) lastAcc += fmtEps(m);
     bar.update(m.round, { rps: rate(m.round).toFixed(1), acc: lastAcc, cd: m.consensusDistance.toExponential(2) });
   });
   let stopped = false;

@@ -18,6 +18,7 @@ import { createWorld, type World } from './setup.js';
 import type { TrainSettings } from './shared-state.js';
 import { createAsyncDriver, type AsyncDriver } from './async/driver.js';
 import { applyAsyncPlasticity, applyPlasticity, wiringOf } from '../plasticity/index.js';
+import { privacyReport } from '../privacy/report.js';
 
 export { isUniformAverage, ranges } from './runtime.js';
 /** Whether @tensorflow/tfjs-node is installed (resolvable), without loading it. */
@@ -225,18 +226,17 @@ export class Engine extends TypedEmitter<EngineEvents> {
   }
 
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
-    const t0 = performance.now();
-    const w = this.world;
+    const t0 = performance.now(), w = this.world;
     const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel, w.adversaries);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const wiring = wiringOf(w, this.protocol ?? this.driver?.protocol);
-    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, bytesSent: Array.from(this.traffic.perPeer) };
+    const wiring = wiringOf(w, this.protocol ?? this.driver?.protocol), dp = privacyReport(w);
+    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
     const edgeBytes = this.traffic.edgeBytes();
     if (edgeBytes) perPeer.edgeBytes = edgeBytes;
     this.emit('peers', perPeer);
     this.evalMs += performance.now() - t0;
-    return { ...e.round, ...wiring.round };
+    return { ...e.round, ...wiring.round, ...dp.round };
   }
 
   /** Sleeps out the rest of a round's share of wall time when a pace is set (outside all timings). */
