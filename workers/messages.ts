@@ -35,6 +35,8 @@ export type Task =
   | { kind: 'eval'; round: number; src: BufferIndex; peers: Int32Array | number[]; testN: number }
   /** Test correct count and loss sum of the meanF32 row (the average model) on the first testN test examples, into meanEvalOut. */
   | { kind: 'evalMean'; round: number; testN: number }
+  /** The loss-threshold membership attack against peer's row of params[src]: the task's value is its AUC. */
+  | { kind: 'mia'; round: number; src: BufferIndex; peer: number; testN: number }
   /** Plasticity's probes over receivers [rowStart,rowEnd): src/plasticity/signal.ts. */
   | { kind: 'linkSignal'; round: number; src: BufferIndex; rowStart: number; rowEnd: number; op: SignalOp }
   /** Mean loss of `model` (peer's own row of params[src] when absent) on peer's probe batch (plasticity in async gossip). */

@@ -16,6 +16,11 @@ function fmtAcc(m: RoundMetrics): string {
   return `acc ${m.meanAccuracy!.toFixed(4)} (min ${m.minAccuracy!.toFixed(3)}, max ${m.maxAccuracy!.toFixed(3)})  loss ${m.meanLoss!.toFixed(4)}${fmtEps(m)}`;
 }
 
+/** The membership attack's mean AUC, where the round ran it (eval.privacy). */
+function fmtMia(m: RoundMetrics): string {
+  return m.miaAuc === undefined ? '' : `  MIA auc ${m.miaAuc.toFixed(2)}`;
+}
+
 export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS.WritableStream }): Progress {
   const total = engine.world.config.rounds;
   const started = performance.now();
@@ -25,7 +30,7 @@ export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS
     engine.on('round', (m) => {
       if (m.meanAccuracy === undefined) return;
       opts.out.write(
-        `round ${String(m.round).padStart(String(total).length)}/${total}  ${fmtAcc(m)}  consensus ${m.consensusDistance.toExponential(2)}  ${rate(m.round).toFixed(1)} rounds/s\n`,
+        `round ${String(m.round).padStart(String(total).length)}/${total}  ${fmtAcc(m)}${fmtMia(m)}  consensus ${m.consensusDistance.toExponential(2)}  ${rate(m.round).toFixed(1)} rounds/s\n`,
       );
     });
     return { stop() {} };
@@ -46,7 +51,7 @@ export function attachProgress(engine: Engine, opts: { tty: boolean; out: NodeJS
       bar.start(total, 0, { rps: '-', acc: lastAcc, cd: '-' });
       barStarted = true;
     }
-    if (m.meanAccuracy !== undefined) lastAcc = m.meanAccuracy.toFixed(4);
+    if (m.meanAccuracy !== undefined) lastAcc = m.meanAccuracy.toFixed(4) + fmtMia(m);
     if (m.epsilon !== undefined) lastAcc += fmtEps(m);
     bar.update(m.round, { rps: rate(m.round).toFixed(1), acc: lastAcc, cd: m.consensusDistance.toExponential(2) });
   });

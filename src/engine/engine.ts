@@ -227,7 +227,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
 
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const t0 = performance.now(), w = this.world;
-    const e = await evaluatePeers(this.runtime, round, w.config.peers, w.evalPeers, w.testN, w.config.eval.averageModel, w.adversaries);
+    const e = await evaluatePeers(this.runtime, round, w);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
     const wiring = wiringOf(w, this.protocol ?? this.driver?.protocol), dp = privacyReport(w);
     const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };

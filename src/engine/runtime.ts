@@ -247,6 +247,12 @@ export class Runtime {
     return this.state.evalOut;
   }
 
+  /** The membership attack's AUC against each listed peer's model, in order (one task per peer, its value the AUC). */
+  async membershipAuc(round: number, peers: number[], testN: number): Promise<number[]> {
+    const res = await this.executor.run(peers.map((peer): Task => ({ kind: 'mia', round, src: this.cur, peer, testN })));
+    return res.map((r) => (r.ok ? r.value : NaN));
+  }
+
   /** Test correct count and loss sum of the average model, the meanF32 row (state.meanEvalOut: 2 entries); one task. */
   async evaluateMean(round: number, testN: number): Promise<Float64Array> {
     await this.executor.run([{ kind: 'evalMean', round, testN }]);

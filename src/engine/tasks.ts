@@ -16,6 +16,7 @@ import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js'
 import { createScratch, type Scratch } from './scratch.js';
 import { craftLinks } from '../adversary/index.js';
 import { linkSignals, probeLoss } from '../plasticity/signal.js';
+import { membershipAuc } from '../privacy/mia.js';
 
 export interface TaskContext {
   state: SharedState;
@@ -152,6 +153,12 @@ function dispatch(ctx: TaskContext, task: Task): number {
       s.meanEvalOut[1] = r.lossSum;
       return 1;
     }
+    case 'mia':
+      try {
+        return membershipAuc(ctx.kernel, s, ctx.scratch, s.params[task.src].subarray(task.peer * s.dim, (task.peer + 1) * s.dim), task.peer, task.testN, ctx.settings.seed);
+      } catch (e) {
+        throw new PeerFailure(`membership attack failed: ${(e as Error)?.message ?? e}`, task.peer, task.round);
+      }
     case 'linkSignal':
       return linkSignals(ctx.kernel, s.plastic!, s.params[task.src], s.dim, s.features, task.op, task.rowStart, task.rowEnd);
     case 'probeLoss':
