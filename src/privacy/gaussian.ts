@@ -1,24 +1,184 @@
-// Gaussian noise for DP-SGD: adds i.i.d. N(0, std^2) to a gradient in place, drawing only
-// from the caller's seeded stream so runs stay deterministic for any worker count.
+// Gaussian noise for DP-SGD: adds i.i.d. N(0, std^2) to a gradient in place, drawing only from the
+// caller's seeded stream so runs stay deterministic for any worker count.
+//
+// Each call draws SEED_WORDS words from the caller's Rng to seed four sfc32 lanes; lane l makes the
+// normals at 8k + l and 8k + 4 + l by Box-Muller: radius sqrt(-2 log u) with u = s / 2^31 for a 31-bit
+// odd s (so |z| < 6.56, as rng.normal()'s 32-bit uniform stops at 6.66), and an angle uniform on the
+// circle as one of 8 octants times an angle in [0, pi/4) with 24 bits. log, sin and cos are Cephes'
+// float32 polynomials (within a few ulp of float32). The WebAssembly SIMD path (src/wasm/gaussian-module.ts)
+// and the JS path below do the same float32 operations in the same order (each JS step rounded by
+// Math.fround, which is exact emulation for +, -, *, sqrt on float32 inputs), so they give the same bits.
 import type { Rng } from '../rng.js';
+import { wasmStatus } from '../wasm/modules.js';
+import { gaussianModuleBytes, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
+
+/** Words of the caller's stream each call with std > 0 and a non-empty array consumes. */
+export const SEED_WORDS = 16;
+/** sfc32 steps each lane takes after seeding (as seedState does), so lanes seeded from consecutive words decorrelate. */
+const WARM_UP = 12;
+
+const fround = Math.fround;
+const [L0, L1, L2, L3, L4, L5, L6, L7, L8] = NOISE.LOG_P;
+const [S0, S1, S2] = NOISE.SIN_P;
+const [C0, C1, C2] = NOISE.COS_P;
+const { SQRT2, LN2_LO, LN2_HI, ANGLE } = NOISE;
+/** 2^-k, to scale a float to its mantissa in [1, 2) exactly */
+const POW2_NEG = Float64Array.from({ length: 32 }, (_, k) => 2 ** -k);
+
+function checkStd(where: string, std: number): void {
+  if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`${where}: std must be a finite number >= 0, got ${std}`);
+}
 
 /**
- * Adds N(0, std^2) to every element of `out`. Consumes `rng` deterministically: the same
- * state in gives the same values out and the same state after. std = 0 changes nothing and
- * consumes nothing.
+ * Lane states from the caller's stream, laid out a0..a3 b0..b3 c0..c3 d0..d3 (as the wasm kernel
+ * loads them), each lane warmed up.
+ */
+function seedLanes(rng: Rng, lanes: Uint32Array): void {
+  for (let k = 0; k < SEED_WORDS; k++) lanes[k] = rng.nextUint32();
+  for (let l = 0; l < 4; l++) {
+    let a = lanes[l] | 0, b = lanes[4 + l] | 0, c = lanes[8 + l] | 0, d = lanes[12 + l] | 0;
+    for (let i = 0; i < WARM_UP; i++) {
+      const t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+    }
+    lanes[l] = a;
+    lanes[4 + l] = b;
+    lanes[8 + l] = c;
+    lanes[12 + l] = d;
+  }
+}
+
+const jsLanes = new Uint32Array(16);
+
+/** The JS path: the same bits as the wasm one, a few times slower. */
+export function addGaussianNoiseJs(rng: Rng, out: Float32Array, std: number): void {
+  checkStd('addGaussianNoiseJs', std);
+  const n = out.length;
+  if (std === 0 || n === 0) return;
+  seedLanes(rng, jsLanes);
+  const sd = fround(std);
+  for (let l = 0; l < 4; l++) {
+    let a = jsLanes[l] | 0, b = jsLanes[4 + l] | 0, c = jsLanes[8 + l] | 0, d = jsLanes[12 + l] | 0;
+    for (let base = 0; base < n; base += 8) {
+      const i = base + l;
+      let t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const w1 = t;
+      t = (a + b + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (((c << 21) | (c >>> 11)) + t) | 0;
+      const w2 = t;
+      // log u, u = s / 2^31: float(s) = m 2^k with m in [1, 2), m halved at sqrt(2)
+      const f = fround((w1 >>> 1) | 1);
+      const k = 31 - Math.clz32(f);
+      let m = f * POW2_NEG[k];
+      let e = k - 31;
+      if (m >= SQRT2) {
+        m *= 0.5;
+        e += 1;
+      }
+      const x = fround(m - 1);
+      let z = fround(x * x);
+      let y = fround(fround(L0 * x) + L1);
+      y = fround(fround(y * x) + L2);
+      y = fround(fround(y * x) + L3);
+      y = fround(fround(y * x) + L4);
+      y = fround(fround(y * x) + L5);
+      y = fround(fround(y * x) + L6);
+      y = fround(fround(y * x) + L7);
+      y = fround(fround(y * x) + L8);
+      y = fround(fround(y * x) * z);
+      y = fround(y + fround(e * LN2_LO));
+      y = fround(y + fround(z * -0.5));
+      const lg = fround(fround(x + y) + fround(e * LN2_HI));
+      const r = fround(fround(Math.sqrt(fround(lg * -2))) * sd);
+      // the angle
+      const g = fround((w2 >>> 8) * ANGLE);
+      z = fround(g * g);
+      let sin = fround(fround(fround(fround(S0 * z) + S1) * z) + S2);
+      sin = fround(fround(fround(sin * z) * g) + g);
+      let cos = fround(fround(fround(fround(C0 * z) + C1) * z) + C2);
+      cos = fround(fround(fround(fround(cos * z) * z) - fround(z * 0.5)) + 1);
+      const swap = (w2 & 1) !== 0;
+      let z1 = fround(r * (swap ? sin : cos));
+      let z2 = fround(r * (swap ? cos : sin));
+      if (w2 & 2) z1 = -z1;
+      if (w2 & 4) z2 = -z2;
+      if (i < n) out[i] += z1;
+      if (i + 4 < n) out[i + 4] += z2;
+    }
+  }
+}
+
+/** Floats the wasm path moves in and out per kernel call: 32 KiB, so a chunk stays in L1. */
+const CHUNK = 8192;
+/** Byte offsets in the kernel's memory: the lane states, then the chunk. */
+const STATE = 0;
+const BUF = 64;
+
+interface WasmNoise {
+  exports: GaussianExports;
+  f32: Float32Array;
+  lanes: Uint32Array;
+}
+
+/** This thread's instance, or null where wasmStatus() says the SIMD kernels do not run. */
+let wasmNoise: WasmNoise | null | undefined;
+
+function getWasm(): WasmNoise | null {
+  if (wasmNoise === undefined) {
+    if (!wasmStatus().ok) wasmNoise = null;
+    else {
+      // wasmStatus() has checked SIMD; a failure here is a bug in the module, so it throws
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const module = new WebAssembly.Module(gaussianModuleBytes());
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GaussianExports;
+      wasmNoise = { exports, f32: new Float32Array(memory.buffer), lanes: new Uint32Array(memory.buffer, STATE, 16) };
+    }
+  }
+  return wasmNoise;
+}
+
+/** Which path addGaussianNoise takes in this thread (both give the same bits). */
+export function gaussianNoisePath(): 'wasm' | 'js' {
+  return getWasm() ? 'wasm' : 'js';
+}
+
+/** The WebAssembly SIMD path; throws where wasmStatus() is not ok. */
+export function addGaussianNoiseWasm(rng: Rng, out: Float32Array, std: number): void {
+  checkStd('addGaussianNoiseWasm', std);
+  const w = getWasm();
+  if (!w) throw new Error(`addGaussianNoiseWasm: WebAssembly kernels are unavailable: ${wasmStatus().reason}`);
+  const n = out.length;
+  if (std === 0 || n === 0) return;
+  seedLanes(rng, w.lanes);
+  const { f32, exports } = w;
+  const sd = fround(std);
+  for (let at = 0; at < n; at += CHUNK) {
+    const len = Math.min(CHUNK, n - at);
+    const blocks = (len + 7) >> 3;
+    f32.set(out.subarray(at, at + len), BUF >> 2);
+    f32.fill(0, (BUF >> 2) + len, (BUF >> 2) + blocks * 8);
+    exports.noise(STATE, BUF, blocks, sd);
+    out.set(f32.subarray(BUF >> 2, (BUF >> 2) + len), at);
+  }
+}
+
+/**
+ * Adds N(0, std^2) to every element of `out`, in place. Consumes `rng` deterministically: exactly
+ * SEED_WORDS words when std > 0 and out is non-empty, none otherwise (std = 0 leaves out unchanged).
+ * The same state in gives the same bits out and the same state after, in any thread and on either
+ * path (WebAssembly SIMD where wasmStatus() is ok, JS elsewhere).
  */
 export function addGaussianNoise(rng: Rng, out: Float32Array, std: number): void {
-  if (std === 0 || out.length === 0) return;
-  const n = out.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    let u = 0;
-    while (u === 0) u = rng.next();
-    const v = rng.next();
-    const r = Math.sqrt(-2 * Math.log(u)) * std;
-    const t = 2 * Math.PI * v;
-    out[i] += r * Math.cos(t);
-    out[i + 1] += r * Math.sin(t);
-  }
-  if (i < n) out[i] += rng.normal() * std;
+  if (getWasm()) addGaussianNoiseWasm(rng, out, std);
+  else addGaussianNoiseJs(rng, out, std);
 }
