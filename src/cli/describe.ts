@@ -85,5 +85,6 @@ export function describeSummary(s: RunSummary): string {
   return [
     `${s.aborted ? 'stopped early' : 'done'}: ${s.rounds} rounds, final mean accuracy ${s.finalMeanAccuracy.toFixed(4)} (min ${s.finalMinAccuracy.toFixed(4)}, max ${s.finalMaxAccuracy.toFixed(4)}), consensus distance ${s.finalConsensusDistance.toExponential(3)}`,
     `  ${s.peerSteps.toLocaleString('en-US')} peer-steps, ${s.peerStepsPerSecond.toFixed(0)} peer-steps/s, ${s.msPerRound.toFixed(1)} ms/round (train+exchange); wall ${s.wallSeconds.toFixed(1)} s (eval ${s.evalSeconds.toFixed(1)} s, setup ${s.setupSeconds.toFixed(1)} s); ${(s.bytesSent / 1e6).toFixed(1)} MB sent`,
+    ...(s.finalEpsilon === undefined ? [] : [`  differential privacy: epsilon ${Number.isFinite(s.finalEpsilon) ? s.finalEpsilon.toFixed(3) : 'unbounded (no noise)'}, the largest over peers`]),
   ].join('\n');
 }

@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeSetup } from '../../src/cli/describe.js';
+import { describeSetup, describeSummary } from '../../src/cli/describe.js';
 import { attachProgress } from '../../src/cli/progress.js';
 import { Engine } from '../../src/engine/engine.js';
 import { PrivacyAccountant, samplingRate } from '../../src/privacy/accountant.js';
+import { privacyReport } from '../../src/privacy/report.js';
+import type { World } from '../../src/engine/setup.js';
 import { runRecorded, smallConfig } from '../engine/helpers.js';
 
 const dpConfig = (privacy: Record<string, unknown>, over: Record<string, unknown> = {}) =>
@@ -28,6 +30,15 @@ describe('epsilon in a run with privacy.dp', () => {
     expect(eps.at(-1)).toBe(Math.max(...perPeer));
     expect(eps.at(-1)).toBeGreaterThan(0);
     expect(r.summary.finalEpsilon).toBe(eps.at(-1));
+    expect(describeSummary(r.summary)).toContain(`differential privacy: epsilon ${eps.at(-1)!.toFixed(3)}, the largest over peers`);
+  });
+
+  it('reports the same epsilon with worker threads (step counts live in shared memory)', async () => {
+    const config = dpConfig({ dp: { clip: 1, noise: 0.9 } });
+    const inline = await runRecorded(config);
+    const threaded = await runRecorded(config, { workers: 2 });
+    expect(threaded.rounds.map((m) => m.epsilon)).toEqual(inline.rounds.map((m) => m.epsilon));
+    expect(threaded.peers.at(-1)!.epsilon).toEqual(inline.peers.at(-1)!.epsilon);
   });
 
   it('reports no epsilon without privacy', async () => {
@@ -70,5 +81,28 @@ describe('epsilon in a run with privacy.dp', () => {
     expect(out).toMatch(/loss \d\.\d{4} {2}ε ∞/);
     expect(rounds.at(-1)!.epsilon).toBe(Infinity);
     expect(JSON.stringify(rounds.at(-1))).toContain('"epsilon":null');
+  });
+});
+
+describe('privacyReport', () => {
+  // shards of different sizes (so different sampling rates) and different step counts, peer 2 an adversary
+  const world = (privacy?: Record<string, unknown>) => ({
+    config: { train: { batchSize: 10 }, privacy: privacy && { dp: { clip: 1, noise: 1, delta: 1e-5 }, conversion: 'classic', sampling: 'poisson', ...privacy } },
+    state: { stepCount: Int32Array.from([100, 50, 400, 0]), partOffsets: Int32Array.from([0, 100, 300, 310, 330]) },
+    honest: [0, 1, 3],
+  }) as unknown as World;
+
+  it("gives each peer the epsilon of its own steps and sampling rate, and the round the honest peers' largest", () => {
+    const a = new PrivacyAccountant({ dp: { clip: 1, noise: 1, delta: 1e-5 }, conversion: 'classic' });
+    const r = privacyReport(world({}));
+    expect(r.peers.epsilon).toEqual([a.epsilon(0.1, 100), a.epsilon(0.05, 50), a.epsilon(1, 400), 0]);
+    expect(r.peers.epsilon![0]).toBeGreaterThan(r.peers.epsilon![1]);
+    // the adversary's much larger figure is not the guarantee the honest peers have
+    expect(r.peers.epsilon![2]).toBeGreaterThan(r.peers.epsilon![0]);
+    expect(r.round.epsilon).toBe(r.peers.epsilon![0]);
+  });
+
+  it('is empty without privacy', () => {
+    expect(privacyReport(world())).toEqual({ round: {}, peers: {} });
   });
 });
