@@ -95,6 +95,21 @@ describe('membership inference in a run', () => {
     expect(summary.finalMiaAuc).toBe(end.miaAuc);
   });
 
+  it('attacks what each peer trained on: its cluster\'s labels, without the probe batch plasticity holds out', async () => {
+    // members read with the untransformed labels would score as badly as strangers (AUC near or under 0.5)
+    const config = overfitting({
+      protocol: 'dpsgd', topology: { kind: 'ring', k: 1 },
+      model: { kind: 'mlp', hidden: [256], init: 'independent' },
+      train: { lr: 0.2, batchSize: 16, localSteps: 40 },
+      data: { dataset: { kind: 'blobs', classes: 4, features: 32, trainSize: 2000, testSize: 400, separation: 1 }, examplesPerPeer: 40, clusters: { count: 2, transform: 'permute-labels' } },
+      plasticity: { rule: 'hebbian', degree: 2, grow: { every: 2, candidates: 1 }, probe: 8 },
+    });
+    const { rounds, peers } = await runRecorded(config);
+    const end = rounds[rounds.length - 1];
+    expect(end.miaAuc).toBeGreaterThan(0.62);
+    for (const auc of peers[peers.length - 1].miaAuc!) expect(auc).toBeGreaterThan(0.55);
+  });
+
   it('attacks only the evaluated peers: null elsewhere', async () => {
     const { rounds, peers } = await runRecorded(overfitting({ rounds: 2, eval: { every: 2, testExamples: 400, peers: 3, privacy: true } }));
     const per = peers[0].miaAuc!;
