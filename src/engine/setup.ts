@@ -86,6 +86,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     seed,
     adversaries: plan,
     classes: dataset.classes,
+    privacy: config.privacy,
   };
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({

@@ -1,6 +1,7 @@
 // All big state of a run in SharedArrayBuffers, owned by the engine and shared with workers
 // by reference: peer parameters (two buffers, mixing reads one and writes the other),
 // optimizer state, per-peer sampling state, the dataset and the partition.
+import type { PrivacySpec } from '../privacy/schema.js';
 import type { ModelSpec } from '../types.js';
 import type { OptimizerConfig } from '../model/optimizer-schema.js';
 import { createSharedWasmMemory } from '../wasm/index.js';
@@ -159,4 +160,6 @@ export interface TrainSettings {
   adversaries?: AdversaryPlan;
   /** classes of the dataset (label flipping maps y to classes - 1 - y) */
   classes: number;
+  /** DP-SGD on every peer (absent: plain steps) */
+  privacy?: PrivacySpec;
 }

@@ -16,6 +16,7 @@ import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js'
 import { createScratch, type Scratch } from './scratch.js';
 import { craftLinks } from '../adversary/index.js';
 import { linkSignals, probeLoss } from '../plasticity/signal.js';
+import { noisyGradient, poissonSample, samplingRate } from '../privacy/dp-sgd.js';
 import { membershipAuc } from '../privacy/mia.js';
 
 export interface TaskContext {
@@ -207,45 +208,58 @@ function rowEnv(ctx: TaskContext, src: BufferIndex, round: number): RowEnv {
 }
 
 /**
- * `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard;
- * a label-flipping adversary trains on y -> classes - 1 - y from the attack's start round.
+ * `localSteps` optimizer steps of peer p on minibatches drawn epoch by epoch from its own shard
+ * (or, under privacy.sampling poisson, each example with probability batchSize / shard size);
+ * under privacy.dp, DP-SGD steps (src/privacy/dp-sgd.ts). A label-flipping adversary trains on
+ * y -> classes - 1 - y from the attack's start round.
  */
 function trainPeer(ctx: TaskContext, params: Float32Array, p: number, round: number): void {
   const s = ctx.state;
   const { dim, features, optSlots } = s;
-  const { batchSize: B, localSteps } = ctx.settings;
+  const { batchSize: B, localSteps, privacy, lr } = ctx.settings;
   const row = params.subarray(p * dim, (p + 1) * dim);
   const opt = s.optState.subarray(p * optSlots * dim, (p + 1) * optSlots * dim);
   const rng = new Rng(s.rngState, p * 4);
   const start = s.partOffsets[p];
   const count = s.partOffsets[p + 1] - start;
-  const { xBuf, yBuf, grad } = ctx;
+  const { grad } = ctx;
   // plain SGD runs fused inside kernels that offer it (the gradient never leaves the kernel)
-  const fusedSgd = ctx.settings.optimizer.kind === 'sgd' ? ctx.kernel.sgdStep : undefined;
+  const fusedSgd = !privacy && ctx.settings.optimizer.kind === 'sgd' ? ctx.kernel.sgdStep : undefined;
   const plan = ctx.settings.adversaries;
   const flipTo = plan && plan.mask[p] && plan.attack.kind === 'label-flip' && round >= plan.start ? ctx.settings.classes - 1 : -1;
+  const poisson = privacy?.sampling === 'poisson';
+  // a Poisson batch may hold up to the whole shard
+  const picked = poisson ? ctx.scratch.i32('picked', count) : s.order;
+  const xBuf = poisson ? ctx.scratch.f32('batchX', count * features) : ctx.xBuf;
+  const yBuf = poisson ? ctx.scratch.u8('batchY', count) : ctx.yBuf;
   for (let step = 0; step < localSteps; step++) {
-    if (s.cursor[p] + B > count) {
-      rng.shuffle(s.order, start, start + count);
-      s.cursor[p] = 0;
+    let b = B;
+    let c0 = 0;
+    if (poisson) {
+      b = poissonSample(rng, s.order, start, count, samplingRate(B, count), picked);
+    } else {
+      if (s.cursor[p] + B > count) {
+        rng.shuffle(s.order, start, start + count);
+        s.cursor[p] = 0;
+      }
+      c0 = start + s.cursor[p];
+      s.cursor[p] += B;
     }
-    const c0 = start + s.cursor[p];
-    for (let b = 0; b < B; b++) {
-      const ex = s.order[c0 + b];
-      xBuf.set(s.trainX.subarray(ex * features, (ex + 1) * features), b * features);
-      yBuf[b] = flipTo < 0 ? s.trainY[ex] : flipTo - s.trainY[ex];
+    for (let k = 0; k < b; k++) {
+      const ex = picked[c0 + k];
+      xBuf.set(s.trainX.subarray(ex * features, (ex + 1) * features), k * features);
+      yBuf[k] = flipTo < 0 ? s.trainY[ex] : flipTo - s.trainY[ex];
     }
-    s.cursor[p] += B;
-    const { lr } = ctx.settings;
     let loss: number;
     if (fusedSgd && lr !== 0) {
       loss = fusedSgd.call(ctx.kernel, row, xBuf, yBuf, B, lr);
-      s.stepCount[p] += 1;
     } else {
-      loss = ctx.kernel.gradient(row, xBuf, yBuf, B, grad);
-      s.stepCount[p] += 1;
-      if (lr !== 0 && Number.isFinite(loss)) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
+      loss = privacy
+        ? noisyGradient(privacy, ctx.kernel, rng, row, xBuf, yBuf, b, features, B, grad, ctx.scratch.f32('exampleGrad', dim))
+        : ctx.kernel.gradient(row, xBuf, yBuf, B, grad);
     }
+    s.stepCount[p] += 1;
+    if (!fusedSgd && lr !== 0 && Number.isFinite(loss)) ctx.optimizer.apply(row, grad, opt, s.stepCount[p]);
     if (!Number.isFinite(loss)) throw new NonFiniteLoss(`the training loss is ${loss}`);
   }
 }

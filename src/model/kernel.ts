@@ -19,6 +19,13 @@ export interface StepKernel {
    */
   sgdStep?(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, lr: number): number;
   /**
+   * Optional DP-SGD gradient (clipped before summed): writes into grad `scale` times the sum over
+   * the batch of each example's gradient scaled to L2 norm at most `clip`, and returns the mean
+   * loss. Kernels
+   * without it are clipped one example at a time by clippedGradient() (src/privacy/dp-sgd.ts).
+   */
+  clippedGradient?(params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, clip: number, scale: number, grad: Float32Array): number;
+  /**
    * Over n examples (chunked internally in large batches): number correct (argmax) and sum of
    * per-example losses; with rowLoss (length >= n), also each example's loss (membership inference).
    */

@@ -17,8 +17,11 @@ interface Plan {
   x: number;
   /** acts[l] holds layer l's output for l = 1..L-1 (post-ReLU); acts[L] holds logits then dz */
   acts: number[];
-  /** two ping-pong buffers for the ReLU-masked deltas of hidden layers */
-  delta: [number, number];
+  /**
+   * ReLU-masked deltas of hidden layers: ping-pong in delta[l & 1] for a plain step, one buffer
+   * per hidden layer (delta[l - 1]) for a clipped one, which needs every layer's delta at once
+   */
+  delta: number[];
   /** (offset, value) pairs gathered by fwd and gradw */
   list: number;
   floats: number;
@@ -40,9 +43,16 @@ function plan(sizes: number[], total: number, capacity: number): Plan {
   const acts: number[] = [0];
   for (let l = 1; l < sizes.length; l++) acts.push(take(capacity * sizes[l]));
   const widest = Math.max(1, ...sizes.slice(1, -1));
-  const delta: [number, number] = [take(capacity * widest), take(capacity * widest)];
+  const delta = Array.from({ length: Math.max(2, sizes.length - 2) }, () => take(capacity * widest));
   const list = take(2 * Math.max(capacity, ...sizes));
   return { capacity, params, grad, x, acts, delta, list, floats: at };
+}
+
+/** Sum of squares of n floats at f[o..], in double precision. */
+function sumSquares(f: Float32Array, o: number, n: number): number {
+  let acc = 0;
+  for (let i = o, end = o + n; i < end; i++) acc += f[i] * f[i];
+  return acc;
 }
 
 export interface SimdKernel extends StepKernel {
@@ -69,6 +79,7 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
   const loops = instantiate('optimizer', memory);
   let f32 = new Float32Array(memory.buffer);
   let disposed = false;
+  let norms = new Float64Array(64);
   const evalStats = { correct: 0 };
 
   const ensure = (rows: number) => {
@@ -101,6 +112,22 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
     }
   };
 
+  /** Dense layer l's weight and bias gradients at p.grad from its output delta (batch rows at dz). */
+  const layerGrad = (l: number, dz: number, batch: number) => {
+    const din = sizes[l];
+    const dout = sizes[l + 1];
+    const input = l === 0 ? p.x : p.acts[l];
+    wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4, p.list * 4);
+    probe?.mark(`dW${l}`);
+    const gb = p.grad + bOff[l];
+    for (let j = 0; j < dout; j++) {
+      let sum = 0;
+      for (let o = dz + j, end = dz + batch * dout; o < end; o += dout) sum += f32[o];
+      f32[gb + j] = sum;
+    }
+    probe?.mark(`db${l}`);
+  };
+
   /** Forward and backward of one batch; the gradient is left at p.grad. Returns the mean loss. */
   const computeGrad = (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number): number => {
       ensure(batch);
@@ -113,21 +140,10 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       probe?.mark('softmax+loss');
       let dz = p.acts[L];
       for (let l = L - 1; l >= 0; l--) {
-        const din = sizes[l];
-        const dout = sizes[l + 1];
-        const input = l === 0 ? p.x : p.acts[l];
-        wasm.gradw(input * 4, batch, din, dz * 4, dout, (p.grad + wOff[l]) * 4, p.list * 4);
-        probe?.mark(`dW${l}`);
-        const gb = p.grad + bOff[l];
-        for (let j = 0; j < dout; j++) {
-          let sum = 0;
-          for (let o = dz + j, end = dz + batch * dout; o < end; o += dout) sum += f32[o];
-          f32[gb + j] = sum;
-        }
-        probe?.mark(`db${l}`);
+        layerGrad(l, dz, batch);
         if (l > 0) {
           const next = p.delta[l & 1];
-          wasm.backdot(dz * 4, batch, dout, (p.params + wOff[l]) * 4, din, input * 4, next * 4);
+          wasm.backdot(dz * 4, batch, sizes[l + 1], (p.params + wOff[l]) * 4, sizes[l], p.acts[l] * 4, next * 4);
           dz = next;
           probe?.mark(`dA${l}`);
         }
@@ -135,6 +151,48 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       return lossSum / batch;
   };
 
+  /**
+   * DP-SGD's gradient: `scale` times the sum over the batch of each example's gradient scaled to
+   * L2 norm at most `clip`, left at p.grad, without materialising per-example gradients. A dense layer's
+   * per-example weight gradient is the outer product of its input row a and output delta d, so
+   * its squared norm is |a|^2 |d|^2 (+ |d|^2 for the bias). Every layer's deltas are computed
+   * first (they are linear in the logits' delta, so scaling a row of each by the example's factor
+   * is the backward pass of the scaled example), then the weight gradients of the scaled deltas.
+   */
+  const computeClipped = (params: Float32Array, x: Float32Array, y: Uint8Array, batch: number, clip: number, scale: number): number => {
+    ensure(batch);
+    f32.set(params, p.params);
+    f32.set(x.subarray(0, batch * sizes[0]), p.x);
+    forward(batch);
+    const lossSum = softmaxCrossEntropy(f32, p.acts[L], batch, classes, y, 0, 1, true);
+    const D = new Array<number>(L);
+    D[L - 1] = p.acts[L];
+    for (let l = L - 1; l > 0; l--) {
+      D[l - 1] = p.delta[l - 1];
+      wasm.backdot(D[l] * 4, batch, sizes[l + 1], (p.params + wOff[l]) * 4, sizes[l], p.acts[l] * 4, D[l - 1] * 4);
+    }
+    if (norms.length < batch) norms = new Float64Array(Math.max(batch, 2 * norms.length));
+    norms.fill(0, 0, batch);
+    for (let l = 0; l < L; l++) {
+      const din = sizes[l];
+      const dout = sizes[l + 1];
+      const input = l === 0 ? p.x : p.acts[l];
+      for (let r = 0; r < batch; r++) {
+        norms[r] += (sumSquares(f32, input + r * din, din) + 1) * sumSquares(f32, D[l] + r * dout, dout);
+      }
+    }
+    for (let r = 0; r < batch; r++) {
+      const norm = Math.sqrt(norms[r]);
+      const factor = norm > clip ? (scale * clip) / norm : scale;
+      if (factor === 1) continue;
+      for (let l = 0; l < L; l++) {
+        const dout = sizes[l + 1];
+        for (let o = D[l] + r * dout, end = o + dout; o < end; o++) f32[o] *= factor;
+      }
+    }
+    for (let l = L - 1; l >= 0; l--) layerGrad(l, D[l], batch);
+    return lossSum / batch;
+  };
 
   return {
     kind: 'simd',
@@ -149,6 +207,17 @@ export function createSimdKernel(spec: ModelSpec, opts: { probe?: PhaseProbe } =
       const loss = computeGrad(params, x, y, batch);
       grad.set(f32.subarray(p.grad, p.grad + layout.total));
       probe?.mark('copy out');
+      return loss;
+    },
+
+    clippedGradient(params, x, y, batch, clip, scale, grad) {
+      checkArgs('simd kernel.clippedGradient', layout, sizes[0], params, x, y, batch, grad);
+      if (batch === 0) {
+        grad.fill(0);
+        return 0;
+      }
+      const loss = computeClipped(params, x, y, batch, clip, scale);
+      grad.set(f32.subarray(p.grad, p.grad + layout.total));
       return loss;
     },
 

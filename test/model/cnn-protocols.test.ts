@@ -4,10 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { protocols } from '../../src/protocol/index.js';
-import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../../src/checkpoint/index.js';
-import { Engine } from '../../src/engine/engine.js';
-import type { RoundMetrics } from '../../src/engine/events.js';
-import { runRecorded, stripTimes } from '../engine/helpers.js';
+import { runRecorded, wholeAndResumed } from '../engine/helpers.js';
 
 const tinyCnn = (over: Record<string, unknown>) => resolveConfig({
   name: 'tiny-cnn', seed: 5, peers: 8, rounds: 3, topology: { kind: 'ring', k: 1 },
@@ -45,25 +42,7 @@ describe('a cnn in every protocol', () => {
   });
 
   it('resumes from a checkpoint to the same lines as an uninterrupted run', async () => {
-    const config = tinyCnn({ rounds: 4, eval: { every: 2, testExamples: 100 } });
-    const run = async (resume?: Checkpoint, stopAt?: number) => {
-      const engine = await Engine.create(config, { workers: 0, resume });
-      const lines: RoundMetrics[] = [];
-      engine.on('round', (m) => {
-        lines.push({ ...m });
-        if (m.round === stopAt) engine.abort();
-      });
-      try {
-        await engine.run();
-        return { lines, checkpoint: stopAt ? (decodeCheckpoint(encodeCheckpoint(engine.checkpoint())) as Checkpoint) : undefined };
-      } finally {
-        await engine.close();
-      }
-    };
-    const whole = await run();
-    const first = await run(undefined, 2);
-    const second = await run(first.checkpoint);
-    const resumed = [...first.lines.filter((m) => m.round < 2), ...second.lines];
-    expect(JSON.stringify(stripTimes(resumed))).toBe(JSON.stringify(stripTimes(whole.lines)));
+    const { whole, resumed } = await wholeAndResumed(tinyCnn({ rounds: 4, eval: { every: 2, testExamples: 100 } }), 2);
+    expect(JSON.stringify(resumed)).toBe(JSON.stringify(whole));
   });
 });
