@@ -1,5 +1,6 @@
 // A small canvas chart of the network over rounds: accuracy (mean line, min-max band)
 // on the left axis and consensus distance (log) on the right, with the current round marked.
+// With privacy: the membership attack's AUC on the left axis, and epsilon in a strip below.
 
 import type { RoundMetrics } from '@plexus/run-format';
 
@@ -8,6 +9,12 @@ const ACC_BAND = 'rgba(94,201,98,0.18)';
 const DIST = '#f89540';
 /** cluster purity (plasticity with clusters), on the accuracy axis: both are shares */
 const PURITY = '#b07aa1';
+/** membership attack AUC (mean solid, max dashed), on the accuracy axis: both are probabilities */
+const MIA = '#4fc3f7';
+/** epsilon, in its own strip under the plot */
+const EPS = '#c9b3ff';
+const EPS_STRIP = 34;
+const EPS_GAP = 10;
 const GRID = 'rgba(148,163,184,0.12)';
 const TEXT = '#8b95a8';
 
@@ -20,8 +27,8 @@ export class RoundChart {
   private readonly pad = { l: 34, r: 40, t: 8, b: 20 };
   private xRange: [number, number] = [0, 1];
 
-  /** told on each draw whether the run has cluster purity to show (for the key) */
-  onPurity?: (shown: boolean) => void;
+  /** told on each draw which optional series the run has (for the key) */
+  onSeries?: (shown: { purity: boolean; mia: boolean; epsilon: boolean }) => void;
 
   constructor(canvas: HTMLCanvasElement, onSeek: (round: number) => void) {
     this.canvas = canvas;
@@ -69,7 +76,10 @@ export class RoundChart {
     ctx.clearRect(0, 0, W, H);
     const m = this.metrics;
     const w = W - pad.l - pad.r;
-    const h = H - pad.t - pad.b;
+    // with epsilon, the lowest EPS_STRIP pixels are its own small plot
+    const withEps = m.some((l) => typeof l.epsilon === 'number');
+    canvas.style.height = withEps ? '190px' : '';
+    const h = H - pad.t - pad.b - (withEps ? EPS_STRIP + EPS_GAP : 0);
     ctx.font = '10px Inter, "Segoe UI", system-ui, sans-serif';
     if (m.length === 0) {
       ctx.fillStyle = TEXT;
@@ -93,7 +103,12 @@ export class RoundChart {
       aLo = Math.min(aLo, l.clusterPurity!);
       aHi = Math.max(aHi, l.clusterPurity!);
     }
-    this.onPurity?.(purity.length > 0);
+    const mia = m.filter((l) => typeof l.miaAuc === 'number');
+    for (const l of mia) {
+      aLo = Math.min(aLo, l.miaAuc!);
+      aHi = Math.max(aHi, l.miaAucMax ?? l.miaAuc!);
+    }
+    this.onSeries?.({ purity: purity.length > 0, mia: mia.length > 0, epsilon: withEps });
     if (!(aHi > aLo)) [aLo, aHi] = [0, 1];
     aLo = Math.max(0, Math.floor(aLo * 10) / 10);
     aHi = Math.min(1, Math.ceil(aHi * 10) / 10);
@@ -165,6 +180,23 @@ export class RoundChart {
       ctx.stroke();
       ctx.setLineDash([]);
     }
+    if (mia.length) {
+      ctx.strokeStyle = MIA;
+      ctx.lineWidth = 1.5;
+      const maxes = mia.filter((l) => typeof l.miaAucMax === 'number');
+      if (maxes.length) {
+        ctx.setLineDash([3, 2]);
+        ctx.beginPath();
+        maxes.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.miaAucMax!)));
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      mia.forEach((l, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), YA(l.miaAuc!)));
+      ctx.stroke();
+    }
+    if (withEps) this.drawEpsilon(m, X, pad.t + h + EPS_GAP, pad.l + w);
     // consensus distance
     if (dists.length) {
       ctx.strokeStyle = DIST;
@@ -182,9 +214,43 @@ export class RoundChart {
       ctx.lineWidth = 1;
       ctx.beginPath();
       ctx.moveTo(x, pad.t);
-      ctx.lineTo(x, pad.t + h);
+      ctx.lineTo(x, pad.t + h + (withEps ? EPS_GAP + EPS_STRIP : 0));
       ctx.stroke();
     }
+  }
+
+  /** Epsilon over rounds in a strip from `top`, linear from 0 to its largest finite value; an infinite epsilon breaks the line. */
+  private drawEpsilon(m: readonly RoundMetrics[], X: (r: number) => number, top: number, right: number): void {
+    const { ctx, pad } = this;
+    const eps = m.filter((l) => typeof l.epsilon === 'number');
+    const finite = eps.filter((l) => Number.isFinite(l.epsilon));
+    const hi = finite.reduce((a, l) => Math.max(a, l.epsilon!), 0) || 1;
+    const Y = (e: number) => top + EPS_STRIP - (e / hi) * EPS_STRIP;
+    ctx.strokeStyle = GRID;
+    ctx.lineWidth = 1;
+    for (const y of [top + 0.5, top + EPS_STRIP + 0.5]) {
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y);
+      ctx.lineTo(right, y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = EPS;
+    ctx.textAlign = 'right';
+    ctx.fillText(finite.length ? hi.toPrecision(2) : '∞', pad.l - 4, top + 7);
+    ctx.fillText('ε 0', pad.l - 4, top + EPS_STRIP + 3);
+    ctx.strokeStyle = EPS;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let drawing = false;
+    for (const l of eps) {
+      if (!Number.isFinite(l.epsilon)) {
+        drawing = false;
+        continue;
+      }
+      (drawing ? ctx.lineTo : ctx.moveTo).call(ctx, X(l.round), Y(l.epsilon!));
+      drawing = true;
+    }
+    ctx.stroke();
   }
 }
 

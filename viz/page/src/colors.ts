@@ -1,7 +1,7 @@
-// Perceptual colour scales (viridis, plasma) as 256-entry lookup tables, and the
+// Perceptual colour scales (viridis, plasma, inferno) as 256-entry lookup tables, and the
 // metric -> colour mapping. The polynomial fits are within a few units of matplotlib's tables.
 
-export type PaletteName = 'viridis' | 'plasma';
+export type PaletteName = 'viridis' | 'plasma' | 'inferno';
 
 type Poly = readonly (readonly [number, number, number])[];
 
@@ -23,6 +23,15 @@ const POLYS: Record<PaletteName, Poly> = {
     [-11.10743619062271, -82.66631109428045, 60.13984767418263],
     [10.02306557647065, 71.41361770095349, -54.07218655560067],
     [-3.658713842777788, -22.93153465461149, 18.19190778539828],
+  ],
+  inferno: [
+    [0.0002189403691192265, 0.001651004631001012, -0.01948089843709184],
+    [0.1065134194856116, 0.5639564367884091, 3.932712388889277],
+    [11.60249308247187, -3.972853965665698, -15.9423941062914],
+    [-41.70399613139459, 17.43639888205313, 44.35414519872813],
+    [77.162935699427, -33.40235894210092, -81.80730925738993],
+    [-71.31942824499214, 32.62606426397723, 73.20951985803202],
+    [25.13112622477341, -12.24266895238567, -23.07032500287172],
   ],
 };
 
@@ -74,7 +83,7 @@ export interface Palette {
 const cache = new Map<PaletteName, Palette>();
 
 /** The darkest end of each map is cut so low values still read on a dark background. */
-const PALETTE_START: Record<PaletteName, number> = { viridis: 0.08, plasma: 0.12 };
+const PALETTE_START: Record<PaletteName, number> = { viridis: 0.08, plasma: 0.12, inferno: 0.18 };
 
 export function palette(name: PaletteName): Palette {
   let p = cache.get(name);
@@ -93,7 +102,9 @@ export function palette(name: PaletteName): Palette {
   return p;
 }
 
-export type MetricKey = 'accuracy' | 'loss' | 'distance';
+export type MetricKey = 'accuracy' | 'loss' | 'distance' | 'miaAuc' | 'epsilon';
+/** A membership attack's AUC: 0.5 is a coin toss (no leak), 1 tells every member apart (full leak). */
+export const MIA_DOMAIN: Readonly<Domain> = { min: 0.5, max: 1 };
 /** What peers can be coloured by: a metric's scale, or their cluster (categorical). */
 export type ColorBy = MetricKey | 'cluster';
 
@@ -149,7 +160,31 @@ export const METRICS: Record<MetricKey, MetricSpec> = {
     log: true,
     format: (v) => (v === 0 ? '0' : v >= 1000 || v < 0.01 ? v.toExponential(1) : v.toPrecision(3)),
   },
+  miaAuc: {
+    key: 'miaAuc',
+    label: 'Membership leak (MIA AUC)',
+    hint: 'membership attack’s AUC on each peer’s model: 0.5 = no leak, 1 = full leak',
+    palette: 'inferno',
+    reverse: false,
+    log: false,
+    format: (v) => v.toFixed(2),
+  },
+  epsilon: {
+    key: 'epsilon',
+    label: 'Privacy loss ε',
+    hint: 'each peer’s ε so far (log scale, bright = less private)',
+    palette: 'plasma',
+    reverse: false,
+    log: true,
+    format: formatEpsilon,
+  },
 };
+
+/** ε as the page prints it; an infinite ε (no noise) is ∞. */
+export function formatEpsilon(v: number): string {
+  if (v === Infinity) return '∞';
+  return v >= 1000 ? v.toExponential(2) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
 
 export interface Domain {
   min: number;

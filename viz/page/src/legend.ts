@@ -21,6 +21,8 @@ export interface LegendState {
   hasOffline: boolean;
   /** how many peers attack the others (0: none in the run) */
   adversaries: number;
+  /** with privacy.dp: the round's guarantee, "ε = 2.31 at δ = 1e-5" (null: none in the run) */
+  privacy: string | null;
 }
 
 export class Legend {
@@ -79,13 +81,23 @@ export class Legend {
       return span;
     });
     this.ticks.replaceChildren(...ticks);
-    this.hint.textContent = `${spec.hint} · range over ${s.scope === 'run' ? 'the whole run' : 'this round'}`;
+    const range = s.metric === 'miaAuc' && s.scope === 'run' ? 'fixed scale' : `range over ${s.scope === 'run' ? 'the whole run' : 'this round'}`;
+    this.hint.textContent = `${spec.hint} · ${range}`;
     const items = [key(NO_DATA_COLOR, 'not evaluated')];
     if (s.hasOffline) items.push(key(OFFLINE_COLOR, 'offline'));
     if (s.adversaries > 0) items.push(key(ADVERSARIAL_COLOR, `adversarial: ${s.adversaries} ${s.adversaries === 1 ? 'attacker' : 'attackers'}`, true));
     if (s.edges === 'traffic') edge.textContent = `edges: brighter = more bytes per round${s.exactTraffic ? '' : ' (estimated from per-peer bytes)'}`;
     items.push(edge);
-    this.keys.replaceChildren(...items);
+    this.keys.replaceChildren(...items, ...this.privacyKey(s));
+  }
+
+  /** The round's privacy guarantee, under any colouring. */
+  private privacyKey(s: LegendState): HTMLElement[] {
+    if (s.privacy === null) return [];
+    const line = document.createElement('span');
+    line.className = 'privacy-key';
+    line.textContent = `${s.privacy} (largest over peers)`;
+    return [line];
   }
 
   /** One swatch per cluster with its peer count, then the marks that still apply. */
@@ -101,6 +113,6 @@ export class Legend {
     if (s.adversaries > 0) items.push(key(ADVERSARIAL_COLOR, `adversarial: ${s.adversaries} ${s.adversaries === 1 ? 'attacker' : 'attackers'}`, true));
     if (s.edges === 'traffic') edge.textContent = 'edges: brighter = more bytes per round';
     items.push(edge);
-    this.keys.replaceChildren(...items);
+    this.keys.replaceChildren(...items, ...this.privacyKey(s));
   }
 }

@@ -5,7 +5,7 @@ import './style.css';
 import { fetchJson, openStream, waitForTopology } from './api.js';
 import { RoundChart } from './chart.js';
 import { clusterCounts, readClusters } from './clusters.js';
-import { clusterColor, colorIndex, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type ColorBy } from './colors.js';
+import { clusterColor, colorIndex, formatEpsilon, METRICS, NO_DATA_COLOR, OFFLINE_COLOR, palette, type ColorBy } from './colors.js';
 import { buildGraph, hasWiring, isPlastic } from './graph.js';
 import { SettlingLayout } from './layout.js';
 import { PPE, PPN } from './layout-messages.js';
@@ -62,6 +62,25 @@ function wiringFacts(line: RoundMetrics): string {
   return parts.map((p) => ` · ${p}`).join('');
 }
 
+/** The membership attack's figures, for the headline. */
+function privacyFacts(line: RoundMetrics): string {
+  if (typeof line.miaAuc !== 'number') return '';
+  const max = typeof line.miaAucMax === 'number' ? ` (max ${METRICS.miaAuc.format(line.miaAucMax)})` : '';
+  return ` · membership AUC ${METRICS.miaAuc.format(line.miaAuc)}${max}`;
+}
+
+/** The round's (ε, δ) guarantee, "ε = 2.31 at δ = 1e-5", or null where the line has no epsilon. */
+function privacyGuarantee(line: RoundMetrics | undefined, delta: number | null): string | null {
+  if (typeof line?.epsilon !== 'number') return null;
+  return `ε = ${formatEpsilon(line.epsilon)}${delta === null ? '' : ` at δ = ${delta.toExponential()}`}`;
+}
+
+/** privacy.dp.delta from config.resolved.json, if the run has one. */
+function configDelta(config: Record<string, unknown> | null): number | null {
+  const delta = ((config?.privacy as { dp?: { delta?: unknown } } | undefined)?.dp)?.delta;
+  return typeof delta === 'number' && delta > 0 && delta < 1 ? delta : null;
+}
+
 function describeRun(info: RunInfo, topo: TopologyFile, config: Record<string, unknown> | null): void {
   const name = typeof config?.name === 'string' ? config.name : info.name;
   $('#run-title').textContent = name;
@@ -91,10 +110,12 @@ async function main(): Promise<void> {
   const store = new RunStore(n);
   const clusters = readClusters(topo);
   const plastic = isPlastic(topo);
+  const delta = configDelta(config);
   const initialMetric = params.get('metric');
   const state: AppState = {
     metric:
-      initialMetric === 'loss' || initialMetric === 'distance' || (initialMetric === 'cluster' && clusters)
+      // miaAuc and epsilon are checked against the frames once they arrive
+      initialMetric === 'loss' || initialMetric === 'distance' || initialMetric === 'miaAuc' || initialMetric === 'epsilon' || (initialMetric === 'cluster' && clusters)
         ? initialMetric
         : plastic && clusters
           ? 'cluster'
@@ -153,7 +174,12 @@ async function main(): Promise<void> {
     },
   });
   timeline.setSpeed(state.speed);
-  chart.onPurity = (shown) => ($('#k-purity').hidden = !shown);
+  chart.onSeries = (shown) => {
+    $('#k-purity').hidden = !shown.purity;
+    $('#k-mia').hidden = !shown.mia;
+    $('#k-mia-max').hidden = !shown.mia;
+    $('#k-eps').hidden = !shown.epsilon;
+  };
 
   // per-frame derived data, computed once
   const traffic = new Map<PeerFrame, Float32Array>();
@@ -171,6 +197,17 @@ async function main(): Promise<void> {
   }
   function hasClusters(): boolean {
     return clusters !== null || store.frames.some((f) => f.cluster !== null);
+  }
+  /** Whether the run so far has what a colouring needs. */
+  function available(metric: ColorBy): boolean {
+    if (metric === 'cluster') return hasClusters();
+    if (metric === 'miaAuc') return store.hasMiaAuc;
+    if (metric === 'epsilon') return store.hasEpsilon;
+    return true;
+  }
+  /** Whether a colouring may be chosen: miaAuc and epsilon are only known once frames arrive. */
+  function offered(metric: ColorBy): boolean {
+    return available(metric) || ((metric === 'miaAuc' || metric === 'epsilon') && store.frames.length === 0);
   }
 
   /** Draws the frame's links (a frame without any keeps the last drawn) and lays out its round. */
@@ -223,7 +260,7 @@ async function main(): Promise<void> {
   /** Colours, edges and marks for the current round; O(peers + edges) arithmetic, GPU updates only for changes. */
   function applyFrame(): void {
     const frame = store.frames[state.index] ?? null;
-    if (state.metric === 'cluster' && !hasClusters()) state.metric = 'accuracy';
+    if (!offered(state.metric)) state.metric = 'accuracy';
     const metric = state.metric === 'cluster' ? null : state.metric;
     const domain = store.domain(metric ?? 'accuracy', state.scope === 'round' && frame ? frame : undefined);
     const ids = clustersOf(frame);
@@ -238,7 +275,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < n; i++) {
           if (offline?.[i]) colors[i] = OFFLINE_COLOR;
           else {
-            const c = colorIndex(values[i], spec, domain);
+            const c = values ? colorIndex(values[i], spec, domain) : -1;
             colors[i] = c < 0 ? NO_DATA_COLOR : pal.colors[c];
           }
         }
@@ -253,7 +290,7 @@ async function main(): Promise<void> {
       }
       view.setMarks(offline, frame.adversarial);
     }
-    clusterButton.hidden = !hasClusters();
+    syncPicker();
     legend.update({
       metric: state.metric,
       clusters: state.metric === 'cluster' && ids ? { counts: clusterCounts(ids, clusters?.count ?? 0), transform: clusters?.transform ?? null } : null,
@@ -263,6 +300,7 @@ async function main(): Promise<void> {
       exactTraffic,
       hasOffline: store.hasOffline,
       adversaries: store.adversaries,
+      privacy: privacyGuarantee(frame ? store.metricsAt(frame.round) : undefined, delta),
     });
     const last = store.frames[store.frames.length - 1];
     timeline.update({
@@ -287,7 +325,7 @@ async function main(): Promise<void> {
         ? ''
         : `round ${frame.round} · mean accuracy ${acc === undefined ? '–' : METRICS.accuracy.format(acc)}` +
           (line ? ` · consensus distance ${METRICS.distance.format(line.consensusDistance)}` : '') +
-          (line ? asyncFacts(line, n) + wiringFacts(line) : '');
+          (line ? asyncFacts(line, n) + wiringFacts(line) + privacyFacts(line) : '');
     const box = $('#headline');
     if (box.textContent === text) return;
     // a long headline wraps between its facts, never inside one
@@ -355,15 +393,22 @@ async function main(): Promise<void> {
   }
 
   // metric and scale pickers
-  const clusterButton = $<HTMLButtonElement>('#metric-picker button[data-metric="cluster"]');
-  for (const button of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) {
-    button.classList.toggle('on', button.dataset.metric === state.metric);
-    button.addEventListener('click', () => setMetric(button.dataset.metric as ColorBy));
+  const pickerButtons = document.querySelectorAll<HTMLButtonElement>('#metric-picker button, #privacy-picker button');
+  for (const button of pickerButtons) button.addEventListener('click', () => setMetric(button.dataset.metric as ColorBy));
+  /** Shows the colourings the run has, the chosen one lit. */
+  function syncPicker(): void {
+    for (const b of pickerButtons) {
+      const m = b.dataset.metric as ColorBy;
+      b.hidden = !available(m);
+      b.classList.toggle('on', m === state.metric);
+    }
+    $('#privacy-picker').hidden = !store.hasMiaAuc && !store.hasEpsilon;
   }
+  syncPicker();
   function setMetric(metric: ColorBy): void {
-    if (metric === 'cluster' && !hasClusters()) return;
+    if (!offered(metric)) return;
     state.metric = metric;
-    for (const b of document.querySelectorAll<HTMLButtonElement>('#metric-picker button')) b.classList.toggle('on', b.dataset.metric === metric);
+    syncPicker();
     requestRender();
   }
   const scopeBox = $<HTMLInputElement>('#scope-round');
@@ -388,7 +433,7 @@ async function main(): Promise<void> {
       state.follow = true;
       seekIndex(store.frames.length - 1);
     } else if (ev.key === 'Escape') select(null);
-    else if (ev.key === '1' || ev.key === '2' || ev.key === '3' || ev.key === '4') setMetric((['accuracy', 'loss', 'distance', 'cluster'] as const)[Number(ev.key) - 1]);
+    else if (ev.key >= '1' && ev.key <= '6' && ev.key.length === 1) setMetric((['accuracy', 'loss', 'distance', 'cluster', 'miaAuc', 'epsilon'] as const)[Number(ev.key) - 1]);
   });
 
   let skipped = 0;

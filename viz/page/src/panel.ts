@@ -1,7 +1,7 @@
 // The peer card: who a peer is (degree, data, label mix), how it is doing this round,
 // and who it talks to.
 
-import { METRICS } from './colors.js';
+import { formatEpsilon, METRICS } from './colors.js';
 import type { TopologyNode } from '@plexus/run-format';
 import type { PeerFrame } from './store.js';
 
@@ -83,6 +83,8 @@ export class PeerPanel {
       if (frame.messagesSent) fact('messages', `${frame.messagesSent[i].toLocaleString()} sent`);
       if (frame.wakeups) fact('wake-ups', frame.wakeups[i].toLocaleString());
       if (frame.online) fact('status', frame.online[i] ? 'online' : 'offline');
+      if (frame.miaAuc) fact('membership AUC', Number.isNaN(frame.miaAuc[i]) ? 'not evaluated' : METRICS.miaAuc.format(frame.miaAuc[i]));
+      if (frame.epsilon) fact('ε', Number.isNaN(frame.epsilon[i]) ? '–' : formatEpsilon(frame.epsilon[i]));
     }
 
     const mix = el('div', 'label-mix');

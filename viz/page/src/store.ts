@@ -1,7 +1,7 @@
 // Everything the page knows about the run, as compact typed arrays: one frame per
 // evaluation round (peers.jsonl) and the per-round network metrics (metrics.jsonl).
 
-import type { Domain, MetricKey } from './colors.js';
+import { MIA_DOMAIN, type Domain, type MetricKey } from './colors.js';
 import type { MetricsLine, PeersLine, RoundMetrics, SummaryFile } from '@plexus/run-format';
 import { readInLinks, type FrameLinks } from './links.js';
 
@@ -23,6 +23,10 @@ export interface PeerFrame {
   cluster: Int32Array | null;
   /** with plasticity: this round's links (validated; malformed entries skipped) */
   links: FrameLinks | null;
+  /** with privacy.dp: each peer's epsilon so far (Infinity where written as null) */
+  epsilon: Float32Array | null;
+  /** with eval.privacy: the membership attack's AUC on each peer's model, NaN where not evaluated */
+  miaAuc: Float32Array | null;
 }
 
 interface Extent {
@@ -46,6 +50,18 @@ function toFloat32(values: (number | null)[] | undefined, n: number): Float32Arr
   return out;
 }
 
+/** Per-peer epsilons: null is an infinite epsilon (the writer's JSON for Infinity), anything else not a number is NaN. */
+function toEpsilons(values: unknown, n: number): Float32Array | null {
+  if (!Array.isArray(values)) return null;
+  const out = new Float32Array(n).fill(NaN);
+  for (let i = 0; i < n && i < values.length; i++) {
+    const v: unknown = values[i];
+    if (v === null) out[i] = Infinity;
+    else if (typeof v === 'number' && v >= 0) out[i] = v;
+  }
+  return out;
+}
+
 function toCounts(values: (number | null)[] | undefined, n: number): Float64Array | null {
   return values ? Float64Array.from({ length: n }, (_, i) => Number(values[i]) || 0) : null;
 }
@@ -56,6 +72,8 @@ export function readMetricsLine(line: MetricsLine): RoundMetrics | null {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(line)) if (typeof v === 'number') out[k] = v;
   for (const k of ['consensusDistance', 'bytesSent', 'roundSeconds']) out[k] ??= NaN;
+  // an infinite epsilon (no noise) is written as null
+  if (line.epsilon === null) out.epsilon = Infinity;
   return out as unknown as RoundMetrics;
 }
 
@@ -86,7 +104,7 @@ function extentOf(a: Float32Array): Extent {
   const e = emptyExtent();
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
-    if (Number.isNaN(v)) continue;
+    if (!Number.isFinite(v)) continue;
     if (v < e.min) e.min = v;
     if (v > e.max) e.max = v;
     if (v > 0 && v < e.minPositive) e.minPositive = v;
@@ -128,12 +146,17 @@ export class RunStore {
   adversaries = 0;
   /** whether any frame so far carries plasticity links (the edges then follow the round) */
   hasLinks = false;
+  /** whether any frame so far carries per-peer membership AUCs / epsilons (their colourings are offered then) */
+  hasMiaAuc = false;
+  hasEpsilon = false;
   private readonly metricsByRound = new Map<number, RoundMetrics>();
   private readonly frameExtents = new Map<PeerFrame, Record<MetricKey, Extent>>();
   private readonly runExtent: Record<MetricKey, Extent> = {
     accuracy: emptyExtent(),
     loss: emptyExtent(),
     distance: emptyExtent(),
+    miaAuc: emptyExtent(),
+    epsilon: emptyExtent(),
   };
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
@@ -165,13 +188,23 @@ export class RunStore {
       messagesSent: toCounts(line.messagesSent, n),
       cluster: toClusters(line.cluster, n),
       links: readInLinks(line.inLinks, n),
+      epsilon: toEpsilons(line.epsilon, n),
+      miaAuc: Array.isArray(line.miaAuc) ? toFloat32(line.miaAuc, n) : null,
     };
+    if (frame.miaAuc) this.hasMiaAuc = true;
+    if (frame.epsilon) this.hasEpsilon = true;
     if (frame.online?.includes(0)) this.hasOffline = true;
     if (frame.links) this.hasLinks = true;
     if (frame.adversarial) this.adversaries = frame.adversarial.reduce((a, b) => a + b, 0);
-    const ext = { accuracy: extentOf(frame.accuracy), loss: extentOf(frame.loss), distance: extentOf(frame.distance) };
+    const ext = {
+      accuracy: extentOf(frame.accuracy),
+      loss: extentOf(frame.loss),
+      distance: extentOf(frame.distance),
+      miaAuc: frame.miaAuc ? extentOf(frame.miaAuc) : emptyExtent(),
+      epsilon: frame.epsilon ? extentOf(frame.epsilon) : emptyExtent(),
+    };
     this.frameExtents.set(frame, ext);
-    for (const k of ['accuracy', 'loss', 'distance'] as const) merge(this.runExtent[k], ext[k]);
+    for (const k of Object.keys(ext) as MetricKey[]) merge(this.runExtent[k], ext[k]);
     const index = upsertByRound(this.frames, frame);
     if (index < this.frames.length && this.frames[index] !== frame) this.frameExtents.delete(this.frames[index]);
     this.emit('frames');
@@ -218,6 +251,11 @@ export class RunStore {
   domain(metric: MetricKey, frame?: PeerFrame): Domain {
     const e = frame ? this.frameExtents.get(frame) ?? this.runExtent : this.runExtent;
     const x = e[metric];
+    if (metric === 'miaAuc') {
+      // a fixed scale from no leak to full leak; per round, stretched over the round's values within it
+      if (!frame || !(x.max - x.min > 0.01)) return { ...MIA_DOMAIN };
+      return { min: Math.max(MIA_DOMAIN.min, Math.min(x.min, x.max - 0.01)), max: Math.min(MIA_DOMAIN.max, Math.max(x.max, MIA_DOMAIN.min + 0.01)) };
+    }
     if (!Number.isFinite(x.min)) return { min: 0, max: 1 };
     if (metric === 'accuracy') {
       const lo = Math.max(0, x.min);
