@@ -1,16 +1,18 @@
 // Gaussian noise for DP-SGD: adds i.i.d. N(0, std^2) to a gradient in place, drawing only from the
 // caller's seeded stream so runs stay deterministic for any worker count.
 //
-// Each call draws SEED_WORDS words from the caller's Rng to seed four sfc32 lanes; lane l makes the
-// normals at 8k + l and 8k + 4 + l by Box-Muller: radius sqrt(-2 log u) with u = s / 2^31 for a 31-bit
-// odd s (so |z| < 6.56, as rng.normal()'s 32-bit uniform stops at 6.66), and an angle uniform on the
-// circle as one of 8 octants times an angle in [0, pi/4) with 24 bits. log, sin and cos are Cephes'
-// float32 polynomials (within a few ulp of float32). The WebAssembly SIMD path (src/wasm/gaussian-module.ts)
-// and the JS path below do the same float32 operations in the same order (each JS step rounded by
-// Math.fround, which is exact emulation for +, -, *, sqrt on float32 inputs), so they give the same bits.
+// Each call draws SEED_WORDS words from the caller's Rng to seed four sfc32 lanes; in each block of 16
+// floats lane l makes the normals at 8j + l and 8j + 4 + l (j = 0, 1) by Box-Muller from two words:
+// the radius sqrt(-2 log u) with u = s / 2^31 for a 31-bit odd s (so |z| < 6.56, as rng.normal()'s
+// 32-bit uniform stops at 6.66) and a sign bit; an angle uniform in [-pi/4, pi/4) from 24 bits and a
+// bit swapping sin and cos (sign and swap take the quarter circle to the whole circle). log, sin and
+// cos are Cephes' float32 polynomials (within a few ulp of float32). The WebAssembly SIMD path
+// (src/wasm/gaussian-module.ts) and the JS path below do the same float32 operations in the same
+// order (each JS step rounded by Math.fround, exact emulation of float32 +, -, * and sqrt), so they
+// give the same bits.
 import type { Rng } from '../rng.js';
 import { wasmStatus } from '../wasm/modules.js';
-import { gaussianModuleBytes, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
+import { BLOCK, PAIRS, gaussianModuleBytes, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
 
 /** Words of the caller's stream each call with std > 0 and a non-empty array consumes. */
 export const SEED_WORDS = 16;
@@ -53,7 +55,7 @@ function seedLanes(rng: Rng, lanes: Uint32Array): void {
 
 const jsLanes = new Uint32Array(16);
 
-/** The JS path: the same bits as the wasm one, a few times slower. */
+/** The JS path: the same bits as the wasm one, many times slower. */
 export function addGaussianNoiseJs(rng: Rng, out: Float32Array, std: number): void {
   checkStd('addGaussianNoiseJs', std);
   const n = out.length;
@@ -62,58 +64,58 @@ export function addGaussianNoiseJs(rng: Rng, out: Float32Array, std: number): vo
   const sd = fround(std);
   for (let l = 0; l < 4; l++) {
     let a = jsLanes[l] | 0, b = jsLanes[4 + l] | 0, c = jsLanes[8 + l] | 0, d = jsLanes[12 + l] | 0;
-    for (let base = 0; base < n; base += 8) {
-      const i = base + l;
-      let t = (a + b + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (((c << 21) | (c >>> 11)) + t) | 0;
-      const w1 = t;
-      t = (a + b + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (((c << 21) | (c >>> 11)) + t) | 0;
-      const w2 = t;
-      // log u, u = s / 2^31: float(s) = m 2^k with m in [1, 2), m halved at sqrt(2)
-      const f = fround((w1 >>> 1) | 1);
-      const k = 31 - Math.clz32(f);
-      let m = f * POW2_NEG[k];
-      let e = k - 31;
-      if (m >= SQRT2) {
-        m *= 0.5;
-        e += 1;
+    for (let base = 0; base < n; base += BLOCK) {
+      for (let j = 0; j < PAIRS; j++) {
+        let t = (a + b + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (((c << 21) | (c >>> 11)) + t) | 0;
+        const w1 = t;
+        t = (a + b + d) | 0;
+        d = (d + 1) | 0;
+        a = b ^ (b >>> 9);
+        b = (c + (c << 3)) | 0;
+        c = (((c << 21) | (c >>> 11)) + t) | 0;
+        const w2 = t;
+        // log u, u = s / 2^31: float(s) = m 2^k with m in [1, 2), halved at sqrt(2) (the wasm path
+        // gets the same m and exponent from the float's bits)
+        const f = fround((w1 >>> 1) | 1);
+        const k = 31 - Math.clz32(f);
+        let m = f * POW2_NEG[k];
+        let e = k - 31;
+        if (m >= SQRT2) {
+          m *= 0.5;
+          e += 1;
+        }
+        const x = fround(m - 1);
+        const z = fround(x * x);
+        // an angle in [-pi/4, pi/4)
+        const g = fround((w2 >> 8) * ANGLE);
+        const gg = fround(g * g);
+        let y = fround(fround(L0 * x) + L1);
+        y = fround(fround(y * x) + L2);
+        y = fround(fround(y * x) + L3);
+        y = fround(fround(y * x) + L4);
+        y = fround(fround(y * x) + L5);
+        y = fround(fround(y * x) + L6);
+        y = fround(fround(y * x) + L7);
+        y = fround(fround(y * x) + L8);
+        y = fround(fround(y * x) * z);
+        y = fround(y + fround(e * LN2_LO));
+        y = fround(y + fround(z * -0.5));
+        const lg = fround(fround(x + y) + fround(e * LN2_HI));
+        let sin = fround(fround(fround(fround(S0 * gg) + S1) * gg) + S2);
+        sin = fround(fround(fround(sin * gg) * g) + g);
+        let cos = fround(fround(fround(fround(C0 * gg) + C1) * gg) + C2);
+        cos = fround(fround(fround(fround(cos * gg) * gg) - fround(gg * 0.5)) + 1);
+        let r = fround(fround(Math.sqrt(fround(lg * -2))) * sd);
+        if (w1 & 1) r = -r;
+        const swap = (w2 & 1) !== 0;
+        const i = base + 8 * j + l;
+        if (i < n) out[i] += fround(r * (swap ? sin : cos));
+        if (i + 4 < n) out[i + 4] += fround(r * (swap ? cos : sin));
       }
-      const x = fround(m - 1);
-      let z = fround(x * x);
-      let y = fround(fround(L0 * x) + L1);
-      y = fround(fround(y * x) + L2);
-      y = fround(fround(y * x) + L3);
-      y = fround(fround(y * x) + L4);
-      y = fround(fround(y * x) + L5);
-      y = fround(fround(y * x) + L6);
-      y = fround(fround(y * x) + L7);
-      y = fround(fround(y * x) + L8);
-      y = fround(fround(y * x) * z);
-      y = fround(y + fround(e * LN2_LO));
-      y = fround(y + fround(z * -0.5));
-      const lg = fround(fround(x + y) + fround(e * LN2_HI));
-      const r = fround(fround(Math.sqrt(fround(lg * -2))) * sd);
-      // the angle
-      const g = fround((w2 >>> 8) * ANGLE);
-      z = fround(g * g);
-      let sin = fround(fround(fround(fround(S0 * z) + S1) * z) + S2);
-      sin = fround(fround(fround(sin * z) * g) + g);
-      let cos = fround(fround(fround(fround(C0 * z) + C1) * z) + C2);
-      cos = fround(fround(fround(fround(cos * z) * z) - fround(z * 0.5)) + 1);
-      const swap = (w2 & 1) !== 0;
-      let z1 = fround(r * (swap ? sin : cos));
-      let z2 = fround(r * (swap ? cos : sin));
-      if (w2 & 2) z1 = -z1;
-      if (w2 & 4) z2 = -z2;
-      if (i < n) out[i] += z1;
-      if (i + 4 < n) out[i + 4] += z2;
     }
   }
 }
@@ -164,9 +166,9 @@ export function addGaussianNoiseWasm(rng: Rng, out: Float32Array, std: number): 
   const sd = fround(std);
   for (let at = 0; at < n; at += CHUNK) {
     const len = Math.min(CHUNK, n - at);
-    const blocks = (len + 7) >> 3;
+    const blocks = Math.ceil(len / BLOCK);
     f32.set(out.subarray(at, at + len), BUF >> 2);
-    f32.fill(0, (BUF >> 2) + len, (BUF >> 2) + blocks * 8);
+    f32.fill(0, (BUF >> 2) + len, (BUF >> 2) + blocks * BLOCK);
     exports.noise(STATE, BUF, blocks, sd);
     out.set(f32.subarray(BUF >> 2, (BUF >> 2) + len), at);
   }
