@@ -10,7 +10,7 @@
 // (src/wasm/gaussian-module.ts) and the JS path below do the same float32 operations in the same
 // order (each JS step rounded by Math.fround, exact emulation of float32 +, -, * and sqrt), so they
 // give the same bits.
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 import { wasmStatus } from '../wasm/modules.js';
 import { BLOCK, PAIRS, gaussianModuleBytes, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
 
@@ -31,25 +31,17 @@ function checkStd(where: string, std: number): void {
   if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`${where}: std must be a finite number >= 0, got ${std}`);
 }
 
+const lane = new Rng(new Uint32Array(4));
+
 /**
  * Lane states from the caller's stream, laid out a0..a3 b0..b3 c0..c3 d0..d3 (as the wasm kernel
  * loads them), each lane warmed up.
  */
 function seedLanes(rng: Rng, lanes: Uint32Array): void {
-  for (let k = 0; k < SEED_WORDS; k++) lanes[k] = rng.nextUint32();
   for (let l = 0; l < 4; l++) {
-    let a = lanes[l] | 0, b = lanes[4 + l] | 0, c = lanes[8 + l] | 0, d = lanes[12 + l] | 0;
-    for (let i = 0; i < WARM_UP; i++) {
-      const t = (a + b + d) | 0;
-      d = (d + 1) | 0;
-      a = b ^ (b >>> 9);
-      b = (c + (c << 3)) | 0;
-      c = (((c << 21) | (c >>> 11)) + t) | 0;
-    }
-    lanes[l] = a;
-    lanes[4 + l] = b;
-    lanes[8 + l] = c;
-    lanes[12 + l] = d;
+    for (let k = 0; k < 4; k++) lane.state[k] = rng.nextUint32();
+    for (let i = 0; i < WARM_UP; i++) lane.nextUint32();
+    for (let k = 0; k < 4; k++) lanes[4 * k + l] = lane.state[k];
   }
 }
 
