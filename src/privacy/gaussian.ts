@@ -28,7 +28,8 @@ const { SQRT2, LN2_LO, LN2_HI, ANGLE } = NOISE;
 const POW2_NEG = Float64Array.from({ length: 32 }, (_, k) => 2 ** -k);
 
 function checkStd(where: string, std: number): void {
-  if (!(std >= 0) || !Number.isFinite(std)) throw new RangeError(`${where}: std must be a finite number >= 0, got ${std}`);
+  // std is used as a float32: one too large for it would make every element infinite
+  if (!(std >= 0 && fround(std) < Infinity)) throw new RangeError(`${where}: std must be a number >= 0 and finite as a float32, got ${std}`);
 }
 
 const lane = new Rng(new Uint32Array(4));
@@ -47,7 +48,11 @@ function seedLanes(rng: Rng, lanes: Uint32Array): void {
 
 const jsLanes = new Uint32Array(16);
 
-/** The JS path: the same bits as the wasm one, many times slower. */
+/**
+ * The JS path: the same bits as the wasm one, some 20 times slower (each float32 step is a double
+ * step and a Math.fround). addGaussianNoise takes it where wasmStatus() is not ok; the run's set-up
+ * line already says why.
+ */
 export function addGaussianNoiseJs(rng: Rng, out: Float32Array, std: number): void {
   checkStd('addGaussianNoiseJs', std);
   const n = out.length;

@@ -176,6 +176,17 @@ describe('addGaussianNoise', () => {
     expect(shared[12]).toBe(0);
   });
 
+  it.each(PATHS)('adds to a view on shared memory at an offset on %s as to a plain array', (_, fn) => {
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 1100), 4 * 37, 1003);
+    shared.fill(0.25);
+    const plain = new Float32Array(1003).fill(0.25);
+    fn(rngAt(37), shared, 3);
+    fn(rngAt(37), plain, 3);
+    expect(sameBits(shared, plain)).toBe(true);
+    expect(new Float32Array(shared.buffer)[36]).toBe(0);
+    expect(new Float32Array(shared.buffer)[37 + 1003]).toBe(0);
+  });
+
   it('gives each element the same value whatever the length (a shorter call is a prefix of a longer one)', () => {
     const long = noiseOf(addGaussianNoise, 9, 20_000).out;
     for (const n of [1, 5, 13, 8199]) expect(sameBits(noiseOf(addGaussianNoise, 9, n).out, long.subarray(0, n))).toBe(true);
@@ -190,7 +201,7 @@ describe('addGaussianNoise', () => {
     expect(sameBits(out, expected)).toBe(true);
   });
 
-  it.each(PATHS)('leaves the array and the stream alone on %s when std is 0, and rejects a negative or non-finite std', (_, fn) => {
+  it.each(PATHS)('leaves the array and the stream alone on %s when std is 0, and rejects a negative std or one infinite as a float32', (_, fn) => {
     const rng = rngAt(17);
     const before = rng.state.slice();
     const out = Float32Array.from([1, -2, 3]);
@@ -199,7 +210,7 @@ describe('addGaussianNoise', () => {
     expect(rng.state).toEqual(before);
     fn(rng, new Float32Array(0), 1);
     expect(rng.state).toEqual(before);
-    for (const bad of [-1, NaN, Infinity]) expect(() => fn(rng, out, bad)).toThrow(RangeError);
+    for (const bad of [-1, NaN, Infinity, 1e39]) expect(() => fn(rng, out, bad)).toThrow(RangeError);
     expect(rng.state).toEqual(before);
   });
 
