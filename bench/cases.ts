@@ -55,6 +55,12 @@ const robust: { id: string; label: string; aggregation: ExperimentInput['aggrega
 /** `npm run bench -- --robust`: plain W1 beside the robust rules, inline and with all workers. */
 export const ROBUST_SET = ['w1-inline', ...robust.map((r) => `w1-${r.id}-inline`), 'w1-all', ...robust.map((r) => `w1-${r.id}-all`)];
 
+/** W1 with DP-SGD on every peer: per-example clipping to 1, noise multiplier 1, Poisson batches. */
+const w1dp: ExperimentInput = { ...w1, privacy: { dp: { clip: 1, noise: 1, delta: 1e-5 }, sampling: 'poisson' } };
+
+/** `npm run bench -- --dp`: plain W1 beside W1 with DP-SGD, inline and with all workers. */
+export const DP_SET = ['w1-inline', 'w1-dp-inline', 'w1-all', 'w1-dp-all'];
+
 export const CASES: BenchCase[] = [
   { id: 'w1-inline', title: 'W1, inline (no pool)', config: w1, workers: 0 },
   { id: 'w1-1', title: 'W1, 1 worker', config: w1, workers: 1 },
@@ -63,6 +69,8 @@ export const CASES: BenchCase[] = [
     { id: `w1-${id}-inline`, title: `W1 ${label}, inline`, config: { ...w1, aggregation }, workers: 0, baseline: 'w1-inline' },
     { id: `w1-${id}-all`, title: `W1 ${label}, all workers`, config: { ...w1, aggregation }, workers: 'all', baseline: 'w1-all' },
   ]),
+  { id: 'w1-dp-inline', title: 'W1 with DP-SGD (clip 1, noise 1, Poisson), inline', config: w1dp, workers: 0, baseline: 'w1-inline' },
+  { id: 'w1-dp-all', title: 'W1 with DP-SGD (clip 1, noise 1, Poisson), all workers', config: w1dp, workers: 'all', baseline: 'w1-all' },
   { id: 'w2-inline', title: 'W2 (LeNet-5, Fashion-MNIST), inline', config: w2, workers: 0, baseline: 'w2-torch' },
   { id: 'w2-all', title: 'W2 (LeNet-5, Fashion-MNIST), all workers', config: w2, workers: 'all', baseline: 'w2-torch' },
   {

@@ -48,22 +48,45 @@ export function sampleInPlace(pool: Int32Array, m: number, seed: number, ...labe
 /**
  * The examples attacked for peer p: members are the examples it trains on (its shard as the shared
  * state holds it, already through its cluster's transform and without plasticity's held-out probe
- * batch), non-members as many of the test block it is evaluated on. Where either set is larger than
- * m, a seeded sample per peer: the same examples every round, and none of the bias a dataset stored
- * in label order would give its first m. The shard is sorted first, so the sample does not depend on
- * how the current epoch has shuffled it. Indices: members into trainX, non-members into testX.
+ * batch); non-members are test examples of the block it is evaluated on, one per member with the
+ * member's label. Matching labels keeps the attack about examples: a peer's model learns its shard's
+ * label mix (very uneven with a few dozen examples, or under label skew), and against test examples of
+ * uniform labels that alone would lower the members' losses. Where the shard is larger than m, a
+ * seeded sample per peer: the same examples every round, and none of the bias a dataset stored in
+ * label order would give its first m. The shard is sorted first, so the sample does not depend on how
+ * the current epoch has shuffled it. Within a class non-members are drawn without replacement while
+ * the block has enough of that class. Indices: members into trainX, non-members into testX.
  */
 export function attackedExamples(s: SharedState, p: number, testN: number, seed: number): { members: Int32Array; nonMembers: Int32Array } {
   const start = s.partOffsets[p];
   const count = s.partOffsets[p + 1] - start;
   const m = Math.min(count, testN, MIA_CAP);
   const shard = s.order.slice(start, start + count).sort();
+  const members = sampleInPlace(shard, m, seed, 'mia', 'members', p).slice(0, m);
   const at = s.cluster ? s.cluster[p] * testN : 0;
-  const test = Int32Array.from({ length: testN }, (_, k) => at + k);
-  return {
-    members: sampleInPlace(shard, m, seed, 'mia', 'members', p).slice(0, m),
-    nonMembers: sampleInPlace(test, m, seed, 'mia', 'non-members', p).slice(0, m),
-  };
+  // the block's examples by label, each class in a seeded order
+  const byLabel = new Map<number, number[]>();
+  for (let k = 0; k < testN; k++) {
+    const label = s.testY[at + k];
+    let list = byLabel.get(label);
+    if (!list) byLabel.set(label, (list = []));
+    list.push(at + k);
+  }
+  const rng = createRng(seed, 'mia', 'non-members', p);
+  for (const list of byLabel.values()) rng.shuffle(list);
+  const taken = new Map<number, number>();
+  const nonMembers = new Int32Array(members.length);
+  let filled = 0;
+  for (let k = 0; k < members.length; k++) {
+    const label = s.trainY[members[k]];
+    const list = byLabel.get(label);
+    if (!list) continue; // the test block has no example of this label: the member sits out
+    const t = taken.get(label) ?? 0;
+    taken.set(label, t + 1);
+    members[filled] = members[k];
+    nonMembers[filled++] = list[t % list.length];
+  }
+  return { members: members.slice(0, filled), nonMembers: nonMembers.slice(0, filled) };
 }
 
 /** The attack's AUC against `row` (peer p's model); each set is gathered into per-thread scratch and evaluated in one call. */

@@ -41,10 +41,27 @@ describe('lossAuc', () => {
 });
 
 describe('attackedExamples', () => {
+  // labels: train example i has i % 4 (shard 0 holds the upper half), test example k has (k * 7) % 5 (class 4 never in train)
   const state = (count: number, testN: number) => ({
     partOffsets: Int32Array.from([0, count, 2 * count]),
     order: Int32Array.from({ length: 2 * count }, (_, i) => 2 * count - 1 - i),
+    trainY: Uint8Array.from({ length: 2 * count }, (_, i) => i % 4),
+    testY: Uint8Array.from({ length: testN }, (_, k) => (k * 7) % 5),
   }) as unknown as SharedState;
+  const labels = (idx: Int32Array, y: Uint8Array) => Array.from(idx, (i) => y[i]);
+
+  it('draws each non-member with its member\'s label, distinct while the class has enough', () => {
+    const s = state(40, 500);
+    const { members, nonMembers } = attackedExamples(s, 1, 500, 0);
+    expect(labels(nonMembers, s.testY)).toEqual(labels(members, s.trainY));
+    // 100 test examples per class: 10 members per class never reuse one
+    expect(new Set(nonMembers).size).toBe(40);
+    // a class the block lacks: members of label 3 sit out when the block has no 3
+    const s2 = { ...s, testY: Uint8Array.from({ length: 500 }, (_, k) => k % 3) } as SharedState;
+    const two = attackedExamples(s2, 1, 500, 0);
+    expect(two.members.length).toBe(30);
+    expect(labels(two.nonMembers, s2.testY)).toEqual(labels(two.members, s2.trainY));
+  });
 
   it("takes all of a small shard and as many test examples, whatever the epoch's shuffle", () => {
     const s = state(40, 500);
@@ -107,7 +124,8 @@ describe('membership inference in a run', () => {
     const { rounds, peers } = await runRecorded(config);
     const end = rounds[rounds.length - 1];
     expect(end.miaAuc).toBeGreaterThan(0.62);
-    for (const auc of peers[peers.length - 1].miaAuc!) expect(auc).toBeGreaterThan(0.55);
+    // 32 members a peer: one peer's AUC has a spread of about 1 / sqrt(6 x 32) = 0.07
+    for (const auc of peers[peers.length - 1].miaAuc!) expect(auc).toBeGreaterThan(0.5);
   });
 
   it('attacks only the evaluated peers: null elsewhere', async () => {
