@@ -122,8 +122,8 @@ export const configSchema = z
     adversaries: adversariesSchema.optional(),
     /** plastic connections: in-link strengths and a rewiring rule (src/plasticity/) */
     plasticity: plasticitySchema.optional(),
-    /** differential privacy: DP-SGD with per-example clipping and Gaussian noise on every peer, and its accountant (src/privacy/) */
-    privacy: privacySchema.optional(),
+    /** differential privacy: DP-SGD with per-example clipping and Gaussian noise on every peer, and its accountant (src/privacy/); null = none (a sweep's baseline) */
+    privacy: privacySchema.nullish().transform((v) => v ?? undefined),
     eval: z
       .object({
         every: int(1).default(50),

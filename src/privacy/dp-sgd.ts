@@ -7,6 +7,9 @@ import type { StepKernel } from '../model/kernel.js';
 import { addGaussianNoise } from './gaussian.js';
 import type { PrivacySpec } from './schema.js';
 
+/** Poisson sampling draws at the rate the accountant composes: one function for both. */
+export { samplingRate } from './accountant.js';
+
 /**
  * Writes `scale` x sum_i g_i min(1, clip / |g_i|) into grad, g_i being example i's loss gradient,
  * and returns the batch's mean loss. Kernels with a closed form (the dense SIMD kernel) do it in
@@ -39,11 +42,6 @@ export function poissonSample(rng: Rng, order: Int32Array, start: number, count:
   let b = 0;
   for (let i = 0; i < count; i++) if (rng.next() < q) out[b++] = order[start + i];
   return b;
-}
-
-/** The sampling rate the accountant and Poisson sampling use for a peer holding `count` examples. */
-export function samplingRate(batchSize: number, count: number): number {
-  return count > 0 ? Math.min(1, batchSize / count) : 0;
 }
 
 /**

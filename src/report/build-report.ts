@@ -3,7 +3,7 @@
 import { summaryCsv } from './csv.js';
 import { ReportInputError } from './errors.js';
 import { lineFigureSpec, type Curve, type FigureOptions } from './figure-spec.js';
-import { groupFinals } from './finals.js';
+import { finalFigures, groupFinals } from './finals.js';
 import { groupRuns, type Group } from './group.js';
 import { renderPage, type PageFigure } from './html.js';
 import type { RunData } from './read-run.js';
@@ -124,7 +124,8 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
     figures.push({ stem: def.stem, svg, caption: `${def.caption}${log ? ' Log scale.' : ''} ${BAND}` });
   }
   if (figures.length === 0) throw new ReportInputError('the runs recorded neither accuracy nor consensus distance; there is nothing to plot');
-  const finals = groups.map(groupFinals);
+  const defs = finalFigures(groups);
+  const finals = groups.map((g) => groupFinals(g, defs));
   files.push({ name: 'summary.csv', content: summaryCsv(keys, finals) });
   const names = [...new Set(runs.map((r) => String(r.config.name ?? 'run')))];
   const html = renderPage(

@@ -9,7 +9,8 @@ function cell(v: string | number): string {
 
 export function summaryCsv(labelKeys: readonly string[], rows: readonly GroupFinals[]): string {
   const labelCols = labelKeys.length > 0 ? labelKeys : ['group'];
-  const header = [...labelCols, 'n', ...FINAL_FIGURES.flatMap((f) => [`${f.column}_mean`, `${f.column}_ci_low`, `${f.column}_ci_high`])];
+  const defs = rows[0]?.defs ?? FINAL_FIGURES;
+  const header = [...labelCols, 'n', ...defs.flatMap((f) => [`${f.column}_mean`, `${f.column}_ci_low`, `${f.column}_ci_high`])];
   const lines = rows.map((r) => {
     const labels = labelKeys.length > 0 ? r.group.values : [r.group.label];
     return [...labels, r.n, ...r.figures.flatMap((e) => [e.mean, e.low, e.high])].map(cell).join(',');

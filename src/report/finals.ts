@@ -35,15 +35,31 @@ export const FINAL_FIGURES: readonly FinalFigure[] = [
   { key: 'peerStepsPerSecond', column: 'peer_steps_per_second', title: 'peer-steps/s', format: fixed(0) },
 ];
 
+/** Figures only some runs have (their config asked for them): reported where any run of the report has one. */
+export const OPTIONAL_FIGURES: readonly FinalFigure[] = [
+  { key: 'finalAverageModelAccuracy', column: 'final_average_model_accuracy', title: 'average model accuracy', format: percent },
+  { key: 'finalEpsilon', column: 'final_epsilon', title: 'final ε (DP)', format: fixed(2) },
+  { key: 'finalMiaAuc', column: 'final_mia_auc', title: 'membership AUC', format: fixed(3) },
+  { key: 'finalMiaAucMax', column: 'final_mia_auc_max', title: 'membership AUC, max', format: fixed(3) },
+];
+
+/** The report's figures: every fixed one, then the optional ones some run has. */
+export function finalFigures(groups: readonly Group[]): FinalFigure[] {
+  const has = (f: FinalFigure) => groups.some((g) => g.runs.some((r) => r.summary !== undefined && r.summary[f.key] !== undefined));
+  return [...FINAL_FIGURES, ...OPTIONAL_FIGURES.filter(has)];
+}
+
 export interface GroupFinals {
   group: Group;
   /** runs in the group */
   n: number;
+  /** what each of `figures` is (the same list for every group of a report) */
+  defs: readonly FinalFigure[];
   figures: Estimate[];
 }
 
-export function groupFinals(group: Group): GroupFinals {
+export function groupFinals(group: Group, defs: readonly FinalFigure[] = FINAL_FIGURES): GroupFinals {
   const summaries = group.runs.map((r) => r.summary);
-  const figures = FINAL_FIGURES.map((f) => estimate(summaries.map((s) => (s ? (s[f.key] as number | null) : null))));
-  return { group, n: group.runs.length, figures };
+  const figures = defs.map((f) => estimate(summaries.map((s) => (s ? (s[f.key] as number | null) : null))));
+  return { group, n: group.runs.length, defs, figures };
 }

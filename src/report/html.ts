@@ -50,10 +50,11 @@ export function formatEstimate(e: Estimate, format: (v: number) => string): stri
 }
 
 function finalsTable(finals: readonly GroupFinals[], colors: readonly string[]): string {
-  const head = ['group', 'n', 'seeds', ...FINAL_FIGURES.map((f) => f.title)].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const defs = finals[0]?.defs ?? FINAL_FIGURES;
+  const head = ['group', 'n', 'seeds', ...defs.map((f) => f.title)].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
   const rows = finals.map((r, i) => {
     const seeds = r.group.runs.map((run) => String(run.config.seed ?? '?')).join(', ');
-    const cells = r.figures.map((e, k) => `<td>${escapeHtml(formatEstimate(e, FINAL_FIGURES[k].format))}</td>`).join('');
+    const cells = r.figures.map((e, k) => `<td>${escapeHtml(formatEstimate(e, defs[k].format))}</td>`).join('');
     const swatch = `<span class="swatch" style="background:${colors[i]}"></span>`;
     return `<tr><td>${swatch}${escapeHtml(r.group.label)}</td><td>${r.n}</td><td>${escapeHtml(seeds)}</td>${cells}</tr>`;
   });

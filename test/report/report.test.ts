@@ -213,3 +213,28 @@ describe('a log axis with zeros', () => {
     expect(file(r2, 'report.html')).not.toContain('Log scale.');
   });
 });
+
+describe('figures only some runs have', () => {
+  it('epsilon and the membership AUC get columns where a run reports them, and none otherwise', async () => {
+    const root = tempDir();
+    const noise = (n: number) => ({ privacy: { dp: { clip: 1, noise: n, delta: 1e-5 }, sampling: 'poisson', conversion: 'balle' } });
+    for (const [i, seed] of [1, 2].entries()) {
+      writeRun(join(root, `dp1-s${seed}`), { seed, config: noise(1), accuracy: [0.5, 0.7], consensus: [1, 1, 1, 1], summary: { finalEpsilon: 3 + i, finalMiaAuc: 0.6, finalMiaAucMax: 0.7 } });
+      writeRun(join(root, `dp3-s${seed}`), { seed, config: noise(3), accuracy: [0.4, 0.6], consensus: [1, 1, 1, 1], summary: { finalEpsilon: 1, finalMiaAuc: 0.52, finalMiaAucMax: 0.6 } });
+    }
+    const report = await buildReport(loadRuns([root], () => {}), { x: 'round', inputs: [root], warnings: [] });
+    const rows = parseCsv(file(report, 'summary.csv') as string);
+    const dp1 = rows.find((r) => r['privacy.dp.noise'] === '1')!;
+    expect(Number(dp1.final_epsilon_mean)).toBeCloseTo(3.5, 12);
+    expect(Number(dp1.final_mia_auc_mean)).toBeCloseTo(0.6, 12);
+    expect(Number(rows.find((r) => r['privacy.dp.noise'] === '3')!.final_mia_auc_max_mean)).toBeCloseTo(0.6, 12);
+    const html = file(report, 'report.html') as string;
+    expect(html).toContain('final ε (DP)');
+    expect(html).toContain('membership AUC');
+    // the ring/torus report above has none of them
+    const plain = tempDir();
+    writeThreeAndTwo(plain);
+    const head = (file(await buildReport(loadRuns([plain], () => {}), { x: 'round', inputs: [plain], warnings: [] }), 'summary.csv') as string).split('\n')[0];
+    expect(head).not.toMatch(/epsilon|mia|average_model/);
+  }, 60_000);
+});
