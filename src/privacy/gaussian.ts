@@ -11,8 +11,8 @@
 // order (each JS step rounded by Math.fround, exact emulation of float32 +, -, * and sqrt), so they
 // give the same bits.
 import { Rng } from '../rng.js';
-import { wasmStatus } from '../wasm/modules.js';
-import { BLOCK, PAIRS, gaussianModuleBytes, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
+import { instantiate, wasmStatus } from '../wasm/modules.js';
+import { BLOCK, PAIRS, NOISE, type GaussianExports } from '../wasm/gaussian-module.js';
 
 /** Words of the caller's stream each call with std > 0 and a non-empty array consumes. */
 export const SEED_WORDS = 16;
@@ -136,10 +136,9 @@ function getWasm(): WasmNoise | null {
   if (wasmNoise === undefined) {
     if (!wasmStatus().ok) wasmNoise = null;
     else {
-      // wasmStatus() has checked SIMD; a failure here is a bug in the module, so it throws
+      // the module is compiled with the others by the one check (src/wasm/modules.ts)
       const memory = new WebAssembly.Memory({ initial: 1 });
-      const module = new WebAssembly.Module(gaussianModuleBytes());
-      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GaussianExports;
+      const exports: GaussianExports = instantiate('gaussian', memory);
       wasmNoise = { exports, f32: new Float32Array(memory.buffer), lanes: new Uint32Array(memory.buffer, STATE, 16) };
     }
   }

@@ -7,6 +7,7 @@ import { denseModuleBytes, type DenseExports } from './dense-module.js';
 import { convModuleBytes, type ConvExports } from './conv-module.js';
 import { exchangeModuleBytes, type ExchangeExports } from './exchange-module.js';
 import { optimizerModuleBytes, type OptimizerExports } from './optimizer-module.js';
+import { gaussianModuleBytes, type GaussianExports } from './gaussian-module.js';
 
 /** Bytes in a WebAssembly page. */
 export const PAGE = 65536;
@@ -16,6 +17,7 @@ interface ModuleExports {
   conv: ConvExports;
   optimizer: OptimizerExports;
   exchange: ExchangeExports;
+  gaussian: GaussianExports;
 }
 
 export type ModuleName = keyof ModuleExports;
@@ -25,6 +27,7 @@ const MODULES: { readonly [K in ModuleName]: () => Uint8Array<ArrayBuffer> } = {
   conv: convModuleBytes,
   optimizer: optimizerModuleBytes,
   exchange: exchangeModuleBytes,
+  gaussian: gaussianModuleBytes,
 };
 
 export interface WasmStatus {
