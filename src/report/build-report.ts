@@ -43,6 +43,8 @@ interface FigureDef {
   /** mark the points (sparse curves: evaluation rounds) when a curve has at most MAX_MARKERS */
   markers: boolean;
   caption: string;
+  /** drawn only where some run recorded the metric (its config asked for it), without a warning otherwise */
+  optional?: boolean;
 }
 
 const BAND = 'Lines: mean over seeds; bands: 95% confidence interval of that mean (Student t, n − 1 degrees of freedom).';
@@ -57,6 +59,16 @@ const FIGURES: FigureDef[] = [
     stem: 'consensus', metric: 'consensusDistance', markers: false,
     options: { yTitle: 'consensus distance', log: true },
     caption: "Consensus distance: the mean squared distance of the peers' parameters to their average, after the exchange.",
+  },
+  {
+    stem: 'membership', metric: 'miaAuc', markers: true, optional: true,
+    options: { yTitle: 'membership attack AUC', yFormat: '.2f', yRange: [0.4, 1] },
+    caption: "The loss-threshold membership attack's AUC against the peers' models (mean over peers; 0.5: nothing leaks), on the evaluation rounds (eval.privacy).",
+  },
+  {
+    stem: 'epsilon', metric: 'epsilon', markers: true, optional: true,
+    options: { yTitle: 'ε (largest over peers)' },
+    caption: 'The DP-SGD guarantee so far: the largest epsilon over peers for the configured delta (privacy.dp), on the evaluation rounds.',
   },
 ];
 
@@ -113,6 +125,7 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
   for (const [k, def] of FIGURES.entries()) {
     const curves = allCurves[k];
     if (curves.every((c) => c.points.length === 0)) {
+      if (def.optional) continue;
       warnings.push(`no ${def.metric} recorded in any run; the ${def.stem} figure is left out`);
       continue;
     }

@@ -7,7 +7,7 @@ import type { RunData } from './read-run.js';
 import { estimate } from './stats.js';
 import { xByRound, type XAxis } from './x-axis.js';
 
-export type SeriesMetric = 'meanAccuracy' | 'consensusDistance';
+export type SeriesMetric = 'meanAccuracy' | 'consensusDistance' | 'miaAuc' | 'epsilon';
 
 export interface SeriesPoint {
   round: number;

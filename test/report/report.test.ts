@@ -230,6 +230,8 @@ describe('figures only some runs have', () => {
     expect(Number(rows.find((r) => r['privacy.dp.noise'] === '3')!.final_mia_auc_max_mean)).toBeCloseTo(0.6, 12);
     const html = file(report, 'report.html') as string;
     expect(html).toContain('final ε (DP)');
+    // the fake runs record neither miaAuc nor epsilon per round: no figure for them, and no warning
+    expect(report.files.map((f) => f.name)).not.toContain('membership.svg');
     expect(html).toContain('membership AUC');
     // the ring/torus report above has none of them
     const plain = tempDir();
