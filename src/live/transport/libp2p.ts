@@ -1,0 +1,206 @@
+// The live transport on js-libp2p: TCP, Noise, Yamux, and one long-lived outbound stream of the
+// /plexus/exchange/1 protocol per remote process carrying length-prefixed frames. Never pubsub.
+import './polyfill.js';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import type { Connection, PrivateKey, Stream } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import { TransportError } from './errors.js';
+import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, readHello } from './frame.js';
+import { LinkedTransport, withRetry } from './links.js';
+import type { Frame, Transport } from './types.js';
+
+export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
+
+export interface Libp2pTransportOptions {
+  /** this process's index */
+  self: number;
+  /** the multiaddr to listen on (default /ip4/127.0.0.1/tcp/0: loopback, any free port) */
+  listen?: string;
+  /** the node's identity (default: a fresh Ed25519 key) */
+  privateKey?: PrivateKey;
+  /** how long connect() keeps dialling a process that is not up yet (default 30 s) */
+  connectTimeoutMs?: number;
+  /** the largest frame accepted (default 64 MiB); the read buffer holds three of them */
+  maxFrameBytes?: number;
+  /** Yamux tuning, for the throughput benchmark: the largest Yamux data message and the stream window bounds */
+  yamux?: { maxMessageSize?: number; initialStreamWindowSize?: number; maxStreamWindowSize?: number };
+}
+
+interface Outbound {
+  stream: Stream;
+  lp: LengthPrefixedStream<Stream>;
+  /** the last write queued: writes to one process run one after the other, in send order */
+  tail: Promise<void>;
+}
+
+class Libp2pTransport extends LinkedTransport {
+  private node?: Libp2p;
+  private readonly outbound = new Map<number, Outbound>();
+  private readonly inbound = new Set<Stream>();
+  /** remote peer id (string) to process index, learnt from the addresses dialled and from hellos */
+  private readonly processOf = new Map<string, number>();
+
+  constructor(private readonly opts: Libp2pTransportOptions) {
+    super(opts.self, 'libp2p transport');
+  }
+
+  private get maxFrame(): number {
+    return this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  private lp(stream: Stream): LengthPrefixedStream<Stream> {
+    return lpStream(stream, { maxDataLength: this.maxFrame, maxBufferSize: 3 * this.maxFrame });
+  }
+
+  async start(): Promise<string[]> {
+    if (this.node) throw new TransportError(`libp2p transport ${this.self}: start() was already called`);
+    if (this.isClosing) throw new TransportError(`libp2p transport ${this.self}: closed, make a new one`);
+    const y = this.opts.yamux ?? {};
+    const node = await createLibp2p({
+      ...(this.opts.privateKey ? { privateKey: this.opts.privateKey } : {}),
+      addresses: { listen: [this.opts.listen ?? '/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [
+        yamux({
+          ...(y.maxMessageSize ? { maxMessageSize: y.maxMessageSize } : {}),
+          streamOptions: {
+            ...(y.initialStreamWindowSize ? { initialStreamWindowSize: y.initialStreamWindowSize } : {}),
+            ...(y.maxStreamWindowSize ? { maxStreamWindowSize: y.maxStreamWindowSize } : {}),
+            maxReadBufferLength: 3 * this.maxFrame,
+          },
+        }),
+      ],
+      // The learning's own barriers and timeouts decide when a process is gone: libp2p's pings
+      // would abort a connection whose process is busy training for a while.
+      connectionMonitor: { enabled: false },
+    });
+    this.node = node;
+    await node.handle(EXCHANGE_PROTOCOL, (stream, connection) => this.accept(stream, connection), {
+      maxInboundStreams: 1024,
+      maxOutboundStreams: 1024,
+    });
+    node.addEventListener('peer:disconnect', (evt) => {
+      const p = this.processOf.get(evt.detail.toString());
+      if (p !== undefined) this.lost(p);
+    });
+    const peer = node.peerId.toString();
+    return node.getMultiaddrs().map((ma) => {
+      const s = ma.toString();
+      return s.includes('/p2p/') ? s : `${s}/p2p/${peer}`;
+    });
+  }
+
+  private lost(process: number): void {
+    const out = this.outbound.get(process);
+    if (out) {
+      this.outbound.delete(process);
+      if (out.stream.status === 'open') out.stream.abort(new TransportError(`libp2p transport ${this.self}: process ${process} lost`, { process }));
+    }
+    this.links.lose(process);
+  }
+
+  /** An inbound stream: its first frame says which process it comes from, then frames follow. */
+  private accept(stream: Stream, connection: Connection): void {
+    if (this.isClosing) {
+      stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
+      return;
+    }
+    this.inbound.add(stream);
+    const lp = this.lp(stream);
+    void (async () => {
+      let from: number | undefined;
+      try {
+        from = readHello(decodeFrame((await lp.read()).subarray()));
+        if (from === undefined) throw new TransportError(`libp2p transport ${this.self}: a stream from ${connection.remotePeer} did not open with a hello`);
+        this.processOf.set(connection.remotePeer.toString(), from);
+        for (;;) {
+          const bytes = await lp.read();
+          // subarray() joins the chunks the frame arrived in (one copy); the payload is then a view.
+          this.links.received(from, decodeFrame(bytes.subarray()));
+        }
+      } catch (err) {
+        // EOF or a reset: the remote closed the stream or went away.
+        if (stream.status === 'open') stream.abort(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        this.inbound.delete(stream);
+        if (from !== undefined) this.lost(from);
+      }
+    })();
+  }
+
+  async connect(addresses: readonly (readonly string[])[]): Promise<void> {
+    const node = this.node;
+    if (!node) throw new TransportError(`libp2p transport ${this.self}: call start() before connect()`);
+    const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 30_000);
+    await Promise.all(
+      addresses.map(async (addrs, p) => {
+        if (p === this.self || addrs.length === 0 || this.outbound.has(p)) return;
+        const mas = addrs.map((a) => multiaddr(a));
+        for (const ma of mas) {
+          const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+          if (peer) this.processOf.set(peer, p);
+        }
+        let stream: Stream;
+        try {
+          stream = await withRetry(() => node.dialProtocol(mas, EXCHANGE_PROTOCOL), deadline, () => this.isClosing);
+        } catch (cause) {
+          throw new TransportError(
+            `libp2p transport ${this.self}: could not reach process ${p} at ${addrs.join(', ')} within ${this.opts.connectTimeoutMs ?? 30_000} ms; is it running and listening there?`,
+            { process: p, cause },
+          );
+        }
+        const out: Outbound = { stream, lp: this.lp(stream), tail: Promise.resolve() };
+        this.outbound.set(p, out);
+        this.links.regain(p);
+        stream.addEventListener('close', () => {
+          if (this.outbound.get(p) === out) this.lost(p);
+        });
+        await this.write(out, encodeFrame(controlFrame({ hello: this.self })));
+      }),
+    );
+  }
+
+  private write(out: Outbound, bytes: Uint8Array): Promise<void> {
+    // lp.write hands the bytes to the stream and waits for 'drain' when its buffer is full, so a
+    // fast sender waits for the network instead of buffering without bound.
+    out.tail = out.tail.then(() => out.lp.write(bytes));
+    return out.tail;
+  }
+
+  send(to: number, frame: Frame): Promise<void> {
+    const out = this.outbound.get(to);
+    if (!out) {
+      return this.noLink(to);
+    }
+    const bytes = encodeFrame(frame);
+    this.links.sent(to, frame);
+    return this.write(out, bytes);
+  }
+
+  protected async shutdown(): Promise<void> {
+    const outs = [...this.outbound.values()];
+    this.outbound.clear();
+    // Let queued frames go out (briefly), then stop the node, which closes every connection.
+    await Promise.all(
+      outs.map(async (out) => {
+        try {
+          await out.tail;
+          await out.stream.close({ signal: AbortSignal.timeout(2000) });
+        } catch {
+          out.stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
+        }
+      }),
+    );
+    await this.node?.stop();
+  }
+}
+
+/** A libp2p transport for process `self`; call start(), then connect() with every process's addresses. */
+export function createLibp2pTransport(opts: Libp2pTransportOptions): Transport {
+  return new Libp2pTransport(opts);
+}

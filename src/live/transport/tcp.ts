@@ -1,0 +1,253 @@
+// The baseline the issue measures libp2p against: the same frames over plain node:net sockets,
+// each prefixed by its length (u32 LE). No encryption, no multiplexing: one socket per direction.
+import net from 'node:net';
+import { TransportError } from './errors.js';
+import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
+import { LinkedTransport, withRetry } from './links.js';
+import type { Frame, Transport } from './types.js';
+
+export interface TcpTransportOptions {
+  self: number;
+  /** the interface to listen on (default 127.0.0.1) */
+  host?: string;
+  /** the port (default 0: any free one) */
+  port?: number;
+  /** how long connect() keeps dialling a process that is not up yet (default 30 s) */
+  connectTimeoutMs?: number;
+  /** the largest frame accepted (default 64 MiB) */
+  maxFrameBytes?: number;
+}
+
+/** Splits a byte stream into its u32-length-prefixed messages; a message within one chunk is a view of it. */
+export class PrefixedReader {
+  private chunks: Uint8Array[] = [];
+  private have = 0;
+  private need = -1;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(chunk: Uint8Array, emit: (message: Uint8Array) => void): void {
+    this.chunks.push(chunk);
+    this.have += chunk.byteLength;
+    for (;;) {
+      if (this.need < 0) {
+        if (this.have < 4) return;
+        const h = this.take(4);
+        this.need = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
+        if (this.need > this.maxBytes) throw new TransportError(`tcp transport: a ${this.need}-byte frame exceeds the ${this.maxBytes}-byte limit`);
+      }
+      if (this.have < this.need) return;
+      const message = this.take(this.need);
+      this.need = -1;
+      emit(message);
+    }
+  }
+
+  private take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
+    this.have -= n;
+    const first = this.chunks[0];
+    if (first.byteLength >= n) {
+      if (first.byteLength === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let off = 0;
+    let used = 0;
+    while (off < n) {
+      const c = this.chunks[used];
+      const k = Math.min(c.byteLength, n - off);
+      out.set(k === c.byteLength ? c : c.subarray(0, k), off);
+      off += k;
+      if (k === c.byteLength) used++;
+      else this.chunks[used] = c.subarray(k);
+    }
+    this.chunks.splice(0, used);
+    return out;
+  }
+}
+
+interface Outbound {
+  socket: net.Socket;
+  tail: Promise<void>;
+}
+
+function writeSocket(socket: net.Socket, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed || !socket.writable) {
+      reject(new Error('socket closed'));
+      return;
+    }
+    if (socket.write(bytes)) {
+      resolve();
+      return;
+    }
+    // Backpressure: wait until the kernel took the buffered bytes.
+    const done = (err?: Error): void => {
+      socket.off('drain', onDrain);
+      socket.off('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('socket closed'));
+    socket.on('drain', onDrain);
+    socket.on('close', onClose);
+  });
+}
+
+class TcpTransport extends LinkedTransport {
+  private server?: net.Server;
+  private readonly outbound = new Map<number, Outbound>();
+  private readonly inbound = new Set<net.Socket>();
+
+  constructor(private readonly opts: TcpTransportOptions) {
+    super(opts.self, 'tcp transport');
+  }
+
+  async start(): Promise<string[]> {
+    if (this.server) throw new TransportError(`tcp transport ${this.self}: start() was already called`);
+    if (this.isClosing) throw new TransportError(`tcp transport ${this.self}: closed, make a new one`);
+    const host = this.opts.host ?? '127.0.0.1';
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as net.AddressInfo;
+    return [`${host.includes(':') ? `[${host}]` : host}:${port}`];
+  }
+
+  private lost(process: number): void {
+    const out = this.outbound.get(process);
+    if (out) {
+      this.outbound.delete(process);
+      out.socket.destroy();
+    }
+    this.links.lose(process);
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.isClosing) {
+      socket.destroy();
+      return;
+    }
+    this.inbound.add(socket);
+    socket.setNoDelay(true);
+    const reader = new PrefixedReader(this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    let from: number | undefined;
+    const onMessage = (bytes: Uint8Array): void => {
+      const frame = decodeFrame(bytes);
+      if (from !== undefined) {
+        this.links.received(from, frame);
+        return;
+      }
+      from = readHello(frame);
+      if (from === undefined) throw new TransportError(`tcp transport ${this.self}: a connection from ${socket.remoteAddress}:${socket.remotePort} did not open with a hello`);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.push(chunk, onMessage);
+      } catch (err) {
+        socket.destroy(err as Error);
+      }
+    });
+    socket.on('error', () => {}); // 'close' follows and reports it
+    socket.on('close', () => {
+      this.inbound.delete(socket);
+      if (from !== undefined) this.lost(from);
+    });
+  }
+
+  private dial(address: string): Promise<net.Socket> {
+    const i = address.lastIndexOf(':');
+    const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+    const port = Number(address.slice(i + 1));
+    if (i < 0 || !Number.isInteger(port)) return Promise.reject(new TransportError(`tcp transport ${this.self}: "${address}" is not host:port`));
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port, noDelay: true });
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  async connect(addresses: readonly (readonly string[])[]): Promise<void> {
+    if (!this.server) throw new TransportError(`tcp transport ${this.self}: call start() before connect()`);
+    const timeout = this.opts.connectTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeout;
+    await Promise.all(
+      addresses.map(async (addrs, p) => {
+        if (p === this.self || addrs.length === 0 || this.outbound.has(p)) return;
+        let socket: net.Socket;
+        try {
+          socket = await withRetry(() => this.dial(addrs[0]), deadline, () => this.isClosing);
+        } catch (cause) {
+          throw new TransportError(`tcp transport ${this.self}: could not reach process ${p} at ${addrs[0]} within ${timeout} ms; is it running and listening there?`, { process: p, cause });
+        }
+        const out: Outbound = { socket, tail: Promise.resolve() };
+        this.outbound.set(p, out);
+        this.links.regain(p);
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          if (this.outbound.get(p) === out) this.lost(p);
+        });
+        // nothing comes back on an outbound socket; reading keeps its 'end' and 'close' flowing
+        socket.resume();
+        await this.write(out, controlFrame({ hello: this.self }));
+      }),
+    );
+  }
+
+  private write(out: Outbound, frame: Frame): Promise<void> {
+    const n = frameByteLength(frame);
+    const bytes = new Uint8Array(4 + n);
+    new DataView(bytes.buffer).setUint32(0, n, true);
+    encodeFrameInto(frame, bytes, 4);
+    out.tail = out.tail.then(() => writeSocket(out.socket, bytes));
+    return out.tail;
+  }
+
+  send(to: number, frame: Frame): Promise<void> {
+    const out = this.outbound.get(to);
+    if (!out) {
+      return this.noLink(to);
+    }
+    const sent = this.write(out, frame);
+    this.links.sent(to, frame);
+    return sent;
+  }
+
+  protected async shutdown(): Promise<void> {
+    const outs = [...this.outbound.values()];
+    this.outbound.clear();
+    await Promise.all(
+      outs.map(async (out) => {
+        await out.tail.catch(() => {});
+        await new Promise<void>((resolve) => {
+          if (out.socket.destroyed) return resolve();
+          const timer = setTimeout(() => out.socket.destroy(), 2000);
+          out.socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          out.socket.end();
+        });
+      }),
+    );
+    for (const s of this.inbound) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A plain-socket transport for process `self`; addresses are host:port. */
+export function createTcpTransport(opts: TcpTransportOptions): Transport {
+  return new TcpTransport(opts);
+}
