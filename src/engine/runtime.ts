@@ -46,6 +46,8 @@ export interface RuntimeOptions {
   localSteps: number;
   /** hostile peers: from plan.start on, every gather hears their crafted messages */
   adversaries?: AdversaryPlan;
+  /** the peers [a, b) this runtime trains and whose rows it mixes (a live process's slice); default all */
+  rows?: [number, number];
 }
 
 export class Runtime {
@@ -55,14 +57,18 @@ export class Runtime {
   private cur: BufferIndex = 0;
   private readonly state: SharedState;
   private readonly executor: Executor;
+  /** the peers this runtime trains, and the rows its mix and row tasks write: all, or a live process's slice */
   private readonly all: number[];
+  private readonly rowRange: [number, number];
   /** W with adversarial entries pointing at the crafted rows (built on first use) */
   private remapped?: MixingMatrix;
 
   constructor(private readonly o: RuntimeOptions) {
     this.state = o.state;
     this.executor = o.executor;
-    this.all = Array.from({ length: o.state.peers }, (_, i) => i);
+    this.rowRange = o.rows ?? [0, o.state.peers];
+    const [a, b] = this.rowRange;
+    this.all = Array.from({ length: b - a }, (_, i) => a + i);
     this.ops = this.createOps();
   }
 
@@ -80,7 +86,8 @@ export class Runtime {
   }
 
   private rowTasks(make: (a: number, b: number) => Task): Task[] {
-    return ranges(this.state.peers, this.parts()).map(([a, b]) => make(a, b));
+    const [r0, r1] = this.rowRange;
+    return ranges(r1 - r0, this.parts()).map(([a, b]) => make(r0 + a, r0 + b));
   }
 
   private trainTasks(round: number, peers: number[]): Task[] {

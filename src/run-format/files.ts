@@ -123,6 +123,34 @@ export interface SummaryFields {
   messagesSent?: number;
   messagesDropped?: number;
   messagesDelivered?: number;
+  /** live runs only (plexus live): the processes and the wall-clock figures of their links */
+  live?: LiveSummary;
+}
+
+/** summary.json's `live`: how a live run was spread over processes, and what went over each link (all wall-clock but the counters). */
+export interface LiveSummary {
+  processes: number;
+  /** 'libp2p', 'tcp' or 'memory' */
+  transport: string;
+  /** the peers [a, b) each process hosted */
+  slices: [number, number][];
+  /** wall seconds of each process's rounds (first to last) */
+  roundsSeconds: number[];
+  /** one per ordered pair of members (the observer is member `processes`), as the sending process counted */
+  links: LiveLink[];
+}
+
+export interface LiveLink {
+  from: number;
+  to: number;
+  bytesSent: number;
+  framesSent: number;
+  bytesReceived: number;
+  framesReceived: number;
+  /** median round trip of a few small frames after the last round, milliseconds (null: not measured) */
+  rttMs: number | null;
+  /** bytesSent over the sender's roundsSeconds */
+  bytesPerSecond: number;
 }
 
 export interface TopologyNode {

@@ -1,0 +1,237 @@
+// The observer of a live run: not part of the learning. It hears every process's round report
+// (the consensus distance from the last process of the chain, the traffic from process 0, each
+// slice's evaluation) and emits the Engine's very events with the simulator's RoundMetrics, so the
+// run writer, the progress display and the live view work unchanged.
+import type { ExperimentConfig } from '../config/schema.js';
+import { TypedEmitter } from '../engine/emitter.js';
+import type { EngineEvents, LiveSummary, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from '../engine/events.js';
+import type { Runtime } from '../engine/runtime.js';
+import { createWorld, type World } from '../engine/setup.js';
+import { ConfigError, DivergenceError, PlexusError } from '../errors.js';
+import { checkDivergence } from '../metrics/divergence.js';
+import { evaluatePeers } from '../metrics/evaluation.js';
+import { buildSummary } from '../metrics/summary.js';
+import { TrafficMeter } from '../metrics/traffic.js';
+import { wiringOf } from '../plasticity/index.js';
+import { privacyReport } from '../privacy/report.js';
+import { FRAME_KINDS, type Transport } from './transport/types.js';
+import { keyOf, Mailbox } from './mailbox.js';
+import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './messages.js';
+import { EVAL_FIELDS, sliceOf } from './node.js';
+import { liveIssues } from './support.js';
+import { answerPings } from './links.js';
+
+export interface LiveObserverOptions {
+  /** the observer's transport: its `self` is `processes` (the nodes are 0..processes-1) */
+  transport: Transport;
+  processes: number;
+  /** the transport's name for summary.json ('libp2p', 'tcp', 'memory') */
+  transportName: string;
+}
+
+/** The observer stopped the run (Ctrl-C): not a failure. */
+class Aborted extends PlexusError {}
+
+export class LiveObserver extends TypedEmitter<EngineEvents> {
+  readonly world: World;
+  private readonly mailbox: Mailbox;
+  private readonly traffic: TrafficMeter;
+  private readonly processes: number;
+  private readyInfo?: ReadyMessage[];
+  private aborted = false;
+  private finished = false;
+  private live?: LiveSummary;
+  private lastEval?: RoundMetrics;
+  /** the evaluation frames' values, laid out as the runtime's: evalOut (3 per peer) and distance */
+  private readonly evalOut: Float64Array;
+  private readonly distance: Float64Array;
+
+  private constructor(world: World, private readonly setupMs: number, private readonly o: LiveObserverOptions) {
+    super();
+    this.world = world;
+    this.processes = o.processes;
+    this.traffic = new TrafficMeter(world.topology);
+    this.evalOut = new Float64Array(world.config.peers * 3);
+    this.distance = new Float64Array(world.config.peers);
+    this.mailbox = new Mailbox(o.transport);
+    answerPings(this.mailbox);
+    this.mailbox.onControl('error', (from, m) => {
+      if (m.type !== 'error') return;
+      const message = `live: process ${from} failed${m.round !== undefined ? ` at round ${m.round}` : ''}: ${m.message}`;
+      this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
+    });
+    o.transport.onDisconnect((p) => {
+      if (!this.finished) this.mailbox.fail(new PlexusError(`live: lost the connection to process ${p}; the run cannot go on without it (failures and rejoins are not handled yet)`));
+    });
+  }
+
+  /** Builds the same world as every node (for the set-up event and the summaries) and starts taking frames. */
+  static async create(config: ExperimentConfig, o: LiveObserverOptions): Promise<LiveObserver> {
+    const t0 = performance.now();
+    const issues = liveIssues(config, o.processes);
+    if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
+    if (o.transport.self !== o.processes) throw new ConfigError([`the observer is member ${o.processes} of the transport, not ${o.transport.self}`], 'Cannot run live');
+    return new LiveObserver(createWorld(config, 'auto'), performance.now() - t0, o);
+  }
+
+  /** Waits until every node has built its world and reported; the set-up is known from then on. */
+  async ready(): Promise<void> {
+    if (this.readyInfo) return;
+    const info = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.control(p, 0, 'ready')));
+    const { peers } = this.world.config;
+    info.forEach((r, p) => {
+      const want = sliceOf(peers, this.processes, p);
+      if (r.slice[0] !== want[0] || r.slice[1] !== want[1]) {
+        throw new PlexusError(`live: process ${p} hosts peers ${r.slice.join('..')}, not ${want.join('..')}; start every process with the same --processes and config`);
+      }
+    });
+    this.readyInfo = info;
+  }
+
+  /** What the run is set up with (the 'setup' event); after ready(). */
+  setupInfo(): SetupEvent {
+    if (!this.readyInfo) throw new Error('live observer: setupInfo() before ready()');
+    const w = this.world;
+    const first = this.readyInfo[0];
+    return {
+      config: w.config, topology: w.topology, mixing: w.mixing,
+      spectralGap: w.spectral.gap, slem: w.spectral.slem, spectralExact: w.spectral.exact,
+      components: w.components, partition: w.partition, labelCounts: w.labelCounts,
+      classes: w.dataset.classes, params: w.state.dim, backend: first.backend, kernel: first.kernel, workers: first.workers,
+      evalPeers: w.evalPeers, simdUnavailable: first.simdUnavailable, cluster: w.cluster, adversaries: w.adversaries,
+    };
+  }
+
+  /** Stops the run after what has arrived: the nodes are told to stop, and run() resolves with aborted: true. */
+  abort(): void {
+    if (this.aborted || this.finished) return;
+    this.aborted = true;
+    this.mailbox.fail(new Aborted('interrupted'));
+  }
+
+  /** summary.json's live block (after run()). */
+  liveSummary(): LiveSummary | undefined {
+    return this.live;
+  }
+
+  /** Starts the nodes, turns their reports into the Engine's events, and ends the run. */
+  async run(): Promise<RunSummary> {
+    const { config, components } = this.world;
+    const start = performance.now();
+    await this.ready();
+    this.emit('setup', this.setupInfo());
+    if (components.length > 1) {
+      this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}; peers in different components never reach consensus`);
+    }
+    await this.broadcast({ type: 'start' });
+    const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
+    let last: RoundMetrics | undefined;
+    let reports: RoundMessage[] = [];
+    try {
+      if (config.eval.atStart) {
+        ({ metrics: last, reports } = await this.measure(0, true));
+        this.emit('round', last);
+      }
+      for (let r = 1; r <= config.rounds; r++) {
+        ({ metrics: last, reports } = await this.measure(r, evalDue(r)));
+        this.emit('round', last);
+      }
+      this.live = await this.collectLinks();
+      await this.broadcast({ type: 'bye' });
+    } catch (e) {
+      await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
+      if (!(e instanceof Aborted)) throw e;
+    } finally {
+      this.finished = true;
+    }
+    const first = this.readyInfo![0];
+    const max = (f: (r: RoundMessage) => number) => reports.reduce((m, r) => Math.max(m, f(r)), 0);
+    const setupMs = this.setupMs + this.readyInfo!.reduce((m, r) => Math.max(m, r.setupMs), 0);
+    const w = this.world;
+    const summary = buildSummary({
+      config, last, lastEval: this.lastEval, rounds: last?.round ?? 0, peerSteps: reports.reduce((s, r) => s + r.peerSteps, 0),
+      wallMs: performance.now() - start + setupMs, trainMs: max((r) => r.trainMs), evalMs: max((r) => r.evalMs), setupMs,
+      bytesSent: this.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
+      spectral: w.spectral, aborted: this.aborted, simdUnavailable: first.simdUnavailable, adversaries: w.adversaries,
+    });
+    if (this.live) summary.live = this.live;
+    this.emit('end', summary);
+    return summary;
+  }
+
+  private async broadcast(m: Parameters<Mailbox['send']>[2]): Promise<void> {
+    await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.send(p, 0, m).catch(() => undefined)));
+  }
+
+  /** One round's metrics from every process's report, built as Engine.measure builds them. */
+  private async measure(round: number, evaluate: boolean): Promise<{ metrics: RoundMetrics; reports: RoundMessage[] }> {
+    const P = this.processes;
+    const evals = evaluate ? await Promise.all(Array.from({ length: P }, (_, p) => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)))) : [];
+    const reports = await Promise.all(Array.from({ length: P }, (_, p) => this.mailbox.control(p, round, 'round')));
+    const t = reports[0].traffic;
+    if (round > 0) {
+      if (!t) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
+      this.traffic.add({ bytes: t.bytes, perPeer: Float64Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Float64Array.from(t.perEdge) } : {}) });
+    }
+    const c = reports[P - 1].consensus;
+    if (!c) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for round ${round}`);
+    const consensus = fromWire(c.value);
+    checkDivergence(round, fromWire(c.meanSq), consensus, this.world.state.dim);
+    const metrics: RoundMetrics = {
+      round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
+    };
+    if (evaluate) {
+      evals.forEach((f, p) => this.takeEval(p, f.sender, bytesFloat64(f.payload)));
+      Object.assign(metrics, await this.evaluate(round));
+      this.lastEval = metrics;
+    }
+    return { metrics, reports };
+  }
+
+  /** A slice's evaluation frame into the runtime-shaped arrays evaluatePeers reads. */
+  private takeEval(p: number, first: number, values: Float64Array): void {
+    const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
+    if (first !== a || values.length !== (b - a) * EVAL_FIELDS) {
+      throw new PlexusError(`live: process ${p} sent the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} were due`);
+    }
+    for (let i = a; i < b; i++) {
+      const at = (i - a) * EVAL_FIELDS;
+      this.evalOut[i * 3] = values[at];
+      this.evalOut[i * 3 + 1] = values[at + 1];
+      this.distance[i] = values[at + 2];
+      this.world.state.stepCount[i] = values[at + 3];
+    }
+  }
+
+  /** Engine.evaluate over the received values: the same summarising code, in peer order. */
+  private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
+    const w = this.world;
+    // evaluatePeers reads only distances() and evaluate() of the runtime when the average model and the attack are off (liveIssues)
+    const received = { distances: async () => this.distance, evaluate: async () => this.evalOut } as unknown as Runtime;
+    const e = await evaluatePeers(received, round, w);
+    checkDivergence(round, 0, 0, 1, e.round.meanLoss);
+    const wiring = wiringOf(w, undefined), dp = privacyReport(w);
+    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };
+    const edgeBytes = this.traffic.edgeBytes();
+    if (edgeBytes) perPeer.edgeBytes = edgeBytes;
+    this.emit('peers', perPeer);
+    return { ...e.round, ...wiring.round, ...dp.round };
+  }
+
+  /** Every node's link report (after its last round) as summary.json's live block. */
+  private async collectLinks(): Promise<LiveSummary> {
+    const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.control(p, 0, 'done')));
+    const links = done.flatMap((d, from) => d.links.map((l) => ({
+      from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
+      rttMs: l.rttMs, bytesPerSecond: d.roundsSeconds > 0 ? l.bytesSent / d.roundsSeconds : 0,
+    })));
+    return {
+      processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice),
+      roundsSeconds: done.map((d) => d.roundsSeconds), links,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.finished = true;
+  }
+}

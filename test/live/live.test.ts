@@ -1,0 +1,85 @@
+// A live run gives the simulator's metrics: synchronous dpsgd over 1, 2 and 4 processes (here in
+// memory, in one test process) writes the very metrics and peers lines of runRecorded().
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/resolve.js';
+import { runRecorded, smallConfig, stripTimes } from '../engine/helpers.js';
+import { runLive } from './live-helpers.js';
+import { exchangePlan } from '../../src/live/exchange.js';
+import { liveIssues } from '../../src/live/support.js';
+import { createWorld } from '../../src/engine/setup.js';
+import { ranges } from '../../src/engine/runtime.js';
+
+const json = (x: unknown) => JSON.stringify(x);
+
+async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, processes: number[]): Promise<void> {
+  const sim = await runRecorded(config);
+  for (const p of processes) {
+    const live = await runLive(config, p);
+    expect(json(stripTimes(live.rounds)), `metrics with ${p} processes`).toBe(json(stripTimes(sim.rounds)));
+    expect(json(live.peers), `peers with ${p} processes`).toBe(json(sim.peers));
+    expect(live.summary.peerSteps).toBe(sim.summary.peerSteps);
+    expect(live.summary.finalMeanAccuracy).toBe(sim.summary.finalMeanAccuracy);
+    expect(live.summary.live?.processes).toBe(p);
+  }
+}
+
+describe('a live dpsgd run', () => {
+  it('gives the simulator metrics and peers lines on blobs over a ring, for 1, 2 and 4 processes', async () => {
+    await expectSameAsSimulator(smallConfig({ eval: { every: 1, testExamples: 500, atStart: true } }), [1, 2, 4]);
+  }, 30_000);
+
+  it('matches with evaluation every 5 rounds, 3 processes of unequal slices and 2 local steps', async () => {
+    await expectSameAsSimulator(smallConfig({ peers: 14, train: { lr: 0.1, batchSize: 16, localSteps: 2 } }), [3]);
+  }, 30_000);
+
+  it('matches on an MLP over MNIST peers on a small-world graph, mixing by the median', async () => {
+    const config = resolveConfig({
+      name: 'mnist-live', seed: 3, peers: 6, rounds: 4,
+      topology: { kind: 'watts-strogatz', k: 2, beta: 0.3 },
+      aggregation: { kind: 'median' },
+      data: { dataset: 'mnist', examplesPerPeer: 64 },
+      model: { kind: 'mlp', hidden: [16] },
+      train: { lr: 0.05, batchSize: 16 },
+      eval: { every: 2, testExamples: 200 },
+    });
+    await expectSameAsSimulator(config, [2, 4]);
+  }, 30_000);
+
+  it('matches under a time-varying schedule', async () => {
+    const config = smallConfig({ rounds: 8, topology: { kind: 'erdos-renyi', p: 0.3, schedule: { kind: 'resample', every: 2 } } });
+    await expectSameAsSimulator(config, [2]);
+  }, 30_000);
+
+  it('matches for the local baseline, which sends nothing', async () => {
+    await expectSameAsSimulator(smallConfig({ rounds: 6, protocol: { kind: 'local' } }), [2]);
+  }, 30_000);
+
+  it('reports how many bytes went over each link', async () => {
+    const live = await runLive(smallConfig({ rounds: 3 }), 2);
+    const links = live.summary.live!.links;
+    const zeroToOne = links.find((l) => l.from === 0 && l.to === 1)!;
+    // a ring over two slices: each slice sends its two boundary rows every round (plus the reduction's carries)
+    expect(zeroToOne.framesSent).toBeGreaterThanOrEqual(3 * 2);
+    expect(zeroToOne.bytesSent).toBeGreaterThan(0);
+    expect(zeroToOne.rttMs).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('the exchange plan', () => {
+  it('sends a ring slice its two boundary rows and nothing else', () => {
+    const w = createWorld(smallConfig(), 'auto').mixing;
+    const slices = ranges(16, 4);
+    const plan = exchangePlan(w, slices, 1);
+    expect(plan.send).toEqual([{ to: 0, runs: [[4, 1]] }, { to: 2, runs: [[7, 1]] }]);
+    expect(plan.receive).toEqual([{ from: 0, runs: [[3, 1]] }, { from: 2, runs: [[8, 1]] }]);
+  });
+});
+
+describe('live mode', () => {
+  it('refuses the protocols it does not run yet, naming the ones it runs', () => {
+    const issues = liveIssues(smallConfig({ protocol: { kind: 'push-sum' } }), 2);
+    expect(issues.join('\n')).toMatch(/push-sum.*does not run live yet; live mode runs dpsgd and local/);
+    expect(liveIssues(smallConfig(), 17).join('\n')).toMatch(/--processes: 17 processes for 16 peers/);
+    expect(liveIssues(smallConfig(), 4)).toEqual([]);
+  });
+});
