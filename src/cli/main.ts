@@ -6,6 +6,8 @@ import { registerReportCommand } from './report-command.js';
 import { registerSweepCommand } from './sweep-command.js';
 import { registerResumeCommand } from './resume-command.js';
 import { registerExportCommand } from './export-command.js';
+import { registerLiveCommand } from './live-command.js';
+import { registerNodeCommand } from './node-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<void> {
   registerSweepCommand(program);
   registerResumeCommand(program);
   registerExportCommand(program);
+  registerLiveCommand(program);
+  registerNodeCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);
@@ -33,7 +37,8 @@ Examples:
   plexus run experiments/quickstart.yaml
   plexus run experiments/ring64-mnist.yaml --out runs/ring64 --seed 3 --workers 2
   plexus run experiments/quickstart.yaml --viz      # watch it live in the browser
-  plexus viz runs/ring64                            # replay a finished run`);
+  plexus viz runs/ring64                            # replay a finished run
+  plexus live experiments/ring64-mnist.yaml --processes 4   # 4 processes over libp2p`);
   await program.parseAsync(argv);
 }
 

@@ -1,0 +1,219 @@
+// `plexus live CONFIG --processes P`: the same experiment as P real processes talking over a real
+// network (js-libp2p by default). This process is the observer, not part of the learning: it starts
+// P `plexus node` children on 127.0.0.1 (or, with --join, meets processes started by hand on other
+// machines), hears their reports and writes the usual run directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { loadConfigFile } from '../config/resolve.js';
+import type { ExperimentConfig } from '../config/schema.js';
+import type { Engine } from '../engine/engine.js';
+import type { LiveSummary } from '../engine/events.js';
+import { ConfigError, PlexusError } from '../errors.js';
+import { waitForBootstrap } from '../live/bootstrap.js';
+import { sliceOf } from '../live/node.js';
+import { LiveObserver } from '../live/observer.js';
+import { liveIssues } from '../live/support.js';
+import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen, type LiveTransportName } from '../live/transports.js';
+import type { Transport } from '../live/transport/types.js';
+import { describeSetup, describeSummary } from './describe.js';
+import { watchInterrupts } from './interrupt.js';
+import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { planOutDir, prepareOutDir } from './out-dir.js';
+import { attachProgress, type Progress } from './progress.js';
+import { openRunFiles } from './run-writer.js';
+
+export interface LiveOptions {
+  processes: number;
+  out?: string;
+  force?: boolean;
+  seed?: number;
+  rounds?: number;
+  quiet?: boolean;
+  workers?: number;
+  backend?: 'auto' | 'wasm' | 'cpu' | 'node';
+  transport: string;
+  /** meet processes started by hand: their bootstrap file (this observer is its last line) */
+  join?: string;
+  listen?: string;
+  viz?: boolean;
+  open?: boolean;
+  host?: string;
+  port?: number;
+  vizWait?: number;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+}
+
+export function registerLiveCommand(program: Command): void {
+  program
+    .command('live')
+    .description('run an experiment live: P processes, each hosting a slice of the peers, exchanging parameters over js-libp2p')
+    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd and local')
+    .requiredOption('-p, --processes <P>', 'processes hosting the peers (even contiguous slices)', parseIntOption('--processes', 1))
+    .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-live-<timestamp>)')
+    .option('-f, --force', 'replace the run files already in the --out directory')
+    .option('-s, --seed <n>', 'override the config seed (integer >= 0)', parseIntOption('--seed', 0))
+    .option('-r, --rounds <n>', 'override the number of rounds', parseIntOption('--rounds', 1))
+    .option('-w, --workers <n>', 'worker threads per process (default 0: each process trains inline)', parseIntOption('--workers', 0))
+    .option('-b, --backend <name>', 'TF.js backend of the processes: auto | wasm | cpu | node', 'auto')
+    .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')} (tcp: plain sockets, the baseline)`, 'libp2p')
+    .option('--join <bootstrap-file>', 'start no processes: meet those started by hand with `plexus node` (the file lists members 0..P, this observer last)')
+    .option('--listen <address>', 'where the observer listens (default: loopback, any free port; with --join, its line of the bootstrap file)')
+    .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
+    .option('--viz', 'serve the live view of this run and print its URL')
+    .option('--open', 'with --viz: open the URL in a browser')
+    .option('--host <host>', 'with --viz: address to bind', '127.0.0.1')
+    .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0, 65535), 0)
+    .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
+    .addHelpText('after', `
+Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
+slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
+A synchronous dpsgd run gives the simulator's metrics.jsonl, whatever P (wall-clock fields aside).
+On several machines: start \`plexus node\` on each (see \`plexus node --help\`), then
+\`plexus live CONFIG --processes P --join bootstrap.txt --listen <this machine's line>\`.`)
+    .action(async (configPath: string, opts: LiveOptions) => {
+      await liveCommand(configPath, opts);
+    });
+}
+
+/** A started `plexus node` child and the addresses it printed. */
+interface Child {
+  proc: ChildProcess;
+  addresses: Promise<string[]>;
+  exited: Promise<number | null>;
+}
+
+function startChild(configPath: string, config: ExperimentConfig, k: number, opts: LiveOptions, bootstrap: string): Child {
+  const bin = fileURLToPath(new URL('../../../bin/plexus.js', import.meta.url));
+  const [a, b] = sliceOf(config.peers, opts.processes, k);
+  const args = [
+    bin, 'node', configPath, '--index', String(k), '--processes', String(opts.processes), '--slice', `${a}..${b}`,
+    '--bootstrap', bootstrap, '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
+    '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
+  ];
+  // its own process group: a Ctrl-C in the terminal reaches the observer, which stops the run cleanly
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
+  const addresses = new Promise<string[]>((res, rej) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => {
+      try {
+        res((JSON.parse(line) as { addresses: string[] }).addresses);
+      } catch {
+        rej(new PlexusError(`live: process ${k} printed "${line}" where its addresses were due`));
+      }
+    });
+    void exited.then((code) => rej(new PlexusError(`live: process ${k} exited (code ${code}) before it listened; its messages are above`)));
+  });
+  return { proc, addresses, exited };
+}
+
+export async function liveCommand(configPath: string, opts: LiveOptions): Promise<void> {
+  const log = (s: string) => process.stderr.write(s + '\n');
+  checkWorkers(opts.workers);
+  if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
+  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  if (opts.rounds !== undefined) config.rounds = opts.rounds;
+  const issues = liveIssues(config, opts.processes);
+  if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
+  const plan = planOutDir(opts.out ?? join('runs', `${config.name}-live-${timestamp()}`), { force: opts.force });
+  const interrupts = watchInterrupts();
+  const P = opts.processes;
+  const children: Child[] = [];
+  const killChildren = () => children.forEach((c) => c.proc.exitCode === null && c.proc.kill('SIGTERM'));
+  process.once('exit', killChildren);
+  interrupts.on(() => (killChildren(), process.exit(130)), () => (killChildren(), process.exit(130)));
+  const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
+  let transport: Transport | undefined;
+  let tmp: string | undefined;
+  try {
+    transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName));
+    const observer = await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
+    const own = await transport.start();
+    let members: string[][];
+    if (opts.join) {
+      log(`observer listening on ${own.join(' ')}; waiting for the ${P} processes of ${opts.join}`);
+      members = await waitForBootstrap(opts.join, P + 1);
+    } else {
+      tmp = mkdtempSync(join(tmpdir(), 'plexus-live-'));
+      const bootstrap = join(tmp, 'bootstrap.txt');
+      for (let k = 0; k < P; k++) children.push(startChild(resolve(configPath), config, k, opts, bootstrap));
+      members = [...(await Promise.all(children.map((c) => c.addresses))), own];
+      writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
+      renameSync(`${bootstrap}.tmp`, bootstrap);
+    }
+    await transport.connect(members);
+    await observer.ready();
+    await observe(observer, plan, config, opts, { log, interrupts, viz, children });
+  } finally {
+    await transport?.close();
+    await viz?.close();
+    interrupts.dispose();
+    killChildren();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Writes the run directory from the observer's events while the processes run. */
+async function observe(
+  observer: LiveObserver, plan: ReturnType<typeof planOutDir>, config: ExperimentConfig, opts: LiveOptions,
+  { log, interrupts, viz, children }: { log: (s: string) => void; interrupts: ReturnType<typeof watchInterrupts>; viz?: { url: string; firstViewer: Promise<void> }; children: Child[] },
+): Promise<void> {
+  const out = prepareOutDir(plan);
+  const files = openRunFiles(out.dir, config);
+  // the writer, the progress display and the live view read only what the observer has of an Engine: world, setupInfo() and the events
+  const asEngine = observer as unknown as Engine;
+  let progress: Progress | undefined;
+  try {
+    files.attach(asEngine);
+    observer.on('setup', (e) => log(describeSetup(e)));
+    observer.on('warning', (w) => log(`warning: ${w}`));
+    interrupts.on(
+      () => {
+        log('\ninterrupted: stopping the processes (Ctrl-C again to stop now)');
+        observer.abort();
+      },
+      () => {
+        progress?.stop();
+        files.close();
+        for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
+        process.exit(130);
+      },
+    );
+    if (viz) {
+      log(`live view: ${viz.url}`);
+      if (opts.vizWait && opts.vizWait > 0) {
+        log(`waiting for the page to connect (up to ${opts.vizWait} s; --viz-wait 0 starts at once)`);
+        await Promise.race([viz.firstViewer, interrupts.first, new Promise((res) => setTimeout(res, opts.vizWait! * 1000).unref())]);
+      }
+    }
+    progress = attachProgress(asEngine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
+    const summary = await observer.run();
+    progress.stop();
+    log(describeSummary(summary));
+    if (summary.live) log(describeLinks(summary.live));
+    const codes = await Promise.all(children.map((c) => c.exited));
+    const failed = codes.findIndex((c) => c !== 0);
+    if (failed >= 0 && !summary.aborted) throw new PlexusError(`live: process ${failed} exited with code ${codes[failed]} after the run`);
+    log(`files: ${out.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
+    if (summary.aborted) process.exitCode = 130;
+  } finally {
+    progress?.stop();
+    files.close();
+  }
+}
+
+/** The links between processes in a line each: rtt and throughput (wall clock). */
+function describeLinks(live: LiveSummary): string {
+  const rows = live.links
+    .filter((l) => l.to < live.processes && l.bytesSent > 0)
+    .map((l) => `  ${l.from} -> ${l.to}: ${(l.bytesSent / 1e6).toFixed(1)} MB in ${l.framesSent} frames, ${(l.bytesPerSecond / 1e6).toFixed(1)} MB/s, rtt ${l.rttMs === null ? '-' : `${l.rttMs.toFixed(2)} ms`}`);
+  return [`live: ${live.processes} processes over ${live.transport}; rounds took ${live.roundsSeconds.map((s) => s.toFixed(1)).join(', ')} s`, ...rows].join('\n');
+}

@@ -1,0 +1,85 @@
+// `plexus node CONFIG`: one process of a live run, started by hand (one per machine, or several):
+// it hosts a slice of the peers, listens, waits for the bootstrap file to list every member, then
+// runs its rounds in step with the others and reports to the observer (`plexus live` or another).
+import type { Command } from 'commander';
+import { loadConfigFile } from '../config/resolve.js';
+import { ConfigError } from '../errors.js';
+import { waitForBootstrap } from '../live/bootstrap.js';
+import { LiveNode, sliceOf } from '../live/node.js';
+import { liveIssues } from '../live/support.js';
+import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
+import { checkWorkers, parseIntOption, UsageError } from './options.js';
+
+export interface NodeOptions {
+  slice?: string;
+  index: number;
+  processes: number;
+  listen?: string;
+  bootstrap: string;
+  transport: string;
+  seed?: number;
+  rounds?: number;
+  workers?: number;
+  backend?: 'auto' | 'wasm' | 'cpu' | 'node';
+  bootstrapWait: number;
+}
+
+export function registerNodeCommand(program: Command): void {
+  program
+    .command('node')
+    .description('run one process of a live run (a slice of the peers) by hand, e.g. one per machine; see `plexus live`')
+    .argument('<config>', 'experiment config file: the same file (and --seed, --rounds) on every process')
+    .requiredOption('--index <k>', 'this process: 0..P-1', parseIntOption('--index', 0))
+    .requiredOption('--processes <P>', 'processes in the run (the observer is member P)', parseIntOption('--processes', 1))
+    .requiredOption('--bootstrap <file>', 'one line per member 0..P (P: the observer) with the address it listens on; waited for until complete')
+    .option('--slice <a..b>', 'the peers a..b-1 this process hosts, as a check: it must be the k-th of P even slices')
+    .option('--listen <address>', 'where to listen: a multiaddr for libp2p (default /ip4/127.0.0.1/tcp/0), host:port for tcp')
+    .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')}`, 'libp2p')
+    .option('-s, --seed <n>', 'override the config seed (the same on every process)', parseIntOption('--seed', 0))
+    .option('-r, --rounds <n>', 'override the number of rounds (the same on every process)', parseIntOption('--rounds', 1))
+    .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
+    .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
+    .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
+    .addHelpText('after', `
+Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
+Example on two machines and an observer (bootstrap.txt the same everywhere):
+  /ip4/10.0.0.1/tcp/4001
+  /ip4/10.0.0.2/tcp/4001
+  /ip4/10.0.0.3/tcp/4001
+  machine 1: plexus node run.yaml --index 0 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
+  machine 2: plexus node run.yaml --index 1 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
+  machine 3: plexus live run.yaml --processes 2 --join bootstrap.txt --listen /ip4/0.0.0.0/tcp/4001 --out runs/x`)
+    .action(async (configPath: string, opts: NodeOptions) => {
+      await nodeCommand(configPath, opts);
+    });
+}
+
+export async function nodeCommand(configPath: string, opts: NodeOptions): Promise<void> {
+  const log = (s: string) => process.stderr.write(`[process ${opts.index}] ${s}\n`);
+  checkWorkers(opts.workers);
+  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  if (opts.rounds !== undefined) config.rounds = opts.rounds;
+  const issues = liveIssues(config, opts.processes);
+  if (opts.index >= opts.processes) issues.push(`--index: ${opts.index} is not a process of 0..${opts.processes - 1}`);
+  if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
+  const [a, b] = sliceOf(config.peers, opts.processes, opts.index);
+  if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
+    throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
+  }
+  const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
+  let node: LiveNode | undefined;
+  try {
+    node = await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend });
+    const addresses = await transport.start();
+    process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
+    log(`peers ${a}..${b - 1}, listening on ${addresses.join(' ')}`);
+    const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
+    await transport.connect(members);
+    await node.run();
+    const net = node.networkMs();
+    log(`done: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
+  } finally {
+    await node?.close();
+    await transport.close();
+  }
+}
