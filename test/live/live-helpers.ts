@@ -12,16 +12,19 @@ export interface LiveRecorded {
   summary: RunSummary;
 }
 
-/** config run live by `processes` nodes (inline) and an observer, all in this process. */
-export async function runLive(config: ExperimentConfig, processes: number): Promise<LiveRecorded> {
+/** config run live by `processes` nodes (inline, or each with a pool of `workers` threads) and an observer, all in this process. */
+export async function runLive(
+  config: ExperimentConfig, processes: number, opts: { workers?: number; watch?: (observer: LiveObserver) => void } = {},
+): Promise<LiveRecorded> {
   const hub = createMemoryHub();
   const transports = Array.from({ length: processes + 1 }, (_, k) => hub.transport(k));
-  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, workers: 0 })));
+  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, workers: opts.workers ?? 0 })));
   const observer = await LiveObserver.create(config, { transport: transports[processes], processes, transportName: 'memory' });
   const rounds: RoundMetrics[] = [];
   const peers: PeerMetrics[] = [];
   observer.on('round', (m) => rounds.push(m));
   observer.on('peers', (p) => peers.push(p));
+  opts.watch?.(observer);
   const addresses = await Promise.all(transports.map((t) => t.start()));
   await Promise.all(transports.map((t) => t.connect(addresses)));
   try {

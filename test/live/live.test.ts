@@ -11,10 +11,10 @@ import { ranges } from '../../src/engine/runtime.js';
 
 const json = (x: unknown) => JSON.stringify(x);
 
-async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, processes: number[]): Promise<void> {
+async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, processes: number[], workers = 0): Promise<void> {
   const sim = await runRecorded(config);
   for (const p of processes) {
-    const live = await runLive(config, p);
+    const live = await runLive(config, p, { workers });
     expect(json(stripTimes(live.rounds)), `metrics with ${p} processes`).toBe(json(stripTimes(sim.rounds)));
     expect(json(live.peers), `peers with ${p} processes`).toBe(json(sim.peers));
     expect(live.summary.peerSteps).toBe(sim.summary.peerSteps);
@@ -50,6 +50,10 @@ describe('a live dpsgd run', () => {
     await expectSameAsSimulator(config, [2]);
   }, 30_000);
 
+  it('matches when each process trains and mixes in a pool of worker threads', async () => {
+    await expectSameAsSimulator(smallConfig({ rounds: 10, peers: 20, topology: { kind: 'torus', rows: 4, cols: 5 } }), [2], 2);
+  }, 30_000);
+
   it('matches for the local baseline, which sends nothing', async () => {
     await expectSameAsSimulator(smallConfig({ rounds: 6, protocol: { kind: 'local' } }), [2]);
   }, 30_000);
@@ -82,4 +86,22 @@ describe('live mode', () => {
     expect(liveIssues(smallConfig(), 17).join('\n')).toMatch(/--processes: 17 processes for 16 peers/);
     expect(liveIssues(smallConfig(), 4)).toEqual([]);
   });
+});
+
+describe('a live run that fails', () => {
+  it('stops every process and fails like the simulator when training diverges', async () => {
+    const config = smallConfig({ rounds: 30, train: { lr: 1e5, batchSize: 16 }, model: { kind: 'mlp', hidden: [8] } });
+    const sim = await runRecorded(config).then(() => undefined, (e: Error) => e);
+    expect(sim?.name).toBe('DivergenceError');
+    const live = await runLive(config, 2).then(() => undefined, (e: Error) => e);
+    expect(live?.name).toBe('DivergenceError');
+    expect(live?.message).toBe(sim?.message);
+  }, 30_000);
+
+  it('ends with aborted: true and the rounds it heard when the observer is stopped', async () => {
+    const config = smallConfig({ rounds: 200 });
+    const live = await runLive(config, 2, { watch: (observer) => observer.on('round', (m) => m.round === 7 && observer.abort()) });
+    expect(live.summary.aborted).toBe(true);
+    expect(live.rounds.map((m) => m.round)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  }, 30_000);
 });
