@@ -152,6 +152,10 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     await transport.connect(members);
     await observer.ready();
     await observe(observer, plan, config, opts, { log, interrupts, viz, children });
+    if (viz && interrupts.count === 0) {
+      log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);
+      await new Promise<void>((res) => interrupts.on(res, res));
+    }
   } finally {
     await transport?.close();
     await viz?.close();
