@@ -75,9 +75,9 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     log(`peers ${a}..${b - 1}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
     await transport.connect(members);
-    await node.run();
+    const end = await node.run();
     const net = node.networkMs();
-    log(`done: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
+    log(`${end === 'done' ? 'done' : 'stopped by the observer'}: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
   } finally {
     await node?.close();
     await transport.close();

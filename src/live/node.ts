@@ -121,8 +121,11 @@ export class LiveNode {
     };
   }
 
-  /** Runs every round in step with the other processes, reporting to the observer; resolves when the observer says bye. */
-  async run(): Promise<void> {
+  /**
+   * Runs every round in step with the other processes, reporting to the observer; resolves 'done'
+   * when the observer says bye, or 'stopped' when it stops the run (interrupted, or another process failed).
+   */
+  async run(): Promise<'done' | 'stopped'> {
     const { config } = this.world;
     const m = this.mailbox;
     let round = 0;
@@ -149,9 +152,10 @@ export class LiveNode {
       this.finished = true;
       await m.send(this.observer, 0, { type: 'done', links, roundsSeconds });
       await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
+      return 'done';
     } catch (e) {
       this.finished = true;
-      if (e instanceof LiveStopped) return;
+      if (e instanceof LiveStopped) return 'stopped';
       const diverged = e instanceof DivergenceError;
       const message = e instanceof Error ? e.message : String(e);
       await m.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plexus, start, tempDir, writeConfig } from '../cli/helpers.js';
+import { lineCount, plexus, shellStatus, start, tempDir, until, writeConfig } from '../cli/helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 if (!built) console.warn('live-cli tests skipped: dist/ has no live command; run `npm run build` first');
@@ -83,6 +83,21 @@ describe.skipIf(!built)('plexus live', () => {
     expect(r.code, r.stderr + nodes.map((n) => n.stderr()).join('\n')).toBe(0);
     expect(exits.map((e) => e.code)).toEqual([0, 0]);
     expectSameRun(out, await simulated(dir, cfg));
+  }, 60_000);
+
+  it('stops the processes at Ctrl-C and ends the run directory with aborted: true', async () => {
+    const dir = tempDir('plexus-live-int-');
+    const cfg = writeConfig(dir, 'long.yaml', config.replace('rounds: 12', 'rounds: 100000'));
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '2', '--out', out, '-q']);
+    await until(() => lineCount(join(out, 'metrics.jsonl')) >= 20, 30_000, '20 rounds', run);
+    run.child.kill('SIGINT');
+    const exit = await run.exited;
+    expect(shellStatus(exit), run.stderr()).toBe(130);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.aborted).toBe(true);
+    expect(summary.rounds).toBe(lineCount(join(out, 'metrics.jsonl')));
+    expect(run.stderr()).toMatch(/stopped by the observer/);
   }, 60_000);
 
   it('refuses a protocol it does not run yet, saying which ones it runs, before starting anything', async () => {
