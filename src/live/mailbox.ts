@@ -50,7 +50,9 @@ export class Mailbox {
     const key = `${from}:${keyOf(frame.kind, frame.round, type)}`;
     const w = this.waiters.get(key);
     if (w && w.length > 0) {
-      w.shift()!.resolve(frame);
+      const first = w.shift()!;
+      if (w.length === 0) this.waiters.delete(key); // one key per round: keep the map small over a long run
+      first.resolve(frame);
       return;
     }
     let q = this.queues.get(key);
