@@ -75,7 +75,8 @@ function describePrivacy(c: ExperimentConfig, e: SetupEvent): string[] {
     hi = Math.max(hi, q);
   }
   const q = lo === hi ? lo.toPrecision(3) : `${lo.toPrecision(3)} to ${hi.toPrecision(3)}`;
-  const lines = [`  DP-SGD: clip ${pr.dp.clip}, noise ${pr.dp.noise}, delta ${pr.dp.delta}; ${pr.sampling} sampling, q = ${q}; RDP accountant, ${pr.conversion} conversion`];
+  const noise = pr.dp.epsilon === undefined ? `${pr.dp.noise}` : `${pr.dp.noise} (for epsilon ${pr.dp.epsilon} after ${c.rounds * c.train.localSteps} steps)`;
+  const lines = [`  DP-SGD: clip ${pr.dp.clip}, noise ${noise}, delta ${pr.dp.delta}; ${pr.sampling} sampling, q = ${q}; RDP accountant, ${pr.conversion} conversion`];
   if (pr.sampling === 'shuffle') lines.push('  warning: the accountant assumes Poisson sampling; with privacy.sampling shuffle its epsilon is only indicative');
   if (pr.dp.noise === 0) lines.push('  warning: privacy.dp.noise 0 clips but adds no noise: no guarantee (epsilon Infinity, written null)');
   return lines;

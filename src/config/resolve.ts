@@ -1,4 +1,5 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
+import { resolveTargetEpsilon } from '../privacy/target.js';
 import { CNN_DEFAULTS } from '../model/cnn-shape.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
@@ -118,6 +119,7 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   }
   config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
   const problems = checkConfig(config);
+  if (problems.length === 0) problems.push(...resolveTargetEpsilon(config));
   if (problems.length > 0) throw new ConfigError(problems);
   if (config.model.kind === 'cnn') resolveCnn(config.model);
   else config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);

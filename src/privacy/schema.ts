@@ -10,11 +10,20 @@ export const dpSchema = z
     /** per-example L2 clipping bound C */
     clip: z.number().gt(0),
     /** noise multiplier sigma: Gaussian noise of std sigma x C is added to the sum of clipped gradients (0: clipping only, no guarantee) */
-    noise: z.number().min(0),
+    noise: z.number().min(0).optional(),
+    /** a target epsilon instead of a noise: the smallest noise whose guarantee after the run's last step is at most this (src/privacy/target.ts) */
+    epsilon: z.number().gt(0).optional(),
     /** the delta of the (epsilon, delta) guarantee the accountant reports, in (0, 1) */
     delta: z.number().gt(0).lt(1).default(1e-5),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.noise === undefined && d.epsilon === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give noise (the noise multiplier) or epsilon (a target the noise is chosen for)' });
+    }
+  })
+  // NaN until resolveConfig chooses it for the target epsilon (resolveTargetEpsilon)
+  .transform((d) => ({ ...d, noise: d.noise ?? NaN }));
 
 export const privacySchema = z
   .object({
