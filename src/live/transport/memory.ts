@@ -69,7 +69,7 @@ class MemoryTransport extends LinkedTransport {
     if (!this.outbound.has(to)) {
       return this.noLink(to);
     }
-    const copy: Frame = { ...frame, payload: frame.payload.slice() };
+    const copy: Frame = { ...frame, payload: new Uint8Array(frame.payload) };
     this.links.sent(to, frame);
     return new Promise((resolve) =>
       setImmediate(() => {

@@ -2,7 +2,7 @@
 // each prefixed by its length (u32 LE). No encryption, no multiplexing: one socket per direction.
 import net from 'node:net';
 import { TransportError } from './errors.js';
-import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
+import { allocBytes, controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
 import { LinkedTransport, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
@@ -52,7 +52,7 @@ export class PrefixedReader {
       else this.chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
-    const out = new Uint8Array(n);
+    const out = allocBytes(n);
     let off = 0;
     let used = 0;
     while (off < n) {
@@ -208,8 +208,8 @@ class TcpTransport extends LinkedTransport {
 
   private write(out: Outbound, frame: Frame): Promise<void> {
     const n = frameByteLength(frame);
-    const bytes = new Uint8Array(4 + n);
-    new DataView(bytes.buffer).setUint32(0, n, true);
+    const bytes = allocBytes(4 + n);
+    new DataView(bytes.buffer, bytes.byteOffset, 4).setUint32(0, n, true);
     encodeFrameInto(frame, bytes, 4);
     out.tail = out.tail.then(() => writeSocket(out.socket, bytes));
     return out.tail;
