@@ -2,7 +2,7 @@
 // memory, in one test process) writes the very metrics and peers lines of runRecorded().
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/resolve.js';
-import { runRecorded, smallConfig, stripTimes } from '../engine/helpers.js';
+import { runRecorded, smallConfig, stripTimes, type Recorded } from '../engine/helpers.js';
 import { runLive } from './live-helpers.js';
 import { exchangePlan } from '../../src/live/exchange.js';
 import { liveIssues } from '../../src/live/support.js';
@@ -12,7 +12,7 @@ import { ranges } from '../../src/engine/runtime.js';
 
 const json = (x: unknown) => JSON.stringify(x);
 
-async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, processes: number[], workers = 0): Promise<void> {
+async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, processes: number[], workers = 0): Promise<Recorded> {
   const sim = await runRecorded(config);
   for (const p of processes) {
     const live = await runLive(config, p, { workers });
@@ -22,6 +22,7 @@ async function expectSameAsSimulator(config: ReturnType<typeof smallConfig>, pro
     expect(live.summary.finalMeanAccuracy).toBe(sim.summary.finalMeanAccuracy);
     expect(live.summary.live?.processes).toBe(p);
   }
+  return sim;
 }
 
 describe('a live dpsgd run', () => {
@@ -53,6 +54,17 @@ describe('a live dpsgd run', () => {
 
   it('matches when each process trains and mixes in a pool of worker threads', async () => {
     await expectSameAsSimulator(smallConfig({ rounds: 10, peers: 20, topology: { kind: 'torus', rows: 4, cols: 5 } }), [2], 2);
+  }, 30_000);
+
+  it('matches with DP-SGD (each peer\'s epsilon from its steps) on clustered data', async () => {
+    const config = smallConfig({
+      rounds: 6, privacy: { dp: { clip: 1, noise: 1, delta: 1e-5 }, sampling: 'poisson' },
+      data: { dataset: { kind: 'blobs', classes: 4, features: 8, trainSize: 4000, testSize: 500 }, examplesPerPeer: 100, clusters: { count: 2, transform: 'permute-labels' } },
+      eval: { every: 3, testExamples: 200 },
+    });
+    const sim = await expectSameAsSimulator(config, [3]);
+    expect(sim.rounds.at(-1)?.epsilon).toBeGreaterThan(0);
+    expect(sim.peers.at(-1)?.cluster).toHaveLength(16);
   }, 30_000);
 
   it('matches for the local baseline, which sends nothing', async () => {
