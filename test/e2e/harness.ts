@@ -2,11 +2,13 @@
 // playwright-core, and the `plexus` process whose printed URL they open.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import serverlessChromium from '@sparticuz/chromium';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** A system Chromium, used when present (PLEXUS_CHROMIUM, else Debian's package). */
@@ -116,4 +118,38 @@ export function runCli(args: string[], opts: { urlTimeoutMs?: number } = {}): Cl
       return code;
     },
   };
+}
+
+export interface BrowserSession {
+  /** set once the file's beforeAll has run */
+  browser: Browser;
+  /** a fresh temp folder, removed after the file */
+  dir: string;
+  /** runCli, ended (Ctrl-C, then SIGKILL) after the file if still running */
+  start(args: string[]): CliProcess;
+}
+
+/** A test file's Chromium, temp folder and `plexus` processes: set up before its tests, all ended after them. */
+export function browserSession(prefix: string): BrowserSession {
+  const started: CliProcess[] = [];
+  const session: BrowserSession = {
+    browser: undefined as unknown as Browser,
+    dir: '',
+    start(args) {
+      const p = runCli(args);
+      started.push(p);
+      return p;
+    },
+  };
+  beforeAll(async () => {
+    checkPrerequisites();
+    session.browser = await launchChromium();
+    session.dir = mkdtempSync(join(tmpdir(), prefix));
+  }, 60000);
+  afterAll(async () => {
+    await Promise.all(started.map((p) => p.interrupt(2000)));
+    await session.browser?.close();
+    if (session.dir) rmSync(session.dir, { recursive: true, force: true });
+  });
+  return session;
 }
