@@ -17,6 +17,7 @@ export interface Reduced {
 
 export class ChainReduction {
   private readonly layout: ReduceLayout;
+  private jsLayout?: ReduceLayout;
   /** wall milliseconds spent in the reduction */
   ms = 0;
 
@@ -47,9 +48,21 @@ export class ChainReduction {
     return out;
   }
 
+  /**
+   * The average model's mean (eval.averageModel): columnMean's float64 sums over every row, chained
+   * like pass 1 in the 'js' layout; only the last process gets it (it evaluates the model).
+   */
+  async averageModel(round: number, rows: Float32Array, count: number): Promise<ReducedMean | undefined> {
+    const t0 = performance.now();
+    const layout = (this.jsLayout ??= reduceLayout(this.layout.dim, 'js'));
+    const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, layout), layout);
+    this.ms += performance.now() - t0;
+    return this.self === this.processes - 1 ? meanOf(sums, this.peers, layout) : undefined;
+  }
+
   /** One pass along the chain: the carry from the previous process, this one's rows, on to the next; the last keeps it. */
-  private async pass(round: number, add: (c: ColumnCarry) => void): Promise<ColumnCarry> {
-    const carry = this.self === 0 ? createCarry(this.layout) : await this.receive(this.self - 1, round);
+  private async pass(round: number, add: (c: ColumnCarry) => void, layout = this.layout): Promise<ColumnCarry> {
+    const carry = this.self === 0 ? createCarry(layout) : await this.receive(this.self - 1, round, layout);
     add(carry);
     if (this.self < this.processes - 1) await this.send(this.self + 1, round, carry);
     return carry;
@@ -59,9 +72,9 @@ export class ChainReduction {
     return this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry).slice() });
   }
 
-  private async receive(from: number, round: number): Promise<ColumnCarry> {
-    // frames from one process arrive in order: pass 1, the final sums, pass 2
+  private async receive(from: number, round: number, layout = this.layout): Promise<ColumnCarry> {
+    // frames from one process arrive in order: pass 1, the final sums, pass 2 (then the average model's pass)
     const f = await this.mailbox.take(from, keyOf(FRAME_KINDS.reduce, round));
-    return carryFromBytes(this.layout, f.payload);
+    return carryFromBytes(layout, f.payload);
   }
 }

@@ -27,6 +27,8 @@ export interface RoundMessage {
   traffic?: { bytes: number; perPeer: number[]; perEdge?: number[] };
   /** as wireNumber: a diverged run's NaN must not become JSON's null */
   consensus?: { value: WireNumber; meanSq: WireNumber };
+  /** from the last process, on evaluation rounds with eval.averageModel: the average model's test correct count and loss sum */
+  averageModel?: { correct: number; lossSum: WireNumber };
 }
 
 /** A number as JSON carries it: non-finite ones as their name. */

@@ -17,8 +17,11 @@ import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './
 import { LIVE_PROTOCOLS, liveIssues } from './support.js';
 import { answerPings, measureRtt, LiveStopped } from './links.js';
 
-/** Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance to the mean, local steps so far. */
-export const EVAL_FIELDS = 4;
+/**
+ * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
+ * to the mean, local steps so far, the membership attack's AUC (NaN where not run).
+ */
+export const EVAL_FIELDS = 5;
 
 export interface LiveNodeOptions {
   /** the transport of this process: members 0..processes-1 are the nodes, `processes` the observer */
@@ -170,6 +173,7 @@ export class LiveNode {
     const dim = state.dim;
     const rows = this.runtime.params().subarray(a * dim, b * dim);
     const reduced = await this.reduction.run(round, rows, b - a);
+    let average: RoundMessage['averageModel'];
     if (evaluate) {
       const te = performance.now();
       const own = evalPeers.filter((p) => p >= a && p < b);
@@ -185,6 +189,11 @@ export class LiveNode {
         values[(p - a) * EVAL_FIELDS] = out[p * 3];
         values[(p - a) * EVAL_FIELDS + 1] = out[p * 3 + 1];
       }
+      if (this.world.config.eval.privacy) {
+        const auc = await this.runtime.membershipAuc(round, own, testN);
+        own.forEach((p, k) => (values[(p - a) * EVAL_FIELDS + 4] = auc[k]));
+      }
+      average = await this.averageModel(round, rows);
       await this.mailbox.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
       this.evalMs += performance.now() - te;
     }
@@ -195,7 +204,19 @@ export class LiveNode {
       msg.traffic = { bytes: traffic.bytes, perPeer: Array.from(traffic.perPeer), ...(traffic.perEdge ? { perEdge: Array.from(traffic.perEdge) } : {}) };
     }
     if (reduced.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
+    if (average) msg.averageModel = average;
     await this.mailbox.send(this.observer, round, msg);
+  }
+
+  /** With eval.averageModel: the mean of every row by the chain, evaluated on the last process (as evaluateAverageModel, no adversaries). */
+  private async averageModel(round: number, rows: Float32Array): Promise<RoundMessage['averageModel']> {
+    if (!this.world.config.eval.averageModel) return undefined;
+    const [a, b] = this.slice;
+    const mean = await this.reduction.averageModel(round, rows, b - a);
+    if (!mean) return undefined;
+    this.world.state.meanF32.set(mean.meanF32);
+    const out = await this.runtime.evaluateMean(round, this.world.testN);
+    return { correct: out[0], lossSum: wireNumber(out[1]) };
   }
 
   /** Wall milliseconds this process spent exchanging rows and in the reduction. */

@@ -45,6 +45,9 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   /** the evaluation frames' values, laid out as the runtime's: evalOut (3 per peer) and distance */
   private readonly evalOut: Float64Array;
   private readonly distance: Float64Array;
+  private readonly miaAuc: Float64Array;
+  /** the average model's correct count and loss sum (eval.averageModel), as runtime.evaluateMean leaves them */
+  private readonly meanEvalOut = new Float64Array(2);
 
   private constructor(world: World, private readonly setupMs: number, private readonly o: LiveObserverOptions) {
     super();
@@ -53,6 +56,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     this.traffic = new TrafficMeter(world.topology);
     this.evalOut = new Float64Array(world.config.peers * 3);
     this.distance = new Float64Array(world.config.peers);
+    this.miaAuc = new Float64Array(world.config.peers);
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
     this.mailbox.onControl('error', (from, m) => {
@@ -182,6 +186,11 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     };
     if (evaluate) {
       evals.forEach((f, p) => this.takeEval(p, f.sender, bytesFloat64(f.payload)));
+      const avg = reports[P - 1].averageModel;
+      if (this.world.config.eval.averageModel) {
+        if (!avg) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no average model for round ${round}`);
+        this.meanEvalOut.set([avg.correct, fromWire(avg.lossSum)]);
+      }
       Object.assign(metrics, await this.evaluate(round));
       this.lastEval = metrics;
     }
@@ -200,15 +209,22 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       this.evalOut[i * 3 + 1] = values[at + 1];
       this.distance[i] = values[at + 2];
       this.world.state.stepCount[i] = values[at + 3];
+      this.miaAuc[i] = values[at + 4];
     }
   }
 
   /** Engine.evaluate over the received values: the same summarising code, in peer order. */
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const w = this.world;
-    // evaluatePeers reads only distances() and evaluate() of the runtime when the average model and the attack are off (liveIssues)
-    const received = { distances: async () => this.distance, evaluate: async () => this.evalOut } as unknown as Runtime;
-    const e = await evaluatePeers(received, round, w);
+    // what evaluatePeers asks of a runtime, answered with what the processes sent (the mean itself stays on the last process)
+    const received: Pick<Runtime, 'distances' | 'evaluate' | 'columnMean' | 'evaluateMean' | 'membershipAuc'> = {
+      distances: async () => this.distance,
+      evaluate: async () => this.evalOut,
+      columnMean: async () => NaN,
+      evaluateMean: async () => this.meanEvalOut,
+      membershipAuc: async (_round, peers) => peers.map((p) => this.miaAuc[p]),
+    };
+    const e = await evaluatePeers(received as Runtime, round, w);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
     const wiring = wiringOf(w, undefined), dp = privacyReport(w);
     const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };

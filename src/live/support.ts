@@ -14,8 +14,6 @@ export function liveIssues(config: ExperimentConfig, processes: number): string[
   }
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');
-  if (config.eval.averageModel) issues.push('eval.averageModel: the average model is not evaluated live yet; remove it or run in the simulator');
-  if (config.eval.privacy) issues.push('eval.privacy: the membership attack does not run live yet; remove it or run in the simulator');
   if (!Number.isInteger(processes) || processes < 1) issues.push(`--processes: ${processes} is not a whole number of processes >= 1`);
   else if (processes > config.peers) issues.push(`--processes: ${processes} processes for ${config.peers} peers; use at most one process per peer`);
   return issues;

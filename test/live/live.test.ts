@@ -67,6 +67,13 @@ describe('a live dpsgd run', () => {
     expect(sim.peers.at(-1)?.cluster).toHaveLength(16);
   }, 30_000);
 
+  it('matches with the average model evaluated and the membership attack run', async () => {
+    const config = smallConfig({ rounds: 6, eval: { every: 3, testExamples: 300, averageModel: true, privacy: true } });
+    const sim = await expectSameAsSimulator(config, [1, 3]);
+    expect(sim.rounds.at(-1)?.averageModelAccuracy).toBeGreaterThan(0);
+    expect(sim.rounds.at(-1)?.miaAuc).toBeGreaterThan(0);
+  }, 30_000);
+
   it('matches for the local baseline, which sends nothing', async () => {
     await expectSameAsSimulator(smallConfig({ rounds: 6, protocol: { kind: 'local' } }), [2]);
   }, 30_000);
