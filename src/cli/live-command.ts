@@ -55,7 +55,7 @@ export function registerLiveCommand(program: Command): void {
   program
     .command('live')
     .description('run an experiment live: P processes, each hosting a slice of the peers, exchanging parameters over js-libp2p')
-    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd and local')
+    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd, local, push-sum and fedavg')
     .requiredOption('-p, --processes <P>', 'processes hosting the peers (even contiguous slices)', parseIntOption('--processes', 1))
     .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-live-<timestamp>)')
     .option('-f, --force', 'replace the run files already in the --out directory')

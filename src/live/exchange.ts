@@ -50,25 +50,66 @@ export function exchangePlan(w: MixingMatrix, slices: readonly [number, number][
   return plan;
 }
 
-/** One process's side of every round's exchange, with the plans cached per W (stable under a static schedule). */
+/** Process `self`'s plan when every process reads the listed peers' rows (sorted): an all-gather. */
+export function gatherPlan(peers: readonly number[], slices: readonly [number, number][], self: number): ExchangePlan {
+  const runsIn = ([c, d]: [number, number]): RowRuns => {
+    const runs: RowRuns = [];
+    for (const j of peers) {
+      if (j < c || j >= d) continue;
+      const last = runs[runs.length - 1];
+      if (last && last[0] + last[1] === j) last[1]++;
+      else runs.push([j, 1]);
+    }
+    return runs;
+  };
+  const plan: ExchangePlan = { send: [], receive: [] };
+  const own = runsIn(slices[self]);
+  slices.forEach((slice, q) => {
+    if (q === self) return;
+    if (own.length > 0) plan.send.push({ to: q, runs: own });
+    const receive = runsIn(slice);
+    if (receive.length > 0) plan.receive.push({ from: q, runs: receive });
+  });
+  return plan;
+}
+
+/**
+ * One process's side of every round's exchange. Plans depend on W's sparsity only, so they are
+ * cached by its column array: a static schedule's W, and the matrices push-sum reweights from it each
+ * round, share one plan.
+ */
 export class Exchanger {
-  private readonly plans = new WeakMap<MixingMatrix, ExchangePlan>();
+  private readonly plans = new WeakMap<Int32Array | number[], { offsets: MixingMatrix['offsets']; plan: ExchangePlan }>();
+  private readonly gathers = new WeakMap<readonly number[], ExchangePlan>();
   /** wall milliseconds spent sending and awaiting rows */
   ms = 0;
 
   constructor(private readonly mailbox: Mailbox, private readonly slices: readonly [number, number][], private readonly self: number, private readonly dim: number) {}
 
   plan(w: MixingMatrix): ExchangePlan {
-    let p = this.plans.get(w);
-    if (!p) this.plans.set(w, (p = exchangePlan(w, this.slices, this.self)));
-    return p;
+    const known = this.plans.get(w.cols);
+    if (known && known.offsets === w.offsets) return known.plan;
+    const plan = exchangePlan(w, this.slices, this.self);
+    this.plans.set(w.cols, { offsets: w.offsets, plan });
+    return plan;
   }
 
-  /** Sends the round's own rows of `params` the others read, and writes the rows this slice reads into `params`. */
-  async run(round: number, w: MixingMatrix, params: Float32Array): Promise<void> {
+  /** The rows W's rows of this slice read, exchanged (see run). */
+  mix(round: number, w: MixingMatrix, params: Float32Array): Promise<void> {
+    return this.run(round, this.plan(w), params);
+  }
+
+  /** Every process gets the listed peers' rows (sorted; the same array object each round is planned once). */
+  gather(round: number, peers: readonly number[], params: Float32Array): Promise<void> {
+    let plan = this.gathers.get(peers);
+    if (!plan) this.gathers.set(peers, (plan = gatherPlan(peers, this.slices, this.self)));
+    return this.run(round, plan, params);
+  }
+
+  /** Sends the round's own rows of `params` the plan sends, and writes the rows it receives into `params`. */
+  async run(round: number, plan: ExchangePlan, params: Float32Array): Promise<void> {
     const t0 = performance.now();
     const { transport } = this.mailbox;
-    const plan = this.plan(w);
     const sent: Promise<void>[] = [];
     for (const { to, runs } of plan.send) {
       for (const [first, count] of runs) {

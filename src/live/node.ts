@@ -14,7 +14,7 @@ import { Exchanger } from './exchange.js';
 import { ChainReduction } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
-import { LIVE_PROTOCOLS, liveIssues } from './support.js';
+import { liveIssues, liveProtocols } from './support.js';
 import { answerPings, measureRtt, LiveStopped } from './links.js';
 
 /**
@@ -79,7 +79,7 @@ export class LiveNode {
     this.exchanger = new Exchanger(this.mailbox, slices, self, state.dim);
     this.reduction = new ChainReduction(this.mailbox, self, o.processes, config.peers, state.dim, state.memory ? 'simd' : 'js');
     const d = protocolOf(config.protocol.kind);
-    if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${LIVE_PROTOCOLS.join(' and ')}`], 'Cannot run live');
+    if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
     this.ops = this.liveOps();
@@ -102,8 +102,9 @@ export class LiveNode {
   private liveOps(): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
-    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.run(round, w, this.runtime.params());
-    const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${LIVE_PROTOCOLS.join(' and ')}`));
+    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params());
+    const everyone = Array.from({ length: base.peers }, (_, i) => i);
+    const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${liveProtocols()}`));
     return {
       peers: base.peers,
       dim: base.dim,
@@ -119,7 +120,11 @@ export class LiveNode {
         await exchange(round, w);
         await base.mix(round, w);
       },
-      averageAll: refuse('averaging over all peers (ops.averageAll)'),
+      // every process gathers the averaged rows and takes the same mean (FedAvg's server, replicated)
+      averageAll: async (round, peers) => {
+        await this.exchanger.gather(round, peers ?? everyone, this.runtime.params());
+        await base.averageAll(round, peers);
+      },
       rows: refuse('a protocol row operation (ops.rows)'),
     };
   }

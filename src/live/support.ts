@@ -2,19 +2,28 @@
 // what works instead of a failure in the middle of a run.
 import type { ExperimentConfig } from '../config/schema.js';
 
-/** The protocols a live run drives: synchronous rounds whose only exchange is ops.mix (or none). */
-export const LIVE_PROTOCOLS = ['dpsgd', 'local'] as const;
+/**
+ * The protocols a live run drives: synchronous rounds that exchange only through ops.mix (the rows
+ * W reads) and ops.averageAll (the averaged rows), never through row operations (ops.rows), which
+ * may read any peer's rows and buffers.
+ */
+export const LIVE_PROTOCOLS = ['dpsgd', 'local', 'push-sum', 'fedavg'] as const;
 
 /** Problems that stop `config` running live over `processes` processes ("field: what; what to do"). */
 export function liveIssues(config: ExperimentConfig, processes: number): string[] {
   const issues: string[] = [];
   const kind = config.protocol.kind;
   if (!(LIVE_PROTOCOLS as readonly string[]).includes(kind)) {
-    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${LIVE_PROTOCOLS.join(' and ')} (push-sum, choco, fedavg and gossip-learning run in the simulator: plexus run)`);
+    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} (the others run in the simulator: plexus run)`);
   }
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');
   if (!Number.isInteger(processes) || processes < 1) issues.push(`--processes: ${processes} is not a whole number of processes >= 1`);
   else if (processes > config.peers) issues.push(`--processes: ${processes} processes for ${config.peers} peers; use at most one process per peer`);
   return issues;
+}
+
+/** "a, b and c" */
+export function liveProtocols(): string {
+  return `${LIVE_PROTOCOLS.slice(0, -1).join(', ')} and ${LIVE_PROTOCOLS.at(-1)}`;
 }

@@ -102,10 +102,10 @@ describe.skipIf(!built)('plexus live', () => {
 
   it('refuses a protocol it does not run yet, saying which ones it runs, before starting anything', async () => {
     const dir = tempDir('plexus-live-bad-');
-    const cfg = writeConfig(dir, 'push.yaml', config + 'protocol: { kind: push-sum }\n');
+    const cfg = writeConfig(dir, 'choco.yaml', config + 'protocol: { kind: choco }\n');
     const r = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, 'out')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/push-sum.*does not run live yet; live mode runs dpsgd and local/);
+    expect(r.stderr).toMatch(/'choco' does not run live yet; live mode runs dpsgd, local, push-sum and fedavg/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

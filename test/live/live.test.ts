@@ -74,6 +74,16 @@ describe('a live dpsgd run', () => {
     expect(sim.rounds.at(-1)?.miaAuc).toBeGreaterThan(0);
   }, 30_000);
 
+  it('matches for push-sum on a directed graph (weights kept by every process, the reweighted W planned once)', async () => {
+    const config = smallConfig({ rounds: 8, topology: { kind: 'directed-exponential' }, protocol: { kind: 'push-sum' } });
+    await expectSameAsSimulator(config, [3]);
+  }, 30_000);
+
+  it('matches for FedAvg, every process gathering the sampled peers\' rows', async () => {
+    await expectSameAsSimulator(smallConfig({ rounds: 6, protocol: { kind: 'fedavg', fraction: 0.5 } }), [2]);
+    await expectSameAsSimulator(smallConfig({ rounds: 4, protocol: { kind: 'fedavg' } }), [3]);
+  }, 30_000);
+
   it('matches for the local baseline, which sends nothing', async () => {
     await expectSameAsSimulator(smallConfig({ rounds: 6, protocol: { kind: 'local' } }), [2]);
   }, 30_000);
@@ -101,8 +111,8 @@ describe('the exchange plan', () => {
 
 describe('live mode', () => {
   it('refuses the protocols it does not run yet, naming the ones it runs', () => {
-    const issues = liveIssues(smallConfig({ protocol: { kind: 'push-sum' } }), 2);
-    expect(issues.join('\n')).toMatch(/push-sum.*does not run live yet; live mode runs dpsgd and local/);
+    const issues = liveIssues(smallConfig({ protocol: { kind: 'choco' } }), 2);
+    expect(issues.join('\n')).toMatch(/'choco' does not run live yet; live mode runs dpsgd, local, push-sum and fedavg/);
     expect(liveIssues(smallConfig(), 17).join('\n')).toMatch(/--processes: 17 processes for 16 peers/);
     expect(liveIssues(smallConfig(), 4)).toEqual([]);
   });
