@@ -2,9 +2,10 @@
 // the processes 0 -> 1 -> ... -> P-1, driven with frames. Every process learns the mean (for its
 // peers' distances); the last one learns the consensus distance and |mean|^2 for the observer.
 import { squaredNorm } from '../metrics/divergence.js';
+import { COLUMN_BLOCK } from '../engine/shared-state.js';
 import {
-  carryBytes, carryFromBytes, columnSumsContinue, consensusFromDeviations, createCarry, deviationsContinue, meanOf,
-  reduceLayout, type ColumnCarry, type ReduceLayout, type ReducedMean, type StatsPath,
+  carryBytes, carryFromBytes, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
+  type ColumnCarry, type ReduceLayout, type ReducedMean, type StatsPath,
 } from './reduce.js';
 import { FRAME_KINDS } from './transport/types.js';
 import { keyOf, type Mailbox } from './mailbox.js';
@@ -15,37 +16,79 @@ export interface Reduced {
   consensus?: { value: number; meanSq: number };
 }
 
+/** One column block of the reduction, reduced on its own so the chain is pipelined block by block. */
+interface Piece {
+  c0: number;
+  c1: number;
+  layout: ReduceLayout;
+  /** this slice's rows restricted to the block's columns (count x width), refilled each pass */
+  columns: Float32Array;
+}
+
 export class ChainReduction {
   private readonly layout: ReduceLayout;
   private jsLayout?: ReduceLayout;
+  /**
+   * The engine's column blocks, each its own one-block layout: a block's figures depend on its
+   * columns only and the total adds block totals in block order, so reducing block by block gives
+   * the same bits, while process k can work on block b + 1 as k + 1 works on block b.
+   */
+  private readonly pieces: Piece[] = [];
   /** wall milliseconds spent in the reduction */
   ms = 0;
 
   constructor(
     private readonly mailbox: Mailbox, private readonly self: number, private readonly processes: number,
-    private readonly peers: number, dim: number, path: StatsPath,
+    private readonly peers: number, dim: number, path: StatsPath, count: number,
   ) {
     this.layout = reduceLayout(dim, path);
+    for (let c0 = 0; c0 < dim; c0 += COLUMN_BLOCK) {
+      const c1 = Math.min(dim, c0 + COLUMN_BLOCK);
+      this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path), columns: new Float32Array(c0 === 0 && c1 === dim ? 0 : count * (c1 - c0)) });
+    }
   }
 
   /** Reduces the round's rows; `rows` is this process's slice (count rows of dim floats). */
   async run(round: number, rows: Float32Array, count: number): Promise<Reduced> {
     const t0 = performance.now();
     const last = this.processes - 1;
-    const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, this.layout));
-    // the last process holds the final sums; every other process computes the same mean from them
-    let final = sums;
-    if (this.self === last) {
-      await Promise.all(Array.from({ length: last }, (_, q) => this.send(q, round, sums)));
-    } else {
-      final = await this.receive(last, round);
+    const { dim } = this.layout;
+    const finals: ColumnCarry[] = [];
+    // pass 1, block by block along the chain; the last process sends each block's final sums to every other
+    for (const piece of this.pieces) {
+      const x = this.columnsOf(piece, rows, count);
+      const sums = await this.pass(round, (c) => columnSumsContinue(c, x, count, piece.layout), piece.layout);
+      if (this.self === last) {
+        finals.push(sums);
+        await Promise.all(Array.from({ length: last }, (_, q) => this.send(q, round, sums)));
+      }
     }
-    const mean = meanOf(final, this.peers, this.layout);
-    const devs = await this.pass(round, (c) => deviationsContinue(c, rows, count, this.layout, mean));
+    // pass 2 with each block's mean, as its final sums come
+    const mean: ReducedMean = { mean: new Float64Array(dim), meanF32: new Float32Array(dim) };
+    let total = 0;
+    for (const [i, piece] of this.pieces.entries()) {
+      const final = this.self === last ? finals[i] : await this.receive(last, round, piece.layout);
+      const m = meanOf(final, this.peers, piece.layout);
+      mean.mean.set(m.mean, piece.c0);
+      mean.meanF32.set(m.meanF32, piece.c0);
+      const x = this.columnsOf(piece, rows, count);
+      const devs = await this.pass(round, (c) => deviationsContinue(c, x, count, piece.layout, m), piece.layout);
+      // totalFromDeviations of a one-block layout is that block's figure: summed here in block order, as the engine does
+      if (this.self === last) total += totalFromDeviations(devs, piece.layout);
+    }
     const out: Reduced = { mean };
-    if (this.self === last) out.consensus = { value: consensusFromDeviations(devs, this.peers, this.layout), meanSq: squaredNorm(mean.mean) };
+    if (this.self === last) out.consensus = { value: total / this.peers, meanSq: squaredNorm(mean.mean) };
     this.ms += performance.now() - t0;
     return out;
+  }
+
+  /** The slice's rows restricted to the piece's columns (the rows themselves when one piece covers them). */
+  private columnsOf(piece: Piece, rows: Float32Array, count: number): Float32Array {
+    if (piece.columns.length === 0) return rows;
+    const { dim } = this.layout;
+    const width = piece.c1 - piece.c0;
+    for (let r = 0; r < count; r++) piece.columns.set(rows.subarray(r * dim + piece.c0, r * dim + piece.c1), r * width);
+    return piece.columns;
   }
 
   /**
@@ -73,7 +116,7 @@ export class ChainReduction {
   }
 
   private async receive(from: number, round: number, layout = this.layout): Promise<ColumnCarry> {
-    // frames from one process arrive in order: pass 1, the final sums, pass 2 (then the average model's pass)
+    // frames from one process arrive in order: pass 1's blocks, pass 2's (the last process's: the final sums), then the average model's pass
     const f = await this.mailbox.take(from, keyOf(FRAME_KINDS.reduce, round));
     return carryFromBytes(layout, f.payload);
   }

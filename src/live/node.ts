@@ -77,7 +77,7 @@ export class LiveNode {
       state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, rows: this.slice,
     });
     this.exchanger = new Exchanger(this.mailbox, slices, self, state.dim);
-    this.reduction = new ChainReduction(this.mailbox, self, o.processes, config.peers, state.dim, state.memory ? 'simd' : 'js');
+    this.reduction = new ChainReduction(this.mailbox, self, o.processes, config.peers, state.dim, state.memory ? 'simd' : 'js', this.slice[1] - this.slice[0]);
     const d = protocolOf(config.protocol.kind);
     if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
