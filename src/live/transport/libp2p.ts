@@ -26,8 +26,12 @@ export interface Libp2pTransportOptions {
   connectTimeoutMs?: number;
   /** the largest frame accepted (default 64 MiB); the read buffer holds three of them */
   maxFrameBytes?: number;
-  /** Yamux tuning, for the throughput benchmark: the largest Yamux data message and the stream window bounds */
-  yamux?: { maxMessageSize?: number; initialStreamWindowSize?: number; maxStreamWindowSize?: number };
+  /**
+   * Yamux stream windows, for the throughput benchmark (default 256 KiB growing to 16 MiB). Yamux 8
+   * cuts a stream's data into messages as large as the window the remote granted (its
+   * maxMessageSize option is unused), and Noise then into 64 KiB ciphertexts.
+   */
+  yamux?: { initialStreamWindowSize?: number; maxStreamWindowSize?: number };
 }
 
 interface Outbound {
@@ -67,7 +71,6 @@ class Libp2pTransport extends LinkedTransport {
       connectionEncrypters: [noise()],
       streamMuxers: [
         yamux({
-          ...(y.maxMessageSize ? { maxMessageSize: y.maxMessageSize } : {}),
           streamOptions: {
             ...(y.initialStreamWindowSize ? { initialStreamWindowSize: y.initialStreamWindowSize } : {}),
             ...(y.maxStreamWindowSize ? { maxStreamWindowSize: y.maxStreamWindowSize } : {}),
