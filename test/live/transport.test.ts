@@ -13,9 +13,14 @@ import { FRAME_HEADER_BYTES, FRAME_KINDS, type Frame, type Transport } from '../
 interface Kind {
   name: string;
   /** n transports of one run (not started) */
-  make(n: number, connectTimeoutMs?: number): Transport[];
+  make(n: number, opts?: MakeOptions): Transport[];
   /** a transport for process `self` whose address is known before it starts */
   planned(self: number): Promise<{ transport: Transport; address: string[] }>;
+}
+
+interface MakeOptions {
+  connectTimeoutMs?: number;
+  maxFrameBytes?: number;
 }
 
 /** A port free a moment ago. */
@@ -30,7 +35,7 @@ async function freePort(): Promise<number> {
 const kinds: Kind[] = [
   {
     name: 'libp2p',
-    make: (n, connectTimeoutMs = 10_000) => Array.from({ length: n }, (_, self) => createLibp2pTransport({ self, connectTimeoutMs })),
+    make: (n, opts) => Array.from({ length: n }, (_, self) => createLibp2pTransport({ self, connectTimeoutMs: 10_000, ...opts })),
     planned: async (self) => {
       const privateKey = await generateKeyPair('Ed25519');
       const listen = `/ip4/127.0.0.1/tcp/${await freePort()}`;
@@ -39,7 +44,7 @@ const kinds: Kind[] = [
   },
   {
     name: 'tcp',
-    make: (n, connectTimeoutMs = 10_000) => Array.from({ length: n }, (_, self) => createTcpTransport({ self, connectTimeoutMs })),
+    make: (n, opts) => Array.from({ length: n }, (_, self) => createTcpTransport({ self, connectTimeoutMs: 10_000, ...opts })),
     planned: async (self) => {
       const port = await freePort();
       return { transport: createTcpTransport({ self, port }), address: [`127.0.0.1:${port}`] };
@@ -47,7 +52,7 @@ const kinds: Kind[] = [
   },
   {
     name: 'memory',
-    make: (n, connectTimeoutMs = 10_000) => memoryHub.transports(n, connectTimeoutMs),
+    make: (n, opts) => memoryHub.transports(n, opts),
     planned: async (self) => ({ transport: memoryHub.latest.transport(self), address: [`memory:${self}`] }),
   },
 ];
@@ -79,9 +84,9 @@ async function until(done: () => boolean, what: string, ms = 15_000): Promise<vo
 /** Memory transports of one run share a hub; `planned` joins the last run's. */
 const memoryHub = {
   latest: createMemoryHub(),
-  transports(n: number, connectTimeoutMs: number): Transport[] {
+  transports(n: number, opts?: MakeOptions): Transport[] {
     this.latest = createMemoryHub();
-    return Array.from({ length: n }, (_, self) => this.latest.transport(self, { connectTimeoutMs }));
+    return Array.from({ length: n }, (_, self) => this.latest.transport(self, { connectTimeoutMs: 10_000, ...opts }));
   },
 };
 
@@ -193,6 +198,23 @@ describe.each(kinds)('transport contract: $name', (kind) => {
     await until(() => got.length === 1, 'a frame between the survivors');
   });
 
+  it('drops a process that sends a frame over the size limit, and says why', async () => {
+    const ts = kind.make(2, { maxFrameBytes: 1024 });
+    open.push(...ts);
+    const errors: Error[] = [];
+    const lost: number[] = [];
+    ts[1].onError?.((e) => errors.push(e));
+    ts[1].onDisconnect((p) => lost.push(p));
+    const addresses = await Promise.all(ts.map((t) => t.start()));
+    await Promise.all(ts.map((t) => t.connect(addresses)));
+    await ts[0].send(1, rows(0, 0, 1, bytes(2000, 0))).catch(() => {});
+    await until(() => errors.length === 1 && lost.length === 1, 'the error and the disconnect');
+    expect(errors[0]).toBeInstanceOf(TransportError);
+    expect(errors[0].message).toMatch(/process 0/);
+    expect((errors[0] as TransportError).process).toBe(0);
+    expect(lost).toEqual([0]);
+  });
+
   it('closes idempotently, and reports nothing after its own close', async () => {
     const { ts, lost } = await mesh(2);
     const a = ts[0].close();
@@ -206,7 +228,7 @@ describe.each(kinds)('transport contract: $name', (kind) => {
   });
 
   it('says which process it could not reach when connect() gives up', async () => {
-    const [t] = kind.make(1, 1000);
+    const [t] = kind.make(1, { connectTimeoutMs: 1000 });
     open.push(t);
     // an address nobody listens on (process 1 never starts); memory hub transports are named by index
     const dead = kind.name === 'libp2p' ? '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWGzxzKZYveHXtpG6AsrUJBcWxHBFS2HsEoGTxrMLvkXtf' : kind.name === 'tcp' ? '127.0.0.1:1' : 'memory:1';

@@ -14,6 +14,8 @@ import { LinkedTransport, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
+/** What lpStream throws at a frame over the limit: the remote broke the protocol (not a closed stream). */
+const PROTOCOL_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError']);
 
 export interface Libp2pTransportOptions {
   /** this process's index */
@@ -44,7 +46,6 @@ interface Outbound {
 class Libp2pTransport extends LinkedTransport {
   private node?: Libp2p;
   private readonly outbound = new Map<number, Outbound>();
-  private readonly inbound = new Set<Stream>();
   /** remote peer id (string) to process index, learnt from the addresses dialled and from hellos */
   private readonly processOf = new Map<string, number>();
 
@@ -113,7 +114,6 @@ class Libp2pTransport extends LinkedTransport {
       stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
       return;
     }
-    this.inbound.add(stream);
     const lp = this.lp(stream);
     void (async () => {
       let from: number | undefined;
@@ -127,10 +127,14 @@ class Libp2pTransport extends LinkedTransport {
           this.links.received(from, decodeFrame(bytes.subarray()));
         }
       } catch (err) {
-        // EOF or a reset: the remote closed the stream or went away.
-        if (stream.status === 'open') stream.abort(err instanceof Error ? err : new Error(String(err)));
+        // An EOF or a reset means the remote closed the stream or went away; anything else broke the protocol.
+        const e = err instanceof Error ? err : new Error(String(err));
+        if (e instanceof TransportError || PROTOCOL_ERRORS.has(e.name)) {
+          const who = from === undefined ? `${connection.remotePeer}` : `process ${from}`;
+          this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${e.message}`, { process: from, cause: e }));
+        }
+        if (stream.status === 'open') stream.abort(e);
       } finally {
-        this.inbound.delete(stream);
         if (from !== undefined) this.lost(from);
       }
     })();

@@ -141,6 +141,19 @@ export abstract class LinkedTransport implements Transport {
     this.links.onDisconnect(handler);
   }
 
+  private readonly errorHandlers: ((error: Error) => void)[] = [];
+
+  onError(handler: (error: Error) => void): void {
+    this.errorHandlers.push(handler);
+  }
+
+  /** Reports a protocol violation by a remote process, loudly when nobody listens. */
+  protected fail(error: Error): void {
+    if (this.isClosing) return;
+    if (this.errorHandlers.length === 0) process.stderr.write(`plexus: ${error.message}\n`);
+    for (const h of this.errorHandlers) h(error);
+  }
+
   stats(): LinkStats[] {
     return this.links.stats();
   }

@@ -1,12 +1,13 @@
 // An in-process transport for the live engine's tests: a hub joins N transports; frames are copied
 // and delivered asynchronously (setImmediate), in order per link, as a socket would.
 import { TransportError } from './errors.js';
+import { DEFAULT_MAX_FRAME_BYTES, frameByteLength } from './frame.js';
 import { LinkedTransport, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export interface MemoryHub {
   /** The transport of process `self` on this hub (one per index). */
-  transport(self: number, opts?: { connectTimeoutMs?: number }): Transport;
+  transport(self: number, opts?: { connectTimeoutMs?: number; maxFrameBytes?: number }): Transport;
 }
 
 class MemoryTransport extends LinkedTransport {
@@ -19,6 +20,7 @@ class MemoryTransport extends LinkedTransport {
     self: number,
     private readonly hub: Map<number, MemoryTransport>,
     private readonly connectTimeoutMs: number,
+    private readonly maxFrameBytes: number,
   ) {
     super(self, 'memory transport');
   }
@@ -89,6 +91,12 @@ class MemoryTransport extends LinkedTransport {
   /** Received a frame from `from` (called by the sender's transport). */
   take(from: number, frame: Frame): void {
     this.peers.add(from);
+    const n = frameByteLength(frame);
+    if (n > this.maxFrameBytes) {
+      this.fail(new TransportError(`memory transport ${this.self}: dropped the link from process ${from}: a ${n}-byte frame exceeds the ${this.maxFrameBytes}-byte limit`, { process: from }));
+      this.lose(from);
+      return;
+    }
     this.links.received(from, frame);
   }
 
@@ -110,7 +118,7 @@ export function createMemoryHub(): MemoryHub {
   return {
     transport(self, opts = {}) {
       if (hub.has(self)) throw new TransportError(`memory hub: process ${self} already has a transport`);
-      const t = new MemoryTransport(self, hub, opts.connectTimeoutMs ?? 30_000);
+      const t = new MemoryTransport(self, hub, opts.connectTimeoutMs ?? 30_000, opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
       hub.set(self, t);
       return t;
     },

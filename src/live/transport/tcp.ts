@@ -154,7 +154,9 @@ class TcpTransport extends LinkedTransport {
       try {
         reader.push(chunk, onMessage);
       } catch (err) {
-        socket.destroy(err as Error);
+        const who = from === undefined ? `${socket.remoteAddress}:${socket.remotePort}` : `process ${from}`;
+        this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from ${who}: ${(err as Error).message}`, { process: from, cause: err }));
+        socket.destroy();
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports it

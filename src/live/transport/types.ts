@@ -56,4 +56,10 @@ export interface Transport {
   onDisconnect(handler: (process: number) => void): void;
   stats(): LinkStats[];
   close(): Promise<void>;
+  /**
+   * Called when a process breaks the protocol (a frame over the size limit, an unknown kind, a
+   * stream that does not open with a hello): its link is dropped, so onDisconnect follows. Without
+   * a handler the message goes to stderr.
+   */
+  onError?(handler: (error: Error) => void): void;
 }
