@@ -2,6 +2,7 @@
 // the processes 0 -> 1 -> ... -> P-1, driven with frames. Every process learns the mean (for its
 // peers' distances); the last one learns the consensus distance and |mean|^2 for the observer.
 import { squaredNorm } from '../metrics/divergence.js';
+import { ranges } from '../engine/runtime.js';
 import { COLUMN_BLOCK } from '../engine/shared-state.js';
 import {
   carryBytes, carryFromBytes, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
@@ -16,7 +17,10 @@ export interface Reduced {
   consensus?: { value: number; meanSq: number };
 }
 
-/** One column block of the reduction, reduced on its own so the chain is pipelined block by block. */
+/** Pieces of columns the chain passes on separately: enough to overlap the processes, few enough to keep frames large. */
+const PIECES = 4;
+
+/** Whole column blocks of the reduction, reduced on their own so the chain is pipelined piece by piece. */
 interface Piece {
   c0: number;
   c1: number;
@@ -29,11 +33,13 @@ export class ChainReduction {
   private readonly layout: ReduceLayout;
   private jsLayout?: ReduceLayout;
   /**
-   * The engine's column blocks, each its own one-block layout: a block's figures depend on its
-   * columns only and the total adds block totals in block order, so reducing block by block gives
-   * the same bits, while process k can work on block b + 1 as k + 1 works on block b.
+   * The engine's column blocks in PIECES contiguous groups, each its own layout: a block's figures
+   * depend on its columns only and the total adds block totals in block order (addTotals), so
+   * reducing piece by piece gives the same bits, while process k works on piece i + 1 as k + 1 works on piece i.
    */
   private readonly pieces: Piece[] = [];
+  /** one-block layouts by width, for the blocks' totals */
+  private readonly blockLayouts = new Map<number, ReduceLayout>();
   /** wall milliseconds spent in the reduction */
   ms = 0;
 
@@ -42,10 +48,22 @@ export class ChainReduction {
     private readonly peers: number, dim: number, path: StatsPath, count: number,
   ) {
     this.layout = reduceLayout(dim, path);
-    for (let c0 = 0; c0 < dim; c0 += COLUMN_BLOCK) {
-      const c1 = Math.min(dim, c0 + COLUMN_BLOCK);
+    for (const [b0, b1] of ranges(Math.ceil(dim / COLUMN_BLOCK), PIECES)) {
+      const c0 = b0 * COLUMN_BLOCK;
+      const c1 = Math.min(dim, b1 * COLUMN_BLOCK);
       this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path), columns: new Float32Array(c0 === 0 && c1 === dim ? 0 : count * (c1 - c0)) });
     }
+  }
+
+  /** The total of a piece's squared deviations as the engine adds them: block by block, onto the running total. */
+  private addTotals(total: number, devs: ColumnCarry, layout: ReduceLayout): number {
+    for (const b of layout.blocks) {
+      const width = b.c1 - b.c0;
+      const one = this.blockLayouts.get(width) ?? this.blockLayouts.set(width, reduceLayout(width, layout.path)).get(width)!;
+      const block = { vec: devs.vec.subarray(b.vecAt, b.vecAt + (b.vecEnd - b.c0)), tail: devs.tail.subarray(b.tailAt, b.tailAt + (b.c1 - b.vecEnd)) };
+      total += totalFromDeviations(block, one);
+    }
+    return total;
   }
 
   /** Reduces the round's rows; `rows` is this process's slice (count rows of dim floats). */
@@ -73,8 +91,7 @@ export class ChainReduction {
       mean.meanF32.set(m.meanF32, piece.c0);
       const x = this.columnsOf(piece, rows, count);
       const devs = await this.pass(round, (c) => deviationsContinue(c, x, count, piece.layout, m), piece.layout);
-      // totalFromDeviations of a one-block layout is that block's figure: summed here in block order, as the engine does
-      if (this.self === last) total += totalFromDeviations(devs, piece.layout);
+      if (this.self === last) total = this.addTotals(total, devs, piece.layout);
     }
     const out: Reduced = { mean };
     if (this.self === last) out.consensus = { value: total / this.peers, meanSq: squaredNorm(mean.mean) };

@@ -8,7 +8,12 @@ import { exchangePlan } from '../../src/live/exchange.js';
 import { liveIssues } from '../../src/live/support.js';
 import { parseBootstrap } from '../../src/live/bootstrap.js';
 import { createWorld } from '../../src/engine/setup.js';
-import { ranges } from '../../src/engine/runtime.js';
+import { ranges, Runtime } from '../../src/engine/runtime.js';
+import { createExecutor } from '../../src/engine/executor.js';
+import { createRng } from '../../src/rng.js';
+import { ChainReduction } from '../../src/live/measure.js';
+import { Mailbox } from '../../src/live/mailbox.js';
+import { createMemoryHub } from '../../src/live/transport/memory.js';
 
 const json = (x: unknown) => JSON.stringify(x);
 
@@ -45,6 +50,12 @@ describe('a live dpsgd run', () => {
       eval: { every: 2, testExamples: 200 },
     });
     await expectSameAsSimulator(config, [2, 4]);
+  }, 30_000);
+
+  it('matches for a model of many column blocks (the consensus chain passes pieces of several blocks)', async () => {
+    // 8 * 4000 + 4000 + 4000 * 4 + 4 = 52,004 parameters: 13 blocks of 4096 columns in 4 pieces
+    const config = smallConfig({ rounds: 4, model: { kind: 'mlp', hidden: [4000] }, eval: { every: 2, testExamples: 100 } });
+    await expectSameAsSimulator(config, [2, 3]);
   }, 30_000);
 
   it('matches under a time-varying schedule', async () => {
@@ -142,4 +153,39 @@ describe('the bootstrap file', () => {
     expect(parseBootstrap('a\nb c\nd\n', 3)).toEqual([['a'], ['b', 'c'], ['d']]);
     expect(() => parseBootstrap('a\nb\nc\nd\n', 3)).toThrow(/4 lines, for 3 members/);
   });
+});
+
+describe('the consensus chain', () => {
+  it('gives the engine\'s consensus distance and mean, bit for bit, over 1 to 4 processes of a wide model', async () => {
+    const world = createWorld(smallConfig({ model: { kind: 'mlp', hidden: [4000] } }), 'auto');
+    const { state } = world;
+    const { executor } = await createExecutor({ state, settings: world.settings }, 0);
+    const runtime = new Runtime({ state, executor, protocol: 'dpsgd', aggregation: world.config.aggregation, localSteps: 1 });
+    const rng = createRng(11, 'chain-test');
+    const x = runtime.params();
+    try {
+      for (let trial = 0; trial < 6; trial++) {
+        // magnitudes that differ by column block, so that the order of additions shows in the last bits
+        for (let i = 0; i < x.length; i++) x[i] = (rng.next() - 0.5) * 10 ** ((Math.floor((i % state.dim) / 4096) + trial) % 7 - 3);
+        const want = (await runtime.totalDeviation()) / state.peers;
+        const wantMean = state.mean.slice();
+        for (const P of [1, 2, 4]) {
+          const hub = createMemoryHub();
+          const transports = Array.from({ length: P }, (_, k) => hub.transport(k));
+          const addresses = await Promise.all(transports.map((t) => t.start()));
+          await Promise.all(transports.map((t) => t.connect(addresses)));
+          const slices = ranges(state.peers, P);
+          const results = await Promise.all(slices.map(([a, b], k) => {
+            const chain = new ChainReduction(new Mailbox(transports[k]), k, P, state.peers, state.dim, state.memory ? 'simd' : 'js', b - a);
+            return chain.run(trial, x.subarray(a * state.dim, b * state.dim), b - a);
+          }));
+          await Promise.all(transports.map((t) => t.close()));
+          expect(results[P - 1].consensus?.value, `trial ${trial}, ${P} processes`).toBe(want);
+          for (const r of results) expect(Buffer.from(r.mean.mean.buffer).equals(Buffer.from(wantMean.buffer))).toBe(true);
+        }
+      }
+    } finally {
+      await executor.close();
+    }
+  }, 30_000);
 });
