@@ -11,6 +11,8 @@ export interface ReadyMessage {
   simdUnavailable?: string;
   setupMs: number;
   slice: [number, number];
+  /** why it runs inline though worker threads were asked for (tfjs-node) */
+  warning?: string;
 }
 
 /** A node's round, to the observer; `traffic` from process 0, `consensus` from the last process of the chain. */

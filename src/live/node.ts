@@ -2,7 +2,7 @@
 // full parameter buffers, but it trains and mixes only its own slice of peers [a, b). The protocol
 // module runs unchanged on a RoundOps whose mix first exchanges rows with the other processes.
 import type { ExperimentConfig } from '../config/schema.js';
-import { createExecutor, type Executor } from '../engine/executor.js';
+import { createExecutor, effectiveWorkers, type Executor } from '../engine/executor.js';
 import { Runtime, ranges } from '../engine/runtime.js';
 import { createWorld, type World } from '../engine/setup.js';
 import type { TrainSettings } from '../engine/shared-state.js';
@@ -56,7 +56,7 @@ export class LiveNode {
   private readonly observerLost = new Promise<void>((res) => (this.observerGone = res));
 
   private constructor(
-    world: World, private readonly executor: Executor, private readonly info: { backend: string; kernel: string; simdUnavailable?: string },
+    world: World, private readonly executor: Executor, private readonly info: { backend: string; kernel: string; simdUnavailable?: string; warning?: string },
     private readonly setupMs: number, private readonly o: LiveNodeOptions,
   ) {
     const { config, state } = world;
@@ -93,9 +93,11 @@ export class LiveNode {
     const self = o.transport.self;
     if (!Number.isInteger(self) || self < 0 || self >= o.processes) throw new ConfigError([`--index: ${self} is not a process of 0..${o.processes - 1}`], 'Cannot run live');
     const backend = o.backend ?? 'auto';
+    // as Engine.create: tfjs-node breaks in several worker threads, so such a kernel runs inline
+    const decision = effectiveWorkers(o.workers ?? 0, config.model.path, backend);
     const world = createWorld(config, backend);
-    const { executor, ...info } = await createExecutor({ state: world.state, settings: world.settings }, o.workers ?? 0);
-    return new LiveNode(world, executor, info, performance.now() - t0, o);
+    const { executor, ...info } = await createExecutor({ state: world.state, settings: world.settings }, decision.workers);
+    return new LiveNode(world, executor, { ...info, warning: decision.warning }, performance.now() - t0, o);
   }
 
   /** The simulator's primitives on this slice; mix (and trainThenMix) exchange rows first. */
@@ -140,7 +142,7 @@ export class LiveNode {
     try {
       await m.send(this.observer, 0, {
         type: 'ready', backend: this.info.backend, kernel: this.info.kernel, workers: this.executor.workers,
-        simdUnavailable: this.info.simdUnavailable, setupMs: this.setupMs, slice: this.slice,
+        simdUnavailable: this.info.simdUnavailable, setupMs: this.setupMs, slice: this.slice, ...(this.info.warning ? { warning: this.info.warning } : {}),
       });
       await m.control(this.observer, 0, 'start');
       const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;

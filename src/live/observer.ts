@@ -124,6 +124,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const start = performance.now();
     await this.ready();
     this.emit('setup', this.setupInfo());
+    this.readyInfo!.forEach((r, p) => r.warning && this.emit('warning', `process ${p}: ${r.warning}`));
     if (components.length > 1) {
       this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}; peers in different components never reach consensus`);
     }
