@@ -119,6 +119,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   const log = (s: string) => process.stderr.write(s + '\n');
   checkWorkers(opts.workers);
   if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
+  if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const issues = liveIssues(config, opts.processes);
