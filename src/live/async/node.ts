@@ -1,0 +1,450 @@
+// One process of a live asynchronous gossip run: the same World as every process, its own slice
+// of peers, each waking on its own wall-clock timer (the simulator's clocks: time.period, speed,
+// stragglers, clock, in units of `timeScaleMs`) and running the simulator's protocol module
+// through AsyncOps whose sends are frames to the target peer's process. Messages are handled one
+// at a time, in arrival order, on one lane, as the simulator's event loop handles its events.
+import type { ExperimentConfig } from '../../config/schema.js';
+import { pairwiseOf } from '../../aggregation/index.js';
+import { createNetwork, type Network } from '../../engine/async/network.js';
+import { REQUEST_BYTES } from '../../engine/async/driver.js';
+import { EventQueue } from '../../engine/async/event-queue.js';
+import { createExecutor, type Executor } from '../../engine/executor.js';
+import { Runtime, ranges } from '../../engine/runtime.js';
+import { createWorld, type World } from '../../engine/setup.js';
+import type { TrainSettings } from '../../engine/shared-state.js';
+import { ConfigError, DivergenceError, PlexusError } from '../../errors.js';
+import { isAsyncDescriptor, protocolOf, type AsyncMessage, type AsyncOps, type AsyncProtocol } from '../../protocol/index.js';
+import { FRAME_KINDS, type Frame, type Transport } from '../transport/types.js';
+import { keyOf, Mailbox } from '../mailbox.js';
+import { ChainReduction } from '../measure.js';
+import { distancesTo } from '../reduce.js';
+import { float64Bytes, wireNumber, type LinkReport } from '../messages.js';
+import { answerPings, LiveStopped } from '../links.js';
+import { asyncControlFrame, gossipFrame, readGossip, type AsyncRoundMessage, type GossipMessage, type MessageCounts } from './messages.js';
+import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
+
+/**
+ * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
+ * to the mean, local steps so far, wake-ups, messages sent.
+ */
+export const ASYNC_EVAL_FIELDS = 6;
+
+export interface AsyncLiveNodeOptions {
+  /** members 0..processes-1 are the nodes, `processes` the observer */
+  transport: Transport;
+  processes: number;
+  /** wall milliseconds of one virtual time unit (default 100) */
+  timeScaleMs?: number;
+  /**
+   * Emulate the config's network on the sender's side (time.latency, latencySpread, bandwidth as a
+   * delay before the frame goes out, time.drop as a seeded loss, by the simulator's own streams):
+   * for machines without tc netem. Off: the real network's conditions only.
+   */
+  emulateNetwork?: boolean;
+  backend?: TrainSettings['backend'];
+}
+
+type Tick = { time: number; type: 'wake'; peer: number } | { time: number; type: 'tick'; round: number };
+
+/** A transport whose rows frames go to `rows` and every other frame to whoever calls onFrame (the mailbox). */
+function splitRows(t: Transport, rows: (from: number, f: Frame) => void): Transport {
+  let rest: ((from: number, f: Frame) => void) | undefined;
+  const early: [number, Frame][] = [];
+  t.onFrame((from, f) => (f.kind === FRAME_KINDS.rows ? rows(from, f) : rest ? rest(from, f) : early.push([from, f])));
+  return {
+    self: t.self,
+    start: () => t.start(),
+    connect: (a) => t.connect(a),
+    send: (to, f) => t.send(to, f),
+    onFrame(h) {
+      rest = h;
+      for (const [from, f] of early.splice(0)) h(from, f);
+    },
+    onDisconnect: (h) => t.onDisconnect(h),
+    stats: () => t.stats(),
+    close: () => t.close(),
+  };
+}
+
+/** Counts by measurement unit (a send in unit u happens after the node's measurement u - 1 and before u). */
+class Buckets {
+  readonly by: Float64Array;
+  constructor(units: number) {
+    this.by = new Float64Array(units + 2);
+  }
+  add(unit: number): void {
+    this.by[Math.min(unit, this.by.length - 1)]++;
+  }
+  upTo(unit: number): number {
+    let s = 0;
+    for (let u = 0; u <= Math.min(unit, this.by.length - 1); u++) s += this.by[u];
+    return s;
+  }
+}
+
+export class AsyncLiveNode {
+  readonly world: World;
+  readonly slice: [number, number];
+  private readonly mailbox: Mailbox;
+  private readonly runtime: Runtime;
+  private readonly protocol: AsyncProtocol;
+  private readonly network: Network;
+  private readonly reduction: ChainReduction;
+  private readonly owner: Int32Array;
+  private readonly observer: number;
+  private readonly scale: number;
+  private readonly modelBytes: number;
+  private readonly pairwise: Exclude<ReturnType<typeof pairwiseOf>, string>;
+  private readonly sent: Buckets;
+  private readonly dropped: Buckets;
+  private readonly delivered: Buckets;
+  private readonly wakeups: Float64Array;
+  private readonly sentBy: Float64Array;
+  private readonly bytesBy: Float64Array;
+  private readonly unreachable = new Set<number>();
+  /** the frames on their way out (emulated delays, sends to the transport) */
+  private readonly outgoing = new Set<Promise<void>>();
+  private lane: Promise<void> = Promise.resolve();
+  private reports: Promise<void> = Promise.resolve();
+  private failure?: unknown;
+  private start = 0;
+  private pausedMs = 0;
+  private trainMs = 0;
+  private evalMs = 0;
+  /** measurements taken: a send now counts in unit ticks + 1 */
+  private ticks = 0;
+  /** after the last measurement: nothing new is sent, arrivals are counted, not merged */
+  private draining = false;
+  private stopped = false;
+  private wake?: () => void;
+  private closed = false;
+
+  private constructor(world: World, private readonly executor: Executor, private readonly info: { backend: string; kernel: string; simdUnavailable?: string },
+    private readonly setupMs: number, private readonly o: AsyncLiveNodeOptions) {
+    const { config, state } = world;
+    const self = o.transport.self;
+    this.world = world;
+    this.observer = o.processes;
+    this.scale = o.timeScaleMs ?? DEFAULT_TIME_SCALE_MS;
+    const slices = ranges(config.peers, o.processes);
+    this.slice = slices[self];
+    this.owner = new Int32Array(config.peers);
+    slices.forEach(([a, b], k) => this.owner.fill(k, a, b));
+    const transport = splitRows(o.transport, (_from, f) => this.arrive(f));
+    this.mailbox = new Mailbox(transport);
+    answerPings(this.mailbox);
+    this.mailbox.onControl('stop', (_from, m) => this.halt(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped')));
+    o.transport.onDisconnect((p) => {
+      if (p === this.observer) this.halt(new PlexusError(`live: process ${self}: lost the connection to the observer`));
+      else this.unreachable.add(p); // its peers are offline: what is sent to them is lost
+    });
+    this.runtime = new Runtime({ state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, rows: this.slice });
+    this.reduction = new ChainReduction(this.mailbox, self, o.processes, config.peers, state.dim, state.memory ? 'simd' : 'js', this.slice[1] - this.slice[0]);
+    const d = protocolOf(config.protocol.kind);
+    if (!isAsyncDescriptor(d) || config.time.mode !== 'async') throw new ConfigError([`protocol.kind: ${d.kind} is not an asynchronous protocol with time.mode: async`], 'Cannot run live');
+    const spec = config.protocol as never;
+    this.modelBytes = d.messageBytes(spec, state.dim);
+    this.protocol = d.create(spec, { peers: config.peers, seed: config.seed, localSteps: config.train.localSteps });
+    this.network = createNetwork(config.time, config.peers, config.seed);
+    const pairwise = pairwiseOf(config.aggregation);
+    if (typeof pairwise === 'string') throw new ConfigError([`aggregation: ${config.aggregation.kind} ${pairwise}`], 'Cannot run live');
+    this.pairwise = pairwise;
+    const units = config.rounds;
+    this.sent = new Buckets(units);
+    this.dropped = new Buckets(units);
+    this.delivered = new Buckets(units);
+    this.wakeups = new Float64Array(config.peers);
+    this.sentBy = new Float64Array(config.peers);
+    this.bytesBy = new Float64Array(config.peers);
+  }
+
+  static async create(config: ExperimentConfig, o: AsyncLiveNodeOptions): Promise<AsyncLiveNode> {
+    const t0 = performance.now();
+    const issues = asyncLiveIssues(config, o.processes, o.timeScaleMs);
+    const self = o.transport.self;
+    if (!Number.isInteger(self) || self < 0 || self >= o.processes) issues.push(`--index: ${self} is not a process of 0..${o.processes - 1}`);
+    if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
+    const world = createWorld(config, o.backend ?? 'auto');
+    // one peer acts at a time, as in the simulator's event loop: inline
+    const { executor, ...info } = await createExecutor({ state: world.state, settings: world.settings }, 0);
+    return new AsyncLiveNode(world, executor, info, performance.now() - t0, o);
+  }
+
+  /** Virtual time now: wall time since the start, evaluation excluded, in units. */
+  private now(): number {
+    return this.start === 0 ? 0 : (performance.now() - this.start - this.pausedMs) / this.scale;
+  }
+
+  private halt(e: unknown): void {
+    this.failure ??= e;
+    this.stopped = true;
+    this.wake?.();
+    this.mailbox.fail(e);
+  }
+
+  /** Runs `task` after every task before it (wakes, arrivals, measurements): one event at a time. */
+  private enqueue(task: () => void | Promise<void>): Promise<void> {
+    const p = this.lane.then(() => (this.stopped ? undefined : task()));
+    this.lane = p.catch((e) => this.halt(e));
+    return p;
+  }
+
+  private readonly ops: AsyncOps = this.asyncOps();
+
+  /** The simulator's AsyncOps on this slice: sends become frames, merges the aggregation's pairwise merge. */
+  private asyncOps(): AsyncOps {
+    const node = this;
+    return {
+      get peers() {
+        return node.world.config.peers;
+      },
+      get now() {
+        return node.now();
+      },
+      neighbours: (p) => {
+        const t = this.world.topology;
+        return t.neighbors.subarray(t.offsets[p], t.offsets[p + 1]);
+      },
+      sendModel: (p, q, age, reply) => this.post({ from: p, to: q, kind: 'model', age, reply }),
+      sendRequest: (p, q) => this.post({ from: p, to: q, kind: 'request', age: 0, reply: false }),
+      merge: (p, message, a) => {
+        const { dim } = this.world.state;
+        this.pairwise(this.runtime.params().subarray(p * dim, (p + 1) * dim), this.ops.model(message), a);
+      },
+      model: (message) => {
+        const m = (message as GossipMessage).model;
+        if (!m) throw new Error(`live async: a request carries no model (from peer ${message.from})`);
+        return m;
+      },
+      train: async (p) => {
+        const t0 = performance.now();
+        await this.runtime.train(Math.max(1, Math.ceil(this.now())), [p]);
+        this.trainMs += performance.now() - t0;
+      },
+    };
+  }
+
+  /** A message from one of this process's peers: a copy of its row now, lost (emulation), delayed (emulation), then sent. */
+  private post(m: GossipMessage): void {
+    if (this.draining) return;
+    const unit = this.ticks + 1;
+    const size = m.kind === 'model' ? this.modelBytes : REQUEST_BYTES;
+    this.sent.add(unit);
+    this.sentBy[m.from]++;
+    this.bytesBy[m.from] += size;
+    if (m.kind === 'model') {
+      const { dim } = this.world.state;
+      m.model = this.runtime.params().slice(m.from * dim, (m.from + 1) * dim);
+    }
+    if (this.o.emulateNetwork && this.network.dropped(m.from)) {
+      this.dropped.add(unit);
+      return;
+    }
+    const frame = gossipFrame(unit, m);
+    const delay = this.o.emulateNetwork ? this.network.transit(m.from, m.to, size) * this.scale : 0;
+    const out = (delay > 0 ? new Promise<void>((res) => setTimeout(res, delay)) : Promise.resolve()).then(() => this.transmit(frame, unit));
+    this.outgoing.add(out);
+    void out.finally(() => this.outgoing.delete(out));
+  }
+
+  private async transmit(frame: Frame, unit: number): Promise<void> {
+    const q = this.owner[frame.receiver];
+    if (q === this.o.transport.self) {
+      // to a peer of this process: through the lane like any arrival, after the current event
+      await new Promise<void>((res) => setImmediate(res));
+      this.arrive(frame);
+      return;
+    }
+    if (this.unreachable.has(q)) {
+      this.dropped.add(unit);
+      return;
+    }
+    try {
+      await this.o.transport.send(q, frame);
+    } catch {
+      this.unreachable.add(q);
+      this.dropped.add(unit);
+    }
+  }
+
+  /** A gossip frame arrived: counted (by its send unit), then handled by the protocol on the lane. */
+  private arrive(frame: Frame): void {
+    const [a, b] = this.slice;
+    if (frame.receiver < a || frame.receiver >= b) {
+      this.halt(new PlexusError(`live: process ${this.o.transport.self} got a message for peer ${frame.receiver}, outside its peers ${a}..${b - 1}; do all processes run the same config and --processes?`));
+      return;
+    }
+    let m: GossipMessage;
+    try {
+      m = readGossip(frame, this.world.state.dim);
+    } catch (e) {
+      this.halt(e);
+      return;
+    }
+    this.delivered.add(frame.round);
+    if (this.draining) return;
+    void this.enqueue(() => this.protocol.receive(m as AsyncMessage, this.ops)).catch(() => undefined);
+  }
+
+  /** Sleeps until virtual time t (or a stop). */
+  private async until(t: number): Promise<void> {
+    const wait = this.start + this.pausedMs + t * this.scale - performance.now();
+    if (wait <= 0 || this.stopped) return;
+    await new Promise<void>((res) => {
+      const timer = setTimeout(res, wait);
+      this.wake = () => (clearTimeout(timer), res());
+    });
+    this.wake = undefined;
+  }
+
+  /**
+   * Waits for the observer's start, runs the peers' clocks until virtual time config.rounds
+   * (measuring at every whole unit), drains what is in flight, reports the final counts, and
+   * resolves 'done' at the observer's bye, or 'stopped' when the observer stops the run.
+   */
+  async run(): Promise<'done' | 'stopped'> {
+    const { config } = this.world;
+    const m = this.mailbox;
+    const [a, b] = this.slice;
+    try {
+      await m.send(this.observer, 0, {
+        type: 'ready', backend: this.info.backend, kernel: this.info.kernel, workers: 0, simdUnavailable: this.info.simdUnavailable, setupMs: this.setupMs, slice: this.slice,
+      });
+      await m.control(this.observer, 0, 'start');
+      this.start = performance.now();
+      const queue = new EventQueue<Tick>();
+      const n = config.peers;
+      for (let p = a; p < b; p++) {
+        // the simulator's first wake-ups (fixed clocks start at a phase so peers do not wake in lockstep)
+        queue.push({ time: this.network.nextInterval(p) * (config.time.mode === 'async' && config.time.clock === 'fixed' ? (p + 0.5) / n : 1), type: 'wake', peer: p });
+      }
+      for (let r = 1; r <= config.rounds; r++) queue.push({ time: r, type: 'tick', round: r });
+      if (config.eval.atStart) await this.enqueue(() => this.measure(0));
+      while (!this.stopped && queue.size > 0) {
+        const e = queue.peekTime();
+        await this.until(e);
+        if (this.stopped) break;
+        const ev = queue.pop()!;
+        if (ev.type === 'tick') {
+          if (ev.round === config.rounds) this.draining = true;
+          await this.enqueue(() => this.measure(ev.round));
+        } else {
+          queue.push({ time: ev.time + this.network.nextInterval(ev.peer), type: 'wake', peer: ev.peer });
+          if (!this.draining) {
+            await this.enqueue(async () => {
+              this.wakeups[ev.peer]++;
+              await this.protocol.wake(ev.peer, this.ops);
+            });
+          }
+        }
+        if (ev.type === 'tick' && ev.round === config.rounds) break;
+      }
+      await this.reports;
+      if (this.stopped) throw this.failure;
+      const seconds = (performance.now() - this.start) / 1000;
+      await this.drain();
+      const links: LinkReport[] = this.o.transport.stats().map((s) => ({
+        to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: null,
+      }));
+      const all = config.rounds + 1;
+      await this.o.transport.send(this.observer, asyncControlFrame(0, {
+        type: 'async-final', sent: this.sent.upTo(all), dropped: this.dropped.upTo(all), delivered: this.delivered.upTo(all), links, seconds, peerSteps: this.runtime.peerSteps,
+      }));
+      await m.control(this.observer, 0, 'bye');
+      return 'done';
+    } catch (e) {
+      const err = this.failure ?? e;
+      if (err instanceof LiveStopped) return 'stopped';
+      const message = err instanceof Error ? err.message : String(err);
+      await m.send(this.observer, 0, { type: 'error', message, round: this.ticks, diverged: err instanceof DivergenceError }).catch(() => undefined);
+      throw err;
+    } finally {
+      this.stopped = true;
+    }
+  }
+
+  /** Waits for what this process sent to leave, tells every other node so, and waits for the same from them: nothing is then in flight to it. */
+  private async drain(): Promise<void> {
+    while (this.outgoing.size > 0) await Promise.all([...this.outgoing]);
+    await this.lane;
+    const self = this.o.transport.self;
+    const others = Array.from({ length: this.o.processes }, (_, q) => q).filter((q) => q !== self && !this.unreachable.has(q));
+    await Promise.all(others.map((q) => this.o.transport.send(q, asyncControlFrame(0, { type: 'async-flush' })).catch(() => this.unreachable.add(q))));
+    await Promise.all(others.map((q) => Promise.race([
+      this.mailbox.take(q, keyOf(FRAME_KINDS.control, 0, 'async-flush')),
+      new Promise<void>((res) => this.o.transport.onDisconnect((p) => p === q && res())),
+    ])));
+    await this.lane;
+  }
+
+  /** Measurement `round` (on the lane): counts, and on evaluation rounds this slice's peers evaluated; the consensus by the chain reduction on a copy of the rows, off the lane. */
+  private async measure(round: number): Promise<void> {
+    const { config, state, evalPeers, testN } = this.world;
+    const [a, b] = this.slice;
+    const dim = state.dim;
+    this.ticks = round;
+    const counts: MessageCounts = { sent: this.sent.upTo(round), dropped: this.dropped.upTo(round), delivered: this.delivered.upTo(round) };
+    const rows = this.runtime.params().slice(a * dim, b * dim);
+    const evaluate = round === 0 || round % config.eval.every === 0 || round === config.rounds;
+    let values: Float64Array | undefined;
+    if (evaluate) {
+      const t0 = performance.now();
+      const own = evalPeers.filter((p) => p >= a && p < b);
+      const out = await this.runtime.evaluate(round, own, testN);
+      values = new Float64Array((b - a) * ASYNC_EVAL_FIELDS).fill(NaN);
+      for (let p = a; p < b; p++) {
+        const at = (p - a) * ASYNC_EVAL_FIELDS;
+        values[at + 3] = state.stepCount[p];
+        values[at + 4] = this.wakeups[p];
+        values[at + 5] = this.sentBy[p];
+      }
+      for (const p of own) {
+        values[(p - a) * ASYNC_EVAL_FIELDS] = out[p * 3];
+        values[(p - a) * ASYNC_EVAL_FIELDS + 1] = out[p * 3 + 1];
+      }
+      const spent = performance.now() - t0;
+      this.evalMs += spent;
+      // evaluation stops this process's clock, as it stops the simulator's
+      if (round > 0) this.pausedMs += spent;
+    }
+    const msg: AsyncRoundMessage = {
+      type: 'async-round', round, ...counts, peerSteps: this.runtime.peerSteps, online: b - a, bytes: Array.from(this.bytesBy.subarray(a, b)),
+      seconds: this.start === 0 ? 0 : (performance.now() - this.start) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
+    };
+    this.reports = this.reports.then(() => this.report(round, rows, values, msg)).catch((e) => this.halt(e));
+  }
+
+  private async report(round: number, rows: Float32Array, values: Float64Array | undefined, msg: AsyncRoundMessage): Promise<void> {
+    const [a, b] = this.slice;
+    const reduced = await this.reduction.run(round, rows, b - a);
+    if (values) {
+      const distance = distancesTo(rows, b - a, reduced.mean.mean);
+      for (let p = a; p < b; p++) values[(p - a) * ASYNC_EVAL_FIELDS + 2] = distance[p - a];
+      await this.o.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
+    }
+    if (reduced.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
+    await this.o.transport.send(this.observer, asyncControlFrame(round, msg));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped = true;
+    this.wake?.();
+    await this.executor.close();
+  }
+}
+
+/**
+ * Builds process `transport.self`'s node (it takes frames from then on), lets `connect` start and
+ * connect the transport, and runs the node to the end.
+ */
+export async function runAsyncLiveNode(config: ExperimentConfig, o: AsyncLiveNodeOptions, connect: (node: AsyncLiveNode) => Promise<void>): Promise<'done' | 'stopped'> {
+  const node = await AsyncLiveNode.create(config, o);
+  try {
+    await connect(node);
+    return await node.run();
+  } finally {
+    await node.close();
+  }
+}
