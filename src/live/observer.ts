@@ -142,6 +142,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
         this.emit('round', last);
       }
       this.live = await this.collectLinks();
+      this.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
       await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
