@@ -1,7 +1,7 @@
 // Throughput of the live transports on loopback: libp2p (TCP + Noise + Yamux) against a plain TCP
 // socket pipe, in the same run. Each transport's two ends are two child processes; one sends W1-sized
 // frames to the other as fast as backpressure lets it; the receiver times the bytes it got.
-// `npm run bench:live [-- --seconds 3 --reps 5 --yamux-window 16777216 --semi-space 64]`
+// `npm run bench:live [-- --seconds 3 --reps 5 --yamux-window 16777216 --semi-space 64 --plaintext]`
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLibp2pTransport, type Libp2pTransportOptions } from '../src/live/transport/libp2p.js';
@@ -15,8 +15,9 @@ const SIZES = [
   { label: 'row block (32 x W1 rows)', bytes: 32 * W1_PARAMS * 4 },
   { label: 'one W1 row', bytes: W1_PARAMS * 4 },
 ];
-const KINDS = ['tcp', 'libp2p'] as const;
-type Kind = (typeof KINDS)[number];
+/** `--plaintext`: also libp2p without Noise, to see what the encryption costs */
+const KINDS = process.argv.includes('--plaintext') ? (['tcp', 'libp2p', 'libp2p-plaintext'] as const) : (['tcp', 'libp2p'] as const);
+type Kind = 'tcp' | 'libp2p' | 'libp2p-plaintext';
 /** V8's young generation per child, in MiB (0: Node's default): frames of many 64 KiB chunks make much short-lived garbage */
 const semiSpaceMiB = numberArg('semi-space', 0);
 
@@ -55,7 +56,10 @@ function payloadOf(bytes: number): Uint8Array {
 /** One end of a pair: 0 receives, 1 sends. */
 async function child(kind: Kind, self: number): Promise<void> {
   const send = (m: FromChild): void => void process.send?.(m);
-  const t: Transport = kind === 'tcp' ? createTcpTransport({ self }) : createLibp2pTransport({ self, yamux: yamuxOptions() });
+  const t: Transport =
+    kind === 'tcp'
+      ? createTcpTransport({ self })
+      : createLibp2pTransport({ self, yamux: yamuxOptions(), encryption: kind === 'libp2p-plaintext' ? 'plaintext' : 'noise' });
   let run = -1;
   let first = 0;
   let last = 0;
@@ -192,12 +196,16 @@ async function main(): Promise<void> {
       // what it would reach with a core per end: the busier end's CPU per MB sets the pace
       cpuBound[kind] = 1000 / Math.max(cpuS, cpuR);
       console.log(
-        `  ${kind.padEnd(7)} ${mbps[kind].toFixed(1).padStart(7)} MB/s  (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}); CPU ms per MB: sender ${cpuS.toFixed(2)}, receiver ${cpuR.toFixed(2)} (CPU-bound pace ${cpuBound[kind].toFixed(0)} MB/s)`,
+        `  ${kind.padEnd(16)} ${mbps[kind].toFixed(1).padStart(7)} MB/s  (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}); CPU ms per MB: sender ${cpuS.toFixed(2)}, receiver ${cpuR.toFixed(2)} (CPU-bound pace ${cpuBound[kind].toFixed(0)} MB/s)`,
       );
     }
     // each repetition measures both transports back to back, so a ratio within one shares the machine's load of the moment
     const tcp = pick('tcp', size.bytes, (s) => s.mbps);
     const paired = pick('libp2p', size.bytes, (s) => s.mbps).map((x, i) => x / tcp[i]);
+    if (cpuBound['libp2p-plaintext'] !== undefined) {
+      const plain = pick('libp2p-plaintext', size.bytes, (s) => s.mbps).map((x, i) => x / tcp[i]);
+      console.log(`  libp2p without Noise / tcp: ${median(plain).toFixed(2)} the median of the paired repetitions, ${(cpuBound['libp2p-plaintext'] / cpuBound.tcp).toFixed(2)} of the CPU-bound paces`);
+    }
     console.log(
       `  libp2p / tcp: ${(mbps.libp2p / mbps.tcp).toFixed(2)} of the medians, ${median(paired).toFixed(2)} the median of the paired repetitions (${paired.map((r) => r.toFixed(2)).join(' ')}), ${(cpuBound.libp2p / cpuBound.tcp).toFixed(2)} of the CPU-bound paces (target: at least 0.50)`,
     );

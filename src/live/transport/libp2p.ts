@@ -4,6 +4,7 @@ import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import type { Connection, PrivateKey, Stream } from '@libp2p/interface';
+import { plaintext } from '@libp2p/plaintext';
 import { tcp } from '@libp2p/tcp';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -34,6 +35,11 @@ export interface Libp2pTransportOptions {
    * maxMessageSize option is unused), and Noise then into 64 KiB ciphertexts.
    */
   yamux?: { initialStreamWindowSize?: number; maxStreamWindowSize?: number };
+  /**
+   * 'noise' (default) encrypts every connection. 'plaintext' does not, and authenticates nobody:
+   * only for measuring what Noise costs (bench:live) or a trusted loopback run.
+   */
+  encryption?: 'noise' | 'plaintext';
 }
 
 interface Outbound {
@@ -69,7 +75,7 @@ class Libp2pTransport extends LinkedTransport {
       ...(this.opts.privateKey ? { privateKey: this.opts.privateKey } : {}),
       addresses: { listen: [this.opts.listen ?? '/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
-      connectionEncrypters: [noise()],
+      connectionEncrypters: [this.opts.encryption === 'plaintext' ? plaintext() : noise()],
       streamMuxers: [
         yamux({
           streamOptions: {
