@@ -11,7 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { TransportError } from './errors.js';
 import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, readHello } from './frame.js';
-import { LinkedTransport, withRetry } from './links.js';
+import { LinkedTransport, within, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
@@ -198,11 +198,12 @@ class Libp2pTransport extends LinkedTransport {
   protected async shutdown(): Promise<void> {
     const outs = [...this.outbound.values()];
     this.outbound.clear();
-    // Let queued frames go out (briefly), then stop the node, which closes every connection.
+    // Let queued frames go out (for a moment: a remote that stopped reading must not hold us), then
+    // stop the node, which closes every connection.
     await Promise.all(
       outs.map(async (out) => {
         try {
-          await out.tail;
+          await within(out.tail, 2000);
           await out.stream.close({ signal: AbortSignal.timeout(2000) });
         } catch {
           out.stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));

@@ -90,6 +90,13 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Waits for `promise` (its failure ignored) but no longer than `ms`. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 /** Retries `attempt` with exponential backoff (100 ms doubling to 2 s) until it succeeds or `deadline` (epoch ms) passes. */
 export async function withRetry<T>(attempt: () => Promise<T>, deadline: number, isClosed: () => boolean): Promise<T> {
   let delay = 100;

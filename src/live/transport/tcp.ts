@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { TransportError } from './errors.js';
 import { allocBytes, controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
-import { LinkedTransport, withRetry } from './links.js';
+import { LinkedTransport, within, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export interface TcpTransportOptions {
@@ -232,7 +232,8 @@ class TcpTransport extends LinkedTransport {
     this.outbound.clear();
     await Promise.all(
       outs.map(async (out) => {
-        await out.tail.catch(() => {});
+        // queued frames go out, for a moment: a remote that stopped reading must not hold us
+        await within(out.tail, 2000);
         await new Promise<void>((resolve) => {
           if (out.socket.destroyed) return resolve();
           const timer = setTimeout(() => out.socket.destroy(), 2000);
