@@ -4,6 +4,7 @@
 // counts add up, and with the config's latency and drop emulated by the senders it tracks the
 // simulator given that latency and drop.
 import { describe, expect, it } from 'vitest';
+import type { RoundMetrics } from '../../src/engine/events.js';
 import { asyncLiveIssues } from '../../src/live/async/support.js';
 import { gossipFrame, readGossip } from '../../src/live/async/messages.js';
 import { runRecorded, smallConfig } from '../engine/helpers.js';
@@ -13,11 +14,17 @@ import { runAsyncLive } from './async-helpers.js';
 function gossipConfig(time: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
   return smallConfig({
     rounds: 20, train: { lr: 0.5, batchSize: 16 }, protocol: { kind: 'gossip-learning', variant: 'push-pull' },
-    time: { mode: 'async', period: 0.25, ...time }, eval: { every: 5, testExamples: 500, atStart: true }, ...over,
+    time: { mode: 'async', period: 0.25, ...time }, eval: { every: 2, testExamples: 500, atStart: true }, ...over,
   });
 }
 
-const accuracyAt = (rounds: { round: number; meanAccuracy?: number }[], t: number) => rounds.find((m) => m.round === t)!.meanAccuracy!;
+const accuracyAt = (rounds: RoundMetrics[], t: number) => rounds.find((m) => m.round === t)!.meanAccuracy!;
+
+/** Mean accuracy over a run's evaluations after the start (every 2 units): the learning curve's height, less noisy than one point of it. */
+function curve(rounds: RoundMetrics[]): number {
+  const acc = rounds.filter((m) => m.meanAccuracy !== undefined && m.round > 0).map((m) => m.meanAccuracy!);
+  return acc.reduce((a, b) => a + b, 0) / acc.length;
+}
 
 // wall-clock runs: the timeout is a backstop for a loaded machine
 describe('live asynchronous gossip learning', { timeout: 60_000 }, () => {
@@ -30,10 +37,11 @@ describe('live asynchronous gossip learning', { timeout: 60_000 }, () => {
     // 20 units of 100 ms: about 2 s of wall clock
     expect(seconds).toBeGreaterThan(1.9);
     expect(live.rounds.map((m) => m.virtualTime)).toEqual(sim.rounds.map((m) => m.virtualTime));
-    // chance is 0.25 (4 classes); the simulator reaches 0.81 here
+    // chance is 0.25 (4 classes); the simulator reaches 0.81 at time 20 here
     const acc = accuracyAt(live.rounds, 20);
     expect(acc).toBeGreaterThan(0.65);
-    expect(Math.abs(acc - accuracyAt(sim.rounds, 20))).toBeLessThan(0.1);
+    console.log(`no conditions, 2 processes in memory: accuracy at time 20 live ${acc.toFixed(3)}, simulator ${accuracyAt(sim.rounds, 20).toFixed(3)}; curve ${curve(live.rounds).toFixed(3)} against ${curve(sim.rounds).toFixed(3)}; ${live.summary.messagesSent} messages against ${sim.summary.messagesSent}`);
+    expect(Math.abs(curve(live.rounds) - curve(sim.rounds))).toBeLessThan(0.1);
     expect(live.summary.finalMeanAccuracy).toBe(acc);
     for (const m of live.rounds) {
       expect(m.peersOnline).toBe(16);
@@ -59,9 +67,10 @@ describe('live asynchronous gossip learning', { timeout: 60_000 }, () => {
     const live = await runAsyncLive(config, 3, { timeScaleMs: 100, emulateNetwork: true });
     const sim = await runRecorded(config);
     const clean = await runRecorded(gossipConfig());
-    // the network's conditions cost the simulator accuracy at time 20 (0.62 against 0.81): the margin below tells them apart
-    const [liveAcc, simAcc, cleanAcc] = [accuracyAt(live.rounds, 20), accuracyAt(sim.rounds, 20), accuracyAt(clean.rounds, 20)];
+    // the network's conditions cost the simulator accuracy (a curve of mean 0.46 against 0.68): the margin below tells them apart
+    const [liveAcc, simAcc, cleanAcc] = [curve(live.rounds), curve(sim.rounds), curve(clean.rounds)];
     expect(cleanAcc - simAcc).toBeGreaterThan(0.15);
+    console.log(`emulated latency 0.5, drop 0.2 in memory: mean accuracy over time 2..20 live ${liveAcc.toFixed(3)}, simulator ${simAcc.toFixed(3)} (${cleanAcc.toFixed(3)} without them)`);
     expect(Math.abs(liveAcc - simAcc)).toBeLessThan(0.1);
     const s = live.summary;
     expect(s.messagesDropped! / s.messagesSent!).toBeGreaterThan(0.15);
