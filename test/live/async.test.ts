@@ -57,6 +57,8 @@ describe('live asynchronous gossip learning', { timeout: 60_000 }, () => {
     expect(Math.abs(s.messagesSent! - sim.summary.messagesSent!) / sim.summary.messagesSent!).toBeLessThan(0.05);
     expect(s.bytesSent).toBe(live.rounds.at(-1)!.bytesSent);
     expect(s.live?.processes).toBe(2);
+    expect(s.live?.links.find((l) => l.from === 0 && l.to === 1)?.rttMs).toBeGreaterThan(0);
+    expect(live.ends).toEqual(['done', 'done']);
     const peers = live.peers.at(-1)!;
     expect(peers.wakeups!.reduce((a, b) => a + b, 0)).toBeGreaterThan(16 * 20 * 4 * 0.8);
     expect(peers.accuracy).toHaveLength(16);
@@ -79,6 +81,14 @@ describe('live asynchronous gossip learning', { timeout: 60_000 }, () => {
     // half a unit of latency: messages are in flight at every measurement
     expect(live.rounds.slice(1).every((m) => m.messagesSent! - m.messagesDelivered! - m.messagesDropped! > 0)).toBe(true);
     expect(live.warnings.some((w) => /emulated by the senders/.test(w))).toBe(true);
+  });
+
+  it('stops every process when the observer is interrupted, and ends with aborted: true', async () => {
+    const config = gossipConfig({}, { rounds: 1000 });
+    const live = await runAsyncLive(config, 2, { timeScaleMs: 20, watch: (o) => o.on('round', (m) => m.round === 5 && o.abort()) });
+    expect(live.summary.aborted).toBe(true);
+    expect(live.ends).toEqual(['stopped', 'stopped']);
+    expect(live.rounds.at(-1)!.round).toBeLessThan(20);
   });
 
   it('carries a gossip message in a rows frame whole: the model, its age and the reply flag', () => {

@@ -19,7 +19,7 @@ import { keyOf, Mailbox } from '../mailbox.js';
 import { ChainReduction } from '../measure.js';
 import { distancesTo } from '../reduce.js';
 import { float64Bytes, wireNumber, type LinkReport } from '../messages.js';
-import { answerPings, LiveStopped } from '../links.js';
+import { answerPings, LiveStopped, measureRtt } from '../links.js';
 import { asyncControlFrame, gossipFrame, readGossip, type AsyncRoundMessage, type GossipMessage, type MessageCounts } from './messages.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
 
@@ -343,8 +343,9 @@ export class AsyncLiveNode {
       if (this.stopped) throw this.failure;
       const seconds = (performance.now() - this.start) / 1000;
       await this.drain();
+      const rtt = await measureRtt(m, this.observer + 1);
       const links: LinkReport[] = this.o.transport.stats().map((s) => ({
-        to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: null,
+        to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
       }));
       const all = config.rounds + 1;
       await this.o.transport.send(this.observer, asyncControlFrame(0, {
