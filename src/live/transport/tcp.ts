@@ -18,53 +18,48 @@ export interface TcpTransportOptions {
   maxFrameBytes?: number;
 }
 
-/** Splits a byte stream into its u32-length-prefixed messages; a message within one chunk is a view of it. */
+/**
+ * Splits a byte stream into its u32-length-prefixed messages. A message inside one chunk is a view
+ * of it; a longer one is copied into its own buffer as its chunks arrive (while they are still in
+ * cache, and so they die young).
+ */
 export class PrefixedReader {
-  private chunks: Uint8Array[] = [];
-  private have = 0;
-  private need = -1;
+  private readonly head = new Uint8Array(4);
+  private headBytes = 0;
+  private body?: Uint8Array;
+  private filled = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   push(chunk: Uint8Array, emit: (message: Uint8Array) => void): void {
-    this.chunks.push(chunk);
-    this.have += chunk.byteLength;
-    for (;;) {
-      if (this.need < 0) {
-        if (this.have < 4) return;
-        const h = this.take(4);
-        this.need = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-        if (this.need > this.maxBytes) throw new TransportError(`tcp transport: a ${this.need}-byte frame exceeds the ${this.maxBytes}-byte limit`);
-      }
-      if (this.have < this.need) return;
-      const message = this.take(this.need);
-      this.need = -1;
-      emit(message);
-    }
-  }
-
-  private take(n: number): Uint8Array {
-    if (n === 0) return new Uint8Array(0);
-    this.have -= n;
-    const first = this.chunks[0];
-    if (first.byteLength >= n) {
-      if (first.byteLength === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = allocBytes(n);
     let off = 0;
-    let used = 0;
-    while (off < n) {
-      const c = this.chunks[used];
-      const k = Math.min(c.byteLength, n - off);
-      out.set(k === c.byteLength ? c : c.subarray(0, k), off);
-      off += k;
-      if (k === c.byteLength) used++;
-      else this.chunks[used] = c.subarray(k);
+    while (off < chunk.byteLength) {
+      if (this.body) {
+        const k = Math.min(chunk.byteLength - off, this.body.byteLength - this.filled);
+        this.body.set(chunk.subarray(off, off + k), this.filled);
+        this.filled += k;
+        off += k;
+        if (this.filled === this.body.byteLength) {
+          const message = this.body;
+          this.body = undefined;
+          emit(message);
+        }
+        continue;
+      }
+      while (this.headBytes < 4 && off < chunk.byteLength) this.head[this.headBytes++] = chunk[off++];
+      if (this.headBytes < 4) return;
+      this.headBytes = 0;
+      const h = this.head;
+      const n = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
+      if (n > this.maxBytes) throw new TransportError(`tcp transport: a ${n}-byte frame exceeds the ${this.maxBytes}-byte limit`);
+      if (chunk.byteLength - off >= n) {
+        emit(chunk.subarray(off, off + n));
+        off += n;
+      } else {
+        this.body = allocBytes(n);
+        this.filled = 0;
+      }
     }
-    this.chunks.splice(0, used);
-    return out;
   }
 }
 
