@@ -4,7 +4,7 @@
 // own rows read of theirs. Receiving every awaited row is the round's barrier.
 import type { MixingMatrix } from '../types.js';
 import { FRAME_KINDS } from './transport/types.js';
-import { keyOf, type Mailbox } from './mailbox.js';
+import { keyOf, ProcessLost, type Mailbox } from './mailbox.js';
 import { rowBytes, writeRows } from './messages.js';
 
 /** [first row, count] runs of consecutive rows, one frame each. */
@@ -74,6 +74,39 @@ export function gatherPlan(peers: readonly number[], slices: readonly [number, n
 }
 
 /**
+ * W with the entries of the peers `gone` says are missing taken out of rows [a, b), each such row
+ * rescaled over what is left (W_ij / the sum of the answered weights), as a peer that heard only
+ * from some neighbours mixes; and how many rows lost an entry. Other rows are copied as they are.
+ */
+export function renormalise(w: MixingMatrix, [a, b]: [number, number], gone: (peer: number) => boolean): { w: MixingMatrix; rows: number } {
+  const offsets = new Int32Array(w.n + 1);
+  const cols: number[] = [];
+  const weights: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < w.n; i++) {
+    const start = cols.length;
+    let kept = 0;
+    let dropped = false;
+    for (let k = w.offsets[i]; k < w.offsets[i + 1]; k++) {
+      const j = w.cols[k];
+      if (i >= a && i < b && j !== i && gone(j)) {
+        dropped = true;
+        continue;
+      }
+      cols.push(j);
+      weights.push(w.weights[k]);
+      kept += w.weights[k];
+    }
+    if (dropped) {
+      rows++;
+      for (let k = start; k < weights.length; k++) weights[k] = kept > 0 ? weights[k] / kept : (cols[k] === i ? 1 : 0);
+    }
+    offsets[i + 1] = cols.length;
+  }
+  return { w: { n: w.n, offsets, cols: Int32Array.from(cols), weights: Float64Array.from(weights) }, rows };
+}
+
+/**
  * One process's side of every round's exchange. Plans depend on W's sparsity only, so they are
  * cached by its column array: a static schedule's W, and the matrices push-sum reweights from it each
  * round, share one plan.
@@ -84,7 +117,7 @@ export class Exchanger {
   /** wall milliseconds spent sending and awaiting rows */
   ms = 0;
 
-  constructor(private readonly mailbox: Mailbox, private readonly slices: readonly [number, number][], private readonly self: number, private readonly dim: number) {}
+  constructor(private readonly mailbox: Mailbox, readonly slices: readonly [number, number][], private readonly self: number, private readonly dim: number) {}
 
   plan(w: MixingMatrix): ExchangePlan {
     const known = this.plans.get(w.cols);
@@ -95,38 +128,58 @@ export class Exchanger {
   }
 
   /** The rows W's rows of this slice read, exchanged (see run). */
-  mix(round: number, w: MixingMatrix, params: Float32Array): Promise<void> {
+  mix(round: number, w: MixingMatrix, params: Float32Array): Promise<number[]> {
     return this.run(round, this.plan(w), params);
   }
 
   /** Every process gets the listed peers' rows (sorted; the same array object each round is planned once). */
-  gather(round: number, peers: readonly number[], params: Float32Array): Promise<void> {
+  gather(round: number, peers: readonly number[], params: Float32Array): Promise<number[]> {
     let plan = this.gathers.get(peers);
     if (!plan) this.gathers.set(peers, (plan = gatherPlan(peers, this.slices, this.self)));
     return this.run(round, plan, params);
   }
 
-  /** Sends the round's own rows of `params` the plan sends, and writes the rows it receives into `params`. */
-  async run(round: number, plan: ExchangePlan, params: Float32Array): Promise<void> {
+  /**
+   * Sends the round's own rows of `params` the plan sends, and writes the rows it receives into `params`.
+   * Resolves to the lost processes whose rows did not all come (their rows in `params` are stale):
+   * a lost process is skipped, not waited for.
+   */
+  async run(round: number, plan: ExchangePlan, params: Float32Array): Promise<number[]> {
     const t0 = performance.now();
-    const { transport } = this.mailbox;
+    const m = this.mailbox;
     const sent: Promise<void>[] = [];
+    // a send to a process lost meanwhile fails: that is its loss, which the receiving side handles
+    const unlessLost = (to: number) => (e: unknown) => {
+      if (!m.isLost(to)) throw e;
+    };
     for (const { to, runs } of plan.send) {
+      if (m.isLost(to)) continue;
       for (const [first, count] of runs) {
-        sent.push(transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload: rowBytes(params, this.dim, first, count) }));
+        sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload: rowBytes(params, this.dim, first, count) }).catch(unlessLost(to)));
       }
     }
     const key = keyOf(FRAME_KINDS.rows, round);
+    const missing: number[] = [];
     await Promise.all(plan.receive.map(async ({ from, runs }) => {
-      for (const [first, count] of runs) {
-        const f = await this.mailbox.take(from, key);
-        if (f.sender !== first || f.payload.byteLength !== count * this.dim * 4) {
-          throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
-        }
-        writeRows(params, this.dim, first, f.payload);
+      try {
+        await this.receive(from, key, round, runs, params);
+      } catch (e) {
+        if (!(e instanceof ProcessLost)) throw e;
+        missing.push(from);
       }
     }));
     await Promise.all(sent);
     this.ms += performance.now() - t0;
+    return missing.sort((x, y) => x - y);
+  }
+
+  private async receive(from: number, key: string, round: number, runs: RowRuns, params: Float32Array): Promise<void> {
+    for (const [first, count] of runs) {
+      const f = await this.mailbox.take(from, key);
+      if (f.sender !== first || f.payload.byteLength !== count * this.dim * 4) {
+        throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
+      }
+      writeRows(params, this.dim, first, f.payload);
+    }
   }
 }

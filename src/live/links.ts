@@ -12,9 +12,9 @@ const PING_TIMEOUT_MS = 5000;
 
 /**
  * The median round trip, in milliseconds, to each other member of `members` (PINGS sequential pings
- * each, members in parallel). Every member answers pings as they arrive (answerPings).
+ * each, members in parallel; lost ones skipped). Every member answers pings as they arrive (answerPings).
  */
-export async function measureRtt(mailbox: Mailbox, members: number): Promise<Map<number, number>> {
+export async function measureRtt(mailbox: Mailbox, members: number, live: (member: number) => boolean = () => true): Promise<Map<number, number>> {
   const { transport } = mailbox;
   const pending = new Map<string, () => void>();
   mailbox.onControl('pong', (from, m) => {
@@ -22,7 +22,7 @@ export async function measureRtt(mailbox: Mailbox, members: number): Promise<Map
   });
   const out = new Map<number, number>();
   await Promise.all(Array.from({ length: members }, async (_, q) => {
-    if (q === transport.self) return;
+    if (q === transport.self || !live(q)) return;
     const times: number[] = [];
     for (let seq = 0; seq < PINGS; seq++) {
       const t0 = performance.now();
@@ -31,8 +31,8 @@ export async function measureRtt(mailbox: Mailbox, members: number): Promise<Map
         pending.set(`${q}/${seq}`, () => res(true));
         timer = setTimeout(() => res(false), PING_TIMEOUT_MS).unref();
       });
-      await transport.send(q, controlFrame(0, { type: 'ping', seq }));
-      const answered = await back;
+      const sent = await transport.send(q, controlFrame(0, { type: 'ping', seq })).then(() => true, () => false);
+      const answered = sent && (await back);
       clearTimeout(timer);
       if (!answered) return; // no figure for this link rather than a hang
       times.push(performance.now() - t0);

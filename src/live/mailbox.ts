@@ -2,6 +2,7 @@
 // or so, and frames from one process arrive in order, so each (sender, key) is a FIFO queue that a
 // round's code takes from when it gets there. A failure (a stop, a lost process) rejects every wait.
 import { FRAME_KINDS, type Frame, type Transport } from './transport/types.js';
+import { PlexusError } from '../errors.js';
 import { controlFrame, parseControl, type ControlMessage } from './messages.js';
 
 /** What a frame is waited for by: its kind and round, and a control message's type. */
@@ -14,12 +15,31 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
+/** A wait for a process that is lost (its connection closed, or it sent nothing within the timeout). */
+export class ProcessLost extends PlexusError {
+  constructor(readonly process: number, readonly why: 'disconnected' | 'timeout', message: string) {
+    super(message);
+  }
+}
+
+/** A wait given up because the round's consensus chain was abandoned (a process was lost during it). */
+export class ChainAbandoned extends PlexusError {}
+
+/** How long a wait may last, by sender and key (undefined: no limit). */
+export type WaitLimit = (from: number, key: string) => number | undefined;
+
 export class Mailbox {
   private readonly queues = new Map<string, Frame[]>();
   private readonly waiters = new Map<string, Waiter[]>();
   private failure?: unknown;
   /** control messages handled on arrival (pings), never queued */
   private readonly immediate = new Map<string, (from: number, m: ControlMessage, f: Frame) => void>();
+  /** processes whose waits reject at once (lost), and keys no frame is taken under any more (abandoned) */
+  private readonly lost = new Set<number>();
+  private readonly cancelled = new Map<string, unknown>();
+  /** the time limit of a wait, and who hears that one ran out */
+  limit?: WaitLimit;
+  onTimeout?: (from: number, key: string) => void;
 
   constructor(readonly transport: Transport) {
     transport.onFrame((from, frame) => this.deliver(from, frame));
@@ -47,7 +67,9 @@ export class Mailbox {
       }
       type = m.type;
     }
-    const key = `${from}:${keyOf(frame.kind, frame.round, type)}`;
+    const plain = keyOf(frame.kind, frame.round, type);
+    if (this.cancelled.has(plain)) return;
+    const key = `${from}:${plain}`;
     const w = this.waiters.get(key);
     if (w && w.length > 0) {
       const first = w.shift()!;
@@ -63,6 +85,7 @@ export class Mailbox {
   /** The next frame from `from` under `key` (keyOf), waiting for it if needed. */
   take(from: number, key: string): Promise<Frame> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.cancelled.has(key)) return Promise.reject(this.cancelled.get(key));
     const k = `${from}:${key}`;
     const q = this.queues.get(k);
     if (q && q.length > 0) {
@@ -70,11 +93,64 @@ export class Mailbox {
       if (q.length === 0) this.queues.delete(k);
       return Promise.resolve(f);
     }
+    if (this.lost.has(from)) return Promise.reject(new ProcessLost(from, 'disconnected', `live: process ${from} is lost`));
     return new Promise((resolve, reject) => {
       let w = this.waiters.get(k);
       if (!w) this.waiters.set(k, (w = []));
-      w.push({ resolve, reject });
+      const ms = this.limit?.(from, key);
+      if (ms === undefined) {
+        w.push({ resolve, reject });
+        return;
+      }
+      const timer = setTimeout(() => {
+        const list = this.waiters.get(k);
+        const at = list?.indexOf(waiter) ?? -1;
+        if (at < 0) return;
+        list!.splice(at, 1);
+        if (list!.length === 0) this.waiters.delete(k);
+        reject(new ProcessLost(from, 'timeout', `live: process ${from} sent nothing for ${key} within ${Math.round(ms)} ms`));
+        this.onTimeout?.(from, key);
+      }, ms);
+      const waiter: Waiter = {
+        resolve: (f) => (clearTimeout(timer), resolve(f)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      };
+      w.push(waiter);
     });
+  }
+
+  /** Process `p` is lost: its waits reject now and later (frames it sent before are still taken). */
+  lose(p: number): void {
+    if (this.lost.has(p)) return;
+    this.lost.add(p);
+    const e = new ProcessLost(p, 'disconnected', `live: process ${p} is lost`);
+    for (const [k, list] of this.waiters) {
+      if (!k.startsWith(`${p}:`)) continue;
+      this.waiters.delete(k);
+      for (const w of list) w.reject(e);
+    }
+  }
+
+  /** Process `p` is back (it rejoined): waits for it wait again; the frames it sent before it was lost are dropped. */
+  regain(p: number): void {
+    this.lost.delete(p);
+    for (const k of [...this.queues.keys()]) if (k.startsWith(`${p}:`)) this.queues.delete(k);
+  }
+
+  isLost(p: number): boolean {
+    return this.lost.has(p);
+  }
+
+  /** No frame is taken under `key` (keyOf) any more, from anyone: its waits reject with `e`, its frames are dropped. */
+  cancel(key: string, e: unknown): void {
+    if (this.cancelled.has(key)) return;
+    this.cancelled.set(key, e);
+    for (const [k, list] of this.waiters) {
+      if (!k.endsWith(`:${key}`)) continue;
+      this.waiters.delete(k);
+      for (const w of list) w.reject(e);
+    }
+    for (const k of [...this.queues.keys()]) if (k.endsWith(`:${key}`)) this.queues.delete(k);
   }
 
   /** The next control message of `type` for `round` from `from`. */

@@ -42,17 +42,28 @@ export class ChainReduction {
   private readonly blockLayouts = new Map<number, ReduceLayout>();
   /** wall milliseconds spent in the reduction */
   ms = 0;
+  /** the processes of the chain in index order and the peers they host (every one until a process is lost) */
+  private order: readonly number[];
+  private count: number;
 
   constructor(
     private readonly mailbox: Mailbox, private readonly self: number, private readonly processes: number,
     private readonly peers: number, dim: number, path: StatsPath, count: number,
   ) {
     this.layout = reduceLayout(dim, path);
+    this.order = Array.from({ length: processes }, (_, k) => k);
+    this.count = peers;
     for (const [b0, b1] of ranges(Math.ceil(dim / COLUMN_BLOCK), PIECES)) {
       const c0 = b0 * COLUMN_BLOCK;
       const c1 = Math.min(dim, b1 * COLUMN_BLOCK);
       this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path), columns: new Float32Array(c0 === 0 && c1 === dim ? 0 : count * (c1 - c0)) });
     }
+  }
+
+  /** After a loss: the chain is formed over the live processes `order` (index order), the mean taken over their `peers` peers. */
+  setMembers(order: readonly number[], peers: number): void {
+    this.order = order;
+    this.count = peers;
   }
 
   /** The total of a piece's squared deviations as the engine adds them: block by block, onto the running total. */
@@ -69,7 +80,7 @@ export class ChainReduction {
   /** Reduces the round's rows; `rows` is this process's slice (count rows of dim floats). */
   async run(round: number, rows: Float32Array, count: number): Promise<Reduced> {
     const t0 = performance.now();
-    const last = this.processes - 1;
+    const last = this.order[this.order.length - 1];
     const { dim } = this.layout;
     const finals: ColumnCarry[] = [];
     // pass 1, block by block along the chain; the last process sends each block's final sums to every other
@@ -78,7 +89,7 @@ export class ChainReduction {
       const sums = await this.pass(round, (c) => columnSumsContinue(c, x, count, piece.layout), piece.layout);
       if (this.self === last) {
         finals.push(sums);
-        await Promise.all(Array.from({ length: last }, (_, q) => this.send(q, round, sums)));
+        await Promise.all(this.order.filter((q) => q !== last).map((q) => this.send(q, round, sums)));
       }
     }
     // pass 2 with each block's mean, as its final sums come
@@ -86,7 +97,7 @@ export class ChainReduction {
     let total = 0;
     for (const [i, piece] of this.pieces.entries()) {
       const final = this.self === last ? finals[i] : await this.receive(last, round, piece.layout);
-      const m = meanOf(final, this.peers, piece.layout);
+      const m = meanOf(final, this.count, piece.layout);
       mean.mean.set(m.mean, piece.c0);
       mean.meanF32.set(m.meanF32, piece.c0);
       const x = this.columnsOf(piece, rows, count);
@@ -94,7 +105,7 @@ export class ChainReduction {
       if (this.self === last) total = this.addTotals(total, devs, piece.layout);
     }
     const out: Reduced = { mean };
-    if (this.self === last) out.consensus = { value: total / this.peers, meanSq: squaredNorm(mean.mean) };
+    if (this.self === last) out.consensus = { value: total / this.count, meanSq: squaredNorm(mean.mean) };
     this.ms += performance.now() - t0;
     return out;
   }
@@ -117,14 +128,15 @@ export class ChainReduction {
     const layout = (this.jsLayout ??= reduceLayout(this.layout.dim, 'js'));
     const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, layout), layout);
     this.ms += performance.now() - t0;
-    return this.self === this.processes - 1 ? meanOf(sums, this.peers, layout) : undefined;
+    return this.self === this.order[this.order.length - 1] ? meanOf(sums, this.count, layout) : undefined;
   }
 
   /** One pass along the chain: the carry from the previous process, this one's rows, on to the next; the last keeps it. */
   private async pass(round: number, add: (c: ColumnCarry) => void, layout = this.layout): Promise<ColumnCarry> {
-    const carry = this.self === 0 ? createCarry(layout) : await this.receive(this.self - 1, round, layout);
+    const at = this.order.indexOf(this.self);
+    const carry = at === 0 ? createCarry(layout) : await this.receive(this.order[at - 1], round, layout);
     add(carry);
-    if (this.self < this.processes - 1) await this.send(this.self + 1, round, carry);
+    if (at < this.order.length - 1) await this.send(this.order[at + 1], round, carry);
     return carry;
   }
 

@@ -31,6 +31,10 @@ export interface RoundMessage {
   consensus?: { value: WireNumber; meanSq: WireNumber };
   /** from the last process, on evaluation rounds with eval.averageModel: the average model's test correct count and loss sum */
   averageModel?: { correct: number; lossSum: WireNumber };
+  /** after a process was lost: this process's peers that mixed over fewer neighbours than W gives them this round */
+  renormalised?: number;
+  /** the processes this one counts as live in the round (after a loss) */
+  live?: number[];
 }
 
 /** A number as JSON carries it: non-finite ones as their name. */
@@ -69,7 +73,14 @@ export type ControlMessage =
   /** observer -> nodes: everything arrived; close */
   | { type: 'bye' }
   | { type: 'ping'; seq: number }
-  | { type: 'pong'; seq: number };
+  | { type: 'pong'; seq: number }
+  /** node -> every member: this process heard nothing from `process` within the timeout and goes on without it */
+  | { type: 'lost'; process: number; round: number }
+  /**
+   * node -> the other nodes: a process was lost during round `round`'s consensus chain, so this round
+   * gets no consensus; every process drops it and forms the chain anew over the live ones next round
+   */
+  | { type: 'abandon'; round: number; lost: number[] };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

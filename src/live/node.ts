@@ -9,9 +9,10 @@ import type { TrainSettings } from '../engine/shared-state.js';
 import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../errors.js';
 import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
-import { Mailbox } from './mailbox.js';
-import { Exchanger } from './exchange.js';
-import { ChainReduction } from './measure.js';
+import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
+import { Exchanger, renormalise } from './exchange.js';
+import { TransportError } from './transport/errors.js';
+import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
@@ -30,12 +31,25 @@ export interface LiveNodeOptions {
   /** worker threads (0: inline; the default) */
   workers?: number;
   backend?: TrainSettings['backend'];
+  /**
+   * how long to wait for another process's rows before going on without it, milliseconds (5000 by
+   * default), plus 1 ms per kB the frames carry; the consensus chain waits as many times that as there are processes
+   */
+  timeoutMs?: number;
+}
+
+/** The wait limit for frames of `bytes` bytes: the base timeout plus 1 ms per kB (a slow link is not a dead process). */
+export function waitLimit(timeoutMs: number, bytes: number): number {
+  return timeoutMs + bytes / 1000;
 }
 
 /** The peers [a, b) process k of P hosts: the simulator's row ranges. */
 export function sliceOf(peers: number, processes: number, k: number): [number, number] {
   return ranges(peers, processes)[k];
 }
+
+/** The protocols whose peers go on mixing over the neighbours that answered when a process is lost. */
+const RENORMALISING = new Set(['dpsgd', 'local']);
 
 export class LiveNode {
   readonly world: World;
@@ -52,6 +66,14 @@ export class LiveNode {
   private closed = false;
   /** set once this process's part is over ('done' sent): losing links is then the others closing */
   private finished = false;
+  /** processes this one goes on without (lost by a closed connection or a timeout) */
+  private readonly lost = new Set<number>();
+  /** rounds whose consensus chain was given up (a process was lost during it) */
+  private readonly abandoned = new Set<number>();
+  /** this slice's peers that mixed over fewer neighbours than W gives them, this round */
+  private renormalised = 0;
+  /** the round whose consensus chain is under way here */
+  private chainRound?: number;
   private observerGone!: () => void;
   private readonly observerLost = new Promise<void>((res) => (this.observerGone = res));
 
@@ -71,8 +93,33 @@ export class LiveNode {
     o.transport.onDisconnect((p) => {
       // after 'done' the others close as they get 'bye': only the observer's going matters, as a bye
       if (p === this.observer) this.observerGone();
-      if (!this.finished) this.mailbox.fail(new PlexusError(`live: process ${self}: lost the connection to ${p === this.observer ? 'the observer' : `process ${p}`}`));
+      if (this.finished) return;
+      if (p === this.observer) this.mailbox.fail(new PlexusError(`live: process ${self}: lost the connection to the observer`));
+      else this.lose(p);
     });
+    this.mailbox.onControl('lost', (_from, m) => m.type === 'lost' && m.process !== self && this.lose(m.process));
+    this.mailbox.onControl('abandon', (_from, m) => {
+      if (m.type !== 'abandon') return;
+      for (const p of m.lost) if (p !== self) this.lose(p);
+      this.abandon(m.round, false);
+    });
+    const timeoutMs = o.timeoutMs ?? 5000;
+    const rowBytes = state.dim * 4;
+    this.mailbox.limit = (from, key) => {
+      if (from === this.observer) return undefined;
+      if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
+      if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return o.processes * waitLimit(timeoutMs, rowBytes * 2);
+      return undefined;
+    };
+    this.mailbox.onTimeout = (from, key) => {
+      if (this.lost.has(from)) return;
+      this.lose(from);
+      const round = Number(key.split('/')[1]);
+      // the others may still hear from it: tell them, so every process forms the same chain
+      for (let q = 0; q <= o.processes; q++) {
+        if (q !== self && !this.lost.has(q)) void this.mailbox.send(q, round, { type: 'lost', process: from, round }).catch(() => undefined);
+      }
+    };
     this.runtime = new Runtime({
       state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, rows: this.slice,
     });
@@ -114,21 +161,69 @@ export class LiveNode {
       scalars: (name) => base.scalars(name),
       train: (round, peers) => this.runtime.train(round, peers?.filter((p) => p >= a && p < b)),
       mix: async (round, w) => {
-        await exchange(round, w);
-        await base.mix(round, w);
+        await base.mix(round, this.without(round, w, await exchange(round, w)));
       },
       trainThenMix: async (round, w) => {
         await this.runtime.train(round);
-        await exchange(round, w);
-        await base.mix(round, w);
+        await base.mix(round, this.without(round, w, await exchange(round, w)));
       },
       // every process gathers the averaged rows and takes the same mean (FedAvg's server, replicated)
       averageAll: async (round, peers) => {
-        await this.exchanger.gather(round, peers ?? everyone, this.runtime.params());
+        const missing = await this.exchanger.gather(round, peers ?? everyone, this.runtime.params());
+        if (missing.length > 0) throw this.cannotGoOn(round, missing);
         await base.averageAll(round, peers);
       },
       rows: refuse('a protocol row operation (ops.rows)'),
     };
+  }
+
+  /**
+   * W for this round's mix: W itself when every row came; else (dpsgd, local) each own row
+   * renormalised over the neighbours that answered, counted in `renormalised`.
+   */
+  private without(round: number, w: Parameters<RoundOps['mix']>[1], missing: number[]): Parameters<RoundOps['mix']>[1] {
+    this.renormalised = 0;
+    const gone = new Set(missing);
+    for (const p of this.lost) gone.add(p);
+    if (gone.size === 0) return w;
+    const slices = this.exchanger.slices;
+    const dead = (peer: number) => [...gone].some((p) => peer >= slices[p][0] && peer < slices[p][1]);
+    const renormalised = renormalise(w, this.slice, dead);
+    if (renormalised.rows === 0) return w;
+    if (!RENORMALISING.has(this.world.config.protocol.kind)) throw this.cannotGoOn(round, [...gone]);
+    this.renormalised = renormalised.rows;
+    return renormalised.w;
+  }
+
+  private cannotGoOn(round: number, lost: number[]): PlexusError {
+    const kind = this.world.config.protocol.kind;
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd and local renormalise over the peers that answered`);
+  }
+
+  /** Goes on without process `p` from now on: its waits fail at once. */
+  private lose(p: number): void {
+    if (p === this.o.transport.self || p >= this.o.processes || this.lost.has(p)) return;
+    this.lost.add(p);
+    this.mailbox.lose(p);
+    // a chain under way may wait for a frame the lost process was to pass on, or that went to it
+    if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
+  }
+
+  /** The live processes in index order. */
+  private liveProcesses(): number[] {
+    return Array.from({ length: this.o.processes }, (_, k) => k).filter((k) => !this.lost.has(k));
+  }
+
+  /** Gives up round `round`'s consensus chain here and, when this process saw why, at every other live process. */
+  private abandon(round: number, tell: boolean): void {
+    if (this.abandoned.has(round)) return;
+    this.abandoned.add(round);
+    this.mailbox.cancel(keyOf(FRAME_KINDS.reduce, round), new ChainAbandoned(`live: round ${round}: the consensus chain was abandoned`));
+    if (!tell) return;
+    const lost = [...this.lost];
+    for (const q of this.liveProcesses()) {
+      if (q !== this.o.transport.self) void this.mailbox.send(q, round, { type: 'abandon', round, lost }).catch(() => undefined);
+    }
   }
 
   /**
@@ -155,7 +250,7 @@ export class LiveNode {
         await this.measure(round, evalDue(round), t0, traffic);
       }
       const roundsSeconds = (performance.now() - start) / 1000;
-      const rtt = await measureRtt(m, this.observer + 1);
+      const rtt = await measureRtt(m, this.observer + 1, (q) => !this.lost.has(q));
       const links: LinkReport[] = this.o.transport.stats().map((s) => ({
         to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
       }));
@@ -179,13 +274,13 @@ export class LiveNode {
     const [a, b] = this.slice;
     const dim = state.dim;
     const rows = this.runtime.params().subarray(a * dim, b * dim);
-    const reduced = await this.reduction.run(round, rows, b - a);
+    const reduced = await this.reduce(round, rows);
     let average: RoundMessage['averageModel'];
     if (evaluate) {
       const te = performance.now();
       const own = evalPeers.filter((p) => p >= a && p < b);
       const out = await this.runtime.evaluate(round, own, testN);
-      const distance = distancesTo(rows, b - a, reduced.mean.mean);
+      const distance = reduced ? distancesTo(rows, b - a, reduced.mean.mean) : new Float64Array(b - a).fill(NaN);
       const values = new Float64Array((b - a) * EVAL_FIELDS).fill(NaN);
       for (let p = a; p < b; p++) {
         const at = (p - a) * EVAL_FIELDS;
@@ -200,19 +295,47 @@ export class LiveNode {
         const auc = await this.runtime.membershipAuc(round, own, testN);
         own.forEach((p, k) => (values[(p - a) * EVAL_FIELDS + 4] = auc[k]));
       }
-      average = await this.averageModel(round, rows);
+      average = reduced ? await this.averageModel(round, rows).catch((e) => this.chainFailed(round, e)) : undefined;
       await this.mailbox.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
       this.evalMs += performance.now() - te;
     }
     const msg: RoundMessage = {
       type: 'round', round, peerSteps: this.runtime.peerSteps, seconds: round === 0 ? 0 : (performance.now() - t0) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
     };
-    if (this.o.transport.self === 0 && traffic) {
+    const live = this.liveProcesses();
+    if (this.lost.size > 0) Object.assign(msg, { renormalised: this.renormalised, live });
+    if (this.o.transport.self === live[0] && traffic) {
       msg.traffic = { bytes: traffic.bytes, perPeer: Array.from(traffic.perPeer), ...(traffic.perEdge ? { perEdge: Array.from(traffic.perEdge) } : {}) };
     }
-    if (reduced.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
+    if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
     if (average) msg.averageModel = average;
     await this.mailbox.send(this.observer, round, msg);
+  }
+
+  /** The round's chain over the live processes, or undefined when a process was lost during it (no consensus this round). */
+  private async reduce(round: number, rows: Float32Array): Promise<Reduced | undefined> {
+    if (this.lost.size > 0) {
+      const live = this.liveProcesses();
+      const slices = this.exchanger.slices;
+      this.reduction.setMembers(live, live.reduce((n, k) => n + slices[k][1] - slices[k][0], 0));
+    }
+    if (this.abandoned.has(round)) return undefined;
+    this.chainRound = round;
+    try {
+      const reduced = await this.reduction.run(round, rows, this.slice[1] - this.slice[0]);
+      return this.abandoned.has(round) ? undefined : reduced;
+    } catch (e) {
+      return this.chainFailed(round, e);
+    } finally {
+      this.chainRound = undefined;
+    }
+  }
+
+  /** A chain that broke on a lost process: the round is abandoned everywhere; anything else is a failure. */
+  private chainFailed(round: number, e: unknown): undefined {
+    if (!(e instanceof ProcessLost || e instanceof ChainAbandoned || (e instanceof TransportError && this.lost.size > 0))) throw e;
+    this.abandon(round, !(e instanceof ChainAbandoned));
+    return undefined;
   }
 
   /** With eval.averageModel: the mean of every row by the chain, evaluated on the last process (as evaluateAverageModel, no adversaries). */

@@ -15,7 +15,7 @@ import { TrafficMeter } from '../metrics/traffic.js';
 import { wiringOf } from '../plasticity/index.js';
 import { privacyReport } from '../privacy/report.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
-import { keyOf, Mailbox } from './mailbox.js';
+import { keyOf, Mailbox, ProcessLost } from './mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './messages.js';
 import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
@@ -48,6 +48,10 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private readonly miaAuc: Float64Array;
   /** the average model's correct count and loss sum (eval.averageModel), as runtime.evaluateMean leaves them */
   private readonly meanEvalOut = new Float64Array(2);
+  /** processes lost after the start, and the round the observer was measuring then */
+  private readonly lost = new Map<number, number>();
+  private started = false;
+  private round = 0;
 
   private constructor(world: World, private readonly setupMs: number, private readonly o: LiveObserverOptions) {
     super();
@@ -65,8 +69,11 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
     o.transport.onDisconnect((p) => {
-      if (!this.finished) this.mailbox.fail(new PlexusError(`live: lost the connection to process ${p}; the run cannot go on without it (failures and rejoins are not handled yet)`));
+      if (this.finished) return;
+      if (!this.started) this.mailbox.fail(new PlexusError(`live: lost the connection to process ${p} before the first round; start it again`));
+      else this.lose(p, 'its connection closed');
     });
+    this.mailbox.onControl('lost', (from, m) => m.type === 'lost' && this.lose(m.process, `process ${from} heard nothing from it in time`));
   }
 
   /** Builds the same world as every node (for the set-up event and the summaries) and starts taking frames. */
@@ -76,6 +83,16 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
     if (o.transport.self !== o.processes) throw new ConfigError([`the observer is member ${o.processes} of the transport, not ${o.transport.self}`], 'Cannot run live');
     return new LiveObserver(createWorld(config, 'auto'), performance.now() - t0, o);
+  }
+
+  /** The run goes on without process `p` (its peers are offline); only when none is left does it fail. */
+  private lose(p: number, why: string): void {
+    if (p < 0 || p >= this.processes || this.lost.has(p)) return;
+    this.lost.set(p, this.round);
+    this.mailbox.lose(p);
+    const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
+    this.emit('warning', `process ${p} (peers ${a}..${b - 1}) lost at round ${this.round}: ${why}; the others go on without it`);
+    if (this.lost.size === this.processes) this.mailbox.fail(new PlexusError('live: every process was lost; the run cannot go on'));
   }
 
   /** Waits until every node has built its world and reported; the set-up is known from then on. */
@@ -128,6 +145,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     if (components.length > 1) {
       this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}; peers in different components never reach consensus`);
     }
+    this.started = true;
     await this.broadcast({ type: 'start' });
     const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
     let last: RoundMetrics | undefined;
@@ -169,31 +187,67 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.send(p, 0, m).catch(() => undefined)));
   }
 
-  /** One round's metrics from every process's report, built as Engine.measure builds them. */
+  /** The next frame from `p` under `key`, or undefined once `p` is lost (what it sent before still counts). */
+  private takeUnlessLost<T>(p: number, take: () => Promise<T>): Promise<T | undefined> {
+    return take().catch((e) => {
+      if (e instanceof ProcessLost) return undefined;
+      throw e;
+    });
+  }
+
+  /**
+   * One round's metrics from every process's report, built as Engine.measure builds them. After a
+   * process is lost, from the live ones: the consensus from the last of the chain they formed, the
+   * evaluation over their peers, and how many were online.
+   */
   private async measure(round: number, evaluate: boolean): Promise<{ metrics: RoundMetrics; reports: RoundMessage[] }> {
     const P = this.processes;
-    const evals = evaluate ? await Promise.all(Array.from({ length: P }, (_, p) => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)))) : [];
-    const reports = await Promise.all(Array.from({ length: P }, (_, p) => this.mailbox.control(p, round, 'round')));
-    const t = reports[0].traffic;
+    this.round = round;
+    const every = Array.from({ length: P }, (_, p) => p);
+    const evals = evaluate ? await Promise.all(every.map((p) => this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round))))) : [];
+    const heard = await Promise.all(every.map((p) => this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round'))));
+    const online = every.filter((p) => heard[p] !== undefined);
+    if (online.length === 0) throw new PlexusError(`live: no process reported round ${round}; every process was lost`);
+    const reports = online.map((p) => heard[p]!);
+    const failing = this.lost.size > 0 || reports.some((r) => r.live);
+    const t = reports.find((r) => r.traffic)?.traffic;
     if (round > 0) {
-      if (!t) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
-      this.traffic.add({ bytes: t.bytes, perPeer: Float64Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Float64Array.from(t.perEdge) } : {}) });
+      if (!t && !failing) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
+      if (t) this.traffic.add({ bytes: t.bytes, perPeer: Float64Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Float64Array.from(t.perEdge) } : {}) });
     }
-    const c = reports[P - 1].consensus;
-    if (!c) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for round ${round}`);
-    const consensus = fromWire(c.value);
-    checkDivergence(round, fromWire(c.meanSq), consensus, this.world.state.dim);
+    const last = [...reports].reverse().find((r) => r.consensus);
+    if (!last && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for round ${round}`);
+    // a round whose chain a loss broke has no consensus (null in metrics.jsonl)
+    const consensus = last ? fromWire(last.consensus!.value) : NaN;
+    if (last) checkDivergence(round, fromWire(last.consensus!.meanSq), consensus, this.world.state.dim);
     const metrics: RoundMetrics = {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
     };
+    const { peers } = this.world.config;
+    const up = new Array<boolean>(peers).fill(false);
+    for (const p of online) {
+      const [a, b] = sliceOf(peers, P, p);
+      up.fill(true, a, b);
+    }
+    if (failing) {
+      metrics.peersOnline = up.filter(Boolean).length;
+      metrics.processesOnline = online.length;
+      metrics.renormalisedPeers = reports.reduce((n, r) => n + (r.renormalised ?? 0), 0);
+    }
     if (evaluate) {
-      evals.forEach((f, p) => this.takeEval(p, f.sender, bytesFloat64(f.payload)));
-      const avg = reports[P - 1].averageModel;
-      if (this.world.config.eval.averageModel) {
-        if (!avg) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no average model for round ${round}`);
-        this.meanEvalOut.set([avg.correct, fromWire(avg.lossSum)]);
+      this.evalOut.fill(NaN);
+      this.distance.fill(NaN);
+      this.miaAuc.fill(NaN);
+      for (const p of online) {
+        const f = evals[p];
+        if (f) this.takeEval(p, f.sender, bytesFloat64(f.payload));
       }
-      Object.assign(metrics, await this.evaluate(round));
+      const avg = [...reports].reverse().find((r) => r.averageModel)?.averageModel;
+      if (this.world.config.eval.averageModel) {
+        if (!avg && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no average model for round ${round}`);
+        this.meanEvalOut.set(avg ? [avg.correct, fromWire(avg.lossSum)] : [NaN, NaN]);
+      }
+      Object.assign(metrics, await this.evaluate(round, failing ? up : undefined));
       this.lastEval = metrics;
     }
     return { metrics, reports };
@@ -215,9 +269,9 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     }
   }
 
-  /** Engine.evaluate over the received values: the same summarising code, in peer order. */
-  private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
-    const w = this.world;
+  /** Engine.evaluate over the received values: the same summarising code, in peer order; after a loss, over the peers online (`up`). */
+  private async evaluate(round: number, up?: boolean[]): Promise<Partial<RoundMetrics>> {
+    const w = up ? { ...this.world, evalPeers: this.world.evalPeers.filter((p) => up[p]) } : this.world;
     // what evaluatePeers asks of a runtime, answered with what the processes sent (the mean itself stays on the last process)
     const received: Pick<Runtime, 'distances' | 'evaluate' | 'columnMean' | 'evaluateMean' | 'membershipAuc'> = {
       distances: async () => this.distance,
@@ -228,8 +282,8 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     };
     const e = await evaluatePeers(received as Runtime, round, w);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const wiring = wiringOf(w, undefined), dp = privacyReport(w);
-    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };
+    const wiring = wiringOf(this.world, undefined), dp = privacyReport(this.world);
+    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer), ...(up ? { online: up } : {}) };
     const edgeBytes = this.traffic.edgeBytes();
     if (edgeBytes) perPeer.edgeBytes = edgeBytes;
     this.emit('peers', perPeer);
@@ -238,15 +292,17 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
 
   /** Every node's link report (after its last round) as summary.json's live block. */
   private async collectLinks(): Promise<LiveSummary> {
-    const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.control(p, 0, 'done')));
-    const links = done.flatMap((d, from) => d.links.map((l) => ({
+    const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.takeUnlessLost(p, () => this.mailbox.control(p, 0, 'done'))));
+    const links = done.flatMap((d, from) => (d?.links ?? []).map((l) => ({
       from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
-      rttMs: l.rttMs, bytesPerSecond: d.roundsSeconds > 0 ? l.bytesSent / d.roundsSeconds : 0,
+      rttMs: l.rttMs, bytesPerSecond: d!.roundsSeconds > 0 ? l.bytesSent / d!.roundsSeconds : 0,
     })));
-    return {
+    const summary: LiveSummary = {
       processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice),
-      roundsSeconds: done.map((d) => d.roundsSeconds), links,
+      roundsSeconds: done.map((d) => d?.roundsSeconds ?? NaN), links,
     };
+    if (this.lost.size > 0) summary.lost = [...this.lost].map(([process, round]) => ({ process, round })).sort((x, y) => x.process - y.process);
+    return summary;
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,12 @@ export interface RoundMetrics {
   messagesDropped?: number;
   messagesDelivered?: number;
   peersOnline?: number;
+  /**
+   * live runs after a process was lost only (peersOnline too: the peers of the processes that
+   * reported the round): the processes that did, and the peers that mixed over fewer neighbours than W gives them
+   */
+  processesOnline?: number;
+  renormalisedPeers?: number;
   /** with plasticity only (evaluation rounds): the share of in-link strength that comes from the peer's own cluster, averaged over peers (needs data.clusters) */
   clusterPurity?: number;
   /** with plasticity only (evaluation rounds): mean number of active in-links per peer (self excluded) */
@@ -67,7 +73,7 @@ export interface PeerMetrics {
   bytesSent: number[];
   /** cumulative bytes per edge in topology.json order, where links carry different traffic (async gossip) */
   edgeBytes?: number[];
-  /** async mode only: online now, wake-ups so far (the peer's own clock ticks) and messages sent */
+  /** async mode, and live runs after a process was lost: online now; async only: wake-ups so far (the peer's own clock ticks) and messages sent */
   online?: boolean[];
   wakeups?: number[];
   messagesSent?: number[];
@@ -138,6 +144,8 @@ export interface LiveSummary {
   roundsSeconds: number[];
   /** one per ordered pair of members (the observer is member `processes`), as the sending process counted */
   links: LiveLink[];
+  /** processes lost during the run and the round the observer was measuring when it heard (absent: none) */
+  lost?: { process: number; round: number }[];
 }
 
 export interface LiveLink {

@@ -1,0 +1,131 @@
+// A live run that loses a process goes on: the others renormalise their mixing over the
+// neighbours that answered, the chain forms over the live processes, and the metrics say so.
+import { describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../../src/config/schema.js';
+import type { PeerMetrics, RoundMetrics, RunSummary } from '../../src/engine/events.js';
+import { renormalise } from '../../src/live/exchange.js';
+import { LiveNode } from '../../src/live/node.js';
+import { LiveObserver } from '../../src/live/observer.js';
+import { createMemoryHub } from '../../src/live/transport/memory.js';
+import type { Transport } from '../../src/live/transport/types.js';
+import { createWorld } from '../../src/engine/setup.js';
+import { smallConfig } from '../engine/helpers.js';
+
+/** A transport that can be killed: it closes, and from then on sends nothing and hears nothing, as a killed process. */
+function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void> } {
+  let dead = false;
+  const lost: ((p: number) => void)[] = [];
+  const transport: Transport = {
+    self: t.self,
+    start: () => t.start(),
+    connect: (a) => t.connect(a),
+    send: (to, f) => (dead ? Promise.reject(new Error('killed')) : t.send(to, f)),
+    onFrame: (h) => t.onFrame((from, f) => !dead && h(from, f)),
+    onDisconnect: (h) => (lost.push(h), t.onDisconnect(h)),
+    stats: () => t.stats(),
+    close: () => t.close(),
+  };
+  return {
+    transport,
+    async kill() {
+      dead = true;
+      await t.close();
+      // the process itself is gone: its node stops as when it loses the observer
+      for (const h of lost) h(observer);
+    },
+  };
+}
+
+interface FailedRun {
+  rounds: RoundMetrics[];
+  peers: PeerMetrics[];
+  summary: RunSummary;
+  warnings: string[];
+}
+
+/** `config` live over `processes` in memory, process `victim` killed once the observer has heard round `at`. */
+async function runKilling(config: ExperimentConfig, processes: number, victim: number, at: number): Promise<FailedRun> {
+  const hub = createMemoryHub();
+  const handles = Array.from({ length: processes + 1 }, (_, k) => killable(hub.transport(k), processes));
+  const transports = handles.map((h) => h.transport);
+  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, timeoutMs: 3000 })));
+  const observer = await LiveObserver.create(config, { transport: transports[processes], processes, transportName: 'memory' });
+  const out: Omit<FailedRun, 'summary'> = { rounds: [], peers: [], warnings: [] };
+  observer.on('round', (m) => {
+    out.rounds.push(m);
+    if (m.round === at) void handles[victim].kill();
+  });
+  observer.on('peers', (p) => out.peers.push(p));
+  observer.on('warning', (w) => out.warnings.push(w));
+  const addresses = await Promise.all(transports.map((t) => t.start()));
+  await Promise.all(transports.map((t) => t.connect(addresses)));
+  try {
+    const runs = nodes.map((n, k) => (k === victim ? n.run().catch(() => 'killed' as const) : n.run()));
+    const [summary, ...ends] = await Promise.all([observer.run(), ...runs]);
+    expect(ends[victim]).toBe('killed');
+    return { ...out, summary: summary as RunSummary };
+  } finally {
+    await Promise.all(nodes.map((n) => n.close()));
+    await observer.close();
+    await Promise.all(transports.map((t) => t.close()));
+  }
+}
+
+describe('a live run that loses a process', () => {
+  it('goes on with the others: they finish every round, learn, renormalise and say who was online', async () => {
+    const config = smallConfig({ rounds: 24, peers: 12, topology: { kind: 'ring', k: 2 }, eval: { every: 4, testExamples: 500 } });
+    const run = await runKilling(config, 3, 1, 6);
+    expect(run.rounds.map((m) => m.round)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(run.summary.aborted).toBe(false);
+    // before the kill nothing says online; after it, peers 4..7 (process 1) are offline
+    const before = run.rounds.filter((m) => m.round <= 6);
+    expect(before.every((m) => m.peersOnline === undefined)).toBe(true);
+    const after = run.rounds.filter((m) => m.round > 8);
+    expect(after.every((m) => m.peersOnline === 8 && m.processesOnline === 2)).toBe(true);
+    // ring k=2 over 3 slices of 4: peers 2, 3 and 8, 9 read two rows of process 1 each
+    expect(after.every((m) => m.renormalisedPeers === 4)).toBe(true);
+    expect(after.every((m) => Number.isFinite(m.consensusDistance))).toBe(true);
+    const last = run.peers.at(-1)!;
+    expect(last.online).toEqual([true, true, true, true, false, false, false, false, true, true, true, true]);
+    expect(last.accuracy.slice(4, 8)).toEqual([null, null, null, null]);
+    expect(last.accuracy.filter((a) => a !== null)).toHaveLength(8);
+    expect(run.rounds.at(-1)!.evaluatedPeers).toBe(8);
+    // accuracy keeps rising after the loss
+    const evals = run.rounds.filter((m) => m.meanAccuracy !== undefined);
+    const at8 = evals.find((m) => m.round === 8)!.meanAccuracy!;
+    expect(evals.at(-1)!.meanAccuracy!).toBeGreaterThan(at8);
+    expect(run.warnings.join('\n')).toMatch(/process 1 \(peers 4\.\.7\) lost at round/);
+    expect(run.summary.live?.lost?.map((l) => l.process)).toEqual([1]);
+  }, 30_000);
+
+  it('goes on when the last process of the consensus chain is the one lost', async () => {
+    const config = smallConfig({ rounds: 12, peers: 12, eval: { every: 3, testExamples: 300 } });
+    const run = await runKilling(config, 3, 2, 4);
+    expect(run.rounds).toHaveLength(12);
+    const tail = run.rounds.filter((m) => m.round > 6);
+    expect(tail.every((m) => m.processesOnline === 2 && Number.isFinite(m.consensusDistance))).toBe(true);
+    expect(run.peers.at(-1)!.online!.filter(Boolean)).toHaveLength(8);
+  }, 30_000);
+
+  it('stops with a clear message for push-sum, whose weights need every peer', async () => {
+    const config = smallConfig({ rounds: 12, peers: 12, topology: { kind: 'directed-exponential' }, protocol: { kind: 'push-sum' } });
+    const e = await runKilling(config, 3, 1, 4).then(() => undefined, (err: Error) => err);
+    expect(e?.message).toMatch(/push-sum cannot go on without process 1/);
+  }, 30_000);
+});
+
+describe('renormalising a mixing row', () => {
+  it('divides the answered weights by their sum and leaves rows that lost nothing as they were', () => {
+    const w = createWorld(smallConfig({ peers: 8, topology: { kind: 'ring', k: 1 } }), 'auto').mixing;
+    const { w: r, rows } = renormalise(w, [0, 4], (j) => j >= 4);
+    expect(rows).toBe(2); // peers 0 (reads 7) and 3 (reads 4)
+    const row = (m: typeof w, i: number) => Array.from(m.cols.subarray(m.offsets[i], m.offsets[i + 1])).map((j, k) => [j, m.weights[m.offsets[i] + k]]);
+    expect(row(r, 1)).toEqual(row(w, 1));
+    expect(row(r, 5)).toEqual(row(w, 5));
+    const r3 = row(r, 3);
+    expect(r3.map(([j]) => j)).toEqual([2, 3]);
+    expect(r3.reduce((s, [, x]) => s + x, 0)).toBeCloseTo(1, 12);
+    const w3 = row(w, 3).filter(([j]) => j !== 4);
+    expect(r3[0][1] / r3[1][1]).toBeCloseTo(w3[0][1] / w3[1][1], 12);
+  });
+});
