@@ -266,16 +266,21 @@ eval: { every: 4, testExamples: 400 }
   });
 
   it.skipIf(netemMissing !== undefined)('asynchronous gossip under tc netem delay and loss tracks the simulator given the same latency and drop', async () => {
-    // 100 ms a unit; netem: 50 ms one way (latency 0.5 units), 5% of packets lost. TCP resends lost
+    // 200 ms a unit; netem: 100 ms one way (latency 0.5 units), 5% of packets lost. TCP resends lost
     // packets, so the live run loses no message but delays some (a retransmission timeout, >= 200 ms):
     // the simulator's drop 0.05 stands for them, hence the wider margin.
     const net = new Namespaces(2);
     try {
-      net.netem(50, 5);
+      net.netem(100, 5);
       const config = gossip({ latency: 0.5, drop: 0.05 });
-      const live = await asyncAcrossNamespaces(net, config, { scale: 100, emulate: false });
+      const live = await asyncAcrossNamespaces(net, config, { scale: 200, emulate: false });
       const sim = await runRecorded(config);
-      expect(Math.abs(curve(live.rounds) - curve(sim.rounds))).toBeLessThan(0.12);
+      const clean = await runRecorded(gossip({}));
+      const [l, s0, c] = [curve(live.rounds), curve(sim.rounds), curve(clean.rounds)];
+      console.log(`netem 50 ms, 5% across namespaces: mean accuracy over time 2..20 live ${l.toFixed(3)}, simulator ${s0.toFixed(3)} (${c.toFixed(3)} without latency and drop)`);
+      // the simulator: 0.48 with latency 0.5 and drop 0.05, 0.68 without; still 0.40 at latency 1.2, so the margin allows for the retransmissions' delay
+      expect(c - s0).toBeGreaterThan(0.15);
+      expect(Math.abs(l - s0)).toBeLessThan(0.12);
       expect(live.summary.messagesSent).toBe(live.summary.messagesDelivered! + live.summary.messagesDropped!);
     } finally {
       net.close();
@@ -286,11 +291,12 @@ eval: { every: 4, testExamples: 400 }
     const net = new Namespaces(2);
     try {
       const config = gossip({ latency: 0.5, drop: 0.2 });
-      const live = await asyncAcrossNamespaces(net, config, { scale: 100, emulate: true });
+      // 200 ms a unit: a process's scheduling and the links' own latency (a few ms) weigh less against the emulated 100 ms
+      const live = await asyncAcrossNamespaces(net, config, { scale: 200, emulate: true });
       const sim = await runRecorded(config);
       const clean = await runRecorded(gossip({}));
       const [l, s0, c] = [curve(live.rounds), curve(sim.rounds), curve(clean.rounds)];
-      console.log(`emulated latency 0.5, drop 0.2 across namespaces: mean accuracy over time 2..20 live ${l.toFixed(3)}, simulator ${s0.toFixed(3)} (${c.toFixed(3)} without them)`);
+      console.log(`emulated latency 0.5, drop 0.2 across namespaces: mean accuracy over time 2..20 live ${l.toFixed(3)}, simulator ${s0.toFixed(3)} (${c.toFixed(3)} without them); rtt ${JSON.stringify(live.summary.live?.links.map((k) => k.rttMs))}`);
       // the conditions cost the simulator accuracy: the margin below tells the two apart
       expect(c - s0).toBeGreaterThan(0.15);
       expect(Math.abs(l - s0)).toBeLessThan(0.1);

@@ -326,7 +326,6 @@ export class AsyncLiveNode {
         if (this.stopped) break;
         const ev = queue.pop()!;
         if (ev.type === 'tick') {
-          if (ev.round === config.rounds) this.draining = true;
           await this.enqueue(() => this.measure(ev.round));
         } else {
           queue.push({ time: ev.time + this.network.nextInterval(ev.peer), type: 'wake', peer: ev.peer });
@@ -384,6 +383,8 @@ export class AsyncLiveNode {
     const [a, b] = this.slice;
     const dim = state.dim;
     this.ticks = round;
+    // after the last measurement nothing new is sent (what arrives is counted, not merged)
+    if (round === config.rounds) this.draining = true;
     const counts: MessageCounts = { sent: this.sent.upTo(round), dropped: this.dropped.upTo(round), delivered: this.delivered.upTo(round) };
     const rows = this.runtime.params().slice(a * dim, b * dim);
     const evaluate = round === 0 || round % config.eval.every === 0 || round === config.rounds;
