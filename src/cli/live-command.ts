@@ -45,6 +45,7 @@ export interface LiveOptions {
   host?: string;
   port?: number;
   vizWait?: number;
+  timeout: number;
 }
 
 function timestamp(): string {
@@ -66,6 +67,7 @@ export function registerLiveCommand(program: Command): void {
     .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')} (tcp: plain sockets, the baseline)`, 'libp2p')
     .option('--join <bootstrap-file>', 'start no processes: meet those started by hand with `plexus node` (the file lists members 0..P, this observer last)')
     .option('--listen <address>', 'where the observer listens (default: loopback, any free port; with --join, its line of the bootstrap file)')
+    .option('--timeout <ms>', 'the processes go on without one whose rows do not come within this long (plus 1 ms per kB they carry)', parseIntOption('--timeout', 1), 5000)
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
     .option('--viz', 'serve the live view of this run and print its URL')
     .option('--open', 'with --viz: open the URL in a browser')
@@ -76,6 +78,7 @@ export function registerLiveCommand(program: Command): void {
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
 A synchronous dpsgd run gives the simulator's metrics.jsonl, whatever P (wall-clock fields aside).
+A process that dies is gone on without (dpsgd, local): see peersOnline in metrics.jsonl.
 On several machines: start \`plexus node\` on each (see \`plexus node --help\`), then
 \`plexus live CONFIG --processes P --join bootstrap.txt --listen <this machine's line>\`.`)
     .action(async (configPath: string, opts: LiveOptions) => {
@@ -97,6 +100,7 @@ function startChild(configPath: string, config: ExperimentConfig, k: number, opt
     bin, 'node', configPath, '--index', String(k), '--processes', String(opts.processes), '--slice', `${a}..${b}`,
     '--bootstrap', bootstrap, '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
     '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
+    '--timeout', String(opts.timeout ?? 5000),
   ];
   // its own process group: a Ctrl-C in the terminal reaches the observer, which stops the run cleanly
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -205,7 +209,9 @@ async function observe(
     log(describeSummary(summary));
     if (summary.live) log(describeLinks(summary.live));
     const codes = await Promise.all(children.map((c) => c.exited));
-    const failed = codes.findIndex((c) => c !== 0);
+    // a process lost during the run (killed, crashed) is in the metrics, not a failure of the run
+    const lost = new Set(summary.live?.lost?.map((l) => l.process));
+    const failed = codes.findIndex((c, k) => c !== 0 && !lost.has(k));
     if (failed >= 0 && !summary.aborted) throw new PlexusError(`live: process ${failed} exited with code ${codes[failed]} after the run`);
     log(`files: ${out.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
     if (summary.aborted) process.exitCode = 130;

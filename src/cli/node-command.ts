@@ -22,6 +22,7 @@ export interface NodeOptions {
   workers?: number;
   backend?: 'auto' | 'wasm' | 'cpu' | 'node';
   bootstrapWait: number;
+  timeout: number;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -39,6 +40,7 @@ export function registerNodeCommand(program: Command): void {
     .option('-r, --rounds <n>', 'override the number of rounds (the same on every process)', parseIntOption('--rounds', 1))
     .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
     .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
+    .option('--timeout <ms>', 'go on without a process whose rows do not come within this long (plus 1 ms per kB they carry)', parseIntOption('--timeout', 1), 5000)
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
@@ -69,10 +71,10 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
   let node: LiveNode | undefined;
   try {
-    node = await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend });
+    node = await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout });
     const addresses = await transport.start();
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
-    log(`peers ${a}..${b - 1}, listening on ${addresses.join(' ')}`);
+    log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
     await transport.connect(members);
     const end = await node.run();

@@ -1,5 +1,7 @@
 // A live run that loses a process goes on: the others renormalise their mixing over the
 // neighbours that answered, the chain forms over the live processes, and the metrics say so.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../src/config/schema.js';
 import type { PeerMetrics, RoundMetrics, RunSummary } from '../../src/engine/events.js';
@@ -10,6 +12,9 @@ import { createMemoryHub } from '../../src/live/transport/memory.js';
 import type { Transport } from '../../src/live/transport/types.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { smallConfig } from '../engine/helpers.js';
+import { jsonLines, lineCount, start, tempDir, until, writeConfig } from '../cli/helpers.js';
+
+const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 
 /** A transport that can be killed: it closes, and from then on sends nothing and hears nothing, as a killed process. */
 function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void> } {
@@ -128,4 +133,44 @@ describe('renormalising a mixing row', () => {
     const w3 = row(w, 3).filter(([j]) => j !== 4);
     expect(r3[0][1] / r3[1][1]).toBeCloseTo(w3[0][1] / w3[1][1], 12);
   });
+});
+
+describe.skipIf(!built)('plexus live with a process killed', () => {
+  it('ends with a summary, the loss in metrics.jsonl and peers.jsonl, when one of 3 libp2p processes is SIGKILLed', async () => {
+    const dir = tempDir('plexus-live-kill-');
+    const cfg = writeConfig(dir, 'kill.yaml', `name: kill
+seed: 5
+peers: 12
+rounds: 300
+topology: { kind: ring, k: 2 }
+data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
+model: { kind: mlp, hidden: [8] }
+train: { lr: 0.1, batchSize: 16 }
+eval: { every: 25, testExamples: 400 }
+`);
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '3', '--out', out, '-q']);
+    let pid = 0;
+    await until(() => {
+      pid = Number(/\[process 1\] peers 4\.\.7, pid (\d+)/.exec(run.stderr())?.[1] ?? 0);
+      return pid > 0;
+    }, 20_000, 'process 1 to say its pid', run);
+    await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
+    process.kill(pid, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.code, run.stderr()).toBe(0);
+    const metrics = jsonLines(join(out, 'metrics.jsonl'));
+    expect(metrics).toHaveLength(300);
+    const after = metrics.filter((m) => m.processesOnline !== undefined);
+    expect(after.length).toBeGreaterThan(200);
+    expect(after.at(-1)).toMatchObject({ round: 300, peersOnline: 8, processesOnline: 2, renormalisedPeers: 4 });
+    const peers = jsonLines(join(out, 'peers.jsonl'));
+    const last = peers.at(-1) as { online: boolean[]; accuracy: (number | null)[] };
+    expect(last.online.filter(Boolean)).toHaveLength(8);
+    expect(last.accuracy.slice(4, 8)).toEqual([null, null, null, null]);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.rounds).toBe(300);
+    expect(summary.live.lost.map((l: { process: number }) => l.process)).toEqual([1]);
+    expect(run.stderr()).toMatch(/process 1 \(peers 4\.\.7\) lost at round \d+/);
+  }, 60_000);
 });
