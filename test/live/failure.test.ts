@@ -13,6 +13,8 @@ import type { Transport } from '../../src/live/transport/types.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { smallConfig } from '../engine/helpers.js';
 import { jsonLines, lineCount, start, tempDir, until, writeConfig } from '../cli/helpers.js';
+import type { PeersLine } from '../../src/run-format/index.js';
+import { RunStore } from '../../viz/page/src/store.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 
@@ -168,6 +170,11 @@ eval: { every: 25, testExamples: 400 }
     const last = peers.at(-1) as { online: boolean[]; accuracy: (number | null)[] };
     expect(last.online.filter(Boolean)).toHaveLength(8);
     expect(last.accuracy.slice(4, 8)).toEqual([null, null, null, null]);
+    // the live view's store reads the lines as an async run's: peers 4..7 drawn offline, in the legend too
+    const store = new RunStore(12);
+    for (const line of peers) store.addPeersLine(line as unknown as PeersLine);
+    expect(store.hasOffline).toBe(true);
+    expect(Array.from(store.frames.at(-1)!.online!)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.rounds).toBe(300);
     expect(summary.live.lost.map((l: { process: number }) => l.process)).toEqual([1]);
