@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransportError } from '../../src/live/transport/errors.js';
 import { controlFrame, decodeFrame, encodeFrame, encodeFrameInto, framePayloadFloat32, readControl, readHello } from '../../src/live/transport/frame.js';
-import { PrefixedReader } from '../../src/live/transport/tcp.js';
+import { PrefixedReader } from '../../src/live/transport/prefixed-reader.js';
 import { FRAME_HEADER_BYTES, FRAME_KINDS, type Frame } from '../../src/live/transport/types.js';
 
 function bytes(n: number, salt = 0): Uint8Array {
@@ -75,19 +75,41 @@ describe('length-prefixed reader', () => {
     for (const m of msgs) wire.push(m.length & 255, (m.length >> 8) & 255, (m.length >> 16) & 255, m.length >>> 24, ...m);
     const all = Uint8Array.from(wire);
     for (const cut of [1, 2, 7, 1000, all.length]) {
-      const reader = new PrefixedReader(1 << 20);
+      const reader = new PrefixedReader(1 << 20, 'u32');
       const got: Uint8Array[] = [];
       for (let i = 0; i < all.length; i += cut) reader.push(all.subarray(i, i + cut), (m) => got.push(m.slice()));
       expect(got.map((g) => Buffer.from(g).toString('hex'))).toEqual(msgs.map((m) => Buffer.from(m).toString('hex')));
     }
-    const reader = new PrefixedReader(1 << 20);
+    const reader = new PrefixedReader(1 << 20, 'u32');
     let seen: Uint8Array | undefined;
     reader.push(all.subarray(0, 4 + 0 + 4 + 5), (m) => (seen = m));
     expect(seen?.buffer).toBe(all.buffer);
   });
 
+  it('reads the varint prefixes that libp2p writes, across any cut', () => {
+    const msgs = [bytes(0), bytes(127, 1), bytes(128, 2), bytes(300_000, 3)];
+    const parts: Uint8Array[] = [];
+    for (const m of msgs) {
+      const prefix: number[] = [];
+      let n = m.length;
+      while (n >= 0x80) {
+        prefix.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+      }
+      prefix.push(n);
+      parts.push(Uint8Array.from(prefix), m);
+    }
+    const all = new Uint8Array(Buffer.concat(parts));
+    for (const cut of [1, 3, 4096, all.length]) {
+      const reader = new PrefixedReader(1 << 20, 'varint');
+      const got: string[] = [];
+      for (let i = 0; i < all.length; i += cut) reader.push(all.subarray(i, i + cut), (m) => got.push(Buffer.from(m).toString('hex')));
+      expect(got).toEqual(msgs.map((m) => Buffer.from(m).toString('hex')));
+    }
+  });
+
   it('refuses a message longer than its limit', () => {
-    const reader = new PrefixedReader(10);
+    const reader = new PrefixedReader(10, 'u32');
     expect(() => reader.push(Uint8Array.from([11, 0, 0, 0]), () => {})).toThrow(TransportError);
   });
 });

@@ -12,11 +12,10 @@ import { createLibp2p, type Libp2p } from 'libp2p';
 import { TransportError } from './errors.js';
 import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, readHello } from './frame.js';
 import { LinkedTransport, within, withRetry } from './links.js';
+import { PrefixedReader } from './prefixed-reader.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
-/** What lpStream throws at a frame over the limit: the remote broke the protocol (not a closed stream). */
-const PROTOCOL_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'StreamBufferError']);
 
 export interface Libp2pTransportOptions {
   /** this process's index */
@@ -114,36 +113,45 @@ class Libp2pTransport extends LinkedTransport {
     this.links.lose(process);
   }
 
-  /** An inbound stream: its first frame says which process it comes from, then frames follow. */
+  /**
+   * An inbound stream: its first frame says which process it comes from, then frames follow. Read
+   * straight off its 'message' events (lpStream's framing, varint prefixes) so a long frame is
+   * assembled as it arrives rather than joined from its chunks at the end.
+   */
   private accept(stream: Stream, connection: Connection): void {
     if (this.isClosing) {
       stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
       return;
     }
-    const lp = this.lp(stream);
-    void (async () => {
-      let from: number | undefined;
-      try {
-        from = readHello(decodeFrame((await lp.read()).subarray()));
-        if (from === undefined) throw new TransportError(`libp2p transport ${this.self}: a stream from ${connection.remotePeer} did not open with a hello`);
-        this.processOf.set(connection.remotePeer.toString(), from);
-        for (;;) {
-          const bytes = await lp.read();
-          // subarray() joins the chunks the frame arrived in (one copy); the payload is then a view.
-          this.links.received(from, decodeFrame(bytes.subarray()));
-        }
-      } catch (err) {
-        // An EOF or a reset means the remote closed the stream or went away; anything else broke the protocol.
-        const e = err instanceof Error ? err : new Error(String(err));
-        if (e instanceof TransportError || PROTOCOL_ERRORS.has(e.name)) {
-          const who = from === undefined ? `${connection.remotePeer}` : `process ${from}`;
-          this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${e.message}`, { process: from, cause: e }));
-        }
-        if (stream.status === 'open') stream.abort(e);
-      } finally {
-        if (from !== undefined) this.lost(from);
+    const reader = new PrefixedReader(this.maxFrame, 'varint');
+    let from: number | undefined;
+    const onMessage = (bytes: Uint8Array): void => {
+      const frame = decodeFrame(bytes);
+      if (from !== undefined) {
+        this.links.received(from, frame);
+        return;
       }
-    })();
+      from = readHello(frame);
+      if (from === undefined) throw new TransportError('the stream did not open with a hello');
+      this.processOf.set(connection.remotePeer.toString(), from);
+    };
+    stream.addEventListener('message', (evt) => {
+      try {
+        if (evt.data instanceof Uint8Array) reader.push(evt.data, onMessage);
+        else for (const chunk of evt.data) reader.push(chunk, onMessage);
+      } catch (err) {
+        const who = from === undefined ? `${connection.remotePeer}` : `process ${from}`;
+        this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${(err as Error).message}`, { process: from, cause: err }));
+        stream.abort(err as Error);
+      }
+    });
+    // the remote closed its end, reset the stream, or went away
+    stream.addEventListener('remoteCloseWrite', () => {
+      if (from !== undefined) this.lost(from);
+    });
+    stream.addEventListener('close', () => {
+      if (from !== undefined) this.lost(from);
+    });
   }
 
   async connect(addresses: readonly (readonly string[])[]): Promise<void> {

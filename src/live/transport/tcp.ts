@@ -4,6 +4,7 @@ import net from 'node:net';
 import { TransportError } from './errors.js';
 import { allocBytes, controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
 import { LinkedTransport, within, withRetry } from './links.js';
+import { PrefixedReader } from './prefixed-reader.js';
 import type { Frame, Transport } from './types.js';
 
 export interface TcpTransportOptions {
@@ -16,51 +17,6 @@ export interface TcpTransportOptions {
   connectTimeoutMs?: number;
   /** the largest frame accepted (default 64 MiB) */
   maxFrameBytes?: number;
-}
-
-/**
- * Splits a byte stream into its u32-length-prefixed messages. A message inside one chunk is a view
- * of it; a longer one is copied into its own buffer as its chunks arrive (while they are still in
- * cache, and so they die young).
- */
-export class PrefixedReader {
-  private readonly head = new Uint8Array(4);
-  private headBytes = 0;
-  private body?: Uint8Array;
-  private filled = 0;
-
-  constructor(private readonly maxBytes: number) {}
-
-  push(chunk: Uint8Array, emit: (message: Uint8Array) => void): void {
-    let off = 0;
-    while (off < chunk.byteLength) {
-      if (this.body) {
-        const k = Math.min(chunk.byteLength - off, this.body.byteLength - this.filled);
-        this.body.set(chunk.subarray(off, off + k), this.filled);
-        this.filled += k;
-        off += k;
-        if (this.filled === this.body.byteLength) {
-          const message = this.body;
-          this.body = undefined;
-          emit(message);
-        }
-        continue;
-      }
-      while (this.headBytes < 4 && off < chunk.byteLength) this.head[this.headBytes++] = chunk[off++];
-      if (this.headBytes < 4) return;
-      this.headBytes = 0;
-      const h = this.head;
-      const n = (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
-      if (n > this.maxBytes) throw new TransportError(`tcp transport: a ${n}-byte frame exceeds the ${this.maxBytes}-byte limit`);
-      if (chunk.byteLength - off >= n) {
-        emit(chunk.subarray(off, off + n));
-        off += n;
-      } else {
-        this.body = allocBytes(n);
-        this.filled = 0;
-      }
-    }
-  }
 }
 
 interface Outbound {
@@ -134,7 +90,7 @@ class TcpTransport extends LinkedTransport {
     }
     this.inbound.add(socket);
     socket.setNoDelay(true);
-    const reader = new PrefixedReader(this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    const reader = new PrefixedReader(this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'u32');
     let from: number | undefined;
     const onMessage = (bytes: Uint8Array): void => {
       const frame = decodeFrame(bytes);
