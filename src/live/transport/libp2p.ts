@@ -10,9 +10,8 @@ import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { TransportError } from './errors.js';
-import { controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame, readHello } from './frame.js';
-import { LinkedTransport, within, withRetry } from './links.js';
-import { PrefixedReader } from './prefixed-reader.js';
+import { controlFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frame.js';
+import { InboundFrames, LinkedTransport, within, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
@@ -123,35 +122,23 @@ class Libp2pTransport extends LinkedTransport {
       stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
       return;
     }
-    const reader = new PrefixedReader(this.maxFrame, 'varint');
-    let from: number | undefined;
-    const onMessage = (bytes: Uint8Array): void => {
-      const frame = decodeFrame(bytes);
-      if (from !== undefined) {
-        this.links.received(from, frame);
-        return;
-      }
-      from = readHello(frame);
-      if (from === undefined) throw new TransportError('the stream did not open with a hello');
-      this.processOf.set(connection.remotePeer.toString(), from);
-    };
+    const inbound = new InboundFrames(this.links, this.maxFrame, 'varint', (from) => this.processOf.set(connection.remotePeer.toString(), from));
     stream.addEventListener('message', (evt) => {
       try {
-        if (evt.data instanceof Uint8Array) reader.push(evt.data, onMessage);
-        else for (const chunk of evt.data) reader.push(chunk, onMessage);
+        if (evt.data instanceof Uint8Array) inbound.push(evt.data);
+        else for (const chunk of evt.data) inbound.push(chunk);
       } catch (err) {
-        const who = from === undefined ? `${connection.remotePeer}` : `process ${from}`;
-        this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${(err as Error).message}`, { process: from, cause: err }));
+        const who = inbound.from === undefined ? `${connection.remotePeer}` : `process ${inbound.from}`;
+        this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
         stream.abort(err as Error);
       }
     });
     // the remote closed its end, reset the stream, or went away
-    stream.addEventListener('remoteCloseWrite', () => {
-      if (from !== undefined) this.lost(from);
-    });
-    stream.addEventListener('close', () => {
-      if (from !== undefined) this.lost(from);
-    });
+    const gone = (): void => {
+      if (inbound.from !== undefined) this.lost(inbound.from);
+    };
+    stream.addEventListener('remoteCloseWrite', gone);
+    stream.addEventListener('close', gone);
   }
 
   async connect(addresses: readonly (readonly string[])[]): Promise<void> {

@@ -1,6 +1,8 @@
 // What every transport keeps the same way: per-link counters, the frame handler (frames that
 // arrive before it is set wait for it), and the once-per-loss disconnect notice.
 import { TransportError } from './errors.js';
+import { decodeFrame, readHello } from './frame.js';
+import { PrefixedReader, type LengthPrefix } from './prefixed-reader.js';
 import type { Frame, LinkStats, Transport } from './types.js';
 import { FRAME_HEADER_BYTES } from './types.js';
 
@@ -83,6 +85,39 @@ export class Links {
   stats(): LinkStats[] {
     return [...this.counters.values()].sort((a, b) => a.process - b.process).map((s) => ({ ...s }));
   }
+}
+
+/** One inbound byte stream: length-prefixed frames, the first a hello naming the sending process. */
+export class InboundFrames {
+  /** the sending process, once its hello came */
+  from?: number;
+  private readonly reader: PrefixedReader;
+
+  constructor(
+    private readonly links: Links,
+    maxBytes: number,
+    prefix: LengthPrefix,
+    private readonly onHello: (from: number) => void = () => {},
+  ) {
+    this.reader = new PrefixedReader(maxBytes, prefix);
+  }
+
+  /** Feeds received bytes; throws a TransportError when the remote breaks the protocol. */
+  push(chunk: Uint8Array): void {
+    this.reader.push(chunk, this.message);
+  }
+
+  private readonly message = (bytes: Uint8Array): void => {
+    const frame = decodeFrame(bytes);
+    if (this.from !== undefined) {
+      this.links.received(this.from, frame);
+      return;
+    }
+    const from = readHello(frame);
+    if (from === undefined) throw new TransportError('the stream did not open with a hello');
+    this.from = from;
+    this.onHello(from);
+  };
 }
 
 /** Waits `ms` milliseconds. */

@@ -2,9 +2,8 @@
 // each prefixed by its length (u32 LE). No encryption, no multiplexing: one socket per direction.
 import net from 'node:net';
 import { TransportError } from './errors.js';
-import { allocBytes, controlFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength, readHello } from './frame.js';
-import { LinkedTransport, within, withRetry } from './links.js';
-import { PrefixedReader } from './prefixed-reader.js';
+import { allocBytes, controlFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength } from './frame.js';
+import { InboundFrames, LinkedTransport, within, withRetry } from './links.js';
 import type { Frame, Transport } from './types.js';
 
 export interface TcpTransportOptions {
@@ -90,30 +89,20 @@ class TcpTransport extends LinkedTransport {
     }
     this.inbound.add(socket);
     socket.setNoDelay(true);
-    const reader = new PrefixedReader(this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'u32');
-    let from: number | undefined;
-    const onMessage = (bytes: Uint8Array): void => {
-      const frame = decodeFrame(bytes);
-      if (from !== undefined) {
-        this.links.received(from, frame);
-        return;
-      }
-      from = readHello(frame);
-      if (from === undefined) throw new TransportError(`tcp transport ${this.self}: a connection from ${socket.remoteAddress}:${socket.remotePort} did not open with a hello`);
-    };
+    const inbound = new InboundFrames(this.links, this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'u32');
     socket.on('data', (chunk: Buffer) => {
       try {
-        reader.push(chunk, onMessage);
+        inbound.push(chunk);
       } catch (err) {
-        const who = from === undefined ? `${socket.remoteAddress}:${socket.remotePort}` : `process ${from}`;
-        this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from ${who}: ${(err as Error).message}`, { process: from, cause: err }));
+        const who = inbound.from === undefined ? `${socket.remoteAddress}:${socket.remotePort}` : `process ${inbound.from}`;
+        this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from ${who}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
         socket.destroy();
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports it
     socket.on('close', () => {
       this.inbound.delete(socket);
-      if (from !== undefined) this.lost(from);
+      if (inbound.from !== undefined) this.lost(inbound.from);
     });
   }
 
