@@ -104,8 +104,7 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
 
   for (let p = 0; p < n; p++) {
     online[p] = o.time.churn ? (network.startsOnline(p) ? 1 : 0) : 1;
-    // fixed clocks start at a random phase so peers do not wake in lockstep
-    queue.push({ time: network.nextInterval(p) * (o.time.clock === 'fixed' ? (p + 0.5) / n : 1), type: 'wake', peer: p });
+    queue.push({ time: network.firstWake(p), type: 'wake', peer: p });
     if (o.time.churn) queue.push({ time: network.spell(p, online[p] === 1), type: 'churn', peer: p });
   }
 

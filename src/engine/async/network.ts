@@ -10,6 +10,8 @@ export interface Network {
   readonly stragglers: Uint8Array;
   /** next wake interval of peer p (exponential for poisson clocks, else the mean) */
   nextInterval(p: number): number;
+  /** peer p's first wake-up: an interval, or for fixed clocks a share of it by p, so peers do not wake in lockstep */
+  firstWake(p: number): number;
   /** time for `bytes` to go from i to j: latency of the link + bytes / bandwidth */
   transit(i: number, j: number, bytes: number): number;
   /** whether a message sent by p is lost on the way */
@@ -66,10 +68,12 @@ export function createNetwork(t: AsyncTimeConfig, n: number, seed: number): Netw
     }
     return l;
   };
+  const nextInterval = (p: number) => (t.clock === 'poisson' ? exponential(clocks[p], interval[p]) : interval[p]);
   return {
     interval,
     stragglers,
-    nextInterval: (p) => (t.clock === 'poisson' ? exponential(clocks[p], interval[p]) : interval[p]),
+    nextInterval,
+    firstWake: (p) => nextInterval(p) * (t.clock === 'fixed' ? (p + 0.5) / n : 1),
     transit: (i, j, bytes) => latencyOf(i, j) + (t.bandwidth ? bytes / t.bandwidth : 0),
     dropped: (p) => t.drop > 0 && drops[p].next() < t.drop,
     startsOnline: (p) => !t.churn || churn[p].next() < t.churn.meanOnline / (t.churn.meanOnline + t.churn.meanOffline),

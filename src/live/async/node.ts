@@ -313,11 +313,7 @@ export class AsyncLiveNode {
       await m.control(this.observer, 0, 'start');
       this.start = performance.now();
       const queue = new EventQueue<Tick>();
-      const n = config.peers;
-      for (let p = a; p < b; p++) {
-        // the simulator's first wake-ups (fixed clocks start at a phase so peers do not wake in lockstep)
-        queue.push({ time: this.network.nextInterval(p) * (config.time.mode === 'async' && config.time.clock === 'fixed' ? (p + 0.5) / n : 1), type: 'wake', peer: p });
-      }
+      for (let p = a; p < b; p++) queue.push({ time: this.network.firstWake(p), type: 'wake', peer: p });
       for (let r = 1; r <= config.rounds; r++) queue.push({ time: r, type: 'tick', round: r });
       if (config.eval.atStart) await this.enqueue(() => this.measure(0));
       while (!this.stopped && queue.size > 0) {
