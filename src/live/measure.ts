@@ -4,9 +4,10 @@
 import { squaredNorm } from '../metrics/divergence.js';
 import { ranges } from '../engine/runtime.js';
 import { COLUMN_BLOCK } from '../engine/shared-state.js';
+import { instantiateExchange, sharedWasmMemoryOf, type ExchangeKernels } from '../wasm/exchange.js';
 import {
   carryBytes, carryFromBytes, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
-  type ColumnCarry, type ReduceLayout, type ReducedMean, type StatsPath,
+  type ColumnCarry, type ReduceLayout, type ReducedMean, type RowSpan, type StatsPath,
 } from './reduce.js';
 import { FRAME_KINDS } from './transport/types.js';
 import { keyOf, type Mailbox } from './mailbox.js';
@@ -25,8 +26,6 @@ interface Piece {
   c0: number;
   c1: number;
   layout: ReduceLayout;
-  /** this slice's rows restricted to the block's columns (count x width), refilled each pass */
-  columns: Float32Array;
 }
 
 export class ChainReduction {
@@ -40,6 +39,8 @@ export class ChainReduction {
   private readonly pieces: Piece[] = [];
   /** one-block layouts by width, for the blocks' totals */
   private readonly blockLayouts = new Map<number, ReduceLayout>();
+  /** the exchange kernels on the memory holding the rows (found on the first round), null when they are not in one */
+  private kernels?: ExchangeKernels | null;
   /** wall milliseconds spent in the reduction */
   ms = 0;
   /** the processes of the chain in index order and the peers they host (every one until a process is lost) */
@@ -48,7 +49,7 @@ export class ChainReduction {
 
   constructor(
     private readonly mailbox: Mailbox, private readonly self: number, private readonly processes: number,
-    private readonly peers: number, dim: number, path: StatsPath, count: number,
+    private readonly peers: number, dim: number, path: StatsPath, _count: number,
   ) {
     this.layout = reduceLayout(dim, path);
     this.order = Array.from({ length: processes }, (_, k) => k);
@@ -56,7 +57,7 @@ export class ChainReduction {
     for (const [b0, b1] of ranges(Math.ceil(dim / COLUMN_BLOCK), PIECES)) {
       const c0 = b0 * COLUMN_BLOCK;
       const c1 = Math.min(dim, b1 * COLUMN_BLOCK);
-      this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path), columns: new Float32Array(c0 === 0 && c1 === dim ? 0 : count * (c1 - c0)) });
+      this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path) });
     }
   }
 
@@ -85,8 +86,8 @@ export class ChainReduction {
     const finals: ColumnCarry[] = [];
     // pass 1, block by block along the chain; the last process sends each block's final sums to every other
     for (const piece of this.pieces) {
-      const x = this.columnsOf(piece, rows, count);
-      const sums = await this.pass(round, (c) => columnSumsContinue(c, x, count, piece.layout), piece.layout);
+      const span = this.spanOf(piece, rows);
+      const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, piece.layout, undefined, span), piece.layout);
       if (this.self === last) {
         finals.push(sums);
         await Promise.all(this.order.filter((q) => q !== last).map((q) => this.send(q, round, sums)));
@@ -100,8 +101,8 @@ export class ChainReduction {
       const m = meanOf(final, this.count, piece.layout);
       mean.mean.set(m.mean, piece.c0);
       mean.meanF32.set(m.meanF32, piece.c0);
-      const x = this.columnsOf(piece, rows, count);
-      const devs = await this.pass(round, (c) => deviationsContinue(c, x, count, piece.layout, m), piece.layout);
+      const span = this.spanOf(piece, rows);
+      const devs = await this.pass(round, (c) => deviationsContinue(c, rows, count, piece.layout, m, undefined, span), piece.layout);
       if (this.self === last) total = this.addTotals(total, devs, piece.layout);
     }
     const out: Reduced = { mean };
@@ -110,13 +111,13 @@ export class ChainReduction {
     return out;
   }
 
-  /** The slice's rows restricted to the piece's columns (the rows themselves when one piece covers them). */
-  private columnsOf(piece: Piece, rows: Float32Array, count: number): Float32Array {
-    if (piece.columns.length === 0) return rows;
-    const { dim } = this.layout;
-    const width = piece.c1 - piece.c0;
-    for (let r = 0; r < count; r++) piece.columns.set(rows.subarray(r * dim + piece.c0, r * dim + piece.c1), r * width);
-    return piece.columns;
+  /** The piece's columns within the slice's rows, and the kernels when the rows are in a WebAssembly memory. */
+  private spanOf(piece: Piece, rows: Float32Array): RowSpan {
+    if (this.kernels === undefined || (this.kernels && this.kernels.memory.buffer !== rows.buffer)) {
+      const memory = this.layout.path === 'simd' ? sharedWasmMemoryOf(rows) : undefined;
+      this.kernels = memory ? instantiateExchange(memory) : null;
+    }
+    return { stride: this.layout.dim, at: piece.c0, kernels: this.kernels ?? undefined };
   }
 
   /**
@@ -140,8 +141,9 @@ export class ChainReduction {
     return carry;
   }
 
+  /** Every transport copies the payload into its frame, and a carry is not written after it is sent: no copy here. */
   private send(to: number, round: number, carry: ColumnCarry): Promise<void> {
-    return this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry).slice() });
+    return this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry) });
   }
 
   private async receive(from: number, round: number, layout = this.layout): Promise<ColumnCarry> {

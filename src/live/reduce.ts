@@ -10,7 +10,10 @@
 //           distancesTo(its rows, mean.mean) are its peers' entries of runtime.distances()
 // The same chain over the honest rows only (`pick`) with the 'js' layout reproduces the subset
 // path (adversaries), and pass 1 + meanOf with the 'js' layout the average model's mean (columnMean).
+// With `kernels` (the rows in a shared WebAssembly memory), the float32 columns of both passes run in
+// the exchange kernels' f32x4 loops on a carry block copied into a scratch slot of that memory.
 import { COLUMN_BLOCK } from '../engine/shared-state.js';
+import { SCRATCH_SLOT_BYTES, withScratchSlot, type ExchangeKernels } from '../wasm/exchange.js';
 
 /**
  * Which of the engine's column statistics to reproduce: 'simd' is the wasm kernel colStats (the
@@ -93,26 +96,69 @@ export function carryFromBytes(layout: ReduceLayout, bytes: Uint8Array): ColumnC
   return carry;
 }
 
-/** Rows [0, count) of `rows`, or the listed local row indices in order. */
-function rowCount(count: number, pick?: ArrayLike<number>): number {
-  return pick ? pick.length : count;
+/**
+ * Where a slice's rows are: `stride` floats apart, the layout's column 0 at column `at` of each
+ * (by default rows of layout.dim floats from column 0). With `kernels`, `rows` is a view into their
+ * memory and the float32 columns are added by the SIMD kernels (the same bits).
+ */
+export interface RowSpan {
+  stride: number;
+  at: number;
+  kernels?: ExchangeKernels;
+}
+
+/** The float offset of each reduced row's first column: rows [0, count), or the `pick`ed local indices in order. */
+function rowStarts(count: number, layout: ReduceLayout, pick?: ArrayLike<number>, span?: RowSpan): number[] {
+  const stride = span?.stride ?? layout.dim;
+  const at = span?.at ?? 0;
+  return Array.from({ length: pick ? pick.length : count }, (_, r) => (pick ? pick[r] : r) * stride + at);
+}
+
+// a carry block and a mean block of COLUMN_BLOCK float32 columns each in one scratch slot
+if (2 * COLUMN_BLOCK * 4 > SCRATCH_SLOT_BYTES) throw new Error('live reduce: a scratch slot cannot hold two column blocks');
+
+/**
+ * The float32 columns of a pass in the kernels, block by block: the carry's block into a scratch
+ * slot, every row added in order (accumulate1 with weight 1: x * 1 is exact, so acc + x; or with
+ * meanF32, sqdevAcc: acc + (x - m)^2), and back. False when no slot was free (then the JS loop).
+ */
+function vecInKernels(k: ExchangeKernels, vec: Float32Array, rows: Float32Array, starts: number[], layout: ReduceLayout, meanF32?: Float32Array): boolean {
+  if (rows.buffer !== k.memory.buffer) throw new RangeError('live reduce: the kernels read rows in their own memory; these rows are elsewhere (pass no kernels for them)');
+  const done = withScratchSlot(k, (acc) => {
+    const heap = new Float32Array(k.memory.buffer);
+    const m = acc + COLUMN_BLOCK * 4;
+    const add = k.axpy.accumulate[0];
+    for (const b of layout.blocks) {
+      const width = b.vecEnd - b.c0;
+      if (width === 0) continue;
+      heap.set(vec.subarray(b.vecAt, b.vecAt + width), acc >> 2);
+      if (meanF32) heap.set(meanF32.subarray(b.c0, b.vecEnd), m >> 2);
+      for (const o of starts) {
+        const x = rows.byteOffset + (o + b.c0) * 4;
+        if (meanF32) k.sqdevAcc(acc, x, m, width * 4);
+        else add(acc, x, 1, width * 4);
+      }
+      vec.set(heap.subarray(acc >> 2, (acc >> 2) + width), b.vecAt);
+    }
+    return true;
+  });
+  return done === true;
 }
 
 /**
- * Pass 1: adds this process's rows (count rows of layout.dim floats; only the `pick`ed local
- * indices, in order, when given) to the running column sums, in row order, exactly as the kernel's
- * float32 accumulators and the JS loop's float64 sums would. After the last process, `sums` holds
- * the kernel's acc values and the JS loop's sums over all n rows.
+ * Pass 1: adds this process's rows (count rows; only the `pick`ed local indices, in order, when
+ * given) to the running column sums, in row order, exactly as the kernel's float32 accumulators
+ * and the JS loop's float64 sums would. After the last process, `sums` holds the kernel's acc
+ * values and the JS loop's sums over all n rows.
  */
-export function columnSumsContinue(sums: ColumnCarry, rows: Float32Array, count: number, layout: ReduceLayout, pick?: ArrayLike<number>): void {
-  const { dim, blocks } = layout;
+export function columnSumsContinue(sums: ColumnCarry, rows: Float32Array, count: number, layout: ReduceLayout, pick?: ArrayLike<number>, span?: RowSpan): void {
   const { vec, tail } = sums;
-  const k = rowCount(count, pick);
-  for (let r = 0; r < k; r++) {
-    const o = (pick ? pick[r] : r) * dim;
-    for (const b of blocks) {
+  const starts = rowStarts(count, layout, pick, span);
+  const simd = span?.kernels !== undefined && layout.vecColumns > 0 && vecInKernels(span.kernels, vec, rows, starts, layout);
+  for (const o of starts) {
+    for (const b of layout.blocks) {
       // a Float32Array store rounds the exact double sum of two floats: the kernel's f32 add
-      for (let c = b.c0, v = b.vecAt; c < b.vecEnd; c++, v++) vec[v] += rows[o + c];
+      if (!simd) for (let c = b.c0, v = b.vecAt; c < b.vecEnd; c++, v++) vec[v] += rows[o + c];
       for (let c = b.vecEnd, t = b.tailAt; c < b.c1; c++, t++) tail[t] += rows[o + c];
     }
   }
@@ -152,17 +198,18 @@ export function meanOf(sums: ColumnCarry, n: number, layout: ReduceLayout): Redu
  * in row order: float32 (x - m)^2 with each operation rounded, as the kernel does, on its columns;
  * float64 on the JS loop's.
  */
-export function deviationsContinue(devs: ColumnCarry, rows: Float32Array, count: number, layout: ReduceLayout, mean: ReducedMean, pick?: ArrayLike<number>): void {
-  const { dim, blocks } = layout;
+export function deviationsContinue(devs: ColumnCarry, rows: Float32Array, count: number, layout: ReduceLayout, mean: ReducedMean, pick?: ArrayLike<number>, span?: RowSpan): void {
   const { vec, tail } = devs;
   const m = mean.mean;
-  const k = rowCount(count, pick);
-  for (let r = 0; r < k; r++) {
-    const o = (pick ? pick[r] : r) * dim;
-    for (const b of blocks) {
-      for (let c = b.c0, v = b.vecAt; c < b.vecEnd; c++, v++) {
-        const d = Math.fround(rows[o + c] - m[c]);
-        vec[v] += Math.fround(d * d);
+  const starts = rowStarts(count, layout, pick, span);
+  const simd = span?.kernels !== undefined && layout.vecColumns > 0 && vecInKernels(span.kernels, vec, rows, starts, layout, mean.meanF32);
+  for (const o of starts) {
+    for (const b of layout.blocks) {
+      if (!simd) {
+        for (let c = b.c0, v = b.vecAt; c < b.vecEnd; c++, v++) {
+          const d = Math.fround(rows[o + c] - m[c]);
+          vec[v] += Math.fround(d * d);
+        }
       }
       for (let c = b.vecEnd, t = b.tailAt; c < b.c1; c++, t++) {
         const d = rows[o + c] - m[c];

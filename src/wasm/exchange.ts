@@ -64,6 +64,32 @@ function findSortSlots(memory: WebAssembly.Memory): SortSlots | undefined {
   return { locks: header.subarray(2, 2 + SORT_SLOTS), base: at + SORT_HEADER, words: new Int32Array(buffer) };
 }
 
+/** Bytes of one scratch slot a caller of withScratchSlot may use. */
+export const SCRATCH_SLOT_BYTES = SLOT_BYTES;
+
+/**
+ * Runs fn with the byte address of a scratch slot of the kernels' memory, held for the call, or
+ * returns undefined when the memory has no slots or every one is taken (then the caller's JS loop).
+ */
+export function withScratchSlot<T>(k: ExchangeKernels, fn: (at: number) => T): T | undefined {
+  const slots = k.sortSlots;
+  const slot = slots ? takeSlot(slots) : -1;
+  if (slot < 0) return undefined;
+  try {
+    return fn(slots!.base + slot * SLOT_BYTES);
+  } finally {
+    Atomics.store(slots!.locks, slot, 0);
+  }
+}
+
+/** Memories createSharedWasmMemory made in this thread, by buffer: which memory a view lives in. */
+const memories = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+
+/** The memory createSharedWasmMemory made in this thread that holds `view`, if any. */
+export function sharedWasmMemoryOf(view: ArrayBufferView): WebAssembly.Memory | undefined {
+  return memories.get(view.buffer);
+}
+
 /** A free slot's index, now held by the caller, or -1 when every slot is taken (then JS sorts: same bits). */
 function takeSlot(slots: SortSlots): number {
   for (let s = 0; s < SORT_SLOTS; s++) if (Atomics.compareExchange(slots.locks, s, 0, 1) === 0) return s;
@@ -144,6 +170,7 @@ export function createSharedWasmMemory(bytes: number): WebAssembly.Memory | unde
   try {
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     new Int32Array(memory.buffer, pages * PAGE - SORT_SCRATCH_BYTES, 2).set(MARK);
+    memories.set(memory.buffer, memory);
     return memory;
   } catch {
     return undefined; // out of address space for one block: separate SharedArrayBuffers may still fit

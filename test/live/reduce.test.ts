@@ -5,9 +5,10 @@ import { Runtime } from '../../src/engine/runtime.js';
 import { consensusDistance } from '../../src/metrics/consensus.js';
 import { squaredNorm } from '../../src/metrics/divergence.js';
 import { createRng, type Rng } from '../../src/rng.js';
+import { instantiateExchange, sharedWasmMemoryOf, withScratchSlot, type ExchangeKernels } from '../../src/wasm/exchange.js';
 import {
   carryByteLength, carryBytes, carryFromBytes, columnSumsContinue, consensusFromDeviations, createCarry, deviationsContinue,
-  distancesTo, meanOf, reduceLayout, reduceTraffic, type ColumnCarry, type ReduceLayout, type StatsPath,
+  distancesTo, meanOf, reduceLayout, reduceTraffic, type ColumnCarry, type ReduceLayout, type RowSpan, type StatsPath,
 } from '../../src/live/reduce.js';
 
 const DIMS = [1, 15, 16, 17, 100, COLUMN_BLOCK - 1, COLUMN_BLOCK + 37, 101770];
@@ -48,6 +49,8 @@ interface Reference {
   subset: { consensus: number; mean: Float64Array; meanF32: Float32Array };
   /** runtime.columnMean() (the average model's mean) */
   columnMean: { mean: Float64Array; meanF32: Float32Array };
+  /** the rows as the simulator holds them: in its WebAssembly memory on the SIMD path */
+  params: Float32Array;
 }
 
 const settings: TrainSettings = {
@@ -77,7 +80,7 @@ async function simulate(rows: Float32Array, n: number, dim: number, simd: boolea
     const subsetConsensus = await consensusDistance(runtime, honest, n);
     const subset = { consensus: subsetConsensus, mean: state.mean.slice(), meanF32: state.meanF32.slice() };
     await runtime.columnMean();
-    return { consensus, mean, meanF32, meanSq, distance, subset, columnMean: { mean: state.mean.slice(), meanF32: state.meanF32.slice() } };
+    return { consensus, mean, meanF32, meanSq, distance, subset, columnMean: { mean: state.mean.slice(), meanF32: state.meanF32.slice() }, params: state.params[0] };
   } finally {
     await executor.close();
   }
@@ -101,7 +104,7 @@ interface Chained {
  * The live reduction: process k holds rows [bounds[k], bounds[k+1]) and sees only them; carries go
  * 0 -> 1 -> ... -> P-1 through bytes; with `honest`, each process reduces only its honest rows.
  */
-function chain(rows: Float32Array, dim: number, bounds: number[], layout: ReduceLayout, honest?: number[]): Chained {
+function chain(rows: Float32Array, dim: number, bounds: number[], layout: ReduceLayout, honest?: number[], kernels?: ExchangeKernels): Chained {
   const P = bounds.length - 1;
   const slice = (k: number) => rows.subarray(bounds[k] * dim, bounds[k + 1] * dim);
   const count = (k: number) => bounds[k + 1] - bounds[k];
@@ -109,13 +112,13 @@ function chain(rows: Float32Array, dim: number, bounds: number[], layout: Reduce
   const reduced = honest ? honest.length : bounds[P];
   let sums = createCarry(layout);
   for (let k = 0; k < P; k++) {
-    columnSumsContinue(sums, slice(k), count(k), layout, pick(k));
+    columnSumsContinue(sums, slice(k), count(k), layout, pick(k), kernels && { stride: dim, at: 0, kernels });
     sums = hop(layout, sums);
   }
   const mean = meanOf(sums, reduced, layout);
   let devs = createCarry(layout);
   for (let k = 0; k < P; k++) {
-    deviationsContinue(devs, slice(k), count(k), layout, mean, pick(k));
+    deviationsContinue(devs, slice(k), count(k), layout, mean, pick(k), kernels && { stride: dim, at: 0, kernels });
     devs = hop(layout, devs);
   }
   const distance = new Float64Array(bounds[P]);
@@ -189,6 +192,11 @@ describe('the live reduction over slices of rows', () => {
             expect(squaredNorm(got.mean)).toBe(ref.meanSq);
           }
           if (!simd) continue;
+          // the same chain with the float32 columns in the kernels, on the rows in the simulator's memory
+          const memory = sharedWasmMemoryOf(ref.params);
+          expect(memory).toBeDefined();
+          const kernels = instantiateExchange(memory!);
+          for (const cut of cuts) expectSame(chain(ref.params, dim, cut, layout, undefined, kernels), ref, `simd kernels, slices ${cut.join('|')}`);
           // the subset path (adversaries present) and the average model's mean are the float64 loop
           const js = reduceLayout(dim, 'js');
           for (const cut of cuts.slice(0, 12)) {
@@ -242,6 +250,65 @@ describe('the test matrices', () => {
     for (const v of devs.vec) inOrder += v;
     for (const t of devs.tail) inOrder += t;
     expect(inOrder / n).not.toBe(ref.consensus);
+  });
+});
+
+describe('the reduction on a span of columns', () => {
+  const n = 7;
+  const dim = 3 * COLUMN_BLOCK + 21;
+  const rows = matrix(n, dim);
+  const bounds = [0, 3, n];
+
+  /** The chain over columns [c0, c1) of the rows read in place (stride dim), carried in pieces and hopped at odd offsets. */
+  function spanChain(x: Float32Array, c0: number, c1: number, path: StatsPath, kernels?: ExchangeKernels): Chained {
+    const layout = reduceLayout(c1 - c0, path);
+    const span: RowSpan = { stride: dim, at: c0, kernels };
+    const slice = (k: number) => x.subarray(bounds[k] * dim, bounds[k + 1] * dim);
+    let sums = createCarry(layout);
+    for (let k = 0; k < 2; k++) {
+      columnSumsContinue(sums, slice(k), bounds[k + 1] - bounds[k], layout, undefined, span);
+      sums = hop(layout, sums);
+    }
+    const mean = meanOf(sums, n, layout);
+    let devs = createCarry(layout);
+    for (let k = 0; k < 2; k++) {
+      deviationsContinue(devs, slice(k), bounds[k + 1] - bounds[k], layout, mean, undefined, span);
+      devs = hop(layout, devs);
+    }
+    return { consensus: consensusFromDeviations(devs, n, layout), mean: mean.mean, meanF32: mean.meanF32, distance: new Float64Array(0) };
+  }
+
+  /** The same columns copied out into rows of their own, reduced from column 0 by the JS loops. */
+  function copied(c0: number, c1: number, path: StatsPath): Chained {
+    const w = c1 - c0;
+    const x = new Float32Array(n * w);
+    for (let r = 0; r < n; r++) x.set(rows.subarray(r * dim + c0, r * dim + c1), r * w);
+    return { ...chain(x, w, bounds, reduceLayout(w, path)), distance: new Float64Array(0) };
+  }
+
+  const spans = [[0, dim], [COLUMN_BLOCK, 3 * COLUMN_BLOCK], [2 * COLUMN_BLOCK, dim]];
+
+  it('gives what the copied columns give, in the JS loops and in the kernels', async () => {
+    const ref = await simulate(rows, n, dim, true);
+    const kernels = instantiateExchange(sharedWasmMemoryOf(ref.params)!);
+    for (const [c0, c1] of spans) {
+      for (const path of ['simd', 'js'] as const) {
+        const want = copied(c0, c1, path);
+        expectSame(spanChain(rows, c0, c1, path), want, `${path} JS loops, columns ${c0}..${c1}`);
+        expectSame(spanChain(ref.params, c0, c1, path, kernels), want, `${path} with kernels, columns ${c0}..${c1}`);
+      }
+    }
+  });
+
+  it('falls back to the JS loops, with the same bits, when every scratch slot is taken', async () => {
+    const ref = await simulate(rows, n, dim, true);
+    const kernels = instantiateExchange(sharedWasmMemoryOf(ref.params)!);
+    const want = copied(0, dim, 'simd');
+    let held = 0;
+    const holdAll = (): Chained => (withScratchSlot(kernels, () => (held++, holdAll())) ?? spanChain(ref.params, 0, dim, 'simd', kernels));
+    expectSame(holdAll(), want, 'every slot taken');
+    expect(held).toBe(16);
+    expect(withScratchSlot(kernels, () => 'free again')).toBe('free again');
   });
 });
 
