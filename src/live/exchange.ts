@@ -73,6 +73,14 @@ export function gatherPlan(peers: readonly number[], slices: readonly [number, n
   return plan;
 }
 
+/** Processes a round's exchange leaves out: not sent to (not in the round yet), not waited for (joining: they send nothing this round). */
+export interface Skip {
+  send(process: number): boolean;
+  receive(process: number): boolean;
+}
+
+const NO_SKIP: Skip = { send: () => false, receive: () => false };
+
 /**
  * W with the entries of the peers `gone` says are missing taken out of rows [a, b), each such row
  * rescaled over what is left (W_ij / the sum of the answered weights), as a peer that heard only
@@ -128,8 +136,8 @@ export class Exchanger {
   }
 
   /** The rows W's rows of this slice read, exchanged (see run). */
-  mix(round: number, w: MixingMatrix, params: Float32Array): Promise<number[]> {
-    return this.run(round, this.plan(w), params);
+  mix(round: number, w: MixingMatrix, params: Float32Array, skip?: Skip): Promise<number[]> {
+    return this.run(round, this.plan(w), params, skip);
   }
 
   /** Every process gets the listed peers' rows (sorted; the same array object each round is planned once). */
@@ -144,7 +152,7 @@ export class Exchanger {
    * Resolves to the lost processes whose rows did not all come (their rows in `params` are stale):
    * a lost process is skipped, not waited for.
    */
-  async run(round: number, plan: ExchangePlan, params: Float32Array): Promise<number[]> {
+  async run(round: number, plan: ExchangePlan, params: Float32Array, skip: Skip = NO_SKIP): Promise<number[]> {
     const t0 = performance.now();
     const m = this.mailbox;
     const sent: Promise<void>[] = [];
@@ -153,7 +161,7 @@ export class Exchanger {
       if (!m.isLost(to)) throw e;
     };
     for (const { to, runs } of plan.send) {
-      if (m.isLost(to)) continue;
+      if (m.isLost(to) || skip.send(to)) continue;
       for (const [first, count] of runs) {
         sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload: rowBytes(params, this.dim, first, count) }).catch(unlessLost(to)));
       }
@@ -161,6 +169,10 @@ export class Exchanger {
     const key = keyOf(FRAME_KINDS.rows, round);
     const missing: number[] = [];
     await Promise.all(plan.receive.map(async ({ from, runs }) => {
+      if (skip.receive(from)) {
+        missing.push(from);
+        return;
+      }
       try {
         await this.receive(from, key, round, runs, params);
       } catch (e) {

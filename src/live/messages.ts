@@ -80,7 +80,14 @@ export type ControlMessage =
    * node -> the other nodes: a process was lost during round `round`'s consensus chain, so this round
    * gets no consensus; every process drops it and forms the chain anew over the live ones next round
    */
-  | { type: 'abandon'; round: number; lost: number[] };
+  | { type: 'abandon'; round: number; lost: number[] }
+  /** a process started again with a lost one's index -> the observer, then the live nodes: where it listens now */
+  | { type: 'rejoin'; addresses: string[] }
+  /** observer -> a rejoining process: the processes live now (it connects to them) */
+  | { type: 'members'; live: number[] }
+  /** node -> a rejoining process: the next round this node starts; it waits there until admitted */
+  | { type: 'admit'; round: number }
+  | { type: 'welcome'; next: number };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

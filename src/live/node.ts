@@ -74,6 +74,16 @@ export class LiveNode {
   private renormalised = 0;
   /** the round whose consensus chain is under way here */
   private chainRound?: number;
+  /** whether a process was ever lost: the reports then say who is live */
+  private everLost = false;
+  /** the round this process runs (0 before the first) */
+  private current = 0;
+  /** lost processes started again, admitted at a round: they send nothing that round (listen-only), then take part */
+  private readonly joinAt = new Map<number, number>();
+  /** while a lost process rejoins: this process starts no round from `round` on until it is admitted */
+  private gate?: { process: number; round: number; open: Promise<void>; release(): void };
+  /** when this process is the one rejoining: the round it rejoins at */
+  private joinRound?: number;
   private observerGone!: () => void;
   private readonly observerLost = new Promise<void>((res) => (this.observerGone = res));
 
@@ -89,7 +99,10 @@ export class LiveNode {
     this.slice = slices[self];
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
-    this.mailbox.onControl('stop', (_from, m) => this.mailbox.fail(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped')));
+    this.mailbox.onControl('stop', (_from, m) => {
+      this.mailbox.fail(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
+      if (this.gate) this.openGate(this.gate.process);
+    });
     o.transport.onDisconnect((p) => {
       // after 'done' the others close as they get 'bye': only the observer's going matters, as a bye
       if (p === this.observer) this.observerGone();
@@ -98,6 +111,8 @@ export class LiveNode {
       else this.lose(p);
     });
     this.mailbox.onControl('lost', (_from, m) => m.type === 'lost' && m.process !== self && this.lose(m.process));
+    this.mailbox.onControl('rejoin', (from, m) => m.type === 'rejoin' && void this.welcome(from, m.addresses));
+    this.mailbox.onControl('admit', (from, m) => m.type === 'admit' && this.admit(from, m.round));
     this.mailbox.onControl('abandon', (_from, m) => {
       if (m.type !== 'abandon') return;
       for (const p of m.lost) if (p !== self) this.lose(p);
@@ -151,7 +166,17 @@ export class LiveNode {
   private liveOps(): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
-    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params());
+    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params(), {
+      // processes admitted for a later round are not in this one; one admitted for this round sends nothing yet
+      send: (q) => this.joinRound === round || (this.joinAt.get(q) ?? 0) > round,
+      receive: (q) => (this.joinAt.get(q) ?? 0) >= round,
+    });
+    // the round this process rejoins at: its peers take their live neighbours' rows instead of mixing
+    const mixOrAdopt = async (round: number, w: Parameters<RoundOps['mix']>[1]) => {
+      const missing = await exchange(round, w);
+      if (this.joinRound === round) this.adopt(w, missing);
+      else await base.mix(round, this.without(round, w, missing));
+    };
     const everyone = Array.from({ length: base.peers }, (_, i) => i);
     const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${liveProtocols()}`));
     return {
@@ -160,12 +185,10 @@ export class LiveNode {
       vectorBytes: base.vectorBytes,
       scalars: (name) => base.scalars(name),
       train: (round, peers) => this.runtime.train(round, peers?.filter((p) => p >= a && p < b)),
-      mix: async (round, w) => {
-        await base.mix(round, this.without(round, w, await exchange(round, w)));
-      },
+      mix: mixOrAdopt,
       trainThenMix: async (round, w) => {
         await this.runtime.train(round);
-        await base.mix(round, this.without(round, w, await exchange(round, w)));
+        await mixOrAdopt(round, w);
       },
       // every process gathers the averaged rows and takes the same mean (FedAvg's server, replicated)
       averageAll: async (round, peers) => {
@@ -185,6 +208,7 @@ export class LiveNode {
     this.renormalised = 0;
     const gone = new Set(missing);
     for (const p of this.lost) gone.add(p);
+    for (const [p, j] of this.joinAt) if (j >= round) gone.add(p);
     if (gone.size === 0) return w;
     const slices = this.exchanger.slices;
     const dead = (peer: number) => [...gone].some((p) => peer >= slices[p][0] && peer < slices[p][1]);
@@ -193,6 +217,75 @@ export class LiveNode {
     if (!RENORMALISING.has(this.world.config.protocol.kind)) throw this.cannotGoOn(round, [...gone]);
     this.renormalised = renormalised.rows;
     return renormalised.w;
+  }
+
+  /**
+   * A rejoining process's peers restart from the mean of their live neighbours' rows (those just
+   * received; with none outside this process, the mean of every row received): a fresh model would
+   * pull its neighbours back towards the start, while their mean joins their consensus at once.
+   */
+  private adopt(w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
+    const [a, b] = this.slice;
+    const dim = this.world.state.dim;
+    const x = this.runtime.params();
+    const slices = this.exchanger.slices;
+    const gone = new Set([...missing, ...this.lost]);
+    const heard = (j: number) => (j < a || j >= b) && ![...gone].some((p) => j >= slices[p][0] && j < slices[p][1]);
+    const all = new Float64Array(dim);
+    let allCount = 0;
+    const seen = new Set<number>();
+    const means: (Float64Array | undefined)[] = [];
+    for (let i = a; i < b; i++) {
+      const acc = new Float64Array(dim);
+      let count = 0;
+      for (let k = w.offsets[i]; k < w.offsets[i + 1]; k++) {
+        const j = w.cols[k];
+        if (!heard(j)) continue;
+        const row = x.subarray(j * dim, (j + 1) * dim);
+        for (let c = 0; c < dim; c++) acc[c] += row[c];
+        count++;
+        if (!seen.has(j)) {
+          seen.add(j);
+          for (let c = 0; c < dim; c++) all[c] += row[c];
+          allCount++;
+        }
+      }
+      means.push(count > 0 ? acc.map((v) => v / count) : undefined);
+    }
+    means.forEach((m, k) => {
+      // with nothing received at all the row keeps its model from the config
+      if (m) x.set(m, (a + k) * dim);
+      else if (allCount > 0) x.set(all.map((v) => v / allCount), (a + k) * dim);
+    });
+  }
+
+  /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */
+  private async welcome(p: number, addresses: string[]): Promise<void> {
+    if (this.finished || !this.lost.has(p)) return;
+    const next = this.current + 1;
+    let release!: () => void;
+    const open = new Promise<void>((res) => (release = res));
+    this.gate = { process: p, round: next, open, release };
+    try {
+      await this.o.transport.connect(Array.from({ length: this.o.processes + 1 }, (_, q) => (q === p ? addresses : [])));
+      await this.mailbox.send(p, 0, { type: 'welcome', next });
+    } catch {
+      this.openGate(p);
+    }
+  }
+
+  /** Process `p`, rejoining, takes part from round `round` on (it sends nothing before). */
+  private admit(p: number, round: number): void {
+    this.lost.delete(p);
+    this.mailbox.regain(p);
+    this.joinAt.set(p, round);
+    this.openGate(p);
+  }
+
+  private openGate(p: number): void {
+    if (this.gate?.process !== p) return;
+    this.gate.release();
+    this.gate = undefined;
   }
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
@@ -204,14 +297,17 @@ export class LiveNode {
   private lose(p: number): void {
     if (p === this.o.transport.self || p >= this.o.processes || this.lost.has(p)) return;
     this.lost.add(p);
+    this.everLost = true;
+    this.joinAt.delete(p);
     this.mailbox.lose(p);
+    this.openGate(p);
     // a chain under way may wait for a frame the lost process was to pass on, or that went to it
     if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
   }
 
-  /** The live processes in index order. */
+  /** The processes live in the current round, in index order. */
   private liveProcesses(): number[] {
-    return Array.from({ length: this.o.processes }, (_, k) => k).filter((k) => !this.lost.has(k));
+    return Array.from({ length: this.o.processes }, (_, k) => k).filter((k) => !this.lost.has(k) && (this.joinAt.get(k) ?? 0) <= this.current);
   }
 
   /** Gives up round `round`'s consensus chain here and, when this process saw why, at every other live process. */
@@ -231,41 +327,84 @@ export class LiveNode {
    * when the observer says bye, or 'stopped' when it stops the run (interrupted, or another process failed).
    */
   async run(): Promise<'done' | 'stopped'> {
-    const { config } = this.world;
-    const m = this.mailbox;
-    let round = 0;
-    try {
-      await m.send(this.observer, 0, {
+    return this.guard(async () => {
+      await this.mailbox.send(this.observer, 0, {
         type: 'ready', backend: this.info.backend, kernel: this.info.kernel, workers: this.executor.workers,
         simdUnavailable: this.info.simdUnavailable, setupMs: this.setupMs, slice: this.slice, ...(this.info.warning ? { warning: this.info.warning } : {}),
       });
-      await m.control(this.observer, 0, 'start');
-      const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
-      const start = performance.now();
-      if (config.eval.atStart) await this.measure(0, true, 0);
-      for (round = 1; round <= config.rounds; round++) {
-        const t0 = performance.now();
-        const traffic = await this.protocol.round(this.ops, round);
-        this.trainMs += performance.now() - t0;
-        await this.measure(round, evalDue(round), t0, traffic);
-      }
-      const roundsSeconds = (performance.now() - start) / 1000;
-      const rtt = await measureRtt(m, this.observer + 1, (q) => !this.lost.has(q));
-      const links: LinkReport[] = this.o.transport.stats().map((s) => ({
-        to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
-      }));
-      this.finished = true;
-      await m.send(this.observer, 0, { type: 'done', links, roundsSeconds });
-      await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
-      return 'done';
+      await this.mailbox.control(this.observer, 0, 'start');
+      return this.rounds(1);
+    });
+  }
+
+  /**
+   * Takes a lost process's place again (this one started anew with its index): asks the observer
+   * who is live (`members`: the bootstrap file's addresses), dials them, and joins at the first round
+   * none of them has started; runs from there as run() does.
+   */
+  async rejoin(members: readonly (readonly string[])[], addresses: string[]): Promise<'done' | 'stopped'> {
+    const m = this.mailbox;
+    const self = this.o.transport.self;
+    const only = (keep: (q: number) => boolean) => members.map((a, q) => (q !== self && keep(q) ? a : []));
+    return this.guard(async () => {
+      await this.o.transport.connect(only((q) => q === this.observer));
+      await m.send(this.observer, 0, { type: 'rejoin', addresses });
+      const { live } = await m.control(this.observer, 0, 'members');
+      for (let q = 0; q < this.o.processes; q++) if (q !== self && !live.includes(q)) this.lose(q);
+      const others = live.filter((q) => q !== self);
+      await this.o.transport.connect(only((q) => others.includes(q)));
+      await Promise.all(others.map((q) => m.send(q, 0, { type: 'rejoin', addresses })));
+      const welcomes = await Promise.all(others.map((q) => m.control(q, 0, 'welcome')));
+      const round = Math.max(1, ...welcomes.map((w) => w.next));
+      this.joinRound = round;
+      this.everLost = true;
+      // the observer first, so that it counts this process from that round on
+      await m.send(this.observer, 0, { type: 'admit', round });
+      await Promise.all(others.map((q) => m.send(q, 0, { type: 'admit', round })));
+      return this.rounds(round);
+    });
+  }
+
+  /** A run's body; a failure is told to the observer (it stops the others), a stop by the observer is 'stopped'. */
+  private async guard(body: () => Promise<'done'>): Promise<'done' | 'stopped'> {
+    try {
+      return await body();
     } catch (e) {
       this.finished = true;
       if (e instanceof LiveStopped) return 'stopped';
       const diverged = e instanceof DivergenceError;
       const message = e instanceof Error ? e.message : String(e);
-      await m.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);
+      const round = this.current;
+      await this.mailbox.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** Rounds `first`..rounds in step with the others, then the link report and the observer's bye. */
+  private async rounds(first: number): Promise<'done'> {
+    const { config } = this.world;
+    const m = this.mailbox;
+    const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
+    const start = performance.now();
+    if (first === 1 && config.eval.atStart) await this.measure(0, true, 0);
+    for (let round = first; round <= config.rounds; round++) {
+      // a lost process rejoining: no round past the one it may join at until it says which
+      if (this.gate && round >= this.gate.round) await this.gate.open;
+      this.current = round;
+      const t0 = performance.now();
+      const traffic = await this.protocol.round(this.ops, round);
+      this.trainMs += performance.now() - t0;
+      await this.measure(round, evalDue(round), t0, traffic);
+    }
+    const roundsSeconds = (performance.now() - start) / 1000;
+    const rtt = await measureRtt(m, this.observer + 1, (q) => !this.lost.has(q));
+    const links: LinkReport[] = this.o.transport.stats().map((s) => ({
+      to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
+    }));
+    this.finished = true;
+    await m.send(this.observer, 0, { type: 'done', links, roundsSeconds });
+    await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
+    return 'done';
   }
 
   /** The round's consensus by the chain reduction; on evaluation rounds, this slice's peers evaluated and their distances. */
@@ -303,7 +442,7 @@ export class LiveNode {
       type: 'round', round, peerSteps: this.runtime.peerSteps, seconds: round === 0 ? 0 : (performance.now() - t0) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
     };
     const live = this.liveProcesses();
-    if (this.lost.size > 0) Object.assign(msg, { renormalised: this.renormalised, live });
+    if (this.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
     if (this.o.transport.self === live[0] && traffic) {
       msg.traffic = { bytes: traffic.bytes, perPeer: Array.from(traffic.perPeer), ...(traffic.perEdge ? { perEdge: Array.from(traffic.perEdge) } : {}) };
     }
@@ -314,7 +453,7 @@ export class LiveNode {
 
   /** The round's chain over the live processes, or undefined when a process was lost during it (no consensus this round). */
   private async reduce(round: number, rows: Float32Array): Promise<Reduced | undefined> {
-    if (this.lost.size > 0) {
+    if (this.everLost) {
       const live = this.liveProcesses();
       const slices = this.exchanger.slices;
       this.reduction.setMembers(live, live.reduce((n, k) => n + slices[k][1] - slices[k][0], 0));

@@ -52,6 +52,10 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private readonly lost = new Map<number, number>();
   private started = false;
   private round = 0;
+  /** every loss and rejoin so far, for summary.json; the rounds rejoined processes take part from */
+  private readonly losses: { process: number; round: number }[] = [];
+  private readonly rejoins: { process: number; round: number }[] = [];
+  private readonly joinAt = new Map<number, number>();
 
   private constructor(world: World, private readonly setupMs: number, private readonly o: LiveObserverOptions) {
     super();
@@ -74,6 +78,15 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       else this.lose(p, 'its connection closed');
     });
     this.mailbox.onControl('lost', (from, m) => m.type === 'lost' && this.lose(m.process, `process ${from} heard nothing from it in time`));
+    this.mailbox.onControl('rejoin', (from, m) => m.type === 'rejoin' && void this.welcome(from, m.addresses));
+    this.mailbox.onControl('admit', (from, m) => {
+      if (m.type !== 'admit' || !this.lost.has(from)) return;
+      this.lost.delete(from);
+      this.mailbox.regain(from);
+      this.joinAt.set(from, m.round);
+      this.rejoins.push({ process: from, round: m.round });
+      this.emit('warning', `process ${from} rejoined: its peers take part again from round ${m.round}`);
+    });
   }
 
   /** Builds the same world as every node (for the set-up event and the summaries) and starts taking frames. */
@@ -89,10 +102,24 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private lose(p: number, why: string): void {
     if (p < 0 || p >= this.processes || this.lost.has(p)) return;
     this.lost.set(p, this.round);
+    this.losses.push({ process: p, round: this.round });
+    this.joinAt.delete(p);
     this.mailbox.lose(p);
     const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
     this.emit('warning', `process ${p} (peers ${a}..${b - 1}) lost at round ${this.round}: ${why}; the others go on without it`);
     if (this.lost.size === this.processes) this.mailbox.fail(new PlexusError('live: every process was lost; the run cannot go on'));
+  }
+
+  /** A lost process started again: dial it back and tell it who is live. */
+  private async welcome(p: number, addresses: string[]): Promise<void> {
+    if (!this.lost.has(p) || this.finished) return;
+    try {
+      await this.o.transport.connect(Array.from({ length: this.processes + 1 }, (_, q) => (q === p ? addresses : [])));
+      const live = Array.from({ length: this.processes }, (_, q) => q).filter((q) => !this.lost.has(q));
+      await this.mailbox.send(p, 0, { type: 'members', live });
+    } catch (e) {
+      this.emit('warning', `process ${p} tried to rejoin but could not be reached: ${(e as Error).message}`);
+    }
   }
 
   /** Waits until every node has built its world and reported; the set-up is known from then on. */
@@ -204,12 +231,14 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const P = this.processes;
     this.round = round;
     const every = Array.from({ length: P }, (_, p) => p);
-    const evals = evaluate ? await Promise.all(every.map((p) => this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round))))) : [];
-    const heard = await Promise.all(every.map((p) => this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round'))));
+    const evals = evaluate ? await Promise.all(every.map((p) => ((this.joinAt.get(p) ?? 0) <= round ? this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round))) : undefined))) : [];
+    // a rejoined process reports from the round it joins at
+    const due = (p: number) => (this.joinAt.get(p) ?? 0) <= round;
+    const heard = await Promise.all(every.map((p) => (due(p) ? this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round')) : undefined)));
     const online = every.filter((p) => heard[p] !== undefined);
     if (online.length === 0) throw new PlexusError(`live: no process reported round ${round}; every process was lost`);
     const reports = online.map((p) => heard[p]!);
-    const failing = this.lost.size > 0 || reports.some((r) => r.live);
+    const failing = this.losses.length > 0 || reports.some((r) => r.live);
     const t = reports.find((r) => r.traffic)?.traffic;
     if (round > 0) {
       if (!t && !failing) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
@@ -301,7 +330,8 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice),
       roundsSeconds: done.map((d) => d?.roundsSeconds ?? NaN), links,
     };
-    if (this.lost.size > 0) summary.lost = [...this.lost].map(([process, round]) => ({ process, round })).sort((x, y) => x.process - y.process);
+    if (this.losses.length > 0) summary.lost = this.losses;
+    if (this.rejoins.length > 0) summary.rejoined = this.rejoins;
     return summary;
   }
 

@@ -146,6 +146,8 @@ export interface LiveSummary {
   links: LiveLink[];
   /** processes lost during the run and the round the observer was measuring when it heard (absent: none) */
   lost?: { process: number; round: number }[];
+  /** lost processes started again (`plexus node --rejoin`) and the round they took part from */
+  rejoined?: { process: number; round: number }[];
 }
 
 export interface LiveLink {
