@@ -153,6 +153,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
       members = [...(await Promise.all(children.map((c) => c.addresses))), own];
       writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
       renameSync(`${bootstrap}.tmp`, bootstrap);
+      log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --rejoin)`);
     }
     await transport.connect(members);
     await observer.ready();

@@ -23,6 +23,7 @@ export interface NodeOptions {
   backend?: 'auto' | 'wasm' | 'cpu' | 'node';
   bootstrapWait: number;
   timeout: number;
+  rejoin?: boolean;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -41,6 +42,7 @@ export function registerNodeCommand(program: Command): void {
     .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
     .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
     .option('--timeout <ms>', 'go on without a process whose rows do not come within this long (plus 1 ms per kB they carry)', parseIntOption('--timeout', 1), 5000)
+    .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round')
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
@@ -76,8 +78,13 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
-    await transport.connect(members);
-    const end = await node.run();
+    let end: 'done' | 'stopped';
+    if (opts.rejoin) {
+      end = await node.rejoin(members, addresses);
+    } else {
+      await transport.connect(members);
+      end = await node.run();
+    }
     const net = node.networkMs();
     log(`${end === 'done' ? 'done' : 'stopped by the observer'}: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
   } finally {

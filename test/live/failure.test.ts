@@ -249,4 +249,45 @@ eval: { every: 25, testExamples: 400 }
     expect(summary.live.lost.map((l: { process: number }) => l.process)).toEqual([1]);
     expect(run.stderr()).toMatch(/process 1 \(peers 4\.\.7\) lost at round \d+/);
   }, 60_000);
+
+  it('takes back a process started again by hand with --rejoin: the run ends with all 3 processes online', async () => {
+    const dir = tempDir('plexus-live-rejoin-');
+    const cfg = writeConfig(dir, 'rejoin.yaml', `name: rejoin
+seed: 5
+peers: 12
+rounds: 500
+topology: { kind: ring, k: 2 }
+data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
+model: { kind: mlp, hidden: [8] }
+train: { lr: 0.1, batchSize: 16 }
+eval: { every: 50, testExamples: 400 }
+`);
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '3', '--out', out, '-q']);
+    let pid = 0;
+    let bootstrap = '';
+    await until(() => {
+      pid = Number(/\[process 1\] peers 4\.\.7, pid (\d+)/.exec(run.stderr())?.[1] ?? 0);
+      bootstrap = /bootstrap file (\S+)/.exec(run.stderr())?.[1] ?? '';
+      return pid > 0 && bootstrap !== '';
+    }, 20_000, 'process 1 to say its pid', run);
+    await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
+    process.kill(pid, 'SIGKILL');
+    const again = start(['node', cfg, '--index', '1', '--processes', '3', '--bootstrap', bootstrap, '--rejoin']);
+    const [exit, againExit] = await Promise.all([run.exited, again.exited]);
+    expect(exit.code, run.stderr()).toBe(0);
+    expect(againExit.code, again.stderr()).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.live.lost.map((l: { process: number }) => l.process)).toEqual([1]);
+    const j = summary.live.rejoined[0].round;
+    expect(j).toBeLessThan(500);
+    const metrics = jsonLines(join(out, 'metrics.jsonl'));
+    expect(metrics).toHaveLength(500);
+    expect(metrics.at(-1)).toMatchObject({ round: 500, peersOnline: 12, processesOnline: 3, renormalisedPeers: 0 });
+    expect(metrics.some((m) => m.processesOnline === 2)).toBe(true);
+    const last = jsonLines(join(out, 'peers.jsonl')).at(-1) as { online: boolean[]; accuracy: (number | null)[] };
+    expect(last.online.every(Boolean)).toBe(true);
+    expect(last.accuracy.every((a) => a !== null)).toBe(true);
+    expect(run.stderr()).toMatch(new RegExp(`process 1 rejoined: its peers take part again from round ${j}`));
+  }, 60_000);
 });
