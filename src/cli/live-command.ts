@@ -67,7 +67,7 @@ export function registerLiveCommand(program: Command): void {
     .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')} (tcp: plain sockets, the baseline)`, 'libp2p')
     .option('--join <bootstrap-file>', 'start no processes: meet those started by hand with `plexus node` (the file lists members 0..P, this observer last)')
     .option('--listen <address>', 'where the observer listens (default: loopback, any free port; with --join, its line of the bootstrap file)')
-    .option('--timeout <ms>', 'the processes go on without one whose rows do not come within this long (plus 1 ms per kB they carry)', parseIntOption('--timeout', 1), 5000)
+    .option('--timeout <ms>', 'the processes ping one whose frames do not come within this long (plus 1 ms per kB) and go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
     .option('--viz', 'serve the live view of this run and print its URL')
     .option('--open', 'with --viz: open the URL in a browser')

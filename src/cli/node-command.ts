@@ -41,7 +41,7 @@ export function registerNodeCommand(program: Command): void {
     .option('-r, --rounds <n>', 'override the number of rounds (the same on every process)', parseIntOption('--rounds', 1))
     .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
     .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
-    .option('--timeout <ms>', 'go on without a process whose rows do not come within this long (plus 1 ms per kB they carry)', parseIntOption('--timeout', 1), 5000)
+    .option('--timeout <ms>', 'ping a process whose frames do not come within this long (plus 1 ms per kB); go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
     .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round')
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .addHelpText('after', `

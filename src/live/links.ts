@@ -16,10 +16,7 @@ const PING_TIMEOUT_MS = 5000;
  */
 export async function measureRtt(mailbox: Mailbox, members: number, live: (member: number) => boolean = () => true): Promise<Map<number, number>> {
   const { transport } = mailbox;
-  const pending = new Map<string, () => void>();
-  mailbox.onControl('pong', (from, m) => {
-    if (m.type === 'pong') pending.get(`${from}/${m.seq}`)?.();
-  });
+  const pending = pongs(mailbox);
   const out = new Map<number, number>();
   await Promise.all(Array.from({ length: members }, async (_, q) => {
     if (q === transport.self || !live(q)) return;
@@ -41,6 +38,43 @@ export async function measureRtt(mailbox: Mailbox, members: number, live: (membe
     out.set(q, times[PINGS >> 1]);
   }));
   return out;
+}
+
+const waiting = new WeakMap<Mailbox, Map<string, () => void>>();
+
+/** The pongs awaited on `mailbox`, by "from/seq" (one handler for every caller). */
+function pongs(mailbox: Mailbox): Map<string, () => void> {
+  let pending = waiting.get(mailbox);
+  if (!pending) {
+    const map = new Map<string, () => void>();
+    waiting.set(mailbox, (pending = map));
+    mailbox.onControl('pong', (from, m) => {
+      if (m.type === 'pong') map.get(`${from}/${m.seq}`)?.();
+    });
+  }
+  return pending;
+}
+
+let probes = 0;
+
+/**
+ * Whether `member` answers a ping within `ms`: a process that is only waiting for someone else
+ * answers at once; a stopped or stuck one does not.
+ */
+export async function answers(mailbox: Mailbox, member: number, ms: number): Promise<boolean> {
+  const pending = pongs(mailbox);
+  const seq = -++probes; // negative: never one of measureRtt's
+  const key = `${member}/${seq}`;
+  let timer: NodeJS.Timeout | undefined;
+  const back = new Promise<boolean>((res) => {
+    pending.set(key, () => res(true));
+    timer = setTimeout(() => res(false), ms);
+  });
+  const sent = await mailbox.transport.send(member, controlFrame(0, { type: 'ping', seq })).then(() => true, () => false);
+  const answered = sent && (await back);
+  clearTimeout(timer);
+  pending.delete(key);
+  return answered;
 }
 
 /** Answers every ping with a pong, at once. */

@@ -37,8 +37,12 @@ export class Mailbox {
   /** processes whose waits reject at once (lost), and keys no frame is taken under any more (abandoned) */
   private readonly lost = new Set<number>();
   private readonly cancelled = new Map<string, unknown>();
-  /** the time limit of a wait, and who hears that one ran out */
+  /**
+   * the time limit of a wait; when it runs out, `probe` may say the process is alive (it answers,
+   * only waiting in turn for another), and the wait goes on for another limit; else `onTimeout` hears
+   */
   limit?: WaitLimit;
+  probe?: (from: number) => Promise<boolean>;
   onTimeout?: (from: number, key: string) => void;
 
   constructor(readonly transport: Transport) {
@@ -102,15 +106,22 @@ export class Mailbox {
         w.push({ resolve, reject });
         return;
       }
-      const timer = setTimeout(() => {
+      const waiting = () => this.waiters.get(k)?.includes(waiter) ?? false;
+      const expire = async () => {
+        if (!waiting()) return;
+        if (this.probe && (await this.probe(from))) {
+          if (waiting()) timer = setTimeout(() => void expire(), ms);
+          return;
+        }
         const list = this.waiters.get(k);
         const at = list?.indexOf(waiter) ?? -1;
         if (at < 0) return;
         list!.splice(at, 1);
         if (list!.length === 0) this.waiters.delete(k);
-        reject(new ProcessLost(from, 'timeout', `live: process ${from} sent nothing for ${key} within ${Math.round(ms)} ms`));
+        reject(new ProcessLost(from, 'timeout', `live: process ${from} sent nothing for ${key} within ${Math.round(ms)} ms and did not answer a ping`));
         this.onTimeout?.(from, key);
-      }, ms);
+      };
+      let timer = setTimeout(() => void expire(), ms);
       const waiter: Waiter = {
         resolve: (f) => (clearTimeout(timer), resolve(f)),
         reject: (e) => (clearTimeout(timer), reject(e)),

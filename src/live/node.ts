@@ -16,7 +16,7 @@ import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
-import { answerPings, measureRtt, LiveStopped } from './links.js';
+import { answerPings, answers, measureRtt, LiveStopped } from './links.js';
 
 /**
  * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
@@ -32,8 +32,8 @@ export interface LiveNodeOptions {
   workers?: number;
   backend?: TrainSettings['backend'];
   /**
-   * how long to wait for another process's rows before going on without it, milliseconds (5000 by
-   * default), plus 1 ms per kB the frames carry; the consensus chain waits as many times that as there are processes
+   * how long to wait for another process's rows or chain frames (5000 ms by default, plus 1 ms per kB
+   * they carry) before pinging it: one that does not answer within as long again is gone on without
    */
   timeoutMs?: number;
 }
@@ -123,9 +123,10 @@ export class LiveNode {
     this.mailbox.limit = (from, key) => {
       if (from === this.observer) return undefined;
       if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
-      if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return o.processes * waitLimit(timeoutMs, rowBytes * 2);
+      if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
       return undefined;
     };
+    this.mailbox.probe = (from) => answers(this.mailbox, from, timeoutMs);
     this.mailbox.onTimeout = (from, key) => {
       if (this.lost.has(from)) return;
       this.lose(from);

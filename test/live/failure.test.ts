@@ -19,7 +19,7 @@ import { RunStore } from '../../viz/page/src/store.js';
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 
 /** A transport that can be killed: it closes, and from then on sends nothing and hears nothing, as a killed process. */
-function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void> } {
+function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void>; hang(): void } {
   let dead = false;
   const lost: ((p: number) => void)[] = [];
   const transport: Transport = {
@@ -38,6 +38,11 @@ function killable(t: Transport, observer: number): { transport: Transport; kill(
       dead = true;
       await t.close();
       // the process itself is gone: its node stops as when it loses the observer
+      for (const h of lost) h(observer);
+    },
+    /** silent but connected, as a process stopped (SIGSTOP) or stuck: only timeouts tell */
+    hang() {
+      dead = true;
       for (const h of lost) h(observer);
     },
   };
@@ -79,11 +84,11 @@ interface FailedRun {
  * `config` live over `processes` in memory, process `victim` killed once the observer has heard
  * round `at`; with `rejoinAt`, started again (a new node, the same index) once it has heard that round.
  */
-async function runKilling(config: ExperimentConfig, processes: number, victim: number, at: number, rejoinAt?: number): Promise<FailedRun> {
+async function runKilling(config: ExperimentConfig, processes: number, victim: number, at: number, rejoinAt?: number, how: 'kill' | 'hang' = 'kill', timeoutMs = 3000): Promise<FailedRun> {
   const hub = createMemoryHub();
   const handles = Array.from({ length: processes + 1 }, (_, k) => killable(hub.transport(k), processes));
   const transports = handles.map((h) => h.transport);
-  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, timeoutMs: 3000 })));
+  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, timeoutMs })));
   const observer = await LiveObserver.create(config, { transport: transports[processes], processes, transportName: 'memory' });
   const out: Omit<FailedRun, 'summary'> = { rounds: [], peers: [], warnings: [] };
   // the restarted process's world is built beforehand: the others' rounds take milliseconds
@@ -92,7 +97,7 @@ async function runKilling(config: ExperimentConfig, processes: number, victim: n
   let rejoined: Promise<string> | undefined;
   observer.on('round', (m) => {
     out.rounds.push(m);
-    if (m.round === at) void handles[victim].kill();
+    if (m.round === at) void (how === 'kill' ? handles[victim].kill() : handles[victim].hang());
     if (m.round === rejoinAt) {
       restart.make(hub.transport(victim));
       rejoined = restart.transport.start().then((own) => again!.rejoin(addresses, own));
@@ -181,6 +186,19 @@ describe('a live run that loses a process', () => {
     const worst = (ms: RoundMetrics[]) => Math.max(...ms.map((m) => m.consensusDistance));
     const rejoining = run.rounds.filter((m) => m.round >= j && m.round <= j + 2);
     expect(worst(rejoining)).toBeLessThan(10 * worst(run.rounds.filter((m) => m.round > 7 && m.round < j)));
+  }, 30_000);
+
+  it('goes on without a process that falls silent with its connection open, once --timeout has passed', async () => {
+    const config = smallConfig({ rounds: 16, peers: 12, topology: { kind: 'ring', k: 2 }, eval: { every: 4, testExamples: 300 } });
+    const t0 = performance.now();
+    const run = await runKilling(config, 3, 1, 5, undefined, 'hang', 400);
+    expect(run.rounds).toHaveLength(16);
+    expect(run.warnings.join('\n')).toMatch(/process 1 \(peers 4\.\.7\) lost at round \d+: process [02] heard nothing from it in time/);
+    const tail = run.rounds.filter((m) => m.round > 8);
+    expect(tail.every((m) => m.processesOnline === 2 && m.renormalisedPeers === 4 && Number.isFinite(m.consensusDistance))).toBe(true);
+    expect(run.peers.at(-1)!.online!.slice(4, 8)).toEqual([false, false, false, false]);
+    // one timeout, not one per round
+    expect(performance.now() - t0).toBeLessThan(10_000);
   }, 30_000);
 
   it('stops with a clear message for push-sum, whose weights need every peer', async () => {
