@@ -68,7 +68,7 @@ export async function answers(mailbox: Mailbox, member: number, ms: number): Pro
   let timer: NodeJS.Timeout | undefined;
   const back = new Promise<boolean>((res) => {
     pending.set(key, () => res(true));
-    timer = setTimeout(() => res(false), ms);
+    timer = setTimeout(() => res(false), ms).unref();
   });
   const sent = await mailbox.transport.send(member, controlFrame(0, { type: 'ping', seq })).then(() => true, () => false);
   const answered = sent && (await back);

@@ -170,6 +170,8 @@ describe('a live run that loses a process', () => {
     expect(run.warnings.join('\n')).toMatch(new RegExp(`process 1 rejoined: its peers take part again from round ${j}`));
     const between = run.rounds.filter((m) => m.round > 7 && m.round < j);
     expect(between.every((m) => m.processesOnline === 2)).toBe(true);
+    // from the round it joins at, its report counts (that round its neighbours still mix without it)
+    expect(run.rounds.find((m) => m.round === j)).toMatchObject({ processesOnline: 3, peersOnline: 12, renormalisedPeers: 4 });
     const after = run.rounds.filter((m) => m.round > j);
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((m) => m.processesOnline === 3 && m.peersOnline === 12 && m.renormalisedPeers === 0)).toBe(true);
