@@ -46,7 +46,11 @@ export interface LiveOptions {
   port?: number;
   vizWait?: number;
   timeout: number;
+  restart?: boolean;
 }
+
+/** How many times --restart starts one process again. */
+const RESTARTS = 3;
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
@@ -68,6 +72,7 @@ export function registerLiveCommand(program: Command): void {
     .option('--join <bootstrap-file>', 'start no processes: meet those started by hand with `plexus node` (the file lists members 0..P, this observer last)')
     .option('--listen <address>', 'where the observer listens (default: loopback, any free port; with --join, its line of the bootstrap file)')
     .option('--timeout <ms>', 'the processes ping one whose frames do not come within this long (plus 1 ms per kB) and go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
+    .option('--restart', `start a process that dies during the run again (at most ${RESTARTS} times each): it rejoins the others`)
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
     .option('--viz', 'serve the live view of this run and print its URL')
     .option('--open', 'with --viz: open the URL in a browser')
@@ -93,14 +98,14 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-function startChild(configPath: string, config: ExperimentConfig, k: number, opts: LiveOptions, bootstrap: string): Child {
+function startChild(configPath: string, config: ExperimentConfig, k: number, opts: LiveOptions, bootstrap: string, rejoin = false): Child {
   const bin = fileURLToPath(new URL('../../../bin/plexus.js', import.meta.url));
   const [a, b] = sliceOf(config.peers, opts.processes, k);
   const args = [
     bin, 'node', configPath, '--index', String(k), '--processes', String(opts.processes), '--slice', `${a}..${b}`,
     '--bootstrap', bootstrap, '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
     '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
-    '--timeout', String(opts.timeout ?? 5000),
+    '--timeout', String(opts.timeout ?? 5000), ...(rejoin ? ['--rejoin'] : []),
   ];
   // its own process group: a Ctrl-C in the terminal reaches the observer, which stops the run cleanly
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -138,6 +143,8 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
   let transport: Transport | undefined;
   let tmp: string | undefined;
+  /** while the run goes on, --restart starts lost processes again */
+  let running = true;
   try {
     transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName));
     const observer = await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
@@ -154,9 +161,21 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
       writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
       renameSync(`${bootstrap}.tmp`, bootstrap);
       log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --rejoin)`);
+      if (opts.restart) {
+        const restarts = new Array<number>(P).fill(0);
+        const watch = (k: number) => void children[k].exited.then((code) => {
+          if (code === 0 || running === false || restarts[k]++ >= RESTARTS) return;
+          log(`process ${k} exited (${code === null ? 'killed' : `code ${code}`}); starting it again to rejoin (--restart)`);
+          children[k] = startChild(resolve(configPath), config, k, opts, bootstrap, true);
+          children[k].addresses.catch(() => undefined); // its failure to start shows on stderr
+          watch(k);
+        });
+        for (let k = 0; k < P; k++) watch(k);
+      }
     }
     await transport.connect(members);
     await observer.ready();
+    observer.on('end', () => (running = false));
     await observe(observer, plan, config, opts, { log, interrupts, viz, children });
     if (viz && interrupts.count === 0) {
       log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);

@@ -262,7 +262,9 @@ export class LiveNode {
 
   /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */
   private async welcome(p: number, addresses: string[]): Promise<void> {
-    if (this.finished || !this.lost.has(p)) return;
+    if (this.finished || p === this.o.transport.self || p >= this.o.processes) return;
+    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
+    this.lose(p);
     const next = this.current + 1;
     let release!: () => void;
     const open = new Promise<void>((res) => (release = res));

@@ -112,7 +112,9 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
 
   /** A lost process started again: dial it back and tell it who is live. */
   private async welcome(p: number, addresses: string[]): Promise<void> {
-    if (!this.lost.has(p) || this.finished) return;
+    if (this.finished || p < 0 || p >= this.processes) return;
+    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
+    this.lose(p, 'a new process took its index');
     try {
       await this.o.transport.connect(Array.from({ length: this.processes + 1 }, (_, q) => (q === p ? addresses : [])));
       const live = Array.from({ length: this.processes }, (_, q) => q).filter((q) => !this.lost.has(q));

@@ -270,6 +270,33 @@ eval: { every: 25, testExamples: 400 }
     expect(run.stderr()).toMatch(/process 1 \(peers 4\.\.7\) lost at round \d+/);
   }, 60_000);
 
+  it('starts a killed process again with --restart, and it rejoins', async () => {
+    const dir = tempDir('plexus-live-restart-');
+    const cfg = writeConfig(dir, 'restart.yaml', `name: restart
+seed: 5
+peers: 12
+rounds: 500
+topology: { kind: ring, k: 2 }
+data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
+model: { kind: mlp, hidden: [8] }
+train: { lr: 0.1, batchSize: 16 }
+eval: { every: 50, testExamples: 400 }
+`);
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '3', '--out', out, '-q', '--restart']);
+    let pid = 0;
+    await until(() => (pid = Number(/\[process 2\] peers 8\.\.11, pid (\d+)/.exec(run.stderr())?.[1] ?? 0)) > 0, 20_000, 'process 2 to say its pid', run);
+    await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
+    process.kill(pid, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.code, run.stderr()).toBe(0);
+    expect(run.stderr()).toMatch(/process 2 exited \(killed\); starting it again to rejoin \(--restart\)/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.live.lost.map((l: { process: number }) => l.process)).toEqual([2]);
+    expect(summary.live.rejoined.map((l: { process: number }) => l.process)).toEqual([2]);
+    expect(jsonLines(join(out, 'metrics.jsonl')).at(-1)).toMatchObject({ round: 500, processesOnline: 3, peersOnline: 12 });
+  }, 60_000);
+
   it('takes back a process started again by hand with --rejoin: the run ends with all 3 processes online', async () => {
     const dir = tempDir('plexus-live-rejoin-');
     const cfg = writeConfig(dir, 'rejoin.yaml', `name: rejoin
