@@ -226,26 +226,33 @@ describe('renormalising a mixing row', () => {
   });
 });
 
-describe.skipIf(!built)('plexus live with a process killed', () => {
-  it('ends with a summary, the loss in metrics.jsonl and peers.jsonl, when one of 3 libp2p processes is SIGKILLed', async () => {
-    const dir = tempDir('plexus-live-kill-');
-    const cfg = writeConfig(dir, 'kill.yaml', `name: kill
+/** 12 peers on a ring over blobs: a few milliseconds a round over libp2p, so `rounds` sets how long the run lasts. */
+function cliConfig(name: string, rounds: number, every: number): string {
+  return `name: ${name}
 seed: 5
 peers: 12
-rounds: 300
+rounds: ${rounds}
 topology: { kind: ring, k: 2 }
 data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
 model: { kind: mlp, hidden: [8] }
 train: { lr: 0.1, batchSize: 16 }
-eval: { every: 25, testExamples: 400 }
-`);
+eval: { every: ${every}, testExamples: 400 }
+`;
+}
+
+/** The pid `plexus live`'s process k logs (peers a..b-1), once it has. */
+function pidOf(run: ReturnType<typeof start>, k: number): number {
+  return Number(new RegExp(`\\[process ${k}\\] peers \\d+\\.\\.\\d+, pid (\\d+)`).exec(run.stderr())?.[1] ?? 0);
+}
+
+describe.skipIf(!built)('plexus live with a process killed', () => {
+  it('ends with a summary, the loss in metrics.jsonl and peers.jsonl, when one of 3 libp2p processes is SIGKILLed', async () => {
+    const dir = tempDir('plexus-live-kill-');
+    const cfg = writeConfig(dir, 'kill.yaml', cliConfig('kill', 300, 25));
     const out = join(dir, 'live');
     const run = start(['live', cfg, '--processes', '3', '--out', out, '-q']);
     let pid = 0;
-    await until(() => {
-      pid = Number(/\[process 1\] peers 4\.\.7, pid (\d+)/.exec(run.stderr())?.[1] ?? 0);
-      return pid > 0;
-    }, 20_000, 'process 1 to say its pid', run);
+    await until(() => (pid = pidOf(run, 1)) > 0, 20_000, 'process 1 to say its pid', run);
     await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
     process.kill(pid, 'SIGKILL');
     const exit = await run.exited;
@@ -272,20 +279,11 @@ eval: { every: 25, testExamples: 400 }
 
   it('starts a killed process again with --restart, and it rejoins', async () => {
     const dir = tempDir('plexus-live-restart-');
-    const cfg = writeConfig(dir, 'restart.yaml', `name: restart
-seed: 5
-peers: 12
-rounds: 500
-topology: { kind: ring, k: 2 }
-data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
-model: { kind: mlp, hidden: [8] }
-train: { lr: 0.1, batchSize: 16 }
-eval: { every: 50, testExamples: 400 }
-`);
+    const cfg = writeConfig(dir, 'restart.yaml', cliConfig('restart', 500, 50));
     const out = join(dir, 'live');
     const run = start(['live', cfg, '--processes', '3', '--out', out, '-q', '--restart']);
     let pid = 0;
-    await until(() => (pid = Number(/\[process 2\] peers 8\.\.11, pid (\d+)/.exec(run.stderr())?.[1] ?? 0)) > 0, 20_000, 'process 2 to say its pid', run);
+    await until(() => (pid = pidOf(run, 2)) > 0, 20_000, 'process 2 to say its pid', run);
     await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
     process.kill(pid, 'SIGKILL');
     const exit = await run.exited;
@@ -299,22 +297,13 @@ eval: { every: 50, testExamples: 400 }
 
   it('takes back a process started again by hand with --rejoin: the run ends with all 3 processes online', async () => {
     const dir = tempDir('plexus-live-rejoin-');
-    const cfg = writeConfig(dir, 'rejoin.yaml', `name: rejoin
-seed: 5
-peers: 12
-rounds: 500
-topology: { kind: ring, k: 2 }
-data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
-model: { kind: mlp, hidden: [8] }
-train: { lr: 0.1, batchSize: 16 }
-eval: { every: 50, testExamples: 400 }
-`);
+    const cfg = writeConfig(dir, 'rejoin.yaml', cliConfig('rejoin', 500, 50));
     const out = join(dir, 'live');
     const run = start(['live', cfg, '--processes', '3', '--out', out, '-q']);
     let pid = 0;
     let bootstrap = '';
     await until(() => {
-      pid = Number(/\[process 1\] peers 4\.\.7, pid (\d+)/.exec(run.stderr())?.[1] ?? 0);
+      pid = pidOf(run, 1);
       bootstrap = /bootstrap file (\S+)/.exec(run.stderr())?.[1] ?? '';
       return pid > 0 && bootstrap !== '';
     }, 20_000, 'process 1 to say its pid', run);
