@@ -447,11 +447,29 @@ export class LiveNode {
     const live = this.liveProcesses();
     if (this.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
     if (this.o.transport.self === live[0] && traffic) {
-      msg.traffic = { bytes: traffic.bytes, perPeer: Array.from(traffic.perPeer), ...(traffic.perEdge ? { perEdge: Array.from(traffic.perEdge) } : {}) };
+      const t = this.everLost ? this.sentByLive(traffic, live) : traffic;
+      msg.traffic = { bytes: t.bytes, perPeer: Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Array.from(t.perEdge) } : {}) };
     }
     if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
     if (average) msg.averageModel = average;
     await this.mailbox.send(this.observer, round, msg);
+  }
+
+  /** The protocol's traffic of the round without what the peers of processes not in it (`live`) would have sent. */
+  private sentByLive(traffic: Traffic, live: number[]): Traffic {
+    const perPeer = traffic.perPeer.slice();
+    const perEdge = traffic.perEdge?.slice();
+    const { offsets } = this.world.topology;
+    let bytes = traffic.bytes;
+    this.exchanger.slices.forEach(([a, b], p) => {
+      if (live.includes(p)) return;
+      for (let i = a; i < b; i++) {
+        bytes -= perPeer[i];
+        perPeer[i] = 0;
+        perEdge?.fill(0, offsets[i], offsets[i + 1]);
+      }
+    });
+    return { bytes, perPeer, ...(perEdge ? { perEdge } : {}) };
   }
 
   /** The round's chain over the live processes, or undefined when a process was lost during it (no consensus this round). */

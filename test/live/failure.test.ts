@@ -136,7 +136,11 @@ describe('a live run that loses a process', () => {
     // ring k=2 over 3 slices of 4: peers 2, 3 and 8, 9 read two rows of process 1 each
     expect(after.every((m) => m.renormalisedPeers === 4)).toBe(true);
     expect(after.every((m) => Number.isFinite(m.consensusDistance))).toBe(true);
+    // the lost peers send nothing: a round's bytes fall to the 8 live peers' share
+    const sent = (r: number) => run.rounds[r - 1].bytesSent - run.rounds[r - 2].bytesSent;
+    expect(sent(12)).toBeCloseTo((sent(3) * 8) / 12, 6);
     const last = run.peers.at(-1)!;
+    expect(last.bytesSent.slice(4, 8)).toEqual(run.peers.find((p) => p.round === 8)!.bytesSent.slice(4, 8));
     expect(last.online).toEqual([true, true, true, true, false, false, false, false, true, true, true, true]);
     expect(last.accuracy.slice(4, 8)).toEqual([null, null, null, null]);
     expect(last.accuracy.filter((a) => a !== null)).toHaveLength(8);
