@@ -115,6 +115,40 @@ export function renormalise(w: MixingMatrix, [a, b]: [number, number], gone: (pe
 }
 
 /**
+ * Rows [a, b) of `x` set to the mean of the rows W's row reads outside [a, b) that `heard` (their
+ * process answered); a row with none such takes the mean of every such row of the slice, and with
+ * none at all keeps its own. A rejoining peer starts so: a model fresh from the config would pull
+ * its neighbours back towards the start, while their mean joins their consensus at once.
+ */
+export function neighbourMeans(w: MixingMatrix, x: Float32Array, dim: number, [a, b]: [number, number], heard: (peer: number) => boolean): void {
+  const all = new Float64Array(dim);
+  let allCount = 0;
+  const seen = new Set<number>();
+  const means: (Float64Array | undefined)[] = [];
+  for (let i = a; i < b; i++) {
+    const acc = new Float64Array(dim);
+    let count = 0;
+    for (let k = w.offsets[i]; k < w.offsets[i + 1]; k++) {
+      const j = w.cols[k];
+      if ((j >= a && j < b) || !heard(j)) continue;
+      const row = x.subarray(j * dim, (j + 1) * dim);
+      for (let c = 0; c < dim; c++) acc[c] += row[c];
+      count++;
+      if (!seen.has(j)) {
+        seen.add(j);
+        for (let c = 0; c < dim; c++) all[c] += row[c];
+        allCount++;
+      }
+    }
+    means.push(count > 0 ? acc.map((v) => v / count) : undefined);
+  }
+  means.forEach((m, k) => {
+    if (m) x.set(m, (a + k) * dim);
+    else if (allCount > 0) x.set(all.map((v) => v / allCount), (a + k) * dim);
+  });
+}
+
+/**
  * One process's side of every round's exchange. Plans depend on W's sparsity only, so they are
  * cached by its column array: a static schedule's W, and the matrices push-sum reweights from it each
  * round, share one plan.

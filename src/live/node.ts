@@ -10,7 +10,7 @@ import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../error
 import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
-import { Exchanger, renormalise } from './exchange.js';
+import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
 import { TransportError } from './transport/errors.js';
 import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
@@ -220,44 +220,11 @@ export class LiveNode {
     return renormalised.w;
   }
 
-  /**
-   * A rejoining process's peers restart from the mean of their live neighbours' rows (those just
-   * received; with none outside this process, the mean of every row received): a fresh model would
-   * pull its neighbours back towards the start, while their mean joins their consensus at once.
-   */
+  /** A rejoining process's peers take the mean of their live neighbours' rows (neighbourMeans). */
   private adopt(w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
-    const [a, b] = this.slice;
-    const dim = this.world.state.dim;
-    const x = this.runtime.params();
     const slices = this.exchanger.slices;
-    const gone = new Set([...missing, ...this.lost]);
-    const heard = (j: number) => (j < a || j >= b) && ![...gone].some((p) => j >= slices[p][0] && j < slices[p][1]);
-    const all = new Float64Array(dim);
-    let allCount = 0;
-    const seen = new Set<number>();
-    const means: (Float64Array | undefined)[] = [];
-    for (let i = a; i < b; i++) {
-      const acc = new Float64Array(dim);
-      let count = 0;
-      for (let k = w.offsets[i]; k < w.offsets[i + 1]; k++) {
-        const j = w.cols[k];
-        if (!heard(j)) continue;
-        const row = x.subarray(j * dim, (j + 1) * dim);
-        for (let c = 0; c < dim; c++) acc[c] += row[c];
-        count++;
-        if (!seen.has(j)) {
-          seen.add(j);
-          for (let c = 0; c < dim; c++) all[c] += row[c];
-          allCount++;
-        }
-      }
-      means.push(count > 0 ? acc.map((v) => v / count) : undefined);
-    }
-    means.forEach((m, k) => {
-      // with nothing received at all the row keeps its model from the config
-      if (m) x.set(m, (a + k) * dim);
-      else if (allCount > 0) x.set(all.map((v) => v / allCount), (a + k) * dim);
-    });
+    const gone = [...new Set([...missing, ...this.lost])];
+    neighbourMeans(w, this.runtime.params(), this.world.state.dim, this.slice, (j) => !gone.some((p) => j >= slices[p][0] && j < slices[p][1]));
   }
 
   /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */

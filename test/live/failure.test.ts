@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../src/config/schema.js';
 import type { PeerMetrics, RoundMetrics, RunSummary } from '../../src/engine/events.js';
-import { renormalise } from '../../src/live/exchange.js';
+import { neighbourMeans, renormalise } from '../../src/live/exchange.js';
 import { LiveNode } from '../../src/live/node.js';
 import { LiveObserver } from '../../src/live/observer.js';
 import { createMemoryHub } from '../../src/live/transport/memory.js';
@@ -330,4 +330,19 @@ describe.skipIf(!built)('plexus live with a process killed', () => {
     expect(last.accuracy.every((a) => a !== null)).toBe(true);
     expect(run.stderr()).toMatch(new RegExp(`process 1 rejoined: its peers take part again from round ${j}`));
   }, 60_000);
+});
+
+describe('a rejoining slice\'s rows', () => {
+  it('take the mean of the neighbours outside the slice that answered, or of every such row where a peer has none', () => {
+    // ring k=1 over 8 peers, the slice [2, 5): peer 2 reads 1 (and 3), peer 4 reads 5 (and 3), peer 3 only its slice
+    const w = createWorld(smallConfig({ peers: 8, topology: { kind: 'ring', k: 1 } }), 'auto').mixing;
+    const dim = 2;
+    const x = Float32Array.from({ length: 16 }, (_, i) => Math.floor(i / dim) * 10 + (i % dim));
+    neighbourMeans(w, x, dim, [2, 5], () => true);
+    expect(Array.from(x.subarray(4, 10))).toEqual([10, 11, 30, 31, 50, 51]);
+    // peer 5's process did not answer: peer 4 has no outside neighbour left and takes the mean of what came (peer 1's row)
+    const y = Float32Array.from({ length: 16 }, (_, i) => Math.floor(i / dim) * 10 + (i % dim));
+    neighbourMeans(w, y, dim, [2, 5], (j) => j !== 5);
+    expect(Array.from(y.subarray(4, 10))).toEqual([10, 11, 10, 11, 10, 11]);
+  });
 });
