@@ -153,13 +153,18 @@ describe('a live run that loses a process', () => {
     expect(run.summary.live?.lost?.map((l) => l.process)).toEqual([1]);
   }, 30_000);
 
-  it('goes on when the last process of the consensus chain is the one lost', async () => {
+  it('goes on when the first or the last process of the consensus chain is the one lost (the first also reports the traffic)', async () => {
     const config = smallConfig({ rounds: 12, peers: 12, eval: { every: 3, testExamples: 300 } });
-    const run = await runKilling(config, 3, 2, 4);
-    expect(run.rounds).toHaveLength(12);
-    const tail = run.rounds.filter((m) => m.round > 6);
-    expect(tail.every((m) => m.processesOnline === 2 && Number.isFinite(m.consensusDistance))).toBe(true);
-    expect(run.peers.at(-1)!.online!.filter(Boolean)).toHaveLength(8);
+    for (const victim of [0, 2]) {
+      const run = await runKilling(config, 3, victim, 4);
+      expect(run.rounds).toHaveLength(12);
+      const tail = run.rounds.filter((m) => m.round > 6);
+      expect(tail.every((m) => m.processesOnline === 2 && Number.isFinite(m.consensusDistance)), `process ${victim} lost`).toBe(true);
+      expect(run.rounds[11].bytesSent).toBeGreaterThan(run.rounds[10].bytesSent);
+      const online = run.peers.at(-1)!.online!;
+      expect(online.filter(Boolean)).toHaveLength(8);
+      expect(online.slice(victim * 4, victim * 4 + 4)).toEqual([false, false, false, false]);
+    }
   }, 30_000);
 
   it('takes a process started again with the lost one\'s index back: its peers restart from their neighbours\' mean and the run ends with everyone', async () => {
