@@ -200,6 +200,9 @@ export class Exchanger {
         sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload: rowBytes(params, this.dim, first, count) }).catch(unlessLost(to)));
       }
     }
+    // awaited after the receives; handled now, so that a failed receive leaves no rejection unheard
+    const sending = Promise.all(sent);
+    sending.catch(() => undefined);
     const key = keyOf(FRAME_KINDS.rows, round);
     const missing: number[] = [];
     await Promise.all(plan.receive.map(async ({ from, runs }) => {
@@ -214,7 +217,7 @@ export class Exchanger {
         missing.push(from);
       }
     }));
-    await Promise.all(sent);
+    await sending;
     this.ms += performance.now() - t0;
     return missing.sort((x, y) => x - y);
   }

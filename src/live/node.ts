@@ -11,6 +11,7 @@ import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffi
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
 import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
+import { Membership } from './membership.js';
 import { TransportError } from './transport/errors.js';
 import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
@@ -66,22 +67,14 @@ export class LiveNode {
   private closed = false;
   /** set once this process's part is over ('done' sent): losing links is then the others closing */
   private finished = false;
-  /** processes this one goes on without (lost by a closed connection or a timeout) */
-  private readonly lost = new Set<number>();
   /** rounds whose consensus chain was given up (a process was lost during it) */
   private readonly abandoned = new Set<number>();
   /** this slice's peers that mixed over fewer neighbours than W gives them, this round */
   private renormalised = 0;
   /** the round whose consensus chain is under way here */
   private chainRound?: number;
-  /** whether a process was ever lost: the reports then say who is live */
-  private everLost = false;
-  /** the round this process runs (0 before the first) */
-  private current = 0;
-  /** lost processes started again, admitted at a round: they send nothing that round (listen-only), then take part */
-  private readonly joinAt = new Map<number, number>();
-  /** while a lost process rejoins: this process starts no round from `round` on until it is admitted */
-  private gate?: { process: number; round: number; open: Promise<void>; release(): void };
+  /** who takes part in each round */
+  private readonly members: Membership;
   /** when this process is the one rejoining: the round it rejoins at */
   private joinRound?: number;
   private observerGone!: () => void;
@@ -98,10 +91,11 @@ export class LiveNode {
     const slices = ranges(config.peers, o.processes);
     this.slice = slices[self];
     this.mailbox = new Mailbox(o.transport);
+    this.members = new Membership(o.processes, self);
     answerPings(this.mailbox);
     this.mailbox.onControl('stop', (_from, m) => {
       this.mailbox.fail(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
-      if (this.gate) this.openGate(this.gate.process);
+      this.members.release();
     });
     o.transport.onDisconnect((p) => {
       // after 'done' the others close as they get 'bye': only the observer's going matters, as a bye
@@ -128,12 +122,11 @@ export class LiveNode {
     };
     this.mailbox.probe = (from) => answers(this.mailbox, from, timeoutMs);
     this.mailbox.onTimeout = (from, key) => {
-      if (this.lost.has(from)) return;
-      this.lose(from);
+      if (!this.lose(from)) return;
       const round = Number(key.split('/')[1]);
       // the others may still hear from it: tell them, so every process forms the same chain
       for (let q = 0; q <= o.processes; q++) {
-        if (q !== self && !this.lost.has(q)) void this.mailbox.send(q, round, { type: 'lost', process: from, round }).catch(() => undefined);
+        if (q !== self && !this.members.lost.has(q)) void this.mailbox.send(q, round, { type: 'lost', process: from, round }).catch(() => undefined);
       }
     };
     this.runtime = new Runtime({
@@ -169,8 +162,8 @@ export class LiveNode {
     const [a, b] = this.slice;
     const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params(), {
       // processes admitted for a later round are not in this one; one admitted for this round sends nothing yet
-      send: (q) => this.joinRound === round || (this.joinAt.get(q) ?? 0) > round,
-      receive: (q) => (this.joinAt.get(q) ?? 0) >= round,
+      send: (q) => this.joinRound === round || this.members.notYetIn(q, round),
+      receive: (q) => this.members.silentIn(q, round),
     });
     // the round this process rejoins at: its peers take their live neighbours' rows instead of mixing
     const mixOrAdopt = async (round: number, w: Parameters<RoundOps['mix']>[1]) => {
@@ -207,9 +200,7 @@ export class LiveNode {
    */
   private without(round: number, w: Parameters<RoundOps['mix']>[1], missing: number[]): Parameters<RoundOps['mix']>[1] {
     this.renormalised = 0;
-    const gone = new Set(missing);
-    for (const p of this.lost) gone.add(p);
-    for (const [p, j] of this.joinAt) if (j >= round) gone.add(p);
+    const gone = new Set([...missing, ...this.members.absent(round)]);
     if (gone.size === 0) return w;
     const slices = this.exchanger.slices;
     const dead = (peer: number) => [...gone].some((p) => peer >= slices[p][0] && peer < slices[p][1]);
@@ -223,7 +214,7 @@ export class LiveNode {
   /** A rejoining process's peers take the mean of their live neighbours' rows (neighbourMeans). */
   private adopt(w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
     const slices = this.exchanger.slices;
-    const gone = [...new Set([...missing, ...this.lost])];
+    const gone = [...new Set([...missing, ...this.members.lost])];
     neighbourMeans(w, this.runtime.params(), this.world.state.dim, this.slice, (j) => !gone.some((p) => j >= slices[p][0] && j < slices[p][1]));
   }
 
@@ -232,30 +223,19 @@ export class LiveNode {
     if (this.finished || p === this.o.transport.self || p >= this.o.processes) return;
     // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
     this.lose(p);
-    const next = this.current + 1;
-    let release!: () => void;
-    const open = new Promise<void>((res) => (release = res));
-    this.gate = { process: p, round: next, open, release };
+    const next = this.members.holdFor(p);
     try {
       await this.o.transport.connect(Array.from({ length: this.o.processes + 1 }, (_, q) => (q === p ? addresses : [])));
       await this.mailbox.send(p, 0, { type: 'welcome', next });
     } catch {
-      this.openGate(p);
+      this.members.release(p);
     }
   }
 
   /** Process `p`, rejoining, takes part from round `round` on (it sends nothing before). */
   private admit(p: number, round: number): void {
-    this.lost.delete(p);
+    this.members.admit(p, round);
     this.mailbox.regain(p);
-    this.joinAt.set(p, round);
-    this.openGate(p);
-  }
-
-  private openGate(p: number): void {
-    if (this.gate?.process !== p) return;
-    this.gate.release();
-    this.gate = undefined;
   }
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
@@ -263,21 +243,13 @@ export class LiveNode {
     return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd and local renormalise over the peers that answered`);
   }
 
-  /** Goes on without process `p` from now on: its waits fail at once. */
-  private lose(p: number): void {
-    if (p === this.o.transport.self || p >= this.o.processes || this.lost.has(p)) return;
-    this.lost.add(p);
-    this.everLost = true;
-    this.joinAt.delete(p);
+  /** Goes on without process `p` from now on: its waits fail at once. False when it was lost already (or is no other process). */
+  private lose(p: number): boolean {
+    if (!this.members.lose(p)) return false;
     this.mailbox.lose(p);
-    this.openGate(p);
     // a chain under way may wait for a frame the lost process was to pass on, or that went to it
     if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
-  }
-
-  /** The processes live in the current round, in index order. */
-  private liveProcesses(): number[] {
-    return Array.from({ length: this.o.processes }, (_, k) => k).filter((k) => !this.lost.has(k) && (this.joinAt.get(k) ?? 0) <= this.current);
+    return true;
   }
 
   /** Gives up round `round`'s consensus chain here and, when this process saw why, at every other live process. */
@@ -286,8 +258,8 @@ export class LiveNode {
     this.abandoned.add(round);
     this.mailbox.cancel(keyOf(FRAME_KINDS.reduce, round), new ChainAbandoned(`live: round ${round}: the consensus chain was abandoned`));
     if (!tell) return;
-    const lost = [...this.lost];
-    for (const q of this.liveProcesses()) {
+    const lost = [...this.members.lost];
+    for (const q of this.members.live()) {
       if (q !== this.o.transport.self) void this.mailbox.send(q, round, { type: 'abandon', round, lost }).catch(() => undefined);
     }
   }
@@ -327,7 +299,7 @@ export class LiveNode {
       const welcomes = await Promise.all(others.map((q) => m.control(q, 0, 'welcome')));
       const round = Math.max(1, ...welcomes.map((w) => w.next));
       this.joinRound = round;
-      this.everLost = true;
+      this.members.everLost = true;
       // the observer first, so that it counts this process from that round on
       await m.send(this.observer, 0, { type: 'admit', round });
       await Promise.all(others.map((q) => m.send(q, 0, { type: 'admit', round })));
@@ -344,7 +316,7 @@ export class LiveNode {
       if (e instanceof LiveStopped) return 'stopped';
       const diverged = e instanceof DivergenceError;
       const message = e instanceof Error ? e.message : String(e);
-      const round = this.current;
+      const round = this.members.current;
       await this.mailbox.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);
       throw e;
     }
@@ -359,15 +331,14 @@ export class LiveNode {
     if (first === 1 && config.eval.atStart) await this.measure(0, true, 0);
     for (let round = first; round <= config.rounds; round++) {
       // a lost process rejoining: no round past the one it may join at until it says which
-      if (this.gate && round >= this.gate.round) await this.gate.open;
-      this.current = round;
+      await this.members.enter(round);
       const t0 = performance.now();
       const traffic = await this.protocol.round(this.ops, round);
       this.trainMs += performance.now() - t0;
       await this.measure(round, evalDue(round), t0, traffic);
     }
     const roundsSeconds = (performance.now() - start) / 1000;
-    const rtt = await measureRtt(m, this.observer + 1, (q) => !this.lost.has(q));
+    const rtt = await measureRtt(m, this.observer + 1, (q) => !this.members.lost.has(q));
     const links: LinkReport[] = this.o.transport.stats().map((s) => ({
       to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
     }));
@@ -411,10 +382,10 @@ export class LiveNode {
     const msg: RoundMessage = {
       type: 'round', round, peerSteps: this.runtime.peerSteps, seconds: round === 0 ? 0 : (performance.now() - t0) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
     };
-    const live = this.liveProcesses();
-    if (this.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
+    const live = this.members.live();
+    if (this.members.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
     if (this.o.transport.self === live[0] && traffic) {
-      const t = this.everLost ? this.sentByLive(traffic, live) : traffic;
+      const t = this.members.everLost ? this.sentByLive(traffic, live) : traffic;
       msg.traffic = { bytes: t.bytes, perPeer: Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Array.from(t.perEdge) } : {}) };
     }
     if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
@@ -441,8 +412,8 @@ export class LiveNode {
 
   /** The round's chain over the live processes, or undefined when a process was lost during it (no consensus this round). */
   private async reduce(round: number, rows: Float32Array): Promise<Reduced | undefined> {
-    if (this.everLost) {
-      const live = this.liveProcesses();
+    if (this.members.everLost) {
+      const live = this.members.live();
       const slices = this.exchanger.slices;
       this.reduction.setMembers(live, live.reduce((n, k) => n + slices[k][1] - slices[k][0], 0));
     }
@@ -460,7 +431,7 @@ export class LiveNode {
 
   /** A chain that broke on a lost process: the round is abandoned everywhere; anything else is a failure. */
   private chainFailed(round: number, e: unknown): undefined {
-    if (!(e instanceof ProcessLost || e instanceof ChainAbandoned || (e instanceof TransportError && this.lost.size > 0))) throw e;
+    if (!(e instanceof ProcessLost || e instanceof ChainAbandoned || (e instanceof TransportError && this.members.lost.size > 0))) throw e;
     this.abandon(round, !(e instanceof ChainAbandoned));
     return undefined;
   }
