@@ -18,6 +18,8 @@ import { waitForBootstrap } from '../live/bootstrap.js';
 import { sliceOf } from '../live/node.js';
 import { LiveObserver } from '../live/observer.js';
 import { liveIssues } from '../live/support.js';
+import { AsyncLiveObserver } from '../live/async/observer.js';
+import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen, type LiveTransportName } from '../live/transports.js';
 import type { Transport } from '../live/transport/types.js';
 import { describeSetup, describeSummary } from './describe.js';
@@ -47,6 +49,9 @@ export interface LiveOptions {
   vizWait?: number;
   timeout: number;
   restart?: boolean;
+  /** asynchronous protocols: wall milliseconds of one virtual time unit */
+  timeScale: number;
+  emulateNetwork?: boolean;
 }
 
 /** How many times --restart starts one process again. */
@@ -60,7 +65,7 @@ export function registerLiveCommand(program: Command): void {
   program
     .command('live')
     .description('run an experiment live: P processes, each hosting a slice of the peers, exchanging parameters over js-libp2p')
-    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd, local, push-sum and fedavg')
+    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd, local, push-sum and fedavg, and gossip-learning in real time')
     .requiredOption('-p, --processes <P>', 'processes hosting the peers (even contiguous slices)', parseIntOption('--processes', 1))
     .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-live-<timestamp>)')
     .option('-f, --force', 'replace the run files already in the --out directory')
@@ -79,6 +84,8 @@ export function registerLiveCommand(program: Command): void {
     .option('--host <host>', 'with --viz: address to bind', '127.0.0.1')
     .option('--port <n>', 'with --viz: port (0 picks a free one)', parseIntOption('--port', 0, 65535), 0)
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
+    .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
+    .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
     .addHelpText('after', `
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
@@ -106,6 +113,7 @@ function startChild(configPath: string, config: ExperimentConfig, k: number, opt
     '--bootstrap', bootstrap, '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
     '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
     '--timeout', String(opts.timeout ?? 5000), ...(rejoin ? ['--rejoin'] : []),
+    '--time-scale', String(opts.timeScale ?? DEFAULT_TIME_SCALE_MS), ...(opts.emulateNetwork ? ['--emulate-network'] : []),
   ];
   // its own process group: a Ctrl-C in the terminal reaches the observer, which stops the run cleanly
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -131,7 +139,8 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
-  const issues = liveIssues(config, opts.processes);
+  const asyncLive = isAsyncLive(config);
+  const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);
   if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-live-${timestamp()}`), { force: opts.force });
   const interrupts = watchInterrupts();
@@ -147,7 +156,9 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   let running = true;
   try {
     transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName));
-    const observer = await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
+    const observer = asyncLive
+      ? await AsyncLiveObserver.create(config, { transport, processes: P, transportName: opts.transport, timeScaleMs: opts.timeScale, emulateNetwork: opts.emulateNetwork })
+      : await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
     const own = await transport.start();
     let members: string[][];
     if (opts.join) {
@@ -192,7 +203,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
 
 /** Writes the run directory from the observer's events while the processes run. */
 async function observe(
-  observer: LiveObserver, plan: ReturnType<typeof planOutDir>, config: ExperimentConfig, opts: LiveOptions,
+  observer: LiveObserver | AsyncLiveObserver, plan: ReturnType<typeof planOutDir>, config: ExperimentConfig, opts: LiveOptions,
   { log, interrupts, viz, children }: { log: (s: string) => void; interrupts: ReturnType<typeof watchInterrupts>; viz?: { url: string; firstViewer: Promise<void> }; children: Child[] },
 ): Promise<void> {
   const out = prepareOutDir(plan);

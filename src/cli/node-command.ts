@@ -7,6 +7,8 @@ import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf } from '../live/node.js';
 import { liveIssues } from '../live/support.js';
+import { AsyncLiveNode } from '../live/async/node.js';
+import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
 import { checkWorkers, parseIntOption, UsageError } from './options.js';
 
@@ -24,6 +26,9 @@ export interface NodeOptions {
   bootstrapWait: number;
   timeout: number;
   rejoin?: boolean;
+  /** asynchronous protocols: wall milliseconds of one virtual time unit */
+  timeScale: number;
+  emulateNetwork?: boolean;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -44,6 +49,8 @@ export function registerNodeCommand(program: Command): void {
     .option('--timeout <ms>', 'ping a process whose frames do not come within this long (plus 1 ms per kB); go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
     .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round')
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
+    .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
+    .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
 Example on two machines and an observer (bootstrap.txt the same everywhere):
@@ -63,7 +70,8 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   checkWorkers(opts.workers);
   const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
-  const issues = liveIssues(config, opts.processes);
+  const asyncLive = isAsyncLive(config);
+  const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);
   if (opts.index >= opts.processes) issues.push(`--index: ${opts.index} is not a process of 0..${opts.processes - 1}`);
   if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
   const [a, b] = sliceOf(config.peers, opts.processes, opts.index);
@@ -71,22 +79,27 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
   const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
-  let node: LiveNode | undefined;
+  let node: LiveNode | AsyncLiveNode | undefined;
   try {
-    node = await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout });
+    node = asyncLive
+      ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork })
+      : await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout });
     const addresses = await transport.start();
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
     let end: 'done' | 'stopped';
     if (opts.rejoin) {
+      if (!(node instanceof LiveNode)) throw new UsageError('--rejoin: a lost process of an asynchronous (gossip-learning) run cannot rejoin yet');
       end = await node.rejoin(members, addresses);
     } else {
       await transport.connect(members);
       end = await node.run();
     }
-    const net = node.networkMs();
-    log(`${end === 'done' ? 'done' : 'stopped by the observer'}: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
+    if (node instanceof LiveNode) {
+      const net = node.networkMs();
+      log(`${end === 'done' ? 'done' : 'stopped by the observer'}: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
+    } else log(end === 'done' ? 'done' : 'stopped by the observer');
   } finally {
     await node?.close();
     await transport.close();

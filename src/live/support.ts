@@ -14,7 +14,7 @@ export function liveIssues(config: ExperimentConfig, processes: number): string[
   const issues: string[] = [];
   const kind = config.protocol.kind;
   if (!(LIVE_PROTOCOLS as readonly string[]).includes(kind)) {
-    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} (the others run in the simulator: plexus run)`);
+    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} in rounds, and gossip-learning in real time (the others run in the simulator: plexus run)`);
   }
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');

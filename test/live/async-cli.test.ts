@@ -1,0 +1,52 @@
+// `plexus live` on an asynchronous gossip-learning config: P `plexus node` processes over js-libp2p
+// run it in real time and the observer writes the simulator's async lines.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, plexus, tempDir, writeConfig } from '../cli/helpers.js';
+
+const built = existsSync(join(process.cwd(), 'dist', 'src', 'live', 'async', 'node.js'));
+if (!built) console.warn('async live CLI tests skipped: dist/ is not built; run `npm run build` first');
+
+const config = `name: live-gossip
+seed: 7
+peers: 16
+rounds: 20
+topology: { kind: ring, k: 1 }
+data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 4000, testSize: 500 }, examplesPerPeer: 100 }
+model: { kind: logistic }
+train: { lr: 0.5, batchSize: 16 }
+protocol: { kind: gossip-learning, variant: push-pull }
+time: { mode: async, period: 0.25, latency: 0.5, drop: 0.2 }
+eval: { every: 5, testExamples: 500 }
+`;
+
+describe.skipIf(!built)('plexus live with gossip learning', () => {
+  it('runs it in real time over two libp2p processes, the senders emulating the latency and drop', async () => {
+    const dir = tempDir('plexus-live-gossip-');
+    const cfg = writeConfig(dir, 'gossip.yaml', config);
+    const out = join(dir, 'live');
+    const r = await plexus(['live', cfg, '--processes', '2', '--time-scale', '100', '--emulate-network', '--out', out, '-q'], { timeout: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/emulated by the senders \(one time unit = 100 ms\)/);
+    const lines = jsonLines(join(out, 'metrics.jsonl'));
+    expect(lines.map((m) => m.virtualTime)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const m of lines) expect((m.messagesDelivered as number) + (m.messagesDropped as number)).toBeLessThanOrEqual(m.messagesSent as number);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.messagesSent).toBe(summary.messagesDelivered + summary.messagesDropped);
+    expect(summary.messagesDropped / summary.messagesSent).toBeGreaterThan(0.15);
+    // chance is 0.25; the simulator reaches 0.62 at time 20 under this latency and drop
+    expect(summary.finalMeanAccuracy).toBeGreaterThan(0.45);
+    expect(summary.live.transport).toBe('libp2p');
+    // 2 s of wall clock for 20 units of 100 ms
+    expect(Math.min(...summary.live.roundsSeconds)).toBeGreaterThan(1.9);
+  }, 60_000);
+
+  it('refuses simulated churn, saying that a live run meets real failures', async () => {
+    const dir = tempDir('plexus-live-gossip-bad-');
+    const cfg = writeConfig(dir, 'churn.yaml', config.replace('drop: 0.2 }', 'drop: 0.2, churn: { meanOnline: 4, meanOffline: 1 } }'));
+    const r = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/time.churn: simulated churn does not run live/);
+  });
+});
