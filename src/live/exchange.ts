@@ -128,7 +128,7 @@ export function renormalise(w: MixingMatrix, [a, b]: [number, number], gone: (pe
  * none at all keeps its own. A rejoining peer starts so: a model fresh from the config would pull
  * its neighbours back towards the start, while their mean joins their consensus at once.
  */
-export function neighbourMeans(w: MixingMatrix, x: Float32Array | Float64Array, dim: number, [a, b]: [number, number], heard: (peer: number) => boolean): void {
+export function neighbourMeans(w: MixingMatrix, x: Float32Array, dim: number, [a, b]: [number, number], heard: (peer: number) => boolean): void {
   const all = new Float64Array(dim);
   let allCount = 0;
   const seen = new Set<number>();

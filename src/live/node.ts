@@ -175,7 +175,8 @@ export class LiveNode {
     });
     // the round this process rejoins at: its peers take their live neighbours' rows instead of mixing
     const mixOrAdopt = async (round: number, w: Parameters<RoundOps['mix']>[1]) => {
-      this.pushSum?.share(this.world.schedule.at(round).mixing, peersOf(this.exchanger.slices, this.members.absent(round)));
+      // a sender splits its mass over the processes it sends to (one rejoining at this round included: it listens)
+      this.pushSum?.share(this.world.schedule.at(round).mixing, peersOf(this.exchanger.slices, this.members.unreached(round)));
       const missing = await this.exchanger.mix(round, w, this.runtime.params(), skip(round), this.pushSum?.shares);
       if (this.joinRound === round) this.adopt(round, w, missing);
       else await base.mix(round, this.without(round, w, missing));
@@ -333,8 +334,21 @@ export class LiveNode {
       // the observer first, so that it counts this process from that round on
       await m.send(this.observer, 0, { type: 'admit', round });
       await Promise.all(others.map((q) => m.send(q, 0, { type: 'admit', round })));
+      await this.replay(round);
       return this.rounds(round);
     });
+  }
+
+  /**
+   * The protocol's own state at round `round` for a process rejoining there: the rounds before it
+   * replayed on operations that do nothing, so what it draws each round (FedAvg's sample) is what
+   * the others draw.
+   */
+  private async replay(round: number): Promise<void> {
+    const base = this.runtime.ops;
+    const none = () => Promise.resolve();
+    const idle: RoundOps = { peers: base.peers, dim: base.dim, vectorBytes: base.vectorBytes, scalars: (name) => base.scalars(name), train: none, mix: none, trainThenMix: none, averageAll: none, rows: none };
+    for (let r = 1; r < round; r++) await this.protocol.round(idle, r);
   }
 
   /** A run's body; a failure is told to the observer (it stops the others), a stop by the observer is 'stopped'. */

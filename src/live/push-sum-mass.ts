@@ -9,7 +9,6 @@
 // z = x / w converges to the average of their remaining mass. Without a loss every share is w_j
 // itself and the arithmetic is the simulator's (reweight, pushWeights), bit for bit.
 import type { MixingMatrix } from '../types.js';
-import { neighbourMeans } from './exchange.js';
 
 /** The peers of the listed processes, as a predicate over peer ids. */
 export function peersOf(slices: readonly [number, number][], processes: Iterable<number>): (peer: number) => boolean {
@@ -102,16 +101,26 @@ export class PushSumMass {
   }
 
   /**
-   * A rejoining slice's weights, in the round it rejoins at: the mean of the shares its peers' live
-   * in-neighbours sent (as its rows take the mean of theirs: neighbourMeans). It comes back with as
-   * much sway over the survivors' average as the peers around it, whatever mass they lost meanwhile;
-   * a fixed 1 would weigh a rejoiner more than the survivors once they had lost mass.
+   * A rejoining slice's weights, in the round it rejoins at (it listens, sending nothing): the mass
+   * its live in-neighbours outside the slice pushed to it, the others counting it among their
+   * receivers. It comes back with no mass of its own: a weight of 1 would add mass at its
+   * neighbours' mean and pull the survivors' average towards them, while this way no mass is made
+   * and every peer goes on converging to the survivors' average. (Its rows take the neighbours' mean,
+   * neighbourMeans, as dpsgd's do.)
    */
   adopt(round: number, P: MixingMatrix, heard: (peer: number) => boolean): void {
     const [a, b] = this.slice;
-    neighbourMeans(P, this.shares, 1, this.slice, heard);
-    this.weights.set(this.shares.subarray(a, b), a);
-    this.totals[round] = this.weights.subarray(a, b).reduce((s, x) => s + x, 0);
+    let total = 0;
+    for (let i = a; i < b; i++) {
+      let mass = 0;
+      for (let k = P.offsets[i]; k < P.offsets[i + 1]; k++) {
+        const j = P.cols[k];
+        if ((j < a || j >= b) && heard(j)) mass += P.weights[k] * this.shares[j];
+      }
+      this.weights[i] = mass;
+      total += mass;
+    }
+    this.totals[round] = total;
   }
 
   /** The own peers' weights written into the protocol's copy (it pushed every peer's over the whole P). */
