@@ -121,13 +121,13 @@ describe('renormalising a mixing row', () => {
   });
 });
 
-/** 12 peers on a ring over blobs: a few milliseconds a round over libp2p, so `rounds` sets how long the run lasts. */
-function cliConfig(name: string, rounds: number, every: number): string {
+/** 12 peers on a ring (or `graph`) over blobs: a few milliseconds a round over libp2p, so `rounds` sets how long the run lasts. */
+function cliConfig(name: string, rounds: number, every: number, graph = 'topology: { kind: ring, k: 2 }'): string {
   return `name: ${name}
 seed: 5
 peers: 12
 rounds: ${rounds}
-topology: { kind: ring, k: 2 }
+${graph}
 data: { dataset: { kind: blobs, classes: 4, features: 8, trainSize: 2400, testSize: 400 }, examplesPerPeer: 100 }
 model: { kind: mlp, hidden: [8] }
 train: { lr: 0.1, batchSize: 16 }
@@ -189,6 +189,33 @@ describe.skipIf(!built)('plexus live with a process killed', () => {
     expect(summary.live.rejoined.map((l: { process: number }) => l.process)).toEqual([2]);
     expect(jsonLines(join(out, 'metrics.jsonl')).at(-1)).toMatchObject({ round: 500, processesOnline: 3, peersOnline: 12 });
   }, 60_000);
+
+  const graphs = {
+    'push-sum': 'topology: { kind: directed-exponential }\nprotocol: { kind: push-sum }',
+    fedavg: 'topology: { kind: ring, k: 2 }\nprotocol: { kind: fedavg, fraction: 0.5 }',
+  };
+  it.each(Object.entries(graphs))('goes on with %s when a libp2p process is SIGKILLed, and takes it back with --restart', async (kind, graph) => {
+    const dir = tempDir(`plexus-live-${kind}-`);
+    const cfg = writeConfig(dir, 'run.yaml', cliConfig(kind, 500, 50, graph));
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '3', '--out', out, '-q', '--restart']);
+    let pid = 0;
+    await until(() => (pid = pidOf(run, 1)) > 0, 20_000, 'process 1 to say its pid', run);
+    await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
+    process.kill(pid, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.code, `${kind}: ${run.stderr()}`).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.live.lost.map((l: { process: number }) => l.process), kind).toEqual([1]);
+    expect(summary.live.rejoined.map((l: { process: number }) => l.process), kind).toEqual([1]);
+    const metrics = jsonLines(join(out, 'metrics.jsonl'));
+    expect(metrics, kind).toHaveLength(500);
+    expect(metrics.some((m) => m.processesOnline === 2 && (m.renormalisedPeers as number) > 0), kind).toBe(true);
+    expect(metrics.at(-1), kind).toMatchObject({ round: 500, processesOnline: 3, peersOnline: 12, renormalisedPeers: 0 });
+    const last = jsonLines(join(out, 'peers.jsonl')).at(-1) as { online: boolean[]; accuracy: (number | null)[] };
+    expect(last.online.every(Boolean), kind).toBe(true);
+    expect(last.accuracy.every((a) => a !== null && a > 0.5), kind).toBe(true);
+  }, 90_000);
 
   it('takes back a process started again by hand with --rejoin: the run ends with all 3 processes online', async () => {
     const dir = tempDir('plexus-live-rejoin-');
