@@ -215,7 +215,7 @@ export class LiveNode {
     const dead = peersOf(this.exchanger.slices, gone);
     if (this.pushSum) {
       // with or without a loss: the simulator's arithmetic when every share came
-      const mixed = this.pushSum.mix(round, this.world.schedule.at(round).mixing, (j) => !dead(j));
+      const mixed = this.pushSum.mix(round, (j) => !dead(j));
       this.renormalised = mixed.rows;
       return mixed.w;
     }
@@ -246,7 +246,7 @@ export class LiveNode {
   private adopt(round: number, w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
     const dead = peersOf(this.exchanger.slices, new Set([...missing, ...this.members.lost]));
     neighbourMeans(w, this.runtime.params(), this.world.state.dim, this.slice, (j) => !dead(j));
-    this.pushSum?.adopt(round, this.world.schedule.at(round).mixing, (j) => !dead(j));
+    this.pushSum?.adopt(round, (j) => !dead(j));
   }
 
   /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */

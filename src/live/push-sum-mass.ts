@@ -23,6 +23,8 @@ export class PushSumMass {
   readonly weights: Float64Array;
   /** the own peers' total weight after each round's mix (index: round), for the run's checks */
   readonly totals: number[] = [];
+  /** the round's column-stochastic matrix, as share() was given it */
+  private P?: MixingMatrix;
 
   constructor(initial: Float64Array, private readonly slice: [number, number]) {
     this.weights = Float64Array.from(initial);
@@ -31,6 +33,7 @@ export class PushSumMass {
 
   /** Before the exchange: each own peer's share of its mass over the receivers in P (this round's column-stochastic matrix) not `gone`. */
   share(P: MixingMatrix, gone: (peer: number) => boolean): void {
+    this.P = P;
     const [a, b] = this.slice;
     const kept = new Float64Array(b - a);
     const dropped = new Uint8Array(b - a);
@@ -50,11 +53,12 @@ export class PushSumMass {
   }
 
   /**
-   * After the exchange: the row-stochastic matrix the own rows mix with (the shares `heard` came,
+   * After the exchange (of the round share() was last called for): the row-stochastic matrix the own rows mix with (the shares `heard` came,
    * the own peers' always), and the own peers' new weights; `rows`: own rows that missed a share.
    * Rows outside the slice are P's (unused). A row that heard no mass at all keeps its model, weight 0.
    */
-  mix(round: number, P: MixingMatrix, heard: (peer: number) => boolean): { w: MixingMatrix; rows: number } {
+  mix(round: number, heard: (peer: number) => boolean): { w: MixingMatrix; rows: number } {
+    const P = this.round();
     const [a, b] = this.slice;
     const offsets = new Int32Array(P.n + 1);
     const cols: number[] = [];
@@ -108,7 +112,8 @@ export class PushSumMass {
    * and every peer goes on converging to the survivors' average. (Its rows take the neighbours' mean,
    * neighbourMeans, as dpsgd's do.)
    */
-  adopt(round: number, P: MixingMatrix, heard: (peer: number) => boolean): void {
+  adopt(round: number, heard: (peer: number) => boolean): void {
+    const P = this.round();
     const [a, b] = this.slice;
     let total = 0;
     for (let i = a; i < b; i++) {
@@ -121,6 +126,11 @@ export class PushSumMass {
       total += mass;
     }
     this.totals[round] = total;
+  }
+
+  private round(): MixingMatrix {
+    if (!this.P) throw new Error('live: push-sum mixed before sharing its mass');
+    return this.P;
   }
 
   /** The own peers' weights written into the protocol's copy (it pushed every peer's over the whole P). */
