@@ -72,7 +72,7 @@ export class Membership {
     return [...this.lost, ...[...this.joinAt].filter(([, j]) => j >= round).map(([p]) => p)];
   }
 
-  /** The processes sent nothing in `round`: the lost ones and those admitted for a later round. */
+  /** The processes this one sends nothing to in `round`: the lost ones and those admitted for a later round. */
   unreached(round: number): number[] {
     return [...this.lost, ...[...this.joinAt].filter(([, j]) => j > round).map(([p]) => p)];
   }

@@ -51,9 +51,9 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
 }
 
 /**
- * The protocols whose peers go on mixing over the neighbours that answered when a process is lost
- * (push-sum's rows so when debias is off; with its weights, PushSumMass; FedAvg's server averages
- * the uploads that came, in averageAll).
+ * The protocols whose rows go on mixing over the neighbours that answered when a process is lost
+ * (push-sum with its weights over the mass that came: PushSumMass). FedAvg's server averages the
+ * uploads that came (uploads).
  */
 const RENORMALISING = new Set(['dpsgd', 'local', 'push-sum']);
 

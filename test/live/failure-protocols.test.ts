@@ -6,8 +6,10 @@ import type { RoundMetrics } from '../../src/engine/events.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { PushSumMass, peersOf } from '../../src/live/push-sum-mass.js';
 import type { MixingMatrix } from '../../src/types.js';
-import { smallConfig } from '../engine/helpers.js';
+import { runRecorded, smallConfig, stripTimes } from '../engine/helpers.js';
 import { runKilling, type FailedRun } from './failure-helpers.js';
+import { runLive } from './live-helpers.js';
+import { tempDir, writeConfig } from '../cli/helpers.js';
 
 /** Survivors (outside [a, b)) with an in-neighbour in [a, b): the rows that lose an entry when that slice is lost. */
 function readersOf(w: MixingMatrix, [a, b]: [number, number]): number {
@@ -150,6 +152,20 @@ describe('a live FedAvg run that loses a process', () => {
 });
 
 describe('push-sum\'s mass over processes that lose one', () => {
+  it('is the simulator\'s, bit for bit, when none is lost, its weights sent with the rows (uneven out-degrees; a time-varying schedule)', async () => {
+    // a directed ring with chords from the even peers: out-degrees 1 and 2, so the weights move away from 1
+    const edges = Array.from({ length: 12 }, (_, i) => `${i} ${(i + 1) % 12}${i % 2 === 0 ? `\n${i} ${(i + 3) % 12}` : ''}`).join('\n');
+    const path = writeConfig(tempDir('plexus-push-sum-'), 'uneven.txt', edges);
+    const graphs = [{ kind: 'file', path, directed: true }, { kind: 'directed-exponential', schedule: { kind: 'one-peer-exponential' } }];
+    for (const topology of graphs) {
+      const config = smallConfig({ rounds: 10, peers: 12, topology, protocol: { kind: 'push-sum' } });
+      const sim = await runRecorded(config);
+      const live = await runLive(config, 3);
+      expect(JSON.stringify(stripTimes(live.rounds)), topology.kind).toBe(JSON.stringify(stripTimes(sim.rounds)));
+      expect(JSON.stringify(live.peers), topology.kind).toBe(JSON.stringify(sim.peers));
+    }
+  }, 30_000);
+
   it('keeps the survivors\' total weight and numerator once the loss is known, so x / w converges to their mass-weighted average', () => {
     const P = createWorld(smallConfig({ peers: 12, topology: { kind: 'directed-exponential' }, protocol: { kind: 'push-sum' } }), 'auto').mixing;
     const slices: [number, number][] = [[0, 4], [4, 8], [8, 12]];
