@@ -230,7 +230,9 @@ export class LiveNode {
   /**
    * FedAvg's server (replicated) averages the uploads of `chosen` that came: without the peers of
    * processes lost or silent this round (of this one too, the round it rejoins at: its models are
-   * fresh), so every process takes the same mean; each own peer then counts as renormalised.
+   * fresh); each own peer then counts as renormalised. In the round a loss is found, a process that
+   * still got the lost one's rows averages them in, so the copies may differ for that round; from
+   * the next every process averages the same uploads, and they agree again.
    */
   private uploads(round: number, chosen: number[], missing: number[]): number[] {
     this.renormalised = 0;
