@@ -47,15 +47,16 @@ export class PushSumMass {
       }
     }
     for (let j = a; j < b; j++) {
-      // a sender with no live receiver left keeps its mass (it has nobody to push to)
+      // kept holds the sender's own entry (never dropped); were it 0, the share goes out as P has it
       this.shares[j] = dropped[j - a] && kept[j - a] > 0 ? this.weights[j] / kept[j - a] : this.weights[j];
     }
   }
 
   /**
-   * After the exchange (of the round share() was last called for): the row-stochastic matrix the own rows mix with (the shares `heard` came,
-   * the own peers' always), and the own peers' new weights; `rows`: own rows that missed a share.
-   * Rows outside the slice are P's (unused). A row that heard no mass at all keeps its model, weight 0.
+   * After the exchange of the round share() was last called for: the row-stochastic matrix the own
+   * rows mix with (over the shares `heard` came, the own peers' always), and the own peers' new
+   * weights; `rows`: own rows that missed a share. Rows outside the slice are P's (unused). A row
+   * that heard no mass at all keeps its model, with weight 0.
    */
   mix(round: number, heard: (peer: number) => boolean): { w: MixingMatrix; rows: number } {
     const P = this.round();
