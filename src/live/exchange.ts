@@ -5,7 +5,7 @@
 import type { MixingMatrix } from '../types.js';
 import { FRAME_KINDS } from './transport/types.js';
 import { keyOf, ProcessLost, type Mailbox } from './mailbox.js';
-import { rowBytes, writeRows } from './messages.js';
+import { bytesFloat64, float64Bytes, rowBytes, writeRows } from './messages.js';
 
 /** [first row, count] runs of consecutive rows, one frame each. */
 export type RowRuns = [first: number, count: number][];
@@ -71,6 +71,14 @@ export function gatherPlan(peers: readonly number[], slices: readonly [number, n
     if (receive.length > 0) plan.receive.push({ from: q, runs: receive });
   });
   return plan;
+}
+
+/** A rows frame body followed by one float64 per row. */
+function withCarry(rows: Uint8Array, values: Float64Array): Uint8Array {
+  const body = new Uint8Array(rows.byteLength + values.length * 8);
+  body.set(rows);
+  body.set(float64Bytes(values), rows.byteLength);
+  return body;
 }
 
 /** Processes a round's exchange leaves out: not sent to (not in the round yet), not waited for (joining: they send nothing this round). */
@@ -170,23 +178,24 @@ export class Exchanger {
   }
 
   /** The rows W's rows of this slice read, exchanged (see run). */
-  mix(round: number, w: MixingMatrix, params: Float32Array, skip?: Skip): Promise<number[]> {
-    return this.run(round, this.plan(w), params, skip);
+  mix(round: number, w: MixingMatrix, params: Float32Array, skip?: Skip, carry?: Float64Array): Promise<number[]> {
+    return this.run(round, this.plan(w), params, skip, carry);
   }
 
   /** Every process gets the listed peers' rows (sorted; the same array object each round is planned once). */
-  gather(round: number, peers: readonly number[], params: Float32Array): Promise<number[]> {
+  gather(round: number, peers: readonly number[], params: Float32Array, skip?: Skip): Promise<number[]> {
     let plan = this.gathers.get(peers);
     if (!plan) this.gathers.set(peers, (plan = gatherPlan(peers, this.slices, this.self)));
-    return this.run(round, plan, params);
+    return this.run(round, plan, params, skip);
   }
 
   /**
    * Sends the round's own rows of `params` the plan sends, and writes the rows it receives into `params`.
    * Resolves to the lost processes whose rows did not all come (their rows in `params` are stale):
-   * a lost process is skipped, not waited for.
+   * a lost process is skipped, not waited for. With `carry` (one float64 per peer, e.g. push-sum's
+   * weight shares), each row travels with its entry, written into `carry` on arrival.
    */
-  async run(round: number, plan: ExchangePlan, params: Float32Array, skip: Skip = NO_SKIP): Promise<number[]> {
+  async run(round: number, plan: ExchangePlan, params: Float32Array, skip: Skip = NO_SKIP, carry?: Float64Array): Promise<number[]> {
     const t0 = performance.now();
     const m = this.mailbox;
     const sent: Promise<void>[] = [];
@@ -197,7 +206,8 @@ export class Exchanger {
     for (const { to, runs } of plan.send) {
       if (m.isLost(to) || skip.send(to)) continue;
       for (const [first, count] of runs) {
-        sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload: rowBytes(params, this.dim, first, count) }).catch(unlessLost(to)));
+        const payload = carry ? withCarry(rowBytes(params, this.dim, first, count), carry.subarray(first, first + count)) : rowBytes(params, this.dim, first, count);
+        sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload }).catch(unlessLost(to)));
       }
     }
     // awaited after the receives; handled now, so that a failed receive leaves no rejection unheard
@@ -211,7 +221,7 @@ export class Exchanger {
         return;
       }
       try {
-        await this.receive(from, key, round, runs, params);
+        await this.receive(from, key, round, runs, params, carry);
       } catch (e) {
         if (!(e instanceof ProcessLost)) throw e;
         missing.push(from);
@@ -222,13 +232,15 @@ export class Exchanger {
     return missing.sort((x, y) => x - y);
   }
 
-  private async receive(from: number, key: string, round: number, runs: RowRuns, params: Float32Array): Promise<void> {
+  private async receive(from: number, key: string, round: number, runs: RowRuns, params: Float32Array, carry?: Float64Array): Promise<void> {
     for (const [first, count] of runs) {
       const f = await this.mailbox.take(from, key);
-      if (f.sender !== first || f.payload.byteLength !== count * this.dim * 4) {
+      const rowsLength = count * this.dim * 4;
+      if (f.sender !== first || f.payload.byteLength !== rowsLength + (carry ? count * 8 : 0)) {
         throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
       }
-      writeRows(params, this.dim, first, f.payload);
+      writeRows(params, this.dim, first, f.payload.subarray(0, rowsLength));
+      if (carry) carry.set(bytesFloat64(f.payload.subarray(rowsLength)), first);
     }
   }
 }

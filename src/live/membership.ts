@@ -72,6 +72,11 @@ export class Membership {
     return [...this.lost, ...[...this.joinAt].filter(([, j]) => j >= round).map(([p]) => p)];
   }
 
+  /** The processes this one sends nothing to in `round`: the lost ones and those admitted for a later round. */
+  unreached(round: number): number[] {
+    return [...this.lost, ...[...this.joinAt].filter(([, j]) => j > round).map(([p]) => p)];
+  }
+
   /** The processes live in the current round, in index order. */
   live(): number[] {
     return Array.from({ length: this.processes }, (_, k) => k).filter((k) => !this.lost.has(k) && !this.notYetIn(k, this.current));

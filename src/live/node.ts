@@ -12,6 +12,7 @@ import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
 import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
 import { Membership } from './membership.js';
+import { peersOf, PushSumMass } from './push-sum-mass.js';
 import { TransportError } from './transport/errors.js';
 import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
@@ -49,8 +50,12 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
   return ranges(peers, processes)[k];
 }
 
-/** The protocols whose peers go on mixing over the neighbours that answered when a process is lost. */
-const RENORMALISING = new Set(['dpsgd', 'local']);
+/**
+ * The protocols whose rows go on mixing over the neighbours that answered when a process is lost
+ * (push-sum with its weights over the mass that came: PushSumMass). FedAvg's server averages the
+ * uploads that came (uploads).
+ */
+const RENORMALISING = new Set(['dpsgd', 'local', 'push-sum']);
 
 export class LiveNode {
   readonly world: World;
@@ -77,6 +82,8 @@ export class LiveNode {
   private readonly members: Membership;
   /** when this process is the one rejoining: the round it rejoins at */
   private joinRound?: number;
+  /** push-sum's weights (debias on): this process's peers', sent with their rows */
+  readonly pushSum?: PushSumMass;
   private observerGone!: () => void;
   private readonly observerLost = new Promise<void>((res) => (this.observerGone = res));
 
@@ -138,6 +145,7 @@ export class LiveNode {
     if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
+    if (config.protocol.kind === 'push-sum' && config.protocol.debias) this.pushSum = new PushSumMass(this.runtime.ops.scalars('weight'), this.slice);
     this.ops = this.liveOps();
   }
 
@@ -160,16 +168,19 @@ export class LiveNode {
   private liveOps(): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
-    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params(), {
+    const skip = (round: number) => ({
       // processes admitted for a later round are not in this one; one admitted for this round sends nothing yet
-      send: (q) => this.joinRound === round || this.members.notYetIn(q, round),
-      receive: (q) => this.members.silentIn(q, round),
+      send: (q: number) => this.joinRound === round || this.members.notYetIn(q, round),
+      receive: (q: number) => this.members.silentIn(q, round),
     });
     // the round this process rejoins at: its peers take their live neighbours' rows instead of mixing
     const mixOrAdopt = async (round: number, w: Parameters<RoundOps['mix']>[1]) => {
-      const missing = await exchange(round, w);
-      if (this.joinRound === round) this.adopt(w, missing);
+      // a sender splits its mass over the processes it sends to (one rejoining at this round included: it listens)
+      this.pushSum?.share(this.world.schedule.at(round).mixing, peersOf(this.exchanger.slices, this.members.unreached(round)));
+      const missing = await this.exchanger.mix(round, w, this.runtime.params(), skip(round), this.pushSum?.shares);
+      if (this.joinRound === round) this.adopt(round, w, missing);
       else await base.mix(round, this.without(round, w, missing));
+      this.pushSum?.publish(base.scalars('weight'));
     };
     const everyone = Array.from({ length: base.peers }, (_, i) => i);
     const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${liveProtocols()}`));
@@ -186,9 +197,9 @@ export class LiveNode {
       },
       // every process gathers the averaged rows and takes the same mean (FedAvg's server, replicated)
       averageAll: async (round, peers) => {
-        const missing = await this.exchanger.gather(round, peers ?? everyone, this.runtime.params());
-        if (missing.length > 0) throw this.cannotGoOn(round, missing);
-        await base.averageAll(round, peers);
+        const missing = await this.exchanger.gather(round, peers ?? everyone, this.runtime.params(), skip(round));
+        const uploads = this.uploads(round, peers ?? everyone, missing);
+        if (uploads.length > 0) await base.averageAll(round, uploads === everyone ? peers : uploads);
       },
       rows: refuse('a protocol row operation (ops.rows)'),
     };
@@ -201,9 +212,14 @@ export class LiveNode {
   private without(round: number, w: Parameters<RoundOps['mix']>[1], missing: number[]): Parameters<RoundOps['mix']>[1] {
     this.renormalised = 0;
     const gone = new Set([...missing, ...this.members.absent(round)]);
+    const dead = peersOf(this.exchanger.slices, gone);
+    if (this.pushSum) {
+      // with or without a loss: the simulator's arithmetic when every share came
+      const mixed = this.pushSum.mix(round, (j) => !dead(j));
+      this.renormalised = mixed.rows;
+      return mixed.w;
+    }
     if (gone.size === 0) return w;
-    const slices = this.exchanger.slices;
-    const dead = (peer: number) => [...gone].some((p) => peer >= slices[p][0] && peer < slices[p][1]);
     const renormalised = renormalise(w, this.slice, dead);
     if (renormalised.rows === 0) return w;
     if (!RENORMALISING.has(this.world.config.protocol.kind)) throw this.cannotGoOn(round, [...gone]);
@@ -211,11 +227,28 @@ export class LiveNode {
     return renormalised.w;
   }
 
-  /** A rejoining process's peers take the mean of their live neighbours' rows (neighbourMeans). */
-  private adopt(w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
-    const slices = this.exchanger.slices;
-    const gone = [...new Set([...missing, ...this.members.lost])];
-    neighbourMeans(w, this.runtime.params(), this.world.state.dim, this.slice, (j) => !gone.some((p) => j >= slices[p][0] && j < slices[p][1]));
+  /**
+   * FedAvg's server (replicated) averages the uploads of `chosen` that came: without the peers of
+   * processes lost or silent this round (of this one too, the round it rejoins at: its models are
+   * fresh); each own peer then counts as renormalised. In the round a loss is found, a process that
+   * still got the lost one's rows averages them in, so the copies may differ for that round; from
+   * the next every process averages the same uploads, and they agree again.
+   */
+  private uploads(round: number, chosen: number[], missing: number[]): number[] {
+    this.renormalised = 0;
+    const gone = [...missing, ...this.members.absent(round), ...(this.joinRound === round ? [this.o.transport.self] : [])];
+    if (gone.length === 0) return chosen;
+    const dead = peersOf(this.exchanger.slices, gone);
+    const came = chosen.filter((p) => !dead(p));
+    if (came.length < chosen.length) this.renormalised = this.slice[1] - this.slice[0];
+    return came;
+  }
+
+  /** A rejoining process's peers take the mean of their live neighbours' rows (neighbourMeans), and push-sum weights likewise. */
+  private adopt(round: number, w: Parameters<RoundOps['mix']>[1], missing: number[]): void {
+    const dead = peersOf(this.exchanger.slices, new Set([...missing, ...this.members.lost]));
+    neighbourMeans(w, this.runtime.params(), this.world.state.dim, this.slice, (j) => !dead(j));
+    this.pushSum?.adopt(round, (j) => !dead(j));
   }
 
   /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */
@@ -240,7 +273,7 @@ export class LiveNode {
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
-    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd and local renormalise over the peers that answered`);
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); dpsgd, local and push-sum mix over the neighbours that answered, fedavg's server averages the uploads that came`);
   }
 
   /** Goes on without process `p` from now on: its waits fail at once. False when it was lost already (or is no other process). */
@@ -303,8 +336,21 @@ export class LiveNode {
       // the observer first, so that it counts this process from that round on
       await m.send(this.observer, 0, { type: 'admit', round });
       await Promise.all(others.map((q) => m.send(q, 0, { type: 'admit', round })));
+      await this.replay(round);
       return this.rounds(round);
     });
+  }
+
+  /**
+   * The protocol's own state at round `round` for a process rejoining there: the rounds before it
+   * replayed on operations that do nothing, so what it draws each round (FedAvg's sample) is what
+   * the others draw.
+   */
+  private async replay(round: number): Promise<void> {
+    const base = this.runtime.ops;
+    const none = () => Promise.resolve();
+    const idle: RoundOps = { peers: base.peers, dim: base.dim, vectorBytes: base.vectorBytes, scalars: (name) => base.scalars(name), train: none, mix: none, trainThenMix: none, averageAll: none, rows: none };
+    for (let r = 1; r < round; r++) await this.protocol.round(idle, r);
   }
 
   /** A run's body; a failure is told to the observer (it stops the others), a stop by the observer is 'stopped'. */
