@@ -19,7 +19,7 @@ function gossipConfig(rounds: number): ExperimentConfig {
 }
 
 /** A transport that dies: it closes, and from then on sends nothing and hears nothing, as a killed process's. */
-function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void> } {
+function killable(t: Transport, observer: number): { transport: Transport; kill(): Promise<void>; hang(): void } {
   let dead = false;
   const lost: ((p: number) => void)[] = [];
   return {
@@ -39,6 +39,11 @@ function killable(t: Transport, observer: number): { transport: Transport; kill(
       await t.close();
       for (const h of lost) h(observer); // the node itself stops, as when it loses the observer
     },
+    /** silent but connected, as a process stopped (SIGSTOP) or stuck: only timeouts tell */
+    hang() {
+      dead = true;
+      for (const h of lost) h(observer);
+    },
   };
 }
 
@@ -52,12 +57,12 @@ interface Run {
 }
 
 /** `config` live over 3 processes in memory (100 ms a unit); process `victim` killed at time `at`, started again at `rejoinAt`. */
-async function runKilling(config: ExperimentConfig, victim: number, at: number, rejoinAt?: number): Promise<Run> {
+async function runKilling(config: ExperimentConfig, victim: number, at: number, rejoinAt?: number, how: 'kill' | 'hang' = 'kill', timeoutMs = 3000): Promise<Run> {
   const P = 3;
   const hub = createMemoryHub();
   const handles = Array.from({ length: P + 1 }, (_, k) => killable(hub.transport(k), P));
   const transports = handles.map((h) => h.transport);
-  const o = { processes: P, timeScaleMs: 100, timeoutMs: 3000 };
+  const o = { processes: P, timeScaleMs: 100, timeoutMs };
   const nodes = await Promise.all(Array.from({ length: P }, (_, k) => AsyncLiveNode.create(config, { ...o, transport: transports[k] })));
   const observer = await AsyncLiveObserver.create(config, { ...o, transport: transports[P], transportName: 'memory' });
   const run: Omit<Run, 'summary'> = { rounds: [], peers: [], warnings: [] };
@@ -65,7 +70,7 @@ async function runKilling(config: ExperimentConfig, victim: number, at: number, 
   let rejoined: Promise<string> | undefined;
   observer.on('round', (m) => {
     run.rounds.push(m);
-    if (m.round === at) void handles[victim].kill();
+    if (m.round === at) void (how === 'kill' ? handles[victim].kill() : handles[victim].hang());
     if (m.round === rejoinAt) {
       const t = hub.transport(victim);
       rejoined = AsyncLiveNode.create(config, { ...o, transport: t }).then(async (node) => {
@@ -124,6 +129,15 @@ describe('a live asynchronous gossip run that loses a process', { timeout: 60_00
     expect(run.summary.live?.lost?.map((l) => l.process)).toEqual([1]);
     expect(run.summary.live?.rejoined).toBeUndefined();
     expect(run.warnings.join('\n')).toMatch(/process 1 \(peers 4\.\.7\) lost at time \d+/);
+  });
+
+  it('goes on without a process that hangs, connected but silent, once it misses the chain\'s timeout and a ping', async () => {
+    const run = await runKilling(gossipConfig(30), 0, 4, undefined, 'hang', 1000);
+    expect(run.rounds.map((m) => m.virtualTime)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(run.warnings.join('\n')).toMatch(/process 0 \(peers 0\.\.3\) lost at time \d+: process \d heard nothing from it in time/);
+    expect(run.rounds.at(-1)).toMatchObject({ peersOnline: 8, processesOnline: 2 });
+    expect(Number.isFinite(run.rounds.at(-1)!.consensusDistance)).toBe(true);
+    expect(run.summary.live?.lost?.map((l) => l.process)).toEqual([0]);
   });
 
   it('takes back a process started again with its index: its peers learn from their neighbours, and all are online at the end', async () => {
