@@ -27,9 +27,9 @@ import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
 
 /**
  * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
- * to the mean, local steps so far, wake-ups, messages sent.
+ * to the mean, local steps so far, wake-ups, messages sent, online (1) or churned out (0).
  */
-export const ASYNC_EVAL_FIELDS = 6;
+export const ASYNC_EVAL_FIELDS = 7;
 
 export interface AsyncLiveNodeOptions {
   /** members 0..processes-1 are the nodes, `processes` the observer */
@@ -51,7 +51,7 @@ export interface AsyncLiveNodeOptions {
   timeoutMs?: number;
 }
 
-type Tick = { time: number; type: 'wake'; peer: number } | { time: number; type: 'tick'; round: number };
+type Tick = { time: number; type: 'wake' | 'churn'; peer: number } | { time: number; type: 'tick'; round: number };
 
 /** A transport whose rows frames go to `rows` and every other frame to whoever calls onFrame (the mailbox). */
 function splitRows(t: Transport, rows: (from: number, f: Frame) => void): Transport {
@@ -106,6 +106,8 @@ export class AsyncLiveNode {
   private readonly dropped: Buckets;
   private readonly delivered: Buckets;
   private readonly wakeups: Float64Array;
+  /** this slice's peers online (1) under time.churn's spells, as the simulator's driver keeps them */
+  private readonly online: Uint8Array;
   private readonly sentBy: Float64Array;
   private readonly bytesBy: Float64Array;
   /** who is lost, the chain over the live processes, the rejoin handshake */
@@ -177,6 +179,7 @@ export class AsyncLiveNode {
     this.dropped = new Buckets(units);
     this.delivered = new Buckets(units);
     this.wakeups = new Float64Array(config.peers);
+    this.online = new Uint8Array(config.peers).fill(1);
     this.sentBy = new Float64Array(config.peers);
     this.bytesBy = new Float64Array(config.peers);
   }
@@ -304,6 +307,11 @@ export class AsyncLiveNode {
       this.halt(e);
       return;
     }
+    // an offline peer receives nothing, as in the simulator
+    if (!this.online[m.to]) {
+      this.dropped.add(frame.round);
+      return;
+    }
     this.delivered.add(frame.round);
     if (this.draining) return;
     void this.enqueue(() => this.protocol.receive(m as AsyncMessage, this.ops)).catch(() => undefined);
@@ -375,6 +383,7 @@ export class AsyncLiveNode {
     const [a, b] = this.slice;
     const queue = new EventQueue<Tick>();
     for (let p = a; p < b; p++) queue.push({ time: first - 1 + this.network.firstWake(p), type: 'wake', peer: p });
+    if (config.time.mode === 'async' && config.time.churn) for (let p = a; p < b; p++) queue.push({ time: this.churnFrom(p, first - 1), type: 'churn', peer: p });
     for (let r = first; r <= config.rounds; r++) queue.push({ time: r, type: 'tick', round: r });
     if (first === 1 && config.eval.atStart) await this.enqueue(() => this.measure(0));
     while (!this.stopped && queue.size > 0) {
@@ -384,9 +393,13 @@ export class AsyncLiveNode {
       const ev = queue.pop()!;
       if (ev.type === 'tick') {
         await this.enqueue(() => this.measure(ev.round));
+      } else if (ev.type === 'churn') {
+        this.online[ev.peer] ^= 1;
+        queue.push({ time: ev.time + this.network.spell(ev.peer, this.online[ev.peer] === 1), type: 'churn', peer: ev.peer });
       } else {
         queue.push({ time: ev.time + this.network.nextInterval(ev.peer), type: 'wake', peer: ev.peer });
-        if (!this.draining) {
+        // an offline peer's clock runs, but it does nothing
+        if (!this.draining && this.online[ev.peer]) {
           await this.enqueue(async () => {
             this.wakeups[ev.peer]++;
             await this.protocol.wake(ev.peer, this.ops);
@@ -411,6 +424,20 @@ export class AsyncLiveNode {
     }));
     await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
     return 'done';
+  }
+
+  /**
+   * Peer `p`'s churn state at virtual time `t` by its seeded spells from time 0 (the simulator's
+   * schedule, whenever this process started), and the time of its next toggle.
+   */
+  private churnFrom(p: number, t: number): number {
+    this.online[p] = this.network.startsOnline(p) ? 1 : 0;
+    let next = this.network.spell(p, this.online[p] === 1);
+    while (next <= t) {
+      this.online[p] ^= 1;
+      next += this.network.spell(p, this.online[p] === 1);
+    }
+    return next;
   }
 
   /**
@@ -451,6 +478,7 @@ export class AsyncLiveNode {
         values[at + 3] = state.stepCount[p];
         values[at + 4] = this.wakeups[p];
         values[at + 5] = this.sentBy[p];
+        values[at + 6] = this.online[p];
       }
       for (const p of own) {
         values[(p - a) * ASYNC_EVAL_FIELDS] = out[p * 3];
@@ -462,7 +490,7 @@ export class AsyncLiveNode {
       if (round > 0) this.pausedMs += spent;
     }
     const msg: AsyncRoundMessage = {
-      type: 'async-round', round, ...counts, peerSteps: this.runtime.peerSteps, online: b - a, bytes: Array.from(this.bytesBy.subarray(a, b)),
+      type: 'async-round', round, ...counts, peerSteps: this.runtime.peerSteps, online: this.online.subarray(a, b).reduce((n, x) => n + x, 0), bytes: Array.from(this.bytesBy.subarray(a, b)),
       seconds: this.start === 0 ? 0 : (performance.now() - this.start) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
     };
     this.reports = this.reports.then(() => this.report(round, rows, values, msg)).catch((e) => this.halt(e));

@@ -53,6 +53,8 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
   private readonly distance: Float64Array;
   private readonly wakeups: number[];
   private readonly messagesSent: number[];
+  /** each peer online under time.churn as last reported (true without churn) */
+  private readonly churnedIn: boolean[];
   /** cumulative bytes per peer as last reported */
   private readonly bytes: Float64Array;
   /** who is lost and who rejoined */
@@ -71,6 +73,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     this.distance = new Float64Array(n);
     this.wakeups = new Array<number>(n).fill(0);
     this.messagesSent = new Array<number>(n).fill(0);
+    this.churnedIn = new Array<boolean>(n).fill(true);
     this.bytes = new Float64Array(n);
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
@@ -269,10 +272,14 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       this.world.state.stepCount[i] = values[at + 3];
       this.wakeups[i] = values[at + 4];
       this.messagesSent[i] = values[at + 5];
+      this.churnedIn[i] = values[at + 6] === 1;
     }
   }
 
-  /** The simulator's evaluation summary over what the processes sent (evaluatePeers on a runtime answering from it). */
+  /**
+   * The simulator's evaluation summary over what the processes up (`up`) sent (evaluatePeers on a
+   * runtime answering from it); churned-out peers are evaluated, as in the simulator, and marked offline.
+   */
   private async evaluate(round: number, up: boolean[]): Promise<Partial<RoundMetrics>> {
     const w = { ...this.world, evalPeers: this.world.evalPeers.filter((p) => up[p]) };
     const received: Pick<Runtime, 'distances' | 'evaluate'> = { distances: async () => this.distance, evaluate: async () => this.evalOut };
@@ -281,7 +288,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     const dp = privacyReport(this.world);
     const perPeer: PeerMetrics = {
       ...e.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer),
-      online: up, wakeups: this.wakeups.slice(), messagesSent: this.messagesSent.slice(),
+      online: up.map((u, i) => u && this.churnedIn[i]), wakeups: this.wakeups.slice(), messagesSent: this.messagesSent.slice(),
     };
     this.emit('peers', perPeer);
     return { ...e.round, ...dp.round };
