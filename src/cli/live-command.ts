@@ -90,7 +90,7 @@ export function registerLiveCommand(program: Command): void {
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
 A synchronous dpsgd run gives the simulator's metrics.jsonl, whatever P (wall-clock fields aside).
-A process that dies is gone on without (dpsgd, local): see peersOnline in metrics.jsonl.
+A process that dies is gone on without (dpsgd, local, gossip-learning): see peersOnline in metrics.jsonl.
 On several machines: start \`plexus node\` on each (see \`plexus node --help\`), then
 \`plexus live CONFIG --processes P --join bootstrap.txt --listen <this machine's line>\`.`)
     .action(async (configPath: string, opts: LiveOptions) => {

@@ -47,7 +47,7 @@ export function registerNodeCommand(program: Command): void {
     .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
     .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
     .option('--timeout <ms>', 'ping a process whose frames do not come within this long (plus 1 ms per kB); go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
-    .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round')
+    .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round (gossip-learning: at their next whole unit of virtual time, from the initial model)')
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
@@ -82,7 +82,7 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
-      ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork })
+      ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork, timeoutMs: opts.timeout })
       : await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout });
     const addresses = await transport.start();
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
@@ -90,7 +90,6 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
     let end: 'done' | 'stopped';
     if (opts.rejoin) {
-      if (!(node instanceof LiveNode)) throw new UsageError('--rejoin: a lost process of an asynchronous (gossip-learning) run cannot rejoin yet');
       end = await node.rejoin(members, addresses);
     } else {
       await transport.connect(members);

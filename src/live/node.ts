@@ -9,16 +9,16 @@ import type { TrainSettings } from '../engine/shared-state.js';
 import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../errors.js';
 import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
-import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
+import { Mailbox } from './mailbox.js';
 import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
-import { Membership } from './membership.js';
+import type { Membership } from './membership.js';
 import { peersOf, PushSumMass } from './push-sum-mass.js';
-import { TransportError } from './transport/errors.js';
+import { NodeRoster } from './roster.js';
 import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
-import { answerPings, answers, measureRtt, LiveStopped } from './links.js';
+import { answerPings, measureRtt, LiveStopped } from './links.js';
 
 /**
  * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
@@ -72,13 +72,11 @@ export class LiveNode {
   private closed = false;
   /** set once this process's part is over ('done' sent): losing links is then the others closing */
   private finished = false;
-  /** rounds whose consensus chain was given up (a process was lost during it) */
-  private readonly abandoned = new Set<number>();
   /** this slice's peers that mixed over fewer neighbours than W gives them, this round */
   private renormalised = 0;
-  /** the round whose consensus chain is under way here */
-  private chainRound?: number;
-  /** who takes part in each round */
+  /** who is lost, the chain over the live processes, the rejoin handshake */
+  private readonly roster: NodeRoster;
+  /** who takes part in each round (the roster's) */
   private readonly members: Membership;
   /** when this process is the one rejoining: the round it rejoins at */
   private joinRound?: number;
@@ -98,7 +96,6 @@ export class LiveNode {
     const slices = ranges(config.peers, o.processes);
     this.slice = slices[self];
     this.mailbox = new Mailbox(o.transport);
-    this.members = new Membership(o.processes, self);
     answerPings(this.mailbox);
     this.mailbox.onControl('stop', (_from, m) => {
       this.mailbox.fail(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
@@ -109,33 +106,19 @@ export class LiveNode {
       if (p === this.observer) this.observerGone();
       if (this.finished) return;
       if (p === this.observer) this.mailbox.fail(new PlexusError(`live: process ${self}: lost the connection to the observer`));
-      else this.lose(p);
-    });
-    this.mailbox.onControl('lost', (_from, m) => m.type === 'lost' && m.process !== self && this.lose(m.process));
-    this.mailbox.onControl('rejoin', (from, m) => m.type === 'rejoin' && void this.welcome(from, m.addresses));
-    this.mailbox.onControl('admit', (from, m) => m.type === 'admit' && this.admit(from, m.round));
-    this.mailbox.onControl('abandon', (_from, m) => {
-      if (m.type !== 'abandon') return;
-      for (const p of m.lost) if (p !== self) this.lose(p);
-      this.abandon(m.round, false);
+      else this.roster.lose(p);
     });
     const timeoutMs = o.timeoutMs ?? 5000;
     const rowBytes = state.dim * 4;
-    this.mailbox.limit = (from, key) => {
-      if (from === this.observer) return undefined;
-      if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
-      if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
-      return undefined;
-    };
-    this.mailbox.probe = (from) => answers(this.mailbox, from, timeoutMs);
-    this.mailbox.onTimeout = (from, key) => {
-      if (!this.lose(from)) return;
-      const round = Number(key.split('/')[1]);
-      // the others may still hear from it: tell them, so every process forms the same chain
-      for (let q = 0; q <= o.processes; q++) {
-        if (q !== self && !this.members.lost.has(q)) void this.mailbox.send(q, round, { type: 'lost', process: from, round }).catch(() => undefined);
-      }
-    };
+    this.roster = new NodeRoster({
+      mailbox: this.mailbox, transport: o.transport, processes: o.processes, slices, pingMs: timeoutMs, finished: () => this.finished,
+      limit: (from, key) => {
+        if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
+        if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
+        return undefined;
+      },
+    });
+    this.members = this.roster.members;
     this.runtime = new Runtime({
       state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, rows: this.slice,
     });
@@ -251,50 +234,9 @@ export class LiveNode {
     this.pushSum?.adopt(round, (j) => !dead(j));
   }
 
-  /** A lost process `p` is back, listening at `addresses`: dial it, and wait at the next round until it says when it joins. */
-  private async welcome(p: number, addresses: string[]): Promise<void> {
-    if (this.finished || p === this.o.transport.self || p >= this.o.processes) return;
-    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
-    this.lose(p);
-    const next = this.members.holdFor(p);
-    try {
-      await this.o.transport.connect(Array.from({ length: this.o.processes + 1 }, (_, q) => (q === p ? addresses : [])));
-      await this.mailbox.send(p, 0, { type: 'welcome', next });
-    } catch {
-      this.members.release(p);
-    }
-  }
-
-  /** Process `p`, rejoining, takes part from round `round` on (it sends nothing before). */
-  private admit(p: number, round: number): void {
-    this.members.admit(p, round);
-    this.mailbox.regain(p);
-  }
-
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
     return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); dpsgd, local and push-sum mix over the neighbours that answered, fedavg's server averages the uploads that came`);
-  }
-
-  /** Goes on without process `p` from now on: its waits fail at once. False when it was lost already (or is no other process). */
-  private lose(p: number): boolean {
-    if (!this.members.lose(p)) return false;
-    this.mailbox.lose(p);
-    // a chain under way may wait for a frame the lost process was to pass on, or that went to it
-    if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
-    return true;
-  }
-
-  /** Gives up round `round`'s consensus chain here and, when this process saw why, at every other live process. */
-  private abandon(round: number, tell: boolean): void {
-    if (this.abandoned.has(round)) return;
-    this.abandoned.add(round);
-    this.mailbox.cancel(keyOf(FRAME_KINDS.reduce, round), new ChainAbandoned(`live: round ${round}: the consensus chain was abandoned`));
-    if (!tell) return;
-    const lost = [...this.members.lost];
-    for (const q of this.members.live()) {
-      if (q !== this.o.transport.self) void this.mailbox.send(q, round, { type: 'abandon', round, lost }).catch(() => undefined);
-    }
   }
 
   /**
@@ -318,24 +260,8 @@ export class LiveNode {
    * none of them has started; runs from there as run() does.
    */
   async rejoin(members: readonly (readonly string[])[], addresses: string[]): Promise<'done' | 'stopped'> {
-    const m = this.mailbox;
-    const self = this.o.transport.self;
-    const only = (keep: (q: number) => boolean) => members.map((a, q) => (q !== self && keep(q) ? a : []));
     return this.guard(async () => {
-      await this.o.transport.connect(only((q) => q === this.observer));
-      await m.send(this.observer, 0, { type: 'rejoin', addresses });
-      const { live } = await m.control(this.observer, 0, 'members');
-      for (let q = 0; q < this.o.processes; q++) if (q !== self && !live.includes(q)) this.lose(q);
-      const others = live.filter((q) => q !== self);
-      await this.o.transport.connect(only((q) => others.includes(q)));
-      await Promise.all(others.map((q) => m.send(q, 0, { type: 'rejoin', addresses })));
-      const welcomes = await Promise.all(others.map((q) => m.control(q, 0, 'welcome')));
-      const round = Math.max(1, ...welcomes.map((w) => w.next));
-      this.joinRound = round;
-      this.members.everLost = true;
-      // the observer first, so that it counts this process from that round on
-      await m.send(this.observer, 0, { type: 'admit', round });
-      await Promise.all(others.map((q) => m.send(q, 0, { type: 'admit', round })));
+      const round = await this.roster.rejoin(members, addresses, (r) => (this.joinRound = r));
       await this.replay(round);
       return this.rounds(round);
     });
@@ -421,7 +347,7 @@ export class LiveNode {
         const auc = await this.runtime.membershipAuc(round, own, testN);
         own.forEach((p, k) => (values[(p - a) * EVAL_FIELDS + 4] = auc[k]));
       }
-      average = reduced ? await this.averageModel(round, rows).catch((e) => this.chainFailed(round, e)) : undefined;
+      average = reduced ? await this.averageModel(round, rows).catch((e) => this.roster.chainFailed(round, e)) : undefined;
       await this.mailbox.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
       this.evalMs += performance.now() - te;
     }
@@ -457,29 +383,8 @@ export class LiveNode {
   }
 
   /** The round's chain over the live processes, or undefined when a process was lost during it (no consensus this round). */
-  private async reduce(round: number, rows: Float32Array): Promise<Reduced | undefined> {
-    if (this.members.everLost) {
-      const live = this.members.live();
-      const slices = this.exchanger.slices;
-      this.reduction.setMembers(live, live.reduce((n, k) => n + slices[k][1] - slices[k][0], 0));
-    }
-    if (this.abandoned.has(round)) return undefined;
-    this.chainRound = round;
-    try {
-      const reduced = await this.reduction.run(round, rows, this.slice[1] - this.slice[0]);
-      return this.abandoned.has(round) ? undefined : reduced;
-    } catch (e) {
-      return this.chainFailed(round, e);
-    } finally {
-      this.chainRound = undefined;
-    }
-  }
-
-  /** A chain that broke on a lost process: the round is abandoned everywhere; anything else is a failure. */
-  private chainFailed(round: number, e: unknown): undefined {
-    if (!(e instanceof ProcessLost || e instanceof ChainAbandoned || (e instanceof TransportError && this.members.lost.size > 0))) throw e;
-    this.abandon(round, !(e instanceof ChainAbandoned));
-    return undefined;
+  private reduce(round: number, rows: Float32Array): Promise<Reduced | undefined> {
+    return this.roster.reduce(round, this.reduction, rows, this.slice[1] - this.slice[0]);
   }
 
   /** With eval.averageModel: the mean of every row by the chain, evaluated on the last process (as evaluateAverageModel, no adversaries). */

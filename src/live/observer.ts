@@ -15,11 +15,12 @@ import { TrafficMeter } from '../metrics/traffic.js';
 import { wiringOf } from '../plasticity/index.js';
 import { privacyReport } from '../privacy/report.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
-import { keyOf, Mailbox, ProcessLost } from './mailbox.js';
+import { keyOf, Mailbox } from './mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './messages.js';
 import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
 import { answerPings } from './links.js';
+import { ObserverRoster } from './observer-roster.js';
 
 export interface LiveObserverOptions {
   /** the observer's transport: its `self` is `processes` (the nodes are 0..processes-1) */
@@ -39,7 +40,6 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private readonly processes: number;
   private readyInfo?: ReadyMessage[];
   private aborted = false;
-  private finished = false;
   private live?: LiveSummary;
   private lastEval?: RoundMetrics;
   /** the evaluation frames' values, laid out as the runtime's: evalOut (3 per peer) and distance */
@@ -48,14 +48,8 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private readonly miaAuc: Float64Array;
   /** the average model's correct count and loss sum (eval.averageModel), as runtime.evaluateMean leaves them */
   private readonly meanEvalOut = new Float64Array(2);
-  /** processes lost after the start, and the round the observer was measuring then */
-  private readonly lost = new Map<number, number>();
-  private started = false;
-  private round = 0;
-  /** every loss and rejoin so far, for summary.json; the rounds rejoined processes take part from */
-  private readonly losses: { process: number; round: number }[] = [];
-  private readonly rejoins: { process: number; round: number }[] = [];
-  private readonly joinAt = new Map<number, number>();
+  /** who is lost and who rejoined */
+  private readonly roster: ObserverRoster;
 
   private constructor(world: World, private readonly setupMs: number, private readonly o: LiveObserverOptions) {
     super();
@@ -72,20 +66,8 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       const message = `live: process ${from} failed${m.round !== undefined ? ` at round ${m.round}` : ''}: ${m.message}`;
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
-    o.transport.onDisconnect((p) => {
-      if (this.finished) return;
-      if (!this.started) this.mailbox.fail(new PlexusError(`live: lost the connection to process ${p} before the first round; start it again`));
-      else this.lose(p, 'its connection closed');
-    });
-    this.mailbox.onControl('lost', (from, m) => m.type === 'lost' && this.lose(m.process, `process ${from} heard nothing from it in time`));
-    this.mailbox.onControl('rejoin', (from, m) => m.type === 'rejoin' && void this.welcome(from, m.addresses));
-    this.mailbox.onControl('admit', (from, m) => {
-      if (m.type !== 'admit' || !this.lost.has(from)) return;
-      this.lost.delete(from);
-      this.mailbox.regain(from);
-      this.joinAt.set(from, m.round);
-      this.rejoins.push({ process: from, round: m.round });
-      this.emit('warning', `process ${from} rejoined: its peers take part again from round ${m.round}`);
+    this.roster = new ObserverRoster({
+      mailbox: this.mailbox, transport: o.transport, processes: o.processes, peers: world.config.peers, unit: 'round', warn: (w) => this.emit('warning', w),
     });
   }
 
@@ -96,32 +78,6 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
     if (o.transport.self !== o.processes) throw new ConfigError([`the observer is member ${o.processes} of the transport, not ${o.transport.self}`], 'Cannot run live');
     return new LiveObserver(createWorld(config, 'auto'), performance.now() - t0, o);
-  }
-
-  /** The run goes on without process `p` (its peers are offline); only when none is left does it fail. */
-  private lose(p: number, why: string): void {
-    if (p < 0 || p >= this.processes || this.lost.has(p)) return;
-    this.lost.set(p, this.round);
-    this.losses.push({ process: p, round: this.round });
-    this.joinAt.delete(p);
-    this.mailbox.lose(p);
-    const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
-    this.emit('warning', `process ${p} (peers ${a}..${b - 1}) lost at round ${this.round}: ${why}; the others go on without it`);
-    if (this.lost.size === this.processes) this.mailbox.fail(new PlexusError('live: every process was lost; the run cannot go on'));
-  }
-
-  /** A lost process started again: dial it back and tell it who is live. */
-  private async welcome(p: number, addresses: string[]): Promise<void> {
-    if (this.finished || p < 0 || p >= this.processes) return;
-    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
-    this.lose(p, 'a new process took its index');
-    try {
-      await this.o.transport.connect(Array.from({ length: this.processes + 1 }, (_, q) => (q === p ? addresses : [])));
-      const live = Array.from({ length: this.processes }, (_, q) => q).filter((q) => !this.lost.has(q));
-      await this.mailbox.send(p, 0, { type: 'members', live });
-    } catch (e) {
-      this.emit('warning', `process ${p} tried to rejoin but could not be reached: ${(e as Error).message}`);
-    }
   }
 
   /** Waits until every node has built its world and reported; the set-up is known from then on. */
@@ -154,7 +110,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
 
   /** Stops the run after what has arrived: the nodes are told to stop, and run() resolves with aborted: true. */
   abort(): void {
-    if (this.aborted || this.finished) return;
+    if (this.aborted || this.roster.finished) return;
     this.aborted = true;
     this.mailbox.fail(new Aborted('interrupted'));
   }
@@ -174,7 +130,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     if (components.length > 1) {
       this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}; peers in different components never reach consensus`);
     }
-    this.started = true;
+    this.roster.started = true;
     await this.broadcast({ type: 'start' });
     const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
     let last: RoundMetrics | undefined;
@@ -189,13 +145,13 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
         this.emit('round', last);
       }
       this.live = await this.collectLinks();
-      this.finished = true; // the processes close as they get bye
+      this.roster.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
       await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
       if (!(e instanceof Aborted)) throw e;
     } finally {
-      this.finished = true;
+      this.roster.finished = true;
     }
     const first = this.readyInfo![0];
     const max = (f: (r: RoundMessage) => number) => reports.reduce((m, r) => Math.max(m, f(r)), 0);
@@ -216,14 +172,6 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.send(p, 0, m).catch(() => undefined)));
   }
 
-  /** The next frame from `p` under `key`, or undefined once `p` is lost (what it sent before still counts). */
-  private takeUnlessLost<T>(p: number, take: () => Promise<T>): Promise<T | undefined> {
-    return take().catch((e) => {
-      if (e instanceof ProcessLost) return undefined;
-      throw e;
-    });
-  }
-
   /**
    * One round's metrics from every process's report, built as Engine.measure builds them. After a
    * process is lost, from the live ones: the consensus from the last of the chain they formed, the
@@ -231,22 +179,17 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
    */
   private async measure(round: number, evaluate: boolean): Promise<{ metrics: RoundMetrics; reports: RoundMessage[] }> {
     const P = this.processes;
-    this.round = round;
-    const every = Array.from({ length: P }, (_, p) => p);
-    const evals = evaluate ? await Promise.all(every.map((p) => ((this.joinAt.get(p) ?? 0) <= round ? this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round))) : undefined))) : [];
-    // a rejoined process reports from the round it joins at
-    const due = (p: number) => (this.joinAt.get(p) ?? 0) <= round;
-    const heard = await Promise.all(every.map((p) => (due(p) ? this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round')) : undefined)));
-    // admitted while this round was awaited (the others held for it, so it reports this round too)
-    for (const p of every) {
-      if (heard[p] !== undefined || this.joinAt.get(p) !== round) continue;
-      if (evaluate) evals[p] = await this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)));
-      heard[p] = await this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round'));
-    }
-    const online = every.filter((p) => heard[p] !== undefined);
+    // frames from one process come in order: its evaluation, then its report
+    const got = await this.roster.gather(round, async (p) => ({
+      evals: evaluate ? await this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)) : undefined,
+      report: await this.mailbox.control(p, round, 'round'),
+    }));
+    const evals = got.map((g) => g?.evals);
+    const heard = got.map((g) => g?.report);
+    const online = got.flatMap((g, p) => (g ? [p] : []));
     if (online.length === 0) throw new PlexusError(`live: no process reported round ${round}; every process was lost`);
     const reports = online.map((p) => heard[p]!);
-    const failing = this.losses.length > 0 || reports.some((r) => r.live);
+    const failing = this.roster.failing || reports.some((r) => r.live);
     const t = reports.find((r) => r.traffic)?.traffic;
     if (round > 0) {
       if (!t && !failing) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
@@ -260,12 +203,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const metrics: RoundMetrics = {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
     };
-    const { peers } = this.world.config;
-    const up = new Array<boolean>(peers).fill(false);
-    for (const p of online) {
-      const [a, b] = sliceOf(peers, P, p);
-      up.fill(true, a, b);
-    }
+    const up = this.roster.peersUp(online);
     if (failing) {
       metrics.peersOnline = up.filter(Boolean).length;
       metrics.processesOnline = online.length;
@@ -329,21 +267,18 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
 
   /** Every node's link report (after its last round) as summary.json's live block. */
   private async collectLinks(): Promise<LiveSummary> {
-    const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.takeUnlessLost(p, () => this.mailbox.control(p, 0, 'done'))));
+    const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.roster.unlessLost(() => this.mailbox.control(p, 0, 'done'))));
     const links = done.flatMap((d, from) => (d?.links ?? []).map((l) => ({
       from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
       rttMs: l.rttMs, bytesPerSecond: d!.roundsSeconds > 0 ? l.bytesSent / d!.roundsSeconds : 0,
     })));
-    const summary: LiveSummary = {
+    return this.roster.addTo({
       processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice),
       roundsSeconds: done.map((d) => d?.roundsSeconds ?? NaN), links,
-    };
-    if (this.losses.length > 0) summary.lost = this.losses;
-    if (this.rejoins.length > 0) summary.rejoined = this.rejoins;
-    return summary;
+    });
   }
 
   async close(): Promise<void> {
-    this.finished = true;
+    this.roster.finished = true;
   }
 }

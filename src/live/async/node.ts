@@ -20,14 +20,16 @@ import { ChainReduction } from '../measure.js';
 import { distancesTo } from '../reduce.js';
 import { float64Bytes, wireNumber, type LinkReport } from '../messages.js';
 import { answerPings, LiveStopped, measureRtt } from '../links.js';
+import { waitLimit } from '../node.js';
+import { NodeRoster } from '../roster.js';
 import { asyncControlFrame, gossipFrame, readGossip, type AsyncRoundMessage, type GossipMessage, type MessageCounts } from './messages.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
 
 /**
  * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
- * to the mean, local steps so far, wake-ups, messages sent.
+ * to the mean, local steps so far, wake-ups, messages sent, online (1) or churned out (0).
  */
-export const ASYNC_EVAL_FIELDS = 6;
+export const ASYNC_EVAL_FIELDS = 7;
 
 export interface AsyncLiveNodeOptions {
   /** members 0..processes-1 are the nodes, `processes` the observer */
@@ -42,9 +44,14 @@ export interface AsyncLiveNodeOptions {
    */
   emulateNetwork?: boolean;
   backend?: TrainSettings['backend'];
+  /**
+   * how long to wait for another process's consensus-chain frames (5000 ms by default, plus 1 ms per
+   * kB) before pinging it: one that does not answer within as long again is gone on without
+   */
+  timeoutMs?: number;
 }
 
-type Tick = { time: number; type: 'wake'; peer: number } | { time: number; type: 'tick'; round: number };
+type Tick = { time: number; type: 'wake' | 'churn'; peer: number } | { time: number; type: 'tick'; round: number };
 
 /** A transport whose rows frames go to `rows` and every other frame to whoever calls onFrame (the mailbox). */
 function splitRows(t: Transport, rows: (from: number, f: Frame) => void): Transport {
@@ -99,9 +106,16 @@ export class AsyncLiveNode {
   private readonly dropped: Buckets;
   private readonly delivered: Buckets;
   private readonly wakeups: Float64Array;
+  /** this slice's peers online (1) under time.churn's spells, as the simulator's driver keeps them */
+  private readonly online: Uint8Array;
   private readonly sentBy: Float64Array;
   private readonly bytesBy: Float64Array;
-  private readonly unreachable = new Set<number>();
+  /** who is lost, the chain over the live processes, the rejoin handshake */
+  private readonly roster: NodeRoster;
+  /** set once this process's final counts are sent: losing links is then the others closing */
+  private finished = false;
+  private observerGone!: () => void;
+  private readonly observerLost = new Promise<void>((res) => (this.observerGone = res));
   /** the frames on their way out (emulated delays, sends to the transport) */
   private readonly outgoing = new Set<Promise<void>>();
   private lane: Promise<void> = Promise.resolve();
@@ -133,10 +147,21 @@ export class AsyncLiveNode {
     const transport = splitRows(o.transport, (_from, f) => this.arrive(f));
     this.mailbox = new Mailbox(transport);
     answerPings(this.mailbox);
-    this.mailbox.onControl('stop', (_from, m) => this.halt(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped')));
+    this.mailbox.onControl('stop', (_from, m) => {
+      this.halt(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
+      this.roster.members.release();
+    });
     o.transport.onDisconnect((p) => {
-      if (p === this.observer) this.halt(new PlexusError(`live: process ${self}: lost the connection to the observer`));
-      else this.unreachable.add(p); // its peers are offline: what is sent to them is lost
+      if (p === this.observer) {
+        this.observerGone();
+        if (!this.finished) this.halt(new PlexusError(`live: process ${self}: lost the connection to the observer`));
+      } else this.roster.lose(p); // its peers are offline: what is sent to them is dropped, as to an offline peer in the simulator
+    });
+    const timeoutMs = o.timeoutMs ?? 5000;
+    const flush = keyOf(FRAME_KINDS.control, 0, 'async-flush');
+    this.roster = new NodeRoster({
+      mailbox: this.mailbox, transport: o.transport, processes: o.processes, slices, pingMs: timeoutMs, finished: () => this.finished,
+      limit: (_from, key) => (key.startsWith(`${FRAME_KINDS.reduce}/`) ? waitLimit(timeoutMs, state.dim * 8) : key === flush ? timeoutMs : undefined),
     });
     this.runtime = new Runtime({ state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, rows: this.slice });
     this.reduction = new ChainReduction(this.mailbox, self, o.processes, config.peers, state.dim, state.memory ? 'simd' : 'js', this.slice[1] - this.slice[0]);
@@ -154,6 +179,7 @@ export class AsyncLiveNode {
     this.dropped = new Buckets(units);
     this.delivered = new Buckets(units);
     this.wakeups = new Float64Array(config.peers);
+    this.online = new Uint8Array(config.peers).fill(1);
     this.sentBy = new Float64Array(config.peers);
     this.bytesBy = new Float64Array(config.peers);
   }
@@ -255,14 +281,14 @@ export class AsyncLiveNode {
       this.arrive(frame);
       return;
     }
-    if (this.unreachable.has(q)) {
+    if (this.roster.members.lost.has(q)) {
       this.dropped.add(unit);
       return;
     }
     try {
       await this.o.transport.send(q, frame);
     } catch {
-      this.unreachable.add(q);
+      this.roster.lose(q, this.ticks);
       this.dropped.add(unit);
     }
   }
@@ -279,6 +305,11 @@ export class AsyncLiveNode {
       m = readGossip(frame, this.world.state.dim);
     } catch (e) {
       this.halt(e);
+      return;
+    }
+    // an offline peer receives nothing, as in the simulator
+    if (!this.online[m.to]) {
+      this.dropped.add(frame.round);
       return;
     }
     this.delivered.add(frame.round);
@@ -303,73 +334,125 @@ export class AsyncLiveNode {
    * resolves 'done' at the observer's bye, or 'stopped' when the observer stops the run.
    */
   async run(): Promise<'done' | 'stopped'> {
-    const { config } = this.world;
-    const m = this.mailbox;
-    const [a, b] = this.slice;
-    try {
-      await m.send(this.observer, 0, {
+    return this.guard(async () => {
+      await this.mailbox.send(this.observer, 0, {
         type: 'ready', backend: this.info.backend, kernel: this.info.kernel, workers: 0, simdUnavailable: this.info.simdUnavailable, setupMs: this.setupMs, slice: this.slice,
       });
-      await m.control(this.observer, 0, 'start');
+      await this.mailbox.control(this.observer, 0, 'start');
       this.start = performance.now();
-      const queue = new EventQueue<Tick>();
-      for (let p = a; p < b; p++) queue.push({ time: this.network.firstWake(p), type: 'wake', peer: p });
-      for (let r = 1; r <= config.rounds; r++) queue.push({ time: r, type: 'tick', round: r });
-      if (config.eval.atStart) await this.enqueue(() => this.measure(0));
-      while (!this.stopped && queue.size > 0) {
-        const e = queue.peekTime();
-        await this.until(e);
-        if (this.stopped) break;
-        const ev = queue.pop()!;
-        if (ev.type === 'tick') {
-          await this.enqueue(() => this.measure(ev.round));
-        } else {
-          queue.push({ time: ev.time + this.network.nextInterval(ev.peer), type: 'wake', peer: ev.peer });
-          if (!this.draining) {
-            await this.enqueue(async () => {
-              this.wakeups[ev.peer]++;
-              await this.protocol.wake(ev.peer, this.ops);
-            });
-          }
-        }
-        if (ev.type === 'tick' && ev.round === config.rounds) break;
-      }
-      await this.reports;
-      if (this.stopped) throw this.failure;
-      const seconds = (performance.now() - this.start) / 1000;
-      await this.drain();
-      const rtt = await measureRtt(m, this.observer + 1);
-      const links: LinkReport[] = this.o.transport.stats().map((s) => ({
-        to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
-      }));
-      const all = config.rounds + 1;
-      await this.o.transport.send(this.observer, asyncControlFrame(0, {
-        type: 'async-final', sent: this.sent.upTo(all), dropped: this.dropped.upTo(all), delivered: this.delivered.upTo(all), links, seconds, peerSteps: this.runtime.peerSteps,
-      }));
-      await m.control(this.observer, 0, 'bye');
-      return 'done';
+      return this.clocks(1);
+    });
+  }
+
+  /**
+   * Takes a lost process's place again (this one started anew with its index, its peers from the
+   * initial model at age 0): asks the observer who is live (`members`: the bootstrap file's
+   * addresses), dials them, and joins at the first whole unit none of them has measured; its clock
+   * is set one unit before it, and runs from there as run()'s does.
+   */
+  async rejoin(members: readonly (readonly string[])[], addresses: string[]): Promise<'done' | 'stopped'> {
+    return this.guard(async () => {
+      const round = await this.roster.rejoin(members, addresses, (r) => {
+        this.start = performance.now() - (r - 1) * this.scale;
+        this.ticks = r - 1;
+      });
+      return this.clocks(round);
+    });
+  }
+
+  /** A run's body; a failure is told to the observer (it stops the others), a stop by the observer is 'stopped'. */
+  private async guard(body: () => Promise<'done'>): Promise<'done' | 'stopped'> {
+    try {
+      return await body();
     } catch (e) {
       const err = this.failure ?? e;
       if (err instanceof LiveStopped) return 'stopped';
       const message = err instanceof Error ? err.message : String(err);
-      await m.send(this.observer, 0, { type: 'error', message, round: this.ticks, diverged: err instanceof DivergenceError }).catch(() => undefined);
+      await this.mailbox.send(this.observer, 0, { type: 'error', message, round: this.ticks, diverged: err instanceof DivergenceError }).catch(() => undefined);
       throw err;
     } finally {
       this.stopped = true;
+      this.finished = true;
     }
   }
 
-  /** Waits for what this process sent to leave, tells every other node so, and waits for the same from them: nothing is then in flight to it. */
+  /** The peers' clocks from virtual time `first` - 1 (measuring at `first`..rounds), the drain, the final counts and the bye. */
+  private async clocks(first: number): Promise<'done'> {
+    const { config } = this.world;
+    const m = this.mailbox;
+    const [a, b] = this.slice;
+    const queue = new EventQueue<Tick>();
+    for (let p = a; p < b; p++) queue.push({ time: first - 1 + this.network.firstWake(p), type: 'wake', peer: p });
+    if (config.time.mode === 'async' && config.time.churn) for (let p = a; p < b; p++) queue.push({ time: this.churnFrom(p, first - 1), type: 'churn', peer: p });
+    for (let r = first; r <= config.rounds; r++) queue.push({ time: r, type: 'tick', round: r });
+    if (first === 1 && config.eval.atStart) await this.enqueue(() => this.measure(0));
+    while (!this.stopped && queue.size > 0) {
+      const e = queue.peekTime();
+      await this.until(e);
+      if (this.stopped) break;
+      const ev = queue.pop()!;
+      if (ev.type === 'tick') {
+        await this.enqueue(() => this.measure(ev.round));
+      } else if (ev.type === 'churn') {
+        this.online[ev.peer] ^= 1;
+        queue.push({ time: ev.time + this.network.spell(ev.peer, this.online[ev.peer] === 1), type: 'churn', peer: ev.peer });
+      } else {
+        queue.push({ time: ev.time + this.network.nextInterval(ev.peer), type: 'wake', peer: ev.peer });
+        // an offline peer's clock runs, but it does nothing
+        if (!this.draining && this.online[ev.peer]) {
+          await this.enqueue(async () => {
+            this.wakeups[ev.peer]++;
+            await this.protocol.wake(ev.peer, this.ops);
+          });
+        }
+      }
+      if (ev.type === 'tick' && ev.round === config.rounds) break;
+    }
+    await this.reports;
+    if (this.stopped) throw this.failure;
+    const seconds = (performance.now() - this.start) / 1000;
+    await this.drain();
+    const lost = this.roster.members.lost;
+    const rtt = await measureRtt(m, this.observer + 1, (q) => !lost.has(q));
+    const links: LinkReport[] = this.o.transport.stats().map((s) => ({
+      to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
+    }));
+    const all = config.rounds + 1;
+    this.finished = true;
+    await this.o.transport.send(this.observer, asyncControlFrame(0, {
+      type: 'async-final', sent: this.sent.upTo(all), dropped: this.dropped.upTo(all), delivered: this.delivered.upTo(all), links, seconds, peerSteps: this.runtime.peerSteps,
+    }));
+    await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
+    return 'done';
+  }
+
+  /**
+   * Peer `p`'s churn state at virtual time `t` by its seeded spells from time 0 (the simulator's
+   * schedule, whenever this process started), and the time of its next toggle.
+   */
+  private churnFrom(p: number, t: number): number {
+    this.online[p] = this.network.startsOnline(p) ? 1 : 0;
+    let next = this.network.spell(p, this.online[p] === 1);
+    while (next <= t) {
+      this.online[p] ^= 1;
+      next += this.network.spell(p, this.online[p] === 1);
+    }
+    return next;
+  }
+
+  /**
+   * Waits for what this process sent to leave, tells every other live node so, and waits for the
+   * same from them (or their loss): nothing is then in flight to it.
+   */
   private async drain(): Promise<void> {
     while (this.outgoing.size > 0) await Promise.all([...this.outgoing]);
     await this.lane;
     const self = this.o.transport.self;
-    const others = Array.from({ length: this.o.processes }, (_, q) => q).filter((q) => q !== self && !this.unreachable.has(q));
-    await Promise.all(others.map((q) => this.o.transport.send(q, asyncControlFrame(0, { type: 'async-flush' })).catch(() => this.unreachable.add(q))));
-    await Promise.all(others.map((q) => Promise.race([
-      this.mailbox.take(q, keyOf(FRAME_KINDS.control, 0, 'async-flush')),
-      new Promise<void>((res) => this.o.transport.onDisconnect((p) => p === q && res())),
-    ])));
+    const lost = this.roster.members.lost;
+    const others = Array.from({ length: this.o.processes }, (_, q) => q).filter((q) => q !== self && !lost.has(q));
+    await Promise.all(others.map((q) => this.o.transport.send(q, asyncControlFrame(0, { type: 'async-flush' })).catch(() => this.roster.lose(q, this.ticks))));
+    // a lost process's wait rejects (ProcessLost): nothing more comes from it
+    await Promise.all(others.map((q) => this.mailbox.take(q, keyOf(FRAME_KINDS.control, 0, 'async-flush')).catch(() => undefined)));
     await this.lane;
   }
 
@@ -395,6 +478,7 @@ export class AsyncLiveNode {
         values[at + 3] = state.stepCount[p];
         values[at + 4] = this.wakeups[p];
         values[at + 5] = this.sentBy[p];
+        values[at + 6] = this.online[p];
       }
       for (const p of own) {
         values[(p - a) * ASYNC_EVAL_FIELDS] = out[p * 3];
@@ -406,7 +490,7 @@ export class AsyncLiveNode {
       if (round > 0) this.pausedMs += spent;
     }
     const msg: AsyncRoundMessage = {
-      type: 'async-round', round, ...counts, peerSteps: this.runtime.peerSteps, online: b - a, bytes: Array.from(this.bytesBy.subarray(a, b)),
+      type: 'async-round', round, ...counts, peerSteps: this.runtime.peerSteps, online: this.online.subarray(a, b).reduce((n, x) => n + x, 0), bytes: Array.from(this.bytesBy.subarray(a, b)),
       seconds: this.start === 0 ? 0 : (performance.now() - this.start) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
     };
     this.reports = this.reports.then(() => this.report(round, rows, values, msg)).catch((e) => this.halt(e));
@@ -414,13 +498,15 @@ export class AsyncLiveNode {
 
   private async report(round: number, rows: Float32Array, values: Float64Array | undefined, msg: AsyncRoundMessage): Promise<void> {
     const [a, b] = this.slice;
-    const reduced = await this.reduction.run(round, rows, b - a);
+    // a lost process rejoining: no report past the unit it may join at until it says which
+    await this.roster.members.enter(round);
+    const reduced = await this.roster.reduce(round, this.reduction, rows, b - a);
     if (values) {
-      const distance = distancesTo(rows, b - a, reduced.mean.mean);
+      const distance = reduced ? distancesTo(rows, b - a, reduced.mean.mean) : new Float64Array(b - a).fill(NaN);
       for (let p = a; p < b; p++) values[(p - a) * ASYNC_EVAL_FIELDS + 2] = distance[p - a];
       await this.o.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
     }
-    if (reduced.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
+    if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
     await this.o.transport.send(this.observer, asyncControlFrame(round, msg));
   }
 

@@ -17,9 +17,10 @@ import { FRAME_KINDS, type Transport } from '../transport/types.js';
 import { keyOf, Mailbox } from '../mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage } from '../messages.js';
 import { answerPings } from '../links.js';
+import { ObserverRoster } from '../observer-roster.js';
 import { sliceOf } from '../node.js';
 import { ASYNC_EVAL_FIELDS } from './node.js';
-import { readAsyncControl, type AsyncControl, type AsyncRoundMessage } from './messages.js';
+import { readAsyncControl, type AsyncControl, type AsyncRoundMessage, type MessageCounts } from './messages.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
 
 export interface AsyncObserverOptions {
@@ -32,6 +33,10 @@ export interface AsyncObserverOptions {
   emulateNetwork?: boolean;
 }
 
+/** Cumulative counts of one process. */
+type Counts = MessageCounts & { peerSteps: number };
+const COUNT_KEYS = ['sent', 'dropped', 'delivered', 'peerSteps'] as const;
+
 /** The observer stopped the run (Ctrl-C): not a failure. */
 class Aborted extends PlexusError {}
 
@@ -42,15 +47,21 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
   private readonly processes: number;
   private readyInfo?: ReadyMessage[];
   private aborted = false;
-  private finished = false;
   private live?: LiveSummary;
   private lastEval?: RoundMetrics;
   private readonly evalOut: Float64Array;
   private readonly distance: Float64Array;
   private readonly wakeups: number[];
   private readonly messagesSent: number[];
+  /** each peer online under time.churn as last reported (true without churn) */
+  private readonly churnedIn: boolean[];
   /** cumulative bytes per peer as last reported */
   private readonly bytes: Float64Array;
+  /** who is lost and who rejoined */
+  private readonly roster: ObserverRoster;
+  /** each process's cumulative counts as last reported, and those of the processes it replaced (a rejoined one counts from 0) */
+  private readonly counts: Counts[];
+  private readonly banked: Counts = { sent: 0, dropped: 0, delivered: 0, peerSteps: 0 };
 
   private constructor(world: World, private readonly setupMs: number, private readonly o: AsyncObserverOptions) {
     super();
@@ -62,6 +73,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     this.distance = new Float64Array(n);
     this.wakeups = new Array<number>(n).fill(0);
     this.messagesSent = new Array<number>(n).fill(0);
+    this.churnedIn = new Array<boolean>(n).fill(true);
     this.bytes = new Float64Array(n);
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
@@ -70,8 +82,16 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       const message = `live: process ${from} failed${m.round !== undefined ? ` at time ${m.round}` : ''}: ${m.message}`;
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
-    o.transport.onDisconnect((p) => {
-      if (!this.finished) this.mailbox.fail(new PlexusError(`live: lost the connection to process ${p}; the measurement (its consensus chain) cannot go on without it`));
+    this.counts = Array.from({ length: o.processes }, () => ({ sent: 0, dropped: 0, delivered: 0, peerSteps: 0 }));
+    this.roster = new ObserverRoster({
+      mailbox: this.mailbox, transport: o.transport, processes: o.processes, peers: n, unit: 'time', warn: (w) => this.emit('warning', w),
+      onAdmit: (p) => {
+        // the process started again: its counters and its peers' bytes count from 0
+        const c = this.counts[p];
+        for (const k of COUNT_KEYS) this.banked[k] += c[k], c[k] = 0;
+        const [a, b] = sliceOf(n, o.processes, p);
+        this.bytes.fill(0, a, b);
+      },
     });
   }
 
@@ -109,7 +129,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
   }
 
   abort(): void {
-    if (this.aborted || this.finished) return;
+    if (this.aborted || this.roster.finished) return;
     this.aborted = true;
     this.mailbox.fail(new Aborted('interrupted'));
   }
@@ -135,35 +155,38 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
         : 'time.latency, bandwidth and drop are the simulator\'s network model: a live run meets the real network\'s conditions instead (emulate them with --emulate-network)');
     }
     if (components.length > 1) this.emit('warning', `topology is disconnected: ${components.length} components of sizes ${components.join(', ')}`);
+    this.roster.started = true;
     await this.broadcast({ type: 'start' });
     let last: RoundMetrics | undefined;
-    let final: Extract<AsyncControl, { type: 'async-final' }>[] = [];
+    let final: (Extract<AsyncControl, { type: 'async-final' }> | undefined)[] = [];
     let reports: AsyncRoundMessage[] = [];
     try {
       for (let r = config.eval.atStart ? 0 : 1; r <= config.rounds; r++) {
         ({ metrics: last, reports } = await this.measure(r, r === 0 || r % config.eval.every === 0 || r === config.rounds));
         this.emit('round', last);
       }
-      final = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.take(p, 0, 'async-final')));
+      final = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.roster.unlessLost(() => this.take(p, 0, 'async-final'))));
       this.live = this.linksOf(final);
+      this.roster.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
       await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
       if (!(e instanceof Aborted)) throw e;
     } finally {
-      this.finished = true;
+      this.roster.finished = true;
     }
     const first = this.readyInfo![0];
     const max = (f: (r: AsyncRoundMessage) => number) => reports.reduce((m, r) => Math.max(m, f(r)), 0);
     const setupMs = this.setupMs + this.readyInfo!.reduce((m, r) => Math.max(m, r.setupMs), 0);
-    const sum = (f: (x: Extract<AsyncControl, { type: 'async-final' }>) => number) => final.reduce((s, x) => s + f(x), 0);
+    // a process lost at the end counts what it last reported
+    const total = this.totals(final.length > 0 ? final : undefined);
     const counters = final.length > 0
-      ? { virtualTime: config.rounds, messagesSent: sum((x) => x.sent), messagesDropped: sum((x) => x.dropped), messagesDelivered: sum((x) => x.delivered) }
+      ? { virtualTime: config.rounds, messagesSent: total.sent, messagesDropped: total.dropped, messagesDelivered: total.delivered }
       : last && { virtualTime: last.virtualTime ?? 0, messagesSent: last.messagesSent ?? 0, messagesDropped: last.messagesDropped ?? 0, messagesDelivered: last.messagesDelivered ?? 0 };
     const w = this.world;
     const summary = buildSummary({
       config, last, lastEval: this.lastEval, rounds: last?.round ?? 0,
-      peerSteps: final.length > 0 ? sum((x) => x.peerSteps) : reports.reduce((s, r) => s + r.peerSteps, 0),
+      peerSteps: total.peerSteps,
       wallMs: performance.now() - start + setupMs, trainMs: max((r) => r.trainMs), evalMs: max((r) => r.evalMs), setupMs,
       bytesSent: this.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
       spectral: w.spectral, aborted: this.aborted, counters, simdUnavailable: first.simdUnavailable, adversaries: w.adversaries,
@@ -173,6 +196,16 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     return summary;
   }
 
+  /** Every process's cumulative counts (`latest` where given, else as last reported) and those of the processes rejoined ones replaced. */
+  private totals(latest?: readonly (Counts | undefined)[]): Counts {
+    const t = { ...this.banked };
+    this.counts.forEach((c, p) => {
+      const x = latest?.[p] ?? c;
+      for (const k of COUNT_KEYS) t[k] += x[k];
+    });
+    return t;
+  }
+
   private async broadcast(m: Parameters<Mailbox['send']>[2]): Promise<void> {
     await Promise.all(Array.from({ length: this.processes }, (_, p) => this.mailbox.send(p, 0, m).catch(() => undefined)));
   }
@@ -180,30 +213,47 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
   /** Virtual time `round`'s metrics from every process's report, shaped as the simulator's async mode writes them. */
   private async measure(round: number, evaluate: boolean): Promise<{ metrics: RoundMetrics; reports: AsyncRoundMessage[] }> {
     const P = this.processes;
-    const evals = evaluate ? await Promise.all(Array.from({ length: P }, (_, p) => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)))) : [];
-    const reports = await Promise.all(Array.from({ length: P }, (_, p) => this.take(p, round, 'async-round')));
+    // frames from one process come in order: its evaluation, then its report
+    const heard = await this.roster.gather(round, async (p) => ({
+      evals: evaluate ? await this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)) : undefined,
+      report: await this.take(p, round, 'async-round'),
+    }));
+    const online = heard.flatMap((h, p) => (h ? [p] : []));
+    if (online.length === 0) throw new PlexusError(`live: no process reported time ${round}; every process was lost`);
+    const reports = online.map((p) => heard[p]!.report);
     const n = this.world.config.peers;
     const perPeer = new Float64Array(n);
-    reports.forEach((r, p) => {
+    for (const p of online) {
+      const r = heard[p]!.report;
       const [a] = sliceOf(n, P, p);
       r.bytes.forEach((b, i) => {
         perPeer[a + i] = b - this.bytes[a + i];
         this.bytes[a + i] = b;
       });
-    });
+      Object.assign(this.counts[p], { sent: r.sent, dropped: r.dropped, delivered: r.delivered, peerSteps: r.peerSteps });
+    }
     this.traffic.add({ bytes: perPeer.reduce((s, b) => s + b, 0), perPeer });
-    const c = reports[P - 1].consensus;
-    if (!c) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for time ${round}`);
-    const consensus = fromWire(c.value);
-    checkDivergence(round, fromWire(c.meanSq), consensus, this.world.state.dim);
-    const add = (f: (r: AsyncRoundMessage) => number) => reports.reduce((s, r) => s + f(r), 0);
+    const failing = this.roster.failing;
+    const c = [...reports].reverse().find((r) => r.consensus)?.consensus;
+    if (!c && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for time ${round}`);
+    // a measurement whose chain a loss broke has no consensus (null in metrics.jsonl)
+    const consensus = c ? fromWire(c.value) : NaN;
+    if (c) checkDivergence(round, fromWire(c.meanSq), consensus, this.world.state.dim);
+    const total = this.totals();
     const metrics: RoundMetrics = {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
-      virtualTime: round, messagesSent: add((r) => r.sent), messagesDropped: add((r) => r.dropped), messagesDelivered: add((r) => r.delivered), peersOnline: add((r) => r.online),
+      virtualTime: round, messagesSent: total.sent, messagesDropped: total.dropped, messagesDelivered: total.delivered, peersOnline: reports.reduce((s, r) => s + r.online, 0),
     };
+    const up = this.roster.peersUp(online);
+    if (failing) metrics.processesOnline = online.length;
     if (evaluate) {
-      evals.forEach((f, p) => this.takeEval(p, f.sender, bytesFloat64(f.payload)));
-      Object.assign(metrics, await this.evaluate(round));
+      this.evalOut.fill(NaN);
+      this.distance.fill(NaN);
+      for (const p of online) {
+        const f = heard[p]!.evals!;
+        this.takeEval(p, f.sender, bytesFloat64(f.payload));
+      }
+      Object.assign(metrics, await this.evaluate(round, up));
       this.lastEval = metrics;
     }
     return { metrics, reports };
@@ -222,34 +272,40 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       this.world.state.stepCount[i] = values[at + 3];
       this.wakeups[i] = values[at + 4];
       this.messagesSent[i] = values[at + 5];
+      this.churnedIn[i] = values[at + 6] === 1;
     }
   }
 
-  /** The simulator's evaluation summary over what the processes sent (evaluatePeers on a runtime answering from it). */
-  private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
-    const w = this.world;
+  /**
+   * The simulator's evaluation summary over what the processes up (`up`) sent (evaluatePeers on a
+   * runtime answering from it); churned-out peers are evaluated, as in the simulator, and marked offline.
+   */
+  private async evaluate(round: number, up: boolean[]): Promise<Partial<RoundMetrics>> {
+    const w = { ...this.world, evalPeers: this.world.evalPeers.filter((p) => up[p]) };
     const received: Pick<Runtime, 'distances' | 'evaluate'> = { distances: async () => this.distance, evaluate: async () => this.evalOut };
     const e = await evaluatePeers(received as Runtime, round, w);
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const dp = privacyReport(w);
+    const dp = privacyReport(this.world);
     const perPeer: PeerMetrics = {
       ...e.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer),
-      online: new Array<boolean>(w.config.peers).fill(true), wakeups: this.wakeups.slice(), messagesSent: this.messagesSent.slice(),
+      online: up.map((u, i) => u && this.churnedIn[i]), wakeups: this.wakeups.slice(), messagesSent: this.messagesSent.slice(),
     };
     this.emit('peers', perPeer);
     return { ...e.round, ...dp.round };
   }
 
-  private linksOf(final: Extract<AsyncControl, { type: 'async-final' }>[]): LiveSummary {
-    const links = final.flatMap((d, from) => d.links.map((l) => ({
+  private linksOf(final: (Extract<AsyncControl, { type: 'async-final' }> | undefined)[]): LiveSummary {
+    const links = final.flatMap((d, from) => (d?.links ?? []).map((l) => ({
       from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
-      rttMs: l.rttMs, bytesPerSecond: d.seconds > 0 ? l.bytesSent / d.seconds : 0,
+      rttMs: l.rttMs, bytesPerSecond: d!.seconds > 0 ? l.bytesSent / d!.seconds : 0,
     })));
-    return { processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice), roundsSeconds: final.map((d) => d.seconds), links };
+    return this.roster.addTo({
+      processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice), roundsSeconds: final.map((d) => d?.seconds ?? NaN), links,
+    });
   }
 
   async close(): Promise<void> {
-    this.finished = true;
+    this.roster.finished = true;
   }
 }
 

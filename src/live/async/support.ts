@@ -16,7 +16,6 @@ export function asyncLiveIssues(config: ExperimentConfig, processes: number, tim
   const issues: string[] = [];
   if (!isAsyncLive(config)) issues.push(`protocol.kind: '${config.protocol.kind}' is synchronous; the asynchronous live mode runs gossip-learning`);
   if (config.time.mode !== 'async') issues.push('time.mode: the asynchronous live mode needs time.mode: async');
-  else if (config.time.churn) issues.push('time.churn: simulated churn does not run live (a live run meets real failures); remove time.churn or run it in the simulator');
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');
   if (config.eval.averageModel) issues.push('eval.averageModel: not measured by the asynchronous live mode yet; remove it or run in the simulator');
