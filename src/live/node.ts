@@ -7,10 +7,11 @@ import { Runtime, ranges } from '../engine/runtime.js';
 import { createWorld, type World } from '../engine/setup.js';
 import type { TrainSettings } from '../engine/shared-state.js';
 import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../errors.js';
-import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffic } from '../protocol/index.js';
+import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type SyncProtocolDescriptor, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { ChainAbandoned, keyOf, Mailbox, ProcessLost } from './mailbox.js';
-import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
+import { Exchanger, neighbourMeans, renormalise, type Skip } from './exchange.js';
+import { LiveRows } from './row-ops.js';
 import { Membership } from './membership.js';
 import { TransportError } from './transport/errors.js';
 import { ChainReduction, type Reduced } from './measure.js';
@@ -50,7 +51,7 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
 }
 
 /** The protocols whose peers go on mixing over the neighbours that answered when a process is lost. */
-const RENORMALISING = new Set(['dpsgd', 'local']);
+const RENORMALISING = new Set(['dpsgd', 'local', 'choco']);
 
 export class LiveNode {
   readonly world: World;
@@ -116,7 +117,7 @@ export class LiveNode {
     const rowBytes = state.dim * 4;
     this.mailbox.limit = (from, key) => {
       if (from === this.observer) return undefined;
-      if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
+      if (key.startsWith(`${FRAME_KINDS.rows}/`) || key.startsWith(`${FRAME_KINDS.update}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
       if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
       return undefined;
     };
@@ -160,11 +161,12 @@ export class LiveNode {
   private liveOps(): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
-    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params(), {
+    const skip = (round: number): Skip => ({
       // processes admitted for a later round are not in this one; one admitted for this round sends nothing yet
       send: (q) => this.joinRound === round || this.members.notYetIn(q, round),
       receive: (q) => this.members.silentIn(q, round),
     });
+    const exchange = (round: number, w: Parameters<RoundOps['mix']>[1]) => this.exchanger.mix(round, w, this.runtime.params(), skip(round));
     // the round this process rejoins at: its peers take their live neighbours' rows instead of mixing
     const mixOrAdopt = async (round: number, w: Parameters<RoundOps['mix']>[1]) => {
       const missing = await exchange(round, w);
@@ -172,7 +174,12 @@ export class LiveNode {
       else await base.mix(round, this.without(round, w, missing));
     };
     const everyone = Array.from({ length: base.peers }, (_, i) => i);
-    const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${liveProtocols()}`));
+    const { state, config } = this.world;
+    const rows = new LiveRows({
+      descriptor: protocolOf(config.protocol.kind) as SyncProtocolDescriptor, base: base.rows, exchanger: this.exchanger, slice: this.slice,
+      plan: this.exchanger.plan(this.world.mixing), peers: base.peers, dim: base.dim, seed: config.seed, params: () => this.runtime.params(),
+      buffers: state.buffers, skip, joining: (round) => this.joinRound === round, without: (round, w, missing) => this.without(round, w, missing),
+    });
     return {
       peers: base.peers,
       dim: base.dim,
@@ -190,7 +197,7 @@ export class LiveNode {
         if (missing.length > 0) throw this.cannotGoOn(round, missing);
         await base.averageAll(round, peers);
       },
-      rows: refuse('a protocol row operation (ops.rows)'),
+      rows: (round, op, args) => rows.run(round, op, args),
     };
   }
 
@@ -240,7 +247,7 @@ export class LiveNode {
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
-    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd and local renormalise over the peers that answered`);
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd, local and choco renormalise over the peers that answered`);
   }
 
   /** Goes on without process `p` from now on: its waits fail at once. False when it was lost already (or is no other process). */
