@@ -139,7 +139,7 @@ export class LiveNode {
     if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
-    this.ops = this.liveOps();
+    this.ops = this.liveOps(d);
   }
 
   /** Builds the world and the executor, and starts taking this process's frames (before the transport connects). */
@@ -158,7 +158,7 @@ export class LiveNode {
   }
 
   /** The simulator's primitives on this slice; mix (and trainThenMix) exchange rows first. */
-  private liveOps(): RoundOps {
+  private liveOps(protocol: SyncProtocolDescriptor): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
     const skip = (round: number): Skip => ({
@@ -176,7 +176,7 @@ export class LiveNode {
     const everyone = Array.from({ length: base.peers }, (_, i) => i);
     const { state, config } = this.world;
     const rows = new LiveRows({
-      descriptor: protocolOf(config.protocol.kind) as SyncProtocolDescriptor, base: base.rows, exchanger: this.exchanger, slice: this.slice,
+      descriptor: protocol, base: base.rows, exchanger: this.exchanger, slice: this.slice,
       plan: this.exchanger.plan(this.world.mixing), peers: base.peers, dim: base.dim, seed: config.seed, params: () => this.runtime.params(),
       buffers: state.buffers, skip, joining: (round) => this.joinRound === round, without: (round, w, missing) => this.without(round, w, missing),
     });
@@ -247,7 +247,7 @@ export class LiveNode {
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
-    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); dpsgd, local and choco renormalise over the peers that answered`);
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its weights or server need every peer); ${[...RENORMALISING].join(', ')} renormalise over the peers that answered`);
   }
 
   /** Goes on without process `p` from now on: its waits fail at once. False when it was lost already (or is no other process). */
