@@ -1,4 +1,5 @@
-// The exchange of a live round: the rows one process's slice reads of another's, as frames.
+// The exchange of a live round: the rows one process's slice reads of another's, as frames (or,
+// for a row operation that publishes, each such peer's message: CHOCO's compressed update).
 // Each process works out both directions from W alone (every process holds the same W), so
 // nobody asks for anything: it sends what the others' rows read of its own and awaits what its
 // own rows read of theirs. Receiving every awaited row is the round's barrier.

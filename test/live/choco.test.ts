@@ -29,6 +29,14 @@ describe('a live CHOCO-SGD run', () => {
     }, 60_000);
   }
 
+  it('matches when each process runs the consensus in a pool of worker threads (the updates applied on the main thread)', async () => {
+    const config = choco({ kind: 'qsgd', levels: 16 }, { peers: 16, topology: { kind: 'torus', rows: 4, cols: 4 } });
+    const sim = await runRecorded(config);
+    const live = await runLive(config, 2, { workers: 2 });
+    expect(json(stripTimes(live.rounds))).toBe(json(stripTimes(sim.rounds)));
+    expect(json(live.peers)).toBe(json(sim.peers));
+  }, 60_000);
+
   it('sends each boundary peer\'s update once per round to the other process, compressed: top-k puts 8 bytes per kept coordinate on the link where none puts 4 per coordinate', async () => {
     const sent = async (compression: CompressionSpec) => {
       const live = await runLive(choco(compression), 2);
