@@ -17,7 +17,7 @@ import { ConfigError, PlexusError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { sliceOf } from '../live/node.js';
 import { LiveObserver } from '../live/observer.js';
-import { liveIssues } from '../live/support.js';
+import { liveIssues, liveProtocols, rejoinIssues } from '../live/support.js';
 import { AsyncLiveObserver } from '../live/async/observer.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen, type LiveTransportName } from '../live/transports.js';
@@ -65,7 +65,7 @@ export function registerLiveCommand(program: Command): void {
   program
     .command('live')
     .description('run an experiment live: P processes, each hosting a slice of the peers, exchanging parameters over js-libp2p')
-    .argument('<config>', 'experiment config file (YAML or JSON); live mode runs dpsgd, local, push-sum and fedavg, and gossip-learning in real time')
+    .argument('<config>', `experiment config file (YAML or JSON); live mode runs ${liveProtocols()}, and gossip-learning in real time`)
     .requiredOption('-p, --processes <P>', 'processes hosting the peers (even contiguous slices)', parseIntOption('--processes', 1))
     .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-live-<timestamp>)')
     .option('-f, --force', 'replace the run files already in the --out directory')
@@ -141,6 +141,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const asyncLive = isAsyncLive(config);
   const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);
+  if (opts.restart && !asyncLive) issues.push(...rejoinIssues(config, '--restart'));
   if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-live-${timestamp()}`), { force: opts.force });
   const interrupts = watchInterrupts();

@@ -6,7 +6,7 @@ import { loadConfigFile } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf } from '../live/node.js';
-import { liveIssues } from '../live/support.js';
+import { liveIssues, rejoinIssues } from '../live/support.js';
 import { AsyncLiveNode } from '../live/async/node.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
@@ -73,6 +73,7 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   const asyncLive = isAsyncLive(config);
   const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);
   if (opts.index >= opts.processes) issues.push(`--index: ${opts.index} is not a process of 0..${opts.processes - 1}`);
+  if (opts.rejoin) issues.push(...rejoinIssues(config, '--rejoin'));
   if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
   const [a, b] = sliceOf(config.peers, opts.processes, opts.index);
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {

@@ -1,9 +1,10 @@
-// The exchange of a live round: the rows one process's slice reads of another's, as frames.
+// The exchange of a live round: the rows one process's slice reads of another's, as frames (or,
+// for a row operation that publishes, each such peer's message: CHOCO's compressed update).
 // Each process works out both directions from W alone (every process holds the same W), so
 // nobody asks for anything: it sends what the others' rows read of its own and awaits what its
 // own rows read of theirs. Receiving every awaited row is the round's barrier.
 import type { MixingMatrix } from '../types.js';
-import { FRAME_KINDS } from './transport/types.js';
+import { FRAME_KINDS, type Frame, type FrameKind } from './transport/types.js';
 import { keyOf, ProcessLost, type Mailbox } from './mailbox.js';
 import { bytesFloat64, float64Bytes, rowBytes, writeRows } from './messages.js';
 
@@ -195,7 +196,47 @@ export class Exchanger {
    * a lost process is skipped, not waited for. With `carry` (one float64 per peer, e.g. push-sum's
    * weight shares), each row travels with its entry, written into `carry` on arrival.
    */
-  async run(round: number, plan: ExchangePlan, params: Float32Array, skip: Skip = NO_SKIP, carry?: Float64Array): Promise<number[]> {
+  run(round: number, plan: ExchangePlan, params: Float32Array, skip?: Skip, carry?: Float64Array): Promise<number[]> {
+    const dim = this.dim;
+    return this.transfer(round, plan, {
+      kind: FRAME_KINDS.rows,
+      frames: (first, count) => {
+        const rows = rowBytes(params, dim, first, count);
+        return [{ sender: first, payload: carry ? withCarry(rows, carry.subarray(first, first + count)) : rows }];
+      },
+      async take(next, from, first, count) {
+        const f = await next();
+        const rowsLength = count * dim * 4;
+        if (f.sender !== first || f.payload.byteLength !== rowsLength + (carry ? count * 8 : 0)) {
+          throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
+        }
+        writeRows(params, dim, first, f.payload.subarray(0, rowsLength));
+        if (carry) carry.set(bytesFloat64(f.payload.subarray(rowsLength)), first);
+      },
+    }, skip);
+  }
+
+  /**
+   * Each own peer's message (`message(i)`, a look-up: it is asked once per process it goes to) to
+   * the processes the plan sends its row to, one frame per peer; `apply` gets the messages of the
+   * peers the plan receives. Resolves to the lost processes whose messages did not all come, as run.
+   */
+  publish(round: number, plan: ExchangePlan, message: (peer: number) => Uint8Array, apply: (peer: number, payload: Uint8Array) => void, skip?: Skip): Promise<number[]> {
+    return this.transfer(round, plan, {
+      kind: FRAME_KINDS.update,
+      frames: (first, count) => Array.from({ length: count }, (_, k) => ({ sender: first + k, payload: message(first + k) })),
+      async take(next, from, first, count) {
+        for (let j = first; j < first + count; j++) {
+          const f = await next();
+          if (f.sender !== j) throw new Error(`live: round ${round}: process ${from} sent peer ${f.sender}'s update where peer ${j}'s was due; do all processes run the same config?`);
+          apply(j, f.payload);
+        }
+      },
+    }, skip);
+  }
+
+  /** The sends and receives of a plan, frames made and read by `carrier`; resolves to the lost processes that did not send everything. */
+  private async transfer(round: number, plan: ExchangePlan, carrier: Carrier, skip: Skip = NO_SKIP): Promise<number[]> {
     const t0 = performance.now();
     const m = this.mailbox;
     const sent: Promise<void>[] = [];
@@ -206,14 +247,15 @@ export class Exchanger {
     for (const { to, runs } of plan.send) {
       if (m.isLost(to) || skip.send(to)) continue;
       for (const [first, count] of runs) {
-        const payload = carry ? withCarry(rowBytes(params, this.dim, first, count), carry.subarray(first, first + count)) : rowBytes(params, this.dim, first, count);
-        sent.push(m.transport.send(to, { round, sender: first, receiver: -1, kind: FRAME_KINDS.rows, payload }).catch(unlessLost(to)));
+        for (const { sender, payload } of carrier.frames(first, count)) {
+          sent.push(m.transport.send(to, { round, sender, receiver: -1, kind: carrier.kind, payload }).catch(unlessLost(to)));
+        }
       }
     }
     // awaited after the receives; handled now, so that a failed receive leaves no rejection unheard
     const sending = Promise.all(sent);
     sending.catch(() => undefined);
-    const key = keyOf(FRAME_KINDS.rows, round);
+    const key = keyOf(carrier.kind, round);
     const missing: number[] = [];
     await Promise.all(plan.receive.map(async ({ from, runs }) => {
       if (skip.receive(from)) {
@@ -221,7 +263,7 @@ export class Exchanger {
         return;
       }
       try {
-        await this.receive(from, key, round, runs, params, carry);
+        for (const [first, count] of runs) await carrier.take(() => m.take(from, key), from, first, count);
       } catch (e) {
         if (!(e instanceof ProcessLost)) throw e;
         missing.push(from);
@@ -231,16 +273,13 @@ export class Exchanger {
     this.ms += performance.now() - t0;
     return missing.sort((x, y) => x - y);
   }
+}
 
-  private async receive(from: number, key: string, round: number, runs: RowRuns, params: Float32Array, carry?: Float64Array): Promise<void> {
-    for (const [first, count] of runs) {
-      const f = await this.mailbox.take(from, key);
-      const rowsLength = count * this.dim * 4;
-      if (f.sender !== first || f.payload.byteLength !== rowsLength + (carry ? count * 8 : 0)) {
-        throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
-      }
-      writeRows(params, this.dim, first, f.payload.subarray(0, rowsLength));
-      if (carry) carry.set(bytesFloat64(f.payload.subarray(rowsLength)), first);
-    }
-  }
+/** What one kind of exchange puts in its frames and does with those it takes. */
+interface Carrier {
+  kind: FrameKind;
+  /** the frames of own rows [first, first + count) */
+  frames(first: number, count: number): { sender: number; payload: Uint8Array }[];
+  /** takes (by `next`) and uses the frames of process `from`'s rows [first, first + count) */
+  take(next: () => Promise<Frame>, from: number, first: number, count: number): Promise<void>;
 }

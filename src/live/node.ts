@@ -7,13 +7,14 @@ import { Runtime, ranges } from '../engine/runtime.js';
 import { createWorld, type World } from '../engine/setup.js';
 import type { TrainSettings } from '../engine/shared-state.js';
 import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../errors.js';
-import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type Traffic } from '../protocol/index.js';
+import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type SyncProtocolDescriptor, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { Mailbox } from './mailbox.js';
-import { Exchanger, neighbourMeans, renormalise } from './exchange.js';
+import { Exchanger, neighbourMeans, renormalise, type Skip } from './exchange.js';
 import type { Membership } from './membership.js';
 import { peersOf, PushSumMass } from './push-sum-mass.js';
 import { NodeRoster } from './roster.js';
+import { LiveRows } from './row-ops.js';
 import { ChainReduction, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
@@ -52,10 +53,10 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
 
 /**
  * The protocols whose rows go on mixing over the neighbours that answered when a process is lost
- * (push-sum with its weights over the mass that came: PushSumMass). FedAvg's server averages the
- * uploads that came (uploads).
+ * (push-sum with its weights over the mass that came: PushSumMass; choco's consensus over the
+ * updates that came). FedAvg's server averages the uploads that came (uploads).
  */
-const RENORMALISING = new Set(['dpsgd', 'local', 'push-sum']);
+const RENORMALISING = new Set(['dpsgd', 'local', 'push-sum', 'choco']);
 
 export class LiveNode {
   readonly world: World;
@@ -113,7 +114,7 @@ export class LiveNode {
     this.roster = new NodeRoster({
       mailbox: this.mailbox, transport: o.transport, processes: o.processes, slices, pingMs: timeoutMs, finished: () => this.finished,
       limit: (from, key) => {
-        if (key.startsWith(`${FRAME_KINDS.rows}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
+        if (key.startsWith(`${FRAME_KINDS.rows}/`) || key.startsWith(`${FRAME_KINDS.update}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
         if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
         return undefined;
       },
@@ -129,7 +130,7 @@ export class LiveNode {
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
     if (config.protocol.kind === 'push-sum' && config.protocol.debias) this.pushSum = new PushSumMass(this.runtime.ops.scalars('weight'), this.slice);
-    this.ops = this.liveOps();
+    this.ops = this.liveOps(d);
   }
 
   /** Builds the world and the executor, and starts taking this process's frames (before the transport connects). */
@@ -148,10 +149,10 @@ export class LiveNode {
   }
 
   /** The simulator's primitives on this slice; mix (and trainThenMix) exchange rows first. */
-  private liveOps(): RoundOps {
+  private liveOps(protocol: SyncProtocolDescriptor): RoundOps {
     const base = this.runtime.ops;
     const [a, b] = this.slice;
-    const skip = (round: number) => ({
+    const skip = (round: number): Skip => ({
       // processes admitted for a later round are not in this one; one admitted for this round sends nothing yet
       send: (q: number) => this.joinRound === round || this.members.notYetIn(q, round),
       receive: (q: number) => this.members.silentIn(q, round),
@@ -166,7 +167,12 @@ export class LiveNode {
       this.pushSum?.publish(base.scalars('weight'));
     };
     const everyone = Array.from({ length: base.peers }, (_, i) => i);
-    const refuse = (what: string) => () => Promise.reject(new PlexusError(`live: ${what} does not run live yet; live mode runs ${liveProtocols()}`));
+    const { state, config } = this.world;
+    const rows = new LiveRows({
+      descriptor: protocol, base: base.rows, exchanger: this.exchanger, slice: this.slice,
+      plan: this.exchanger.plan(this.world.mixing), peers: base.peers, dim: base.dim, seed: config.seed, params: () => this.runtime.params(),
+      buffers: state.buffers, skip, joining: (round) => this.joinRound === round, without: (round, w, missing) => this.without(round, w, missing),
+    });
     return {
       peers: base.peers,
       dim: base.dim,
@@ -184,7 +190,7 @@ export class LiveNode {
         const uploads = this.uploads(round, peers ?? everyone, missing);
         if (uploads.length > 0) await base.averageAll(round, uploads === everyone ? peers : uploads);
       },
-      rows: refuse('a protocol row operation (ops.rows)'),
+      rows: (round, op, args) => rows.run(round, op, args),
     };
   }
 
@@ -236,7 +242,7 @@ export class LiveNode {
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
-    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); dpsgd, local and push-sum mix over the neighbours that answered, fedavg's server averages the uploads that came`);
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); ${[...RENORMALISING].join(', ')} mix over the neighbours that answered, fedavg's server averages the uploads that came`);
   }
 
   /**

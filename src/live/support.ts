@@ -1,13 +1,14 @@
 // What a live run can do so far, checked once before any process starts: one message naming
 // what works instead of a failure in the middle of a run.
 import type { ExperimentConfig } from '../config/schema.js';
+import { isSyncDescriptor, protocolOf } from '../protocol/index.js';
 
 /**
- * The protocols a live run drives: synchronous rounds that exchange only through ops.mix (the rows
- * W reads) and ops.averageAll (the averaged rows), never through row operations (ops.rows), which
- * may read any peer's rows and buffers.
+ * The protocols a live run drives: synchronous rounds that exchange through ops.mix (the rows W
+ * reads), ops.averageAll (the averaged rows) and row operations whose descriptor says what crosses
+ * processes (liveRowOps: CHOCO's compressed updates).
  */
-export const LIVE_PROTOCOLS = ['dpsgd', 'local', 'push-sum', 'fedavg'] as const;
+export const LIVE_PROTOCOLS = ['dpsgd', 'local', 'push-sum', 'fedavg', 'choco'] as const;
 
 /** Problems that stop `config` running live over `processes` processes ("field: what; what to do"). */
 export function liveIssues(config: ExperimentConfig, processes: number): string[] {
@@ -26,4 +27,12 @@ export function liveIssues(config: ExperimentConfig, processes: number): string[
 /** "a, b and c" */
 export function liveProtocols(): string {
   return `${LIVE_PROTOCOLS.slice(0, -1).join(', ')} and ${LIVE_PROTOCOLS.at(-1)}`;
+}
+
+/** Why a lost process of `config` cannot come back (`flag`: --rejoin, --restart): a protocol whose peers keep copies of their neighbours' state. */
+export function rejoinIssues(config: ExperimentConfig, flag: '--rejoin' | '--restart'): string[] {
+  const d = protocolOf(config.protocol.kind);
+  const kept = isSyncDescriptor(d) ? Object.entries(d.liveRowOps ?? {}).filter(([, op]) => op.publishes).map(([name]) => name) : [];
+  if (kept.length === 0) return [];
+  return [`${flag}: a lost ${d.kind} process cannot rejoin: its peers' copies of their neighbours' state (kept by its row operation ${kept.map((k) => `'${k}'`).join(', ')}) went with it; the others go on without it`];
 }

@@ -54,6 +54,27 @@ export interface RowEnv {
 /** Works on rows [r0, r1) only, reading anything: any split of rows gives the same bits. */
 export type RowOp<A> = (env: RowEnv, args: A, r0: number, r1: number) => void;
 
+/**
+ * How a row operation that reads other peers' state runs when the peers live in several
+ * processes (live mode), each running it on its own rows only. An op that `publishes` updates
+ * state other peers keep a copy of: each peer's message goes once to every process hosting a
+ * neighbour of it (static graph), which applies it to its copy. An op that reads its neighbours
+ * through a mixing matrix names it, so that a peer that did not hear from some of them (a lost
+ * process) mixes over those that answered, the matrix's row rescaled.
+ */
+export interface LiveRowOp<A> {
+  publishes?: {
+    /** the op on peer i's row (this process's own), returning what i sends its neighbours */
+    send(env: RowEnv, args: A, i: number): Uint8Array;
+    /** neighbour j's message applied to this process's copy of j's state */
+    receive(env: RowEnv, args: A, j: number, payload: Uint8Array): void;
+  };
+  mixing?: {
+    of(args: A): MixingMatrix;
+    with(args: A, w: MixingMatrix): A;
+  };
+}
+
 /** What a round put on the wire: total bytes and bytes sent by each peer. */
 export interface Traffic {
   bytes: number;
@@ -179,6 +200,9 @@ export interface SyncProtocolDescriptor<S extends KindSchema = KindSchema> exten
   /** Row operations this protocol runs through ops.rows, by name; they run in workers. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly rowOps?: Readonly<Record<string, RowOp<any>>>;
+  /** how the row operations run live (src/live/): an op without an entry runs on each process's own rows as it is */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly liveRowOps?: Readonly<Record<string, LiveRowOp<any>>>;
   create(spec: z.output<S>, ctx: ProtocolContext): Protocol;
 }
 

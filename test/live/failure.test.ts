@@ -7,6 +7,7 @@ import type { RoundMetrics } from '../../src/engine/events.js';
 import { neighbourMeans, renormalise } from '../../src/live/exchange.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { smallConfig } from '../engine/helpers.js';
+import { runKilling } from './failure-helpers.js';
 import { jsonLines, lineCount, start, tempDir, until, writeConfig } from '../cli/helpers.js';
 import type { PeersLine } from '../../src/run-format/index.js';
 import { RunStore } from '../../viz/page/src/store.js';

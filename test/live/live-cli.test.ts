@@ -100,12 +100,23 @@ describe.skipIf(!built)('plexus live', () => {
     expect(run.stderr()).toMatch(/stopped by the observer/);
   }, 60_000);
 
-  it('refuses a protocol it does not run yet, saying which ones it runs, before starting anything', async () => {
+  it('runs CHOCO-SGD with top-k compression: the boundary peers\' compressed updates cross, the run is the simulator\'s', async () => {
+    const dir = tempDir('plexus-live-choco-');
+    const cfg = writeConfig(dir, 'choco.yaml', config.replace('rounds: 12', 'rounds: 6') + 'protocol: { kind: choco, compression: { kind: top-k, fraction: 0.25 }, gamma: 0.5 }\n');
+    const out = join(dir, 'live');
+    const r = await plexus(['live', cfg, '--processes', '2', '--out', out, '-q'], { timeout: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expectSameRun(out, await simulated(dir, cfg));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.live.transport).toBe('libp2p');
+  }, 60_000);
+
+  it('refuses what it does not run yet (attacks), saying what to do, before starting anything', async () => {
     const dir = tempDir('plexus-live-bad-');
-    const cfg = writeConfig(dir, 'choco.yaml', config + 'protocol: { kind: choco }\n');
+    const cfg = writeConfig(dir, 'attacked.yaml', config + 'adversaries: { peers: [0, 6], attack: { kind: alie } }\n');
     const r = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, 'out')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/'choco' does not run live yet; live mode runs dpsgd, local, push-sum and fedavg/);
+    expect(r.stderr).toMatch(/adversaries: attacks do not run live yet; run them in the simulator/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 

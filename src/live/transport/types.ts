@@ -12,6 +12,8 @@ export const FRAME_KINDS = {
   eval: 3,
   /** control messages as UTF-8 JSON: hello, ready, barrier, done, bye */
   control: 4,
+  /** one peer's message to its neighbours' copies of its state (CHOCO's compressed q_i, in its compressor's encoding), `sender` the peer */
+  update: 5,
 } as const;
 
 export type FrameKind = (typeof FRAME_KINDS)[keyof typeof FRAME_KINDS];

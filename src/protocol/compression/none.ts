@@ -1,6 +1,6 @@
 // The identity: every coordinate as a float32.
 import { z } from 'zod';
-import { defineCompression, type Compressor } from './types.js';
+import { checkPayload, defineCompression, type Compressor } from './types.js';
 
 export function noCompression(): Compressor {
   return {
@@ -8,6 +8,14 @@ export function noCompression(): Compressor {
     bytes: (dim) => dim * 4,
     compress(v, out) {
       out.set(v);
+    },
+    encode(v, out) {
+      out.set(v);
+      return new Uint8Array(v.slice().buffer);
+    },
+    decode(payload, out) {
+      checkPayload('none', payload, out.length * 4);
+      out.set(new Float32Array(new Uint8Array(payload).buffer));
     },
   };
 }

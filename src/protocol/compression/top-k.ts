@@ -1,12 +1,13 @@
 // top-k sparsification: the k coordinates of largest magnitude, sent as (index, value) pairs
 // of 4 + 4 bytes. Ties at the threshold go to the lowest indices, so the result is deterministic.
 import { z } from 'zod';
-import { defineCompression, fractionSchema, keptCount, type Compressor } from './types.js';
+import { checkPayload, defineCompression, fractionSchema, keptCount, type Compressor } from './types.js';
 
 export function topK(fraction: number): Compressor {
-  return {
+  const bytes = (dim: number) => keptCount(fraction, dim) * 8;
+  const compressor: Compressor = {
     kind: 'top-k',
-    bytes: (dim) => keptCount(fraction, dim) * 8,
+    bytes,
     compress(v, out, _rng, scratch) {
       const dim = v.length;
       const k = keptCount(fraction, dim);
@@ -32,7 +33,40 @@ export function topK(fraction: number): Compressor {
         }
       }
     },
+    // k (index u32, value f32) pairs: the kept coordinates in ascending order, then (a kept zero being
+    // indistinguishable from a dropped one) zeros at the first unlisted indices up to k
+    encode(v, out, rng, scratch) {
+      compressor.compress(v, out, rng, scratch);
+      const dim = v.length;
+      const k = keptCount(fraction, dim);
+      const payload = new Uint8Array(k * 8);
+      const view = new DataView(payload.buffer);
+      const listed = scratch.mark.subarray(0, dim);
+      listed.fill(0);
+      let n = 0;
+      const put = (i: number) => {
+        view.setUint32(n * 8, i, true);
+        view.setFloat32(n * 8 + 4, out[i], true);
+        listed[i] = 1;
+        n++;
+      };
+      for (let i = 0; i < dim && n < k; i++) if (out[i] !== 0 || Object.is(out[i], -0)) put(i);
+      for (let i = 0; i < dim && n < k; i++) if (!listed[i]) put(i);
+      return payload;
+    },
+    decode(payload, out) {
+      const dim = out.length;
+      const k = keptCount(fraction, dim);
+      const view = checkPayload('top-k', payload, bytes(dim));
+      out.fill(0);
+      for (let n = 0; n < k; n++) {
+        const i = view.getUint32(n * 8, true);
+        if (i >= dim) throw new RangeError(`top-k: index ${i} in a payload for ${dim} floats`);
+        out[i] = view.getFloat32(n * 8 + 4, true);
+      }
+    },
   };
+  return compressor;
 }
 
 export const topKOperator = defineCompression({

@@ -16,6 +16,19 @@ export interface Compressor {
   bytes(dim: number): number;
   /** out = C(v); v is not modified; randomised operators call rng() once for their stream. */
   compress(v: Float32Array, out: Float32Array, rng: () => Rng, scratch: CompressionScratch): void;
+  /**
+   * compress, and the bytes(dim) bytes that carry out = C(v) on the wire (a live run's frames),
+   * from which decode (given the same rng) rebuilds out bit for bit.
+   */
+  encode(v: Float32Array, out: Float32Array, rng: () => Rng, scratch: CompressionScratch): Uint8Array;
+  /** out = the C(v) that `payload` (from encode) carries; out is overwritten whole. */
+  decode(payload: Uint8Array, out: Float32Array, rng: () => Rng, scratch: CompressionScratch): void;
+}
+
+/** A payload that is not the bytes(dim) bytes a compressor sends for `dim` floats. */
+export function checkPayload(kind: string, payload: Uint8Array, bytes: number): DataView {
+  if (payload.byteLength !== bytes) throw new RangeError(`${kind}: a payload of ${payload.byteLength} bytes where ${bytes} were due`);
+  return new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
 /** A compression module: its config schema and how to build the operator from it. */
