@@ -275,6 +275,8 @@ export class Namespaces {
     live.delete(this);
     for (const d of this.delays.splice(0)) d.child.kill('SIGKILL');
     for (const ns of this.names) tryTo(() => sh('ip', 'netns', 'del', ns));
+    // a namespace lives on while a process is in it: the root side of each veth pair goes explicitly
+    this.names.forEach((_, k) => tryTo(() => sh('ip', 'link', 'del', `plx${this.id}h${k}`)));
     tryTo(() => sh('ip', 'link', 'del', this.bridge));
   }
 }
