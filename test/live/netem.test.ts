@@ -5,7 +5,8 @@
 // asynchronous gossip's accuracy over wall-clock time is compared with the simulator's async mode
 // given the same latency. Where neither way works the comparison is skipped with a message; the
 // senders' own emulation of latency and drop (--emulate-network, not the kernel) is compared anyway.
-// Needs root (ip netns), iproute2, iptables + gcc + libnetfilter-queue-dev (or netem) and a built dist/.
+// Needs root (ip netns), iproute2, iptables + gcc + libnetfilter-queue-dev (or netem) and a built dist/;
+// PLEXUS_NETCOND=nfqueue takes the iptables + NFQUEUE path even where the kernel has netem.
 //
 // Loss and the simulator's drop: time.drop loses whole messages; the kernel loses packets, which TCP
 // sends again, so the live run loses no message to it (asserted) but delays some (a retransmission,
