@@ -11,7 +11,6 @@ import { runKilling } from './failure-helpers.js';
 import { jsonLines, lineCount, start, tempDir, until, writeConfig } from '../cli/helpers.js';
 import type { PeersLine } from '../../src/run-format/index.js';
 import { RunStore } from '../../viz/page/src/store.js';
-import { runKilling } from './failure-helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 
