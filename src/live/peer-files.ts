@@ -112,11 +112,11 @@ export function edgeRange(topology: World['topology'], a: number, b: number): [n
   return [e0 < 0 ? e : e0, e];
 }
 
-/** The observer's line `p`, cut to the peers [a, b) (keys in its order, `first` after `round`). */
-export function slicePeerLine(p: PeerMetrics, a: number, b: number, edges?: [number, number]): PeerSliceLine {
+/** The observer's line `p`, cut to the peers [a, b) whose edges are `edges` (edgeRange; keys in its order, `first` after `round`). */
+export function slicePeerLine(p: PeerMetrics, a: number, b: number, edges: [number, number]): PeerSliceLine {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(p)) {
-    if (k === 'edgeBytes' && edges) {
+    if (k === 'edgeBytes') {
       out.firstEdge = edges[0];
       out.edgeBytes = (v as number[]).slice(edges[0], edges[1]);
     } else out[k] = Array.isArray(v) ? v.slice(a, b) : v;
@@ -191,7 +191,7 @@ export class ProcessRecord {
     // this process reports the round, so its own peers are online; the others' are not its to say
     const up = m.live ? Array.from({ length: this.world.config.peers }, (_, i) => i >= a && i < b) : undefined;
     const { peers } = await this.peers.evaluate(m.round, { up, evalPeers: this.world.evalPeers.filter((p) => p >= a && p < b) });
-    return slicePeerLine(peers, a, b, peers.edgeBytes ? this.edges : undefined);
+    return slicePeerLine(peers, a, b, this.edges);
   }
 
   private membership(round: number, live: number[]): void {

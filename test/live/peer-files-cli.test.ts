@@ -10,7 +10,7 @@ import { joinPeerSlices, ProcessRecord, type PeerSliceLine } from '../../src/liv
 import { openProcessFiles } from '../../src/cli/process-files.js';
 import { json } from '../../src/cli/run-writer.js';
 import { smallConfig } from '../engine/helpers.js';
-import { plexus, tempDir, writeConfig } from '../cli/helpers.js';
+import { lineCount, plexus, start, tempDir, until, writeConfig } from '../cli/helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'process-files.js'));
 if (!built) console.warn('peer-files-cli tests skipped: dist/ has no process files; run `npm run build` first');
@@ -52,6 +52,35 @@ describe.skipIf(!built)('plexus live --out', () => {
       expect(account).toMatchObject({ process: k, processes: 3, slice: [k * 4, k * 4 + 4], firstRound: 0, lastRound: 6, end: 'done', lost: [], rejoined: [] });
     });
     expect(r.stderr).toMatch(/each process's own files: .*processes\/K\/\{peers\.jsonl,links\.json,process\.json\}/);
+  }, 90_000);
+
+  it('has a process killed and started again by --restart keep its earlier lines and append from the round it rejoined at', async () => {
+    const dir = tempDir('plexus-live-files-restart-');
+    const cfg = writeConfig(dir, 'restart.yaml', config.replace('rounds: 6', 'rounds: 400').replace('every: 2', 'every: 10'));
+    const out = join(dir, 'live');
+    const run = start(['live', cfg, '--processes', '3', '--out', out, '-q', '--restart']);
+    const own = join(out, 'processes', '1');
+    let pid = 0;
+    await until(() => (pid = Number(/\[process 1\] peers \d+\.\.\d+, pid (\d+)/.exec(run.stderr())?.[1] ?? 0)) > 0, 30_000, 'process 1 to say its pid', run);
+    await until(() => lineCount(join(own, 'peers.jsonl')) >= 3, 30_000, 'three of its lines', run);
+    process.kill(pid, 'SIGKILL');
+    const exit = await run.exited;
+    expect(exit.code, run.stderr()).toBe(0);
+    const summary = JSON.parse(read(join(out, 'summary.json'))) as { live: { rejoined: { process: number; round: number }[] } };
+    const j = summary.live.rejoined[0].round;
+    const rounds = sliceLines(join(own, 'peers.jsonl')).map((l) => l.round);
+    // the lines before the kill, then the rejoined process's from round j on, each round once
+    expect(rounds.slice(0, 3)).toEqual([0, 10, 20]);
+    expect(rounds.at(-1)).toBe(400);
+    expect(rounds.filter((r) => r >= j)).toEqual(Array.from({ length: (400 - Math.ceil(j / 10) * 10) / 10 + 1 }, (_, i) => Math.ceil(j / 10) * 10 + i * 10));
+    expect([...rounds].sort((x, y) => x - y)).toEqual([...new Set(rounds)]);
+    expect(JSON.parse(read(join(own, 'process.json')))).toMatchObject({ process: 1, firstRound: j, lastRound: 400, end: 'done' });
+    // its last line is the observer's for its peers (bytesSent aside: it counts from the rejoin)
+    const mine = sliceLines(join(own, 'peers.jsonl')).at(-1)!;
+    const theirs = JSON.parse(read(join(out, 'peers.jsonl')).trim().split('\n').at(-1)!) as { accuracy: unknown[]; distance: unknown[]; online: boolean[] };
+    expect(mine.accuracy).toEqual(theirs.accuracy.slice(4, 8));
+    expect(mine.distance).toEqual(theirs.distance.slice(4, 8));
+    expect(mine.online).toEqual([true, true, true, true]);
   }, 90_000);
 
   it('refuses a node --out directory that holds files, before building anything', async () => {
