@@ -28,6 +28,7 @@ import { checkWorkers, parseIntOption, UsageError } from './options.js';
 import { planOutDir, prepareOutDir, reason, type PreparedOutDir } from './out-dir.js';
 import { attachProgress, type Progress } from './progress.js';
 import { openRunFiles } from './run-writer.js';
+import { removeUnusedProcessDirs } from './process-files.js';
 
 export interface LiveOptions {
   processes: number;
@@ -108,7 +109,7 @@ interface Child {
 }
 
 /** Where process k writes its own files in the run directory (synchronous runs). */
-export function processDir(runDir: string, k: number): string {
+function processDir(runDir: string, k: number): string {
   return join(runDir, PROCESSES_DIR, String(k));
 }
 
@@ -162,6 +163,9 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
   let transport: Transport | undefined;
   let tmp: string | undefined;
+  let out: PreparedOutDir | undefined;
+  /** set once the run files are written: a run that never got there leaves no directory behind */
+  let observed = false;
   /** while the run goes on, --restart starts lost processes again */
   let running = true;
   try {
@@ -171,7 +175,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
       : await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
     const own = await transport.start();
     // ready before any process starts: the children write their own files under it
-    const out = prepareOutDir(plan);
+    out = prepareOutDir(plan);
     const childOut = asyncLive || opts.join ? undefined : out.dir;
     if (childOut) makeDir(join(childOut, PROCESSES_DIR));
     let members: string[][];
@@ -201,6 +205,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     await transport.connect(members);
     await observer.ready();
     observer.on('end', () => (running = false));
+    observed = true;
     await observe(observer, out, config, opts, { log, interrupts, viz, children, childOut });
     if (viz && interrupts.count === 0) {
       log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);
@@ -212,6 +217,10 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     interrupts.dispose();
     killChildren();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (out && !observed) {
+      removeUnusedProcessDirs(join(out.dir, PROCESSES_DIR), P);
+      out.removeCreated();
+    }
   }
 }
 

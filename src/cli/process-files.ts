@@ -1,6 +1,6 @@
 // A live process's own files (`plexus node --out DIR`; `plexus live --out RUN` gives process K
 // RUN/processes/K): its slice's lines of peers.jsonl, its links (links.json), its account (process.json).
-import { closeSync, constants, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlexusError } from '../errors.js';
 import type { LiveNodeOptions } from '../live/node.js';
@@ -110,4 +110,24 @@ function remove(path: string): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`--out: cannot replace ${path}: ${reason(e)}`);
   }
+}
+
+/**
+ * For a live run that never started: removes `root`/K of processes 0..count-1 where they hold no
+ * more than an empty peers.jsonl, then `root` if empty. Anything else is left where it is.
+ */
+export function removeUnusedProcessDirs(root: string, count: number): void {
+  const quietly = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      // not ours to remove, or already gone
+    }
+  };
+  for (let k = 0; k < count; k++) {
+    const peers = join(root, String(k), PROCESS_FILES.peers);
+    quietly(() => lstatSync(peers).isFile() && lstatSync(peers).size === 0 && unlinkSync(peers));
+    quietly(() => rmdirSync(join(root, String(k))));
+  }
+  quietly(() => rmdirSync(root));
 }

@@ -1,13 +1,13 @@
 // `plexus live --out RUN`: every process started writes RUN/processes/K; their peers lines joined
 // are the observer's peers.jsonl, their links its summary's rows. And a rejoining process's files.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveLink } from '../../src/engine/events.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { EVAL_FIELDS } from '../../src/live/node.js';
 import { joinPeerSlices, ProcessRecord, type PeerSliceLine } from '../../src/live/peer-files.js';
-import { openProcessFiles } from '../../src/cli/process-files.js';
+import { openProcessFiles, removeUnusedProcessDirs } from '../../src/cli/process-files.js';
 import { json } from '../../src/cli/run-writer.js';
 import { smallConfig } from '../engine/helpers.js';
 import { lineCount, plexus, start, tempDir, until, writeConfig } from '../cli/helpers.js';
@@ -95,8 +95,8 @@ describe.skipIf(!built)('plexus live --out', () => {
   });
 });
 
-describe('a rejoining process\'s own files', () => {
-  it('keep its lines of the rounds before the one it rejoins at (dropping a torn one) and append from there', async () => {
+describe('a process\'s own files', () => {
+  it('of a rejoining process keep its lines of the rounds before the one it rejoins at (dropping a torn one) and append from there', async () => {
     const dir = tempDir('plexus-rejoin-files-');
     const world = createWorld(smallConfig({ peers: 4 }), 'auto');
     writeFileSync(join(dir, 'peers.jsonl'), '{"round":0,"first":2}\n{"round":5,"first":2}\n{"round":10,"first":2}\n{"round":15,"fir');
@@ -110,5 +110,17 @@ describe('a rejoining process\'s own files', () => {
     expect(lines[2]).toMatchObject({ first: 2, distance: [1, 1], online: [true, true] });
     const account = JSON.parse(read(join(dir, 'process.json')));
     expect(account).toMatchObject({ process: 1, slice: [2, 4], firstRound: 9, lastRound: 10, end: 'stopped' });
+  });
+
+  it('of a run that never started are removed, unless they hold more than an empty peers.jsonl', () => {
+    const root = join(tempDir('plexus-unused-'), 'processes');
+    for (const k of [0, 1, 2]) mkdirSync(join(root, String(k)), { recursive: true });
+    writeFileSync(join(root, '0', 'peers.jsonl'), '');
+    writeFileSync(join(root, '2', 'peers.jsonl'), '{"round":0,"first":8}\n');
+    removeUnusedProcessDirs(root, 3);
+    expect(readdirSync(root)).toEqual(['2']);
+    writeFileSync(join(root, '2', 'peers.jsonl'), '');
+    removeUnusedProcessDirs(root, 3);
+    expect(existsSync(root)).toBe(false);
   });
 });
