@@ -62,7 +62,7 @@ export function registerNodeCommand(program: Command): void {
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
 With --out DIR (synchronous runs), DIR gets this process's own files: peers.jsonl (the observer's
-peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its row of
+peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its rows of
 summary.json's live.links) and process.json (slice, rounds, the processes it went on without).
 Example on two machines and an observer (bootstrap.txt the same everywhere):
   /ip4/10.0.0.1/tcp/4001
