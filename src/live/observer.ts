@@ -225,11 +225,12 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     // a rejoined process reports from the round it joins at
     const due = (p: number) => (this.joinAt.get(p) ?? 0) <= round;
     const heard = await Promise.all(every.map((p) => (due(p) ? this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round')) : undefined)));
-    // admitted while this round was awaited (the others held for it, so it reports this round too)
+    // admitted while this round was awaited (the others held for it, so it reports this round too);
+    // an admission between the two waits above leaves its report heard but its evaluation not
     for (const p of every) {
-      if (heard[p] !== undefined || this.joinAt.get(p) !== round) continue;
-      if (evaluate) evals[p] = await this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)));
-      heard[p] = await this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round'));
+      if (this.joinAt.get(p) !== round) continue;
+      if (evaluate && evals[p] === undefined) evals[p] = await this.takeUnlessLost(p, () => this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)));
+      heard[p] ??= await this.takeUnlessLost(p, () => this.mailbox.control(p, round, 'round'));
     }
     const online = every.filter((p) => heard[p] !== undefined);
     if (online.length === 0) throw new PlexusError(`live: no process reported round ${round}; every process was lost`);
