@@ -153,9 +153,9 @@ export interface ProcessSummary {
   processes: number;
   /** its peers [a, b) */
   slice: [number, number];
-  /** the first round it took part in (above 1: it rejoined at it) and the last it reported */
-  firstRound: number;
-  lastRound: number;
+  /** the first round it took part in (above 1: it rejoined at it) and the last it reported (null: none) */
+  firstRound: number | null;
+  lastRound: number | null;
   /** 'done': the observer said bye; 'stopped': stopped or failed before */
   end: 'done' | 'stopped';
   /** wall seconds of its rounds (first to last), when it got that far */
@@ -175,13 +175,13 @@ export class ProcessRecord {
   constructor(private readonly world: World, processes: number, process: number, readonly slice: [number, number]) {
     this.peers = new RoundPeers(world);
     this.edges = edgeRange(world.topology, slice[0], slice[1]);
-    this.summary = { process, processes, slice, firstRound: -1, lastRound: -1, end: 'stopped', lost: [], rejoined: [] };
+    this.summary = { process, processes, slice, firstRound: null, lastRound: null, end: 'stopped', lost: [], rejoined: [] };
   }
 
   /** The round's line of this slice (evaluation rounds only), built as the observer builds its own. */
   async measured(m: MeasuredRound): Promise<PeerSliceLine | undefined> {
     const [a, b] = this.slice;
-    if (this.summary.firstRound < 0) this.summary.firstRound = m.round;
+    this.summary.firstRound ??= m.round;
     this.summary.lastRound = m.round;
     if (m.live) this.membership(m.round, m.live);
     if (m.round > 0 && m.traffic) this.peers.addTraffic(m.traffic);
