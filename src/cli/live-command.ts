@@ -3,7 +3,7 @@
 // P `plexus node` children on 127.0.0.1 (or, with --join, meets processes started by hand on other
 // machines), hears their reports and writes the usual run directory.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,9 +25,10 @@ import type { Transport } from '../live/transport/types.js';
 import { describeSetup, describeSummary } from './describe.js';
 import { watchInterrupts } from './interrupt.js';
 import { checkWorkers, parseIntOption, UsageError } from './options.js';
-import { planOutDir, prepareOutDir } from './out-dir.js';
+import { planOutDir, prepareOutDir, reason, type PreparedOutDir } from './out-dir.js';
 import { attachProgress, type Progress } from './progress.js';
 import { openRunFiles } from './run-writer.js';
+import { removeUnusedProcessDirs } from './process-files.js';
 
 export interface LiveOptions {
   processes: number;
@@ -89,6 +90,8 @@ export function registerLiveCommand(program: Command): void {
     .addHelpText('after', `
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
+Each process it starts of a synchronous run writes its own files in processes/K/: its peers'
+lines of peers.jsonl, links.json and process.json (see \`plexus node --help\`).
 A synchronous dpsgd run gives the simulator's metrics.jsonl, whatever P (wall-clock fields aside).
 A process that dies is gone on without (dpsgd, local, gossip-learning): see peersOnline in metrics.jsonl.
 On several machines: start \`plexus node\` on each (see \`plexus node --help\`), then
@@ -105,7 +108,14 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-function startChild(configPath: string, config: ExperimentConfig, k: number, opts: LiveOptions, bootstrap: string, rejoin = false): Child {
+/** Where process k writes its own files in the run directory (synchronous runs). */
+function processDir(runDir: string, k: number): string {
+  return join(runDir, PROCESSES_DIR, String(k));
+}
+
+const PROCESSES_DIR = 'processes';
+
+function startChild(configPath: string, config: ExperimentConfig, k: number, opts: LiveOptions, bootstrap: string, rejoin = false, outDir?: string): Child {
   const bin = fileURLToPath(new URL('../../../bin/plexus.js', import.meta.url));
   const [a, b] = sliceOf(config.peers, opts.processes, k);
   const args = [
@@ -114,6 +124,7 @@ function startChild(configPath: string, config: ExperimentConfig, k: number, opt
     '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
     '--timeout', String(opts.timeout ?? 5000), ...(rejoin ? ['--rejoin'] : []),
     '--time-scale', String(opts.timeScale ?? DEFAULT_TIME_SCALE_MS), ...(opts.emulateNetwork ? ['--emulate-network'] : []),
+    ...(outDir ? ['--out', processDir(outDir, k), ...(opts.force ? ['--force'] : [])] : []),
   ];
   // its own process group: a Ctrl-C in the terminal reaches the observer, which stops the run cleanly
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
@@ -153,6 +164,9 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
   let transport: Transport | undefined;
   let tmp: string | undefined;
+  let out: PreparedOutDir | undefined;
+  /** set once the run files are written: a run that never got there leaves no directory behind */
+  let observed = false;
   /** while the run goes on, --restart starts lost processes again */
   let running = true;
   try {
@@ -161,6 +175,10 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
       ? await AsyncLiveObserver.create(config, { transport, processes: P, transportName: opts.transport, timeScaleMs: opts.timeScale, emulateNetwork: opts.emulateNetwork })
       : await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
     const own = await transport.start();
+    // ready before any process starts: the children write their own files under it
+    out = prepareOutDir(plan);
+    const childOut = asyncLive || opts.join ? undefined : out.dir;
+    if (childOut) makeDir(join(childOut, PROCESSES_DIR));
     let members: string[][];
     if (opts.join) {
       log(`observer listening on ${own.join(' ')}; waiting for the ${P} processes of ${opts.join}`);
@@ -168,7 +186,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     } else {
       tmp = mkdtempSync(join(tmpdir(), 'plexus-live-'));
       const bootstrap = join(tmp, 'bootstrap.txt');
-      for (let k = 0; k < P; k++) children.push(startChild(resolve(configPath), config, k, opts, bootstrap));
+      for (let k = 0; k < P; k++) children.push(startChild(resolve(configPath), config, k, opts, bootstrap, false, childOut));
       members = [...(await Promise.all(children.map((c) => c.addresses))), own];
       writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
       renameSync(`${bootstrap}.tmp`, bootstrap);
@@ -178,7 +196,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
         const watch = (k: number) => void children[k].exited.then((code) => {
           if (code === 0 || running === false || restarts[k]++ >= RESTARTS) return;
           log(`process ${k} exited (${code === null ? 'killed' : `code ${code}`}); starting it again to rejoin (--restart)`);
-          children[k] = startChild(resolve(configPath), config, k, opts, bootstrap, true);
+          children[k] = startChild(resolve(configPath), config, k, opts, bootstrap, true, childOut);
           children[k].addresses.catch(() => undefined); // its failure to start shows on stderr
           watch(k);
         });
@@ -188,7 +206,8 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     await transport.connect(members);
     await observer.ready();
     observer.on('end', () => (running = false));
-    await observe(observer, plan, config, opts, { log, interrupts, viz, children });
+    observed = true;
+    await observe(observer, out, config, opts, { log, interrupts, viz, children, childOut });
     if (viz && interrupts.count === 0) {
       log(`run finished; the live view stays at ${viz.url} (Ctrl-C to stop)`);
       await new Promise<void>((res) => interrupts.on(res, res));
@@ -199,15 +218,18 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     interrupts.dispose();
     killChildren();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (out && !observed) {
+      removeUnusedProcessDirs(join(out.dir, PROCESSES_DIR), P);
+      out.removeCreated();
+    }
   }
 }
 
 /** Writes the run directory from the observer's events while the processes run. */
 async function observe(
-  observer: LiveObserver | AsyncLiveObserver, plan: ReturnType<typeof planOutDir>, config: ExperimentConfig, opts: LiveOptions,
-  { log, interrupts, viz, children }: { log: (s: string) => void; interrupts: ReturnType<typeof watchInterrupts>; viz?: { url: string; firstViewer: Promise<void> }; children: Child[] },
+  observer: LiveObserver | AsyncLiveObserver, out: PreparedOutDir, config: ExperimentConfig, opts: LiveOptions,
+  { log, interrupts, viz, children, childOut }: { log: (s: string) => void; interrupts: ReturnType<typeof watchInterrupts>; viz?: { url: string; firstViewer: Promise<void> }; children: Child[]; childOut?: string },
 ): Promise<void> {
-  const out = prepareOutDir(plan);
   const files = openRunFiles(out.dir, config);
   // the writer, the progress display and the live view read only what the observer has of an Engine: world, setupInfo() and the events
   const asEngine = observer as unknown as Engine;
@@ -246,10 +268,21 @@ async function observe(
     const failed = codes.findIndex((c, k) => c !== 0 && !lost.has(k));
     if (failed >= 0 && !summary.aborted) throw new PlexusError(`live: process ${failed} exited with code ${codes[failed]} after the run`);
     log(`files: ${out.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
+    if (childOut) log(`each process's own files: ${join(childOut, PROCESSES_DIR)}/K/{peers.jsonl,links.json,process.json}`);
     if (summary.aborted) process.exitCode = 130;
   } finally {
     progress?.stop();
     files.close();
+  }
+}
+
+/** A directory the run owns (processes/): kept when it is there already (--force on an old run). */
+function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(dir).isDirectory()) return;
+    throw new UsageError(`--out: cannot create ${dir}: ${reason(e)}`);
   }
 }
 

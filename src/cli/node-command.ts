@@ -5,12 +5,15 @@ import type { Command } from 'commander';
 import { loadConfigFile } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
-import { LiveNode, sliceOf } from '../live/node.js';
+import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
+import { ProcessRecord } from '../live/peer-files.js';
 import { liveIssues, rejoinIssues } from '../live/support.js';
 import { AsyncLiveNode } from '../live/async/node.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
 import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { openProcessFiles, type ProcessFiles } from './process-files.js';
+import { planOutDir } from './out-dir.js';
 
 export interface NodeOptions {
   slice?: string;
@@ -26,6 +29,9 @@ export interface NodeOptions {
   bootstrapWait: number;
   timeout: number;
   rejoin?: boolean;
+  /** this process's own files (synchronous runs) */
+  out?: string;
+  force?: boolean;
   /** asynchronous protocols: wall milliseconds of one virtual time unit */
   timeScale: number;
   emulateNetwork?: boolean;
@@ -48,11 +54,16 @@ export function registerNodeCommand(program: Command): void {
     .option('-b, --backend <name>', 'TF.js backend: auto | wasm | cpu | node', 'auto')
     .option('--timeout <ms>', 'ping a process whose frames do not come within this long (plus 1 ms per kB); go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
     .option('--rejoin', 'take the place of process --index, lost during the run: join the live processes at their next round (gossip-learning: at their next whole unit of virtual time, from the initial model)')
+    .option('-o, --out <dir>', 'write this process\'s own files there (its peers\' lines of peers.jsonl, links.json, process.json); a new or empty directory, kept and appended to with --rejoin (default: none written)')
+    .option('-f, --force', 'with --out: replace this process\'s files already there')
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
+With --out DIR (synchronous runs), DIR gets this process's own files: peers.jsonl (the observer's
+peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its rows of
+summary.json's live.links) and process.json (slice, rounds, the processes it went on without).
 Example on two machines and an observer (bootstrap.txt the same everywhere):
   /ip4/10.0.0.1/tcp/4001
   /ip4/10.0.0.2/tcp/4001
@@ -79,17 +90,25 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
+  if (opts.out !== undefined && asyncLive) throw new UsageError('--out: a process of an asynchronous (gossip-learning) run writes no files of its own yet; leave --out to the observer (plexus live)');
+  // a busy directory is refused before anything is built
+  if (opts.out !== undefined && !opts.rejoin) planOutDir(opts.out, { force: opts.force });
+  let files: ProcessFiles | undefined;
+  const listeners: Pick<LiveNodeOptions, 'onMeasured' | 'onDone'> = { onMeasured: (m) => files?.listeners.onMeasured(m), onDone: (d) => files?.listeners.onDone(d) };
   const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
       ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork, timeoutMs: opts.timeout })
-      : await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout });
+      : await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout, ...listeners });
+    if (node instanceof LiveNode && opts.out !== undefined) {
+      files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice), { rejoin: opts.rejoin, force: opts.force });
+    }
     const addresses = await transport.start();
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
-    let end: 'done' | 'stopped';
+    let end: 'done' | 'stopped' = 'stopped';
     if (opts.rejoin) {
       end = await node.rejoin(members, addresses);
     } else {
@@ -100,7 +119,10 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
       const net = node.networkMs();
       log(`${end === 'done' ? 'done' : 'stopped by the observer'}: ${(net.exchange / 1000).toFixed(2)} s exchanging rows, ${(net.reduce / 1000).toFixed(2)} s in the consensus reduction`);
     } else log(end === 'done' ? 'done' : 'stopped by the observer');
+    files?.finish(end);
+    if (files) log(`files: ${files.dir}/{peers.jsonl,links.json,process.json}`);
   } finally {
+    files?.finish('stopped');
     await node?.close();
     await transport.close();
   }

@@ -70,8 +70,8 @@ function weightOf(w: SetupEvent['mixing'], row: number, col: number): number {
   return 0;
 }
 
-/** Non-finite numbers become null so every line stays valid JSON. */
-function json(o: unknown, indent?: number): string {
+/** Non-finite numbers become null so every line stays valid JSON: the one formatting of every run file (a live process's own files too). */
+export function json(o: unknown, indent?: number): string {
   return JSON.stringify(o, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
 }
 
@@ -166,24 +166,8 @@ export function resumeRunFiles(dir: string, from: number): RunFiles {
     throw new UsageError(`resume: cannot rewrite ${join(dir, name)}: ${reason(e)}`);
   };
   for (const name of [RUN_FILES.metrics, RUN_FILES.peers]) {
-    const path = join(dir, name);
     try {
-      const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      const text = readFileSync(fd, 'utf8');
-      closeSync(fd);
-      const kept = text.split('\n').filter((l) => {
-        try {
-          return (JSON.parse(l) as { round: number }).round < from;
-        } catch {
-          return false; // a torn last line from a hard stop
-        }
-      });
-      const tmp = `${path}.resume-tmp`;
-      const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-      writeSync(out, kept.map((l) => l + '\n').join(''));
-      closeSync(out);
-      renameSync(tmp, path);
-      fds.set(name, openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW));
+      fds.set(name, keepRoundsBefore(join(dir, name), from));
     } catch (e) {
       for (const fd of fds.values()) closeSync(fd);
       fail(name, e);
@@ -214,6 +198,34 @@ export function resumeRunFiles(dir: string, from: number): RunFiles {
   };
   // the run's own files are never removed: a resume that fails leaves them to resume again
   return { dir, attach: (engine) => attachLines(engine, fds, write, create), close, discard: close };
+}
+
+/**
+ * Keeps the complete lines of rounds before `from` in the JSON-lines file at `path` (rewritten
+ * atomically; a missing file is created empty) and opens it to append. Never through a symbolic link.
+ */
+export function keepRoundsBefore(path: string, from: number): number {
+  let text = '';
+  try {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    text = readFileSync(fd, 'utf8');
+    closeSync(fd);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const kept = text.split('\n').filter((l) => {
+    try {
+      return (JSON.parse(l) as { round: number }).round < from;
+    } catch {
+      return false; // a torn last line from a hard stop
+    }
+  });
+  const tmp = `${path}.resume-tmp`;
+  const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  writeSync(out, kept.map((l) => l + '\n').join(''));
+  closeSync(out);
+  renameSync(tmp, path);
+  return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
 }
 
 /** topology.json in pieces: a complete graph has n^2 / 2 edges, too many for one string. */

@@ -20,6 +20,7 @@ import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
 import { answerPings, measureRtt, LiveStopped } from './links.js';
+import type { MeasuredRound } from './peer-files.js';
 
 /**
  * Values per own peer in an evaluation frame: test correct count, test loss sum, squared distance
@@ -39,6 +40,9 @@ export interface LiveNodeOptions {
    * they carry) before pinging it: one that does not answer within as long again is gone on without
    */
   timeoutMs?: number;
+  /** this process's own files (src/live/peer-files.ts): each round as reported (awaited), and the link report */
+  onMeasured?: (m: MeasuredRound) => void | Promise<void>;
+  onDone?: (d: { links: LinkReport[]; roundsSeconds: number }) => void;
 }
 
 /** The wait limit for frames of `bytes` bytes: the base timeout plus 1 ms per kB (a slow link is not a dead process). */
@@ -321,6 +325,7 @@ export class LiveNode {
       to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
     }));
     this.finished = true;
+    this.o.onDone?.({ links, roundsSeconds });
     await m.send(this.observer, 0, { type: 'done', links, roundsSeconds });
     await Promise.race([m.control(this.observer, 0, 'bye'), this.observerLost]);
     return 'done';
@@ -334,12 +339,13 @@ export class LiveNode {
     const rows = this.runtime.params().subarray(a * dim, b * dim);
     const reduced = await this.reduce(round, rows);
     let average: RoundMessage['averageModel'];
+    let frame: Float64Array | undefined;
     if (evaluate) {
       const te = performance.now();
       const own = evalPeers.filter((p) => p >= a && p < b);
       const out = await this.runtime.evaluate(round, own, testN);
       const distance = reduced ? distancesTo(rows, b - a, reduced.mean.mean) : new Float64Array(b - a).fill(NaN);
-      const values = new Float64Array((b - a) * EVAL_FIELDS).fill(NaN);
+      const values = (frame = new Float64Array((b - a) * EVAL_FIELDS).fill(NaN));
       for (let p = a; p < b; p++) {
         const at = (p - a) * EVAL_FIELDS;
         values[at + 2] = distance[p - a];
@@ -362,13 +368,14 @@ export class LiveNode {
     };
     const live = this.members.live();
     if (this.members.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
-    if (this.o.transport.self === live[0] && traffic) {
-      const t = this.members.everLost ? this.sentByLive(traffic, live) : traffic;
+    const t = traffic && (this.members.everLost ? this.sentByLive(traffic, live) : traffic);
+    if (this.o.transport.self === live[0] && t) {
       msg.traffic = { bytes: t.bytes, perPeer: Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Array.from(t.perEdge) } : {}) };
     }
     if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
     if (average) msg.averageModel = average;
     await this.mailbox.send(this.observer, round, msg);
+    await this.o.onMeasured?.({ round, values: frame, traffic: t, ...(this.members.everLost ? { live } : {}) });
   }
 
   /** The protocol's traffic of the round without what the peers of processes not in it (`live`) would have sent. */

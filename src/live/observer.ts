@@ -4,16 +4,11 @@
 // run writer, the progress display and the live view work unchanged.
 import type { ExperimentConfig } from '../config/schema.js';
 import { TypedEmitter } from '../engine/emitter.js';
-import type { EngineEvents, LiveSummary, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from '../engine/events.js';
-import type { Runtime } from '../engine/runtime.js';
+import type { EngineEvents, LiveSummary, RoundMetrics, RunSummary, SetupEvent } from '../engine/events.js';
 import { createWorld, type World } from '../engine/setup.js';
 import { ConfigError, DivergenceError, PlexusError } from '../errors.js';
 import { checkDivergence } from '../metrics/divergence.js';
-import { evaluatePeers } from '../metrics/evaluation.js';
 import { buildSummary } from '../metrics/summary.js';
-import { TrafficMeter } from '../metrics/traffic.js';
-import { wiringOf } from '../plasticity/index.js';
-import { privacyReport } from '../privacy/report.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { keyOf, Mailbox } from './mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './messages.js';
@@ -21,6 +16,7 @@ import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
 import { answerPings } from './links.js';
 import { ObserverRoster } from './observer-roster.js';
+import { liveLinks, RoundPeers } from './peer-files.js';
 
 export interface LiveObserverOptions {
   /** the observer's transport: its `self` is `processes` (the nodes are 0..processes-1) */
@@ -36,18 +32,13 @@ class Aborted extends PlexusError {}
 export class LiveObserver extends TypedEmitter<EngineEvents> {
   readonly world: World;
   private readonly mailbox: Mailbox;
-  private readonly traffic: TrafficMeter;
   private readonly processes: number;
   private readyInfo?: ReadyMessage[];
   private aborted = false;
   private live?: LiveSummary;
   private lastEval?: RoundMetrics;
-  /** the evaluation frames' values, laid out as the runtime's: evalOut (3 per peer) and distance */
-  private readonly evalOut: Float64Array;
-  private readonly distance: Float64Array;
-  private readonly miaAuc: Float64Array;
-  /** the average model's correct count and loss sum (eval.averageModel), as runtime.evaluateMean leaves them */
-  private readonly meanEvalOut = new Float64Array(2);
+  /** the evaluation frames' values and the traffic so far: the per-peer lines (shared with each process's own files) */
+  private readonly peers: RoundPeers;
   /** who is lost and who rejoined */
   private readonly roster: ObserverRoster;
 
@@ -55,10 +46,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     super();
     this.world = world;
     this.processes = o.processes;
-    this.traffic = new TrafficMeter(world.topology);
-    this.evalOut = new Float64Array(world.config.peers * 3);
-    this.distance = new Float64Array(world.config.peers);
-    this.miaAuc = new Float64Array(world.config.peers);
+    this.peers = new RoundPeers(world);
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
     this.mailbox.onControl('error', (from, m) => {
@@ -160,7 +148,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const summary = buildSummary({
       config, last, lastEval: this.lastEval, rounds: last?.round ?? 0, peerSteps: reports.reduce((s, r) => s + r.peerSteps, 0),
       wallMs: performance.now() - start + setupMs, trainMs: max((r) => r.trainMs), evalMs: max((r) => r.evalMs), setupMs,
-      bytesSent: this.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
+      bytesSent: this.peers.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
       spectral: w.spectral, aborted: this.aborted, simdUnavailable: first.simdUnavailable, adversaries: w.adversaries,
     });
     if (this.live) summary.live = this.live;
@@ -193,7 +181,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const t = reports.find((r) => r.traffic)?.traffic;
     if (round > 0) {
       if (!t && !failing) throw new PlexusError(`live: process 0 reported no traffic for round ${round}`);
-      if (t) this.traffic.add({ bytes: t.bytes, perPeer: Float64Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Float64Array.from(t.perEdge) } : {}) });
+      if (t) this.peers.addTraffic(t);
     }
     const last = [...reports].reverse().find((r) => r.consensus);
     if (!last && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for round ${round}`);
@@ -201,7 +189,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const consensus = last ? fromWire(last.consensus!.value) : NaN;
     if (last) checkDivergence(round, fromWire(last.consensus!.meanSq), consensus, this.world.state.dim);
     const metrics: RoundMetrics = {
-      round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
+      round, consensusDistance: consensus, bytesSent: this.peers.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
     };
     const up = this.roster.peersUp(online);
     if (failing) {
@@ -210,9 +198,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       metrics.renormalisedPeers = reports.reduce((n, r) => n + (r.renormalised ?? 0), 0);
     }
     if (evaluate) {
-      this.evalOut.fill(NaN);
-      this.distance.fill(NaN);
-      this.miaAuc.fill(NaN);
+      this.peers.clear();
       for (const p of online) {
         const f = evals[p];
         if (f) this.takeEval(p, f.sender, bytesFloat64(f.payload));
@@ -220,7 +206,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       const avg = [...reports].reverse().find((r) => r.averageModel)?.averageModel;
       if (this.world.config.eval.averageModel) {
         if (!avg && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no average model for round ${round}`);
-        this.meanEvalOut.set(avg ? [avg.correct, fromWire(avg.lossSum)] : [NaN, NaN]);
+        this.peers.meanEvalOut.set(avg ? [avg.correct, fromWire(avg.lossSum)] : [NaN, NaN]);
       }
       Object.assign(metrics, await this.evaluate(round, failing ? up : undefined));
       this.lastEval = metrics;
@@ -234,44 +220,21 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     if (first !== a || values.length !== (b - a) * EVAL_FIELDS) {
       throw new PlexusError(`live: process ${p} sent the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} were due`);
     }
-    for (let i = a; i < b; i++) {
-      const at = (i - a) * EVAL_FIELDS;
-      this.evalOut[i * 3] = values[at];
-      this.evalOut[i * 3 + 1] = values[at + 1];
-      this.distance[i] = values[at + 2];
-      this.world.state.stepCount[i] = values[at + 3];
-      this.miaAuc[i] = values[at + 4];
-    }
+    this.peers.take(a, values);
   }
 
   /** Engine.evaluate over the received values: the same summarising code, in peer order; after a loss, over the peers online (`up`). */
   private async evaluate(round: number, up?: boolean[]): Promise<Partial<RoundMetrics>> {
-    const w = up ? { ...this.world, evalPeers: this.world.evalPeers.filter((p) => up[p]) } : this.world;
-    // what evaluatePeers asks of a runtime, answered with what the processes sent (the mean itself stays on the last process)
-    const received: Pick<Runtime, 'distances' | 'evaluate' | 'columnMean' | 'evaluateMean' | 'membershipAuc'> = {
-      distances: async () => this.distance,
-      evaluate: async () => this.evalOut,
-      columnMean: async () => NaN,
-      evaluateMean: async () => this.meanEvalOut,
-      membershipAuc: async (_round, peers) => peers.map((p) => this.miaAuc[p]),
-    };
-    const e = await evaluatePeers(received as Runtime, round, w);
+    const e = await this.peers.evaluate(round, { up });
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const wiring = wiringOf(this.world, undefined), dp = privacyReport(this.world);
-    const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer), ...(up ? { online: up } : {}) };
-    const edgeBytes = this.traffic.edgeBytes();
-    if (edgeBytes) perPeer.edgeBytes = edgeBytes;
-    this.emit('peers', perPeer);
-    return { ...e.round, ...wiring.round, ...dp.round };
+    this.emit('peers', e.peers);
+    return e.round;
   }
 
   /** Every node's link report (after its last round) as summary.json's live block. */
   private async collectLinks(): Promise<LiveSummary> {
     const done = await Promise.all(Array.from({ length: this.processes }, (_, p) => this.roster.unlessLost(() => this.mailbox.control(p, 0, 'done'))));
-    const links = done.flatMap((d, from) => (d?.links ?? []).map((l) => ({
-      from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
-      rttMs: l.rttMs, bytesPerSecond: d!.roundsSeconds > 0 ? l.bytesSent / d!.roundsSeconds : 0,
-    })));
+    const links = done.flatMap((d, from) => (d ? liveLinks(from, d.links, d.roundsSeconds) : []));
     return this.roster.addTo({
       processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice),
       roundsSeconds: done.map((d) => d?.roundsSeconds ?? NaN), links,
