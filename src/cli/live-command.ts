@@ -90,7 +90,7 @@ export function registerLiveCommand(program: Command): void {
     .addHelpText('after', `
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
-Each process it starts of a synchronous run writes its own files in processes/K/: its peers'
+Each process it starts writes its own files in processes/K/: its peers'
 lines of peers.jsonl, links.json and process.json (see \`plexus node --help\`).
 A synchronous dpsgd run gives the simulator's metrics.jsonl, whatever P (wall-clock fields aside).
 A process that dies is gone on without (dpsgd, local, gossip-learning): see peersOnline in metrics.jsonl.
@@ -177,7 +177,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     const own = await transport.start();
     // ready before any process starts: the children write their own files under it
     out = prepareOutDir(plan);
-    const childOut = asyncLive || opts.join ? undefined : out.dir;
+    const childOut = opts.join ? undefined : out.dir;
     if (childOut) makeDir(join(childOut, PROCESSES_DIR));
     let members: string[][];
     if (opts.join) {

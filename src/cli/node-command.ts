@@ -6,7 +6,8 @@ import { loadConfigFile } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
-import { ProcessRecord } from '../live/peer-files.js';
+import { ProcessRecord, RoundPeers } from '../live/peer-files.js';
+import { AsyncRoundPeers } from '../live/async/peer-line.js';
 import { liveIssues, rejoinIssues } from '../live/support.js';
 import { AsyncLiveNode } from '../live/async/node.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
@@ -29,7 +30,7 @@ export interface NodeOptions {
   bootstrapWait: number;
   timeout: number;
   rejoin?: boolean;
-  /** this process's own files (synchronous runs) */
+  /** this process's own files */
   out?: string;
   force?: boolean;
   /** asynchronous protocols: wall milliseconds of one virtual time unit */
@@ -61,7 +62,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
-With --out DIR (synchronous runs), DIR gets this process's own files: peers.jsonl (the observer's
+With --out DIR, DIR gets this process's own files: peers.jsonl (the observer's
 peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its rows of
 summary.json's live.links) and process.json (slice, rounds, the processes it went on without).
 Example on two machines and an observer (bootstrap.txt the same everywhere):
@@ -90,7 +91,6 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
-  if (opts.out !== undefined && asyncLive) throw new UsageError('--out: a process of an asynchronous (gossip-learning) run writes no files of its own yet; leave --out to the observer (plexus live)');
   // a busy directory is refused before anything is built
   if (opts.out !== undefined && !opts.rejoin) planOutDir(opts.out, { force: opts.force });
   let files: ProcessFiles | undefined;
@@ -99,10 +99,11 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
-      ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork, timeoutMs: opts.timeout })
+      ? await AsyncLiveNode.create(config, { transport, processes: opts.processes, backend: opts.backend, timeScaleMs: opts.timeScale ?? DEFAULT_TIME_SCALE_MS, emulateNetwork: opts.emulateNetwork, timeoutMs: opts.timeout, ...listeners })
       : await LiveNode.create(config, { transport, processes: opts.processes, workers: opts.workers ?? 0, backend: opts.backend, timeoutMs: opts.timeout, ...listeners });
-    if (node instanceof LiveNode && opts.out !== undefined) {
-      files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice), { rejoin: opts.rejoin, force: opts.force });
+    if (opts.out !== undefined) {
+      const peers = node instanceof LiveNode ? new RoundPeers(node.world) : new AsyncRoundPeers(node.world);
+      files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice, peers), { rejoin: opts.rejoin, force: opts.force });
     }
     const addresses = await transport.start();
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');

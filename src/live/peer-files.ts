@@ -25,9 +25,9 @@ export class RoundPeers {
   /** cumulative bytes per peer (bytesSent), from each round's traffic */
   readonly traffic: TrafficMeter;
   /** the world with the local steps the frames carried (epsilon reads them), never the training state's own */
-  private readonly view: World;
+  protected readonly view: World;
 
-  constructor(private readonly world: World) {
+  constructor(protected readonly world: World) {
     const n = world.config.peers;
     this.evalOut = new Float64Array(n * 3);
     this.distance = new Float64Array(n);
@@ -49,18 +49,26 @@ export class RoundPeers {
     this.miaAuc.fill(NaN);
   }
 
-  /** The evaluation frame of peers first..first + values.length / EVAL_FIELDS - 1. */
+  /** Values per peer in an evaluation frame: the first four are test correct count, test loss sum, squared distance, local steps. */
+  protected readonly fields: number = EVAL_FIELDS;
+
+  /** The evaluation frame of peers first..first + values.length / fields - 1. */
   take(first: number, values: Float64Array): void {
     const steps = this.view.state.stepCount;
-    for (let k = 0; k < values.length / EVAL_FIELDS; k++) {
+    for (let k = 0; k < values.length / this.fields; k++) {
       const i = first + k;
-      const at = k * EVAL_FIELDS;
+      const at = k * this.fields;
       this.evalOut[i * 3] = values[at];
       this.evalOut[i * 3 + 1] = values[at + 1];
       this.distance[i] = values[at + 2];
       steps[i] = values[at + 3];
-      this.miaAuc[i] = values[at + 4];
+      this.takeMore(i, values, at);
     }
+  }
+
+  /** Peer i's values after the first four (its frame's from `at`): the attack's AUC. */
+  protected takeMore(i: number, values: Float64Array, at: number): void {
+    this.miaAuc[i] = values[at + 4];
   }
 
   /**
@@ -165,15 +173,16 @@ export interface ProcessSummary {
   rejoined: { process: number; round: number }[];
 }
 
-/** One process's lines: its slice of each evaluation round's peers line, and its account of the run. */
+/**
+ * One process's lines: its slice of each evaluation round's peers line, and its account of the run.
+ * `peers` builds the lines as the observer does (an asynchronous run's: AsyncRoundPeers).
+ */
 export class ProcessRecord {
-  private readonly peers: RoundPeers;
   private readonly edges: [number, number];
   private readonly summary: ProcessSummary;
   private live?: Set<number>;
 
-  constructor(private readonly world: World, processes: number, process: number, readonly slice: [number, number]) {
-    this.peers = new RoundPeers(world);
+  constructor(private readonly world: World, processes: number, process: number, readonly slice: [number, number], private readonly peers = new RoundPeers(world)) {
     this.edges = edgeRange(world.topology, slice[0], slice[1]);
     this.summary = { process, processes, slice, firstRound: null, lastRound: null, end: 'stopped', lost: [], rejoined: [] };
   }

@@ -3,6 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { LiveLink } from '../../src/engine/events.js';
+import { joinPeerSlices, type PeerSliceLine } from '../../src/live/peer-files.js';
+import { json } from '../../src/cli/run-writer.js';
 import { jsonLines, plexus, tempDir, writeConfig } from '../cli/helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'live', 'async', 'node.js'));
@@ -22,7 +25,7 @@ eval: { every: 5, testExamples: 500 }
 `;
 
 describe.skipIf(!built)('plexus live with gossip learning', () => {
-  it('runs it in real time over two libp2p processes, the senders emulating the latency and drop', async () => {
+  it('runs it in real time over two libp2p processes, the senders emulating the latency and drop, each process writing its own files', async () => {
     const dir = tempDir('plexus-live-gossip-');
     const cfg = writeConfig(dir, 'gossip.yaml', config);
     const out = join(dir, 'live');
@@ -40,6 +43,19 @@ describe.skipIf(!built)('plexus live with gossip learning', () => {
     expect(summary.live.transport).toBe('libp2p');
     // 2 s of wall clock for 20 units of 100 ms
     expect(Math.min(...summary.live.roundsSeconds)).toBeGreaterThan(1.9);
+    // each process's peers lines joined are the observer's peers.jsonl byte for byte, its links the observer's rows
+    const own = [0, 1].map((k) => join(out, 'processes', String(k)));
+    const slices = own.map((d) => readFileSync(join(d, 'peers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PeerSliceLine));
+    expect(slices.map((ls) => ls.map((l) => l.first))).toEqual([[0, 0, 0, 0], [8, 8, 8, 8]]);
+    const joined = slices[0].map((l) => json(joinPeerSlices(slices.map((ls) => ls.find((x) => x.round === l.round)!))) + '\n').join('');
+    expect(joined).toBe(readFileSync(join(out, 'peers.jsonl'), 'utf8'));
+    own.forEach((d, k) => {
+      const links = JSON.parse(readFileSync(join(d, 'links.json'), 'utf8')) as { process: number; roundsSeconds: number; links: LiveLink[] };
+      expect(links.roundsSeconds).toBe(summary.live.roundsSeconds[k]);
+      expect(json(links.links)).toBe(json(summary.live.links.filter((l: LiveLink) => l.from === k)));
+      expect(JSON.parse(readFileSync(join(d, 'process.json'), 'utf8'))).toMatchObject({ process: k, processes: 2, slice: [k * 8, k * 8 + 8], firstRound: 1, lastRound: 20, end: 'done', lost: [] });
+    });
+    expect(r.stderr).toMatch(/each process's own files: .*processes\/K\//);
   }, 60_000);
 
   it('runs the simulator\'s churn: its peers are online at the same virtual times as in plexus run', async () => {

@@ -2,69 +2,25 @@
 // observer's peers.jsonl byte for byte, and its links are the observer's rows for it.
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../src/config/schema.js';
-import type { LiveLink, PeerMetrics, RunSummary } from '../../src/engine/events.js';
+import type { PeerMetrics } from '../../src/engine/events.js';
 import { LiveNode } from '../../src/live/node.js';
 import { LiveObserver } from '../../src/live/observer.js';
-import { edgeRange, joinPeerSlices, ProcessRecord, slicePeerLine, type PeerSliceLine, type ProcessSummary } from '../../src/live/peer-files.js';
-import { createMemoryHub } from '../../src/live/transport/memory.js';
+import { edgeRange, joinPeerSlices, slicePeerLine, type PeerSliceLine } from '../../src/live/peer-files.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { json } from '../../src/cli/run-writer.js';
 import { smallConfig } from '../engine/helpers.js';
+import { joined, runWithFiles, type Recorded } from './peer-files-helpers.js';
 
-interface Recorded {
-  /** the observer's peers.jsonl and each process's, as the writers write them */
-  observer: string;
-  processes: string[];
-  links: LiveLink[][];
-  accounts: ProcessSummary[];
-  summary: RunSummary;
-}
-
-/** A live run in memory whose nodes keep their own lines, as `plexus node --out` writes them. */
-async function runWithFiles(config: ExperimentConfig, processes: number): Promise<Recorded> {
-  const hub = createMemoryHub();
-  const transports = Array.from({ length: processes + 1 }, (_, k) => hub.transport(k));
-  const text = Array.from({ length: processes }, () => '');
-  const links: LiveLink[][] = Array.from({ length: processes }, () => []);
-  const records: ProcessRecord[] = [];
-  const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, {
-    transport: transports[k], processes,
-    onMeasured: async (m) => {
-      const line = await records[k].measured(m);
-      if (line) text[k] += json(line) + '\n';
-    },
-    onDone: (d) => (links[k] = records[k].done(d.links, d.roundsSeconds)),
-  })));
-  nodes.forEach((n, k) => (records[k] = new ProcessRecord(n.world, processes, k, n.slice)));
-  const observer = await LiveObserver.create(config, { transport: transports[processes], processes, transportName: 'memory' });
-  let observed = '';
-  observer.on('peers', (p) => (observed += json(p) + '\n'));
-  const addresses = await Promise.all(transports.map((t) => t.start()));
-  await Promise.all(transports.map((t) => t.connect(addresses)));
-  try {
-    const [summary] = await Promise.all([observer.run(), ...nodes.map((n) => n.run())]);
-    return { observer: observed, processes: text, links, accounts: records.map((r) => r.account()), summary: summary as RunSummary };
-  } finally {
-    await Promise.all(nodes.map((n) => n.close()));
-    await observer.close();
-    await Promise.all(transports.map((t) => t.close()));
-  }
-}
-
-/** Every process's lines joined round by round, in the observer's order (rounds ascending), as the writer formats them. */
-function joined(files: string[]): string {
-  const byRound = new Map<number, PeerSliceLine[]>();
-  for (const f of files) {
-    for (const l of f.trim().split('\n')) {
-      const line = JSON.parse(l) as PeerSliceLine;
-      byRound.set(line.round, [...(byRound.get(line.round) ?? []), line]);
-    }
-  }
-  return [...byRound.keys()].sort((x, y) => x - y).map((r) => json(joinPeerSlices(byRound.get(r)!)) + '\n').join('');
+/** A live run in memory whose nodes keep their own lines. */
+function runSyncWithFiles(config: ExperimentConfig, processes: number): Promise<Recorded> {
+  return runWithFiles(processes, {
+    node: (transport, listeners) => LiveNode.create(config, { transport, processes, ...listeners }),
+    observer: (transport) => LiveObserver.create(config, { transport, processes, transportName: 'memory' }),
+  });
 }
 
 async function expectJoinedIsObserver(config: ExperimentConfig, processes: number): Promise<Recorded> {
-  const run = await runWithFiles(config, processes);
+  const run = await runSyncWithFiles(config, processes);
   expect(run.observer.length).toBeGreaterThan(0);
   expect(joined(run.processes)).toBe(run.observer);
   run.processes.forEach((f, k) => {

@@ -20,7 +20,7 @@ import { ChainReduction } from '../measure.js';
 import { distancesTo } from '../reduce.js';
 import { float64Bytes, wireNumber, type LinkReport } from '../messages.js';
 import { answerPings, LiveStopped, measureRtt } from '../links.js';
-import { waitLimit } from '../node.js';
+import { waitLimit, type LiveNodeOptions } from '../node.js';
 import { NodeRoster } from '../roster.js';
 import { asyncControlFrame, gossipFrame, readGossip, type AsyncRoundMessage, type GossipMessage, type MessageCounts } from './messages.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
@@ -49,6 +49,12 @@ export interface AsyncLiveNodeOptions {
    * kB) before pinging it: one that does not answer within as long again is gone on without
    */
   timeoutMs?: number;
+  /**
+   * this process's own files (src/live/peer-files.ts): each measurement as reported (awaited; on
+   * evaluation rounds with the frame sent, and the bytes its peers sent since the last one), and the link report
+   */
+  onMeasured?: LiveNodeOptions['onMeasured'];
+  onDone?: LiveNodeOptions['onDone'];
 }
 
 type Tick = { time: number; type: 'wake' | 'churn'; peer: number } | { time: number; type: 'tick'; round: number };
@@ -110,6 +116,8 @@ export class AsyncLiveNode {
   private readonly online: Uint8Array;
   private readonly sentBy: Float64Array;
   private readonly bytesBy: Float64Array;
+  /** bytesBy as of the last report (onMeasured gets the difference) */
+  private readonly bytesReported: Float64Array;
   /** who is lost, the chain over the live processes, the rejoin handshake */
   private readonly roster: NodeRoster;
   /** set once this process's final counts are sent: losing links is then the others closing */
@@ -182,6 +190,7 @@ export class AsyncLiveNode {
     this.online = new Uint8Array(config.peers).fill(1);
     this.sentBy = new Float64Array(config.peers);
     this.bytesBy = new Float64Array(config.peers);
+    this.bytesReported = new Float64Array(config.peers);
   }
 
   static async create(config: ExperimentConfig, o: AsyncLiveNodeOptions): Promise<AsyncLiveNode> {
@@ -418,6 +427,7 @@ export class AsyncLiveNode {
       to: s.process, bytesSent: s.bytesSent, bytesReceived: s.bytesReceived, framesSent: s.framesSent, framesReceived: s.framesReceived, rttMs: rtt.get(s.process) ?? null,
     }));
     const all = config.rounds + 1;
+    this.o.onDone?.({ links, roundsSeconds: seconds });
     this.finished = true;
     await this.o.transport.send(this.observer, asyncControlFrame(0, {
       type: 'async-final', sent: this.sent.upTo(all), dropped: this.dropped.upTo(all), delivered: this.delivered.upTo(all), links, seconds, peerSteps: this.runtime.peerSteps,
@@ -508,6 +518,12 @@ export class AsyncLiveNode {
     }
     if (reduced?.consensus) msg.consensus = { value: wireNumber(reduced.consensus.value), meanSq: wireNumber(reduced.consensus.meanSq) };
     await this.o.transport.send(this.observer, asyncControlFrame(round, msg));
+    if (this.o.onMeasured) {
+      const perPeer = new Float64Array(this.world.config.peers);
+      msg.bytes.forEach((x, i) => (perPeer[a + i] = x - this.bytesReported[a + i], this.bytesReported[a + i] = x));
+      const members = this.roster.members;
+      await this.o.onMeasured({ round, values, traffic: { bytes: perPeer.reduce((s, x) => s + x, 0), perPeer }, ...(members.everLost ? { live: members.live() } : {}) });
+    }
   }
 
   async close(): Promise<void> {

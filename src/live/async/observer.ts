@@ -4,22 +4,20 @@
 // the Engine's events with the simulator's async-mode RoundMetrics (virtualTime, messages, peers online).
 import type { ExperimentConfig } from '../../config/schema.js';
 import { TypedEmitter } from '../../engine/emitter.js';
-import type { EngineEvents, LiveSummary, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from '../../engine/events.js';
-import type { Runtime } from '../../engine/runtime.js';
+import type { EngineEvents, LiveSummary, RoundMetrics, RunSummary, SetupEvent } from '../../engine/events.js';
 import { createWorld, type World } from '../../engine/setup.js';
 import { ConfigError, DivergenceError, PlexusError } from '../../errors.js';
 import { checkDivergence } from '../../metrics/divergence.js';
-import { evaluatePeers } from '../../metrics/evaluation.js';
 import { buildSummary } from '../../metrics/summary.js';
-import { TrafficMeter } from '../../metrics/traffic.js';
-import { privacyReport } from '../../privacy/report.js';
 import { FRAME_KINDS, type Transport } from '../transport/types.js';
 import { keyOf, Mailbox } from '../mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage } from '../messages.js';
 import { answerPings } from '../links.js';
 import { ObserverRoster } from '../observer-roster.js';
 import { sliceOf } from '../node.js';
+import { liveLinks } from '../peer-files.js';
 import { ASYNC_EVAL_FIELDS } from './node.js';
+import { AsyncRoundPeers } from './peer-line.js';
 import { readAsyncControl, type AsyncControl, type AsyncRoundMessage, type MessageCounts } from './messages.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS } from './support.js';
 
@@ -43,18 +41,13 @@ class Aborted extends PlexusError {}
 export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
   readonly world: World;
   private readonly mailbox: Mailbox;
-  private readonly traffic: TrafficMeter;
+  /** the evaluation frames and the traffic, as the peers.jsonl line is built from them */
+  private readonly peers: AsyncRoundPeers;
   private readonly processes: number;
   private readyInfo?: ReadyMessage[];
   private aborted = false;
   private live?: LiveSummary;
   private lastEval?: RoundMetrics;
-  private readonly evalOut: Float64Array;
-  private readonly distance: Float64Array;
-  private readonly wakeups: number[];
-  private readonly messagesSent: number[];
-  /** each peer online under time.churn as last reported (true without churn) */
-  private readonly churnedIn: boolean[];
   /** cumulative bytes per peer as last reported */
   private readonly bytes: Float64Array;
   /** who is lost and who rejoined */
@@ -68,12 +61,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     const n = world.config.peers;
     this.world = world;
     this.processes = o.processes;
-    this.traffic = new TrafficMeter(world.topology);
-    this.evalOut = new Float64Array(n * 3);
-    this.distance = new Float64Array(n);
-    this.wakeups = new Array<number>(n).fill(0);
-    this.messagesSent = new Array<number>(n).fill(0);
-    this.churnedIn = new Array<boolean>(n).fill(true);
+    this.peers = new AsyncRoundPeers(world);
     this.bytes = new Float64Array(n);
     this.mailbox = new Mailbox(o.transport);
     answerPings(this.mailbox);
@@ -188,7 +176,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       config, last, lastEval: this.lastEval, rounds: last?.round ?? 0,
       peerSteps: total.peerSteps,
       wallMs: performance.now() - start + setupMs, trainMs: max((r) => r.trainMs), evalMs: max((r) => r.evalMs), setupMs,
-      bytesSent: this.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
+      bytesSent: this.peers.traffic.bytes, backend: first.backend, kernel: first.kernel, workers: first.workers, params: w.state.dim,
       spectral: w.spectral, aborted: this.aborted, counters, simdUnavailable: first.simdUnavailable, adversaries: w.adversaries,
     });
     if (this.live) summary.live = this.live;
@@ -232,7 +220,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       });
       Object.assign(this.counts[p], { sent: r.sent, dropped: r.dropped, delivered: r.delivered, peerSteps: r.peerSteps });
     }
-    this.traffic.add({ bytes: perPeer.reduce((s, b) => s + b, 0), perPeer });
+    this.peers.traffic.add({ bytes: perPeer.reduce((s, b) => s + b, 0), perPeer });
     const failing = this.roster.failing;
     const c = [...reports].reverse().find((r) => r.consensus)?.consensus;
     if (!c && !failing) throw new PlexusError(`live: process ${P - 1}, the last of the chain, reported no consensus distance for time ${round}`);
@@ -241,14 +229,13 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     if (c) checkDivergence(round, fromWire(c.meanSq), consensus, this.world.state.dim);
     const total = this.totals();
     const metrics: RoundMetrics = {
-      round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
+      round, consensusDistance: consensus, bytesSent: this.peers.traffic.bytes, roundSeconds: round === 0 ? 0 : reports.reduce((m, r) => Math.max(m, r.seconds), 0),
       virtualTime: round, messagesSent: total.sent, messagesDropped: total.dropped, messagesDelivered: total.delivered, peersOnline: reports.reduce((s, r) => s + r.online, 0),
     };
     const up = this.roster.peersUp(online);
     if (failing) metrics.processesOnline = online.length;
     if (evaluate) {
-      this.evalOut.fill(NaN);
-      this.distance.fill(NaN);
+      this.peers.clear();
       for (const p of online) {
         const f = heard[p]!.evals!;
         this.takeEval(p, f.sender, bytesFloat64(f.payload));
@@ -264,41 +251,19 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     if (first !== a || values.length !== (b - a) * ASYNC_EVAL_FIELDS) {
       throw new PlexusError(`live: process ${p} sent the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} were due`);
     }
-    for (let i = a; i < b; i++) {
-      const at = (i - a) * ASYNC_EVAL_FIELDS;
-      this.evalOut[i * 3] = values[at];
-      this.evalOut[i * 3 + 1] = values[at + 1];
-      this.distance[i] = values[at + 2];
-      this.world.state.stepCount[i] = values[at + 3];
-      this.wakeups[i] = values[at + 4];
-      this.messagesSent[i] = values[at + 5];
-      this.churnedIn[i] = values[at + 6] === 1;
-    }
+    this.peers.take(a, values);
   }
 
-  /**
-   * The simulator's evaluation summary over what the processes up (`up`) sent (evaluatePeers on a
-   * runtime answering from it); churned-out peers are evaluated, as in the simulator, and marked offline.
-   */
+  /** The evaluation summary and the 'peers' event over what the processes up (`up`) sent (AsyncRoundPeers). */
   private async evaluate(round: number, up: boolean[]): Promise<Partial<RoundMetrics>> {
-    const w = { ...this.world, evalPeers: this.world.evalPeers.filter((p) => up[p]) };
-    const received: Pick<Runtime, 'distances' | 'evaluate'> = { distances: async () => this.distance, evaluate: async () => this.evalOut };
-    const e = await evaluatePeers(received as Runtime, round, w);
+    const e = await this.peers.evaluate(round, { up });
     checkDivergence(round, 0, 0, 1, e.round.meanLoss);
-    const dp = privacyReport(this.world);
-    const perPeer: PeerMetrics = {
-      ...e.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer),
-      online: up.map((u, i) => u && this.churnedIn[i]), wakeups: this.wakeups.slice(), messagesSent: this.messagesSent.slice(),
-    };
-    this.emit('peers', perPeer);
-    return { ...e.round, ...dp.round };
+    this.emit('peers', e.peers);
+    return e.round;
   }
 
   private linksOf(final: (Extract<AsyncControl, { type: 'async-final' }> | undefined)[]): LiveSummary {
-    const links = final.flatMap((d, from) => (d?.links ?? []).map((l) => ({
-      from, to: l.to, bytesSent: l.bytesSent, framesSent: l.framesSent, bytesReceived: l.bytesReceived, framesReceived: l.framesReceived,
-      rttMs: l.rttMs, bytesPerSecond: d!.seconds > 0 ? l.bytesSent / d!.seconds : 0,
-    })));
+    const links = final.flatMap((d, from) => (d ? liveLinks(from, d.links, d.seconds) : []));
     return this.roster.addTo({
       processes: this.processes, transport: this.o.transportName, slices: this.readyInfo!.map((r) => r.slice), roundsSeconds: final.map((d) => d?.seconds ?? NaN), links,
     });
