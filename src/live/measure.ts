@@ -4,7 +4,7 @@
 import { squaredNorm } from '../metrics/divergence.js';
 import { ranges } from '../engine/runtime.js';
 import { COLUMN_BLOCK } from '../engine/shared-state.js';
-import { instantiateExchange, sharedWasmMemoryOf, type ExchangeKernels } from '../wasm/exchange.js';
+import { createSharedWasmMemory, instantiateExchange, sharedWasmMemoryOf, type ExchangeKernels } from '../wasm/exchange.js';
 import {
   carryBytes, carryFromBytes, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
   type ColumnCarry, type ReduceLayout, type ReducedMean, type RowSpan, type StatsPath,
@@ -26,6 +26,25 @@ interface Piece {
   c0: number;
   c1: number;
   layout: ReduceLayout;
+}
+
+/**
+ * A copy of a slice's rows that the next round cannot change (its training writes the rows in
+ * place while this round's chain runs): one buffer, reused, so a chain must end before the next
+ * copy. In a WebAssembly memory of its own when the rows are in one, so the chain's SIMD kernels
+ * read it there.
+ */
+export class RowSnapshot {
+  private rows?: Float32Array;
+
+  take(rows: Float32Array): Float32Array {
+    if (this.rows?.length !== rows.length) {
+      const memory = sharedWasmMemoryOf(rows) ? createSharedWasmMemory(rows.byteLength) : undefined;
+      this.rows = memory ? new Float32Array(memory.buffer, 0, rows.length) : new Float32Array(rows.length);
+    }
+    this.rows.set(rows);
+    return this.rows;
+  }
 }
 
 export class ChainReduction {
