@@ -49,9 +49,6 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
   return ranges(peers, processes)[k];
 }
 
-/** Peers an inline process trains between two looks at its frames (about 3 ms of W1's MLP). */
-const TRAIN_GROUP = 8;
-
 /** The protocols whose peers go on mixing over the neighbours that answered when a process is lost. */
 const RENORMALISING = new Set(['dpsgd', 'local']);
 
@@ -185,10 +182,10 @@ export class LiveNode {
       dim: base.dim,
       vectorBytes: base.vectorBytes,
       scalars: (name) => base.scalars(name),
-      train: (round, peers) => this.trainOwn(round, peers?.filter((p) => p >= a && p < b)),
+      train: (round, peers) => this.runtime.train(round, peers?.filter((p) => p >= a && p < b)),
       mix: mixOrAdopt,
       trainThenMix: async (round, w) => {
-        await this.trainOwn(round);
+        await this.runtime.train(round);
         await mixOrAdopt(round, w);
       },
       // every process gathers the averaged rows and takes the same mean (FedAvg's server, replicated)
@@ -326,20 +323,6 @@ export class LiveNode {
       const round = this.members.current;
       await this.mailbox.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);
       throw e;
-    }
-  }
-
-  /**
-   * Trains this slice's peers (or `peers` of it). Inline, TRAIN_GROUP peers at a time with the
-   * event loop let in between, so that the previous round's chain moves on while they train (each
-   * peer trains on its own: the groups give the same bits); a pool of workers leaves it free anyway.
-   */
-  private async trainOwn(round: number, peers?: number[]): Promise<void> {
-    if (this.executor.workers > 0) return this.runtime.train(round, peers);
-    const all = peers ?? Array.from({ length: this.slice[1] - this.slice[0] }, (_, i) => this.slice[0] + i);
-    for (let i = 0; i < all.length; i += TRAIN_GROUP) {
-      if (i > 0) await new Promise<void>((res) => setImmediate(res));
-      await this.runtime.train(round, all.slice(i, i + TRAIN_GROUP));
     }
   }
 
