@@ -4,9 +4,9 @@
 import { squaredNorm } from '../metrics/divergence.js';
 import { ranges } from '../engine/runtime.js';
 import { COLUMN_BLOCK } from '../engine/shared-state.js';
-import { instantiateExchange, sharedWasmMemoryOf, type ExchangeKernels } from '../wasm/exchange.js';
+import { createSharedWasmMemory, instantiateExchange, sharedWasmMemoryOf, type ExchangeKernels } from '../wasm/exchange.js';
 import {
-  carryBytes, carryFromBytes, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
+  carryBytes, carryInto, columnSumsContinue, createCarry, deviationsContinue, meanOf, reduceLayout, totalFromDeviations,
   type ColumnCarry, type ReduceLayout, type ReducedMean, type RowSpan, type StatsPath,
 } from './reduce.js';
 import { FRAME_KINDS } from './transport/types.js';
@@ -28,6 +28,25 @@ interface Piece {
   layout: ReduceLayout;
 }
 
+/**
+ * A copy of a slice's rows that the next round cannot change (its training writes the rows in
+ * place while this round's chain runs): one buffer, reused, so a chain must end before the next
+ * copy. In a WebAssembly memory of its own when the rows are in one, so the chain's SIMD kernels
+ * read it there.
+ */
+export class RowSnapshot {
+  private rows?: Float32Array;
+
+  take(rows: Float32Array): Float32Array {
+    if (this.rows?.length !== rows.length) {
+      const memory = sharedWasmMemoryOf(rows) ? createSharedWasmMemory(rows.byteLength) : undefined;
+      this.rows = memory ? new Float32Array(memory.buffer, 0, rows.length) : new Float32Array(rows.length);
+    }
+    this.rows.set(rows);
+    return this.rows;
+  }
+}
+
 export class ChainReduction {
   private readonly layout: ReduceLayout;
   private jsLayout?: ReduceLayout;
@@ -37,6 +56,12 @@ export class ChainReduction {
    * reducing piece by piece gives the same bits, while process k works on piece i + 1 as k + 1 works on piece i.
    */
   private readonly pieces: Piece[] = [];
+  /** each piece's carries of pass 1 (then its final sums) and pass 2, and the mean: reused run after run */
+  private readonly sums: ColumnCarry[] = [];
+  private readonly devs: ColumnCarry[] = [];
+  private readonly mean: ReducedMean;
+  /** the sends of the current pass not yet waited for */
+  private readonly sending: Promise<void>[] = [];
   /** one-block layouts by width, for the blocks' totals */
   private readonly blockLayouts = new Map<number, ReduceLayout>();
   /** the exchange kernels on the memory holding the rows (found on the first round), null when they are not in one */
@@ -57,8 +82,12 @@ export class ChainReduction {
     for (const [b0, b1] of ranges(Math.ceil(dim / COLUMN_BLOCK), PIECES)) {
       const c0 = b0 * COLUMN_BLOCK;
       const c1 = Math.min(dim, b1 * COLUMN_BLOCK);
-      this.pieces.push({ c0, c1, layout: reduceLayout(c1 - c0, path) });
+      const layout = reduceLayout(c1 - c0, path);
+      this.pieces.push({ c0, c1, layout });
+      this.sums.push(createCarry(layout));
+      this.devs.push(createCarry(layout));
     }
+    this.mean = { mean: new Float64Array(dim), meanF32: new Float32Array(dim) };
   }
 
   /** After a loss: the chain is formed over the live processes `order` (index order), the mean taken over their `peers` peers. */
@@ -78,33 +107,31 @@ export class ChainReduction {
     return total;
   }
 
-  /** Reduces the round's rows; `rows` is this process's slice (count rows of dim floats). */
+  /**
+   * Reduces the round's rows; `rows` is this process's slice (count rows of dim floats). One run at
+   * a time: the carries and the mean returned are reused by the next run.
+   */
   async run(round: number, rows: Float32Array, count: number): Promise<Reduced> {
     const t0 = performance.now();
+    this.sending.length = 0; // an abandoned run's, if any (their failures are caught)
     const last = this.order[this.order.length - 1];
-    const { dim } = this.layout;
-    const finals: ColumnCarry[] = [];
     // pass 1, block by block along the chain; the last process sends each block's final sums to every other
-    for (const piece of this.pieces) {
+    for (const [i, piece] of this.pieces.entries()) {
       const span = this.spanOf(piece, rows);
-      const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, piece.layout, undefined, span), piece.layout);
-      if (this.self === last) {
-        finals.push(sums);
-        await Promise.all(this.order.filter((q) => q !== last).map((q) => this.send(q, round, sums)));
-      }
+      const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, piece.layout, undefined, span), this.sums[i], piece.layout);
+      if (this.self === last) for (const q of this.order) if (q !== last) this.send(q, round, sums);
     }
-    // pass 2 with each block's mean, as its final sums come
-    const mean: ReducedMean = { mean: new Float64Array(dim), meanF32: new Float32Array(dim) };
+    // pass 2 with each block's mean, as its final sums come (into pass 1's carry, sent on already)
+    const { mean } = this;
     let total = 0;
     for (const [i, piece] of this.pieces.entries()) {
-      const final = this.self === last ? finals[i] : await this.receive(last, round, piece.layout);
-      const m = meanOf(final, this.count, piece.layout);
-      mean.mean.set(m.mean, piece.c0);
-      mean.meanF32.set(m.meanF32, piece.c0);
+      const final = this.self === last ? this.sums[i] : await this.receive(last, round, this.sums[i], piece.layout);
+      const m = meanOf(final, this.count, piece.layout, { mean: mean.mean.subarray(piece.c0, piece.c1), meanF32: mean.meanF32.subarray(piece.c0, piece.c1) });
       const span = this.spanOf(piece, rows);
-      const devs = await this.pass(round, (c) => deviationsContinue(c, rows, count, piece.layout, m, undefined, span), piece.layout);
+      const devs = await this.pass(round, (c) => deviationsContinue(c, rows, count, piece.layout, m, undefined, span), this.devs[i], piece.layout);
       if (this.self === last) total = this.addTotals(total, devs, piece.layout);
     }
+    await this.sent();
     const out: Reduced = { mean };
     if (this.self === last) out.consensus = { value: total / this.count, meanSq: squaredNorm(mean.mean) };
     this.ms += performance.now() - t0;
@@ -127,28 +154,42 @@ export class ChainReduction {
   async averageModel(round: number, rows: Float32Array, count: number): Promise<ReducedMean | undefined> {
     const t0 = performance.now();
     const layout = (this.jsLayout ??= reduceLayout(this.layout.dim, 'js'));
-    const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, layout), layout);
+    const sums = await this.pass(round, (c) => columnSumsContinue(c, rows, count, layout), createCarry(layout), layout);
+    await this.sent();
     this.ms += performance.now() - t0;
     return this.self === this.order[this.order.length - 1] ? meanOf(sums, this.count, layout) : undefined;
   }
 
-  /** One pass along the chain: the carry from the previous process, this one's rows, on to the next; the last keeps it. */
-  private async pass(round: number, add: (c: ColumnCarry) => void, layout = this.layout): Promise<ColumnCarry> {
+  /** One pass along the chain, in `carry`: zeros or the previous process's carry, plus this one's rows, on to the next; the last keeps it. */
+  private async pass(round: number, add: (c: ColumnCarry) => void, carry: ColumnCarry, layout: ReduceLayout): Promise<ColumnCarry> {
     const at = this.order.indexOf(this.self);
-    const carry = at === 0 ? createCarry(layout) : await this.receive(this.order[at - 1], round, layout);
+    if (at === 0) carryBytes(carry).fill(0);
+    else await this.receive(this.order[at - 1], round, carry, layout);
     add(carry);
-    if (at < this.order.length - 1) await this.send(this.order[at + 1], round, carry);
+    if (at < this.order.length - 1) this.send(this.order[at + 1], round, carry);
     return carry;
   }
 
-  /** Every transport copies the payload into its frame, and a carry is not written after it is sent: no copy here. */
-  private send(to: number, round: number, carry: ColumnCarry): Promise<void> {
-    return this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry) });
+  /**
+   * Every transport copies the payload into its frame as send is called, so the carry may be
+   * written again at once; the send itself is not waited for here (it queues behind the round's
+   * rows to that process), only at the end of the pass (sent()).
+   */
+  private send(to: number, round: number, carry: ColumnCarry): void {
+    const sending = this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry) });
+    sending.catch(() => undefined);
+    this.sending.push(sending);
   }
 
-  private async receive(from: number, round: number, layout = this.layout): Promise<ColumnCarry> {
+  /** Waits for the sends so far (a failed one throws, as a lost process's does). */
+  private async sent(): Promise<void> {
+    await Promise.all(this.sending.splice(0));
+  }
+
+  /** The next carry from `from` copied into `into`. */
+  private async receive(from: number, round: number, into: ColumnCarry, layout: ReduceLayout): Promise<ColumnCarry> {
     // frames from one process arrive in order: pass 1's blocks, pass 2's (the last process's: the final sums), then the average model's pass
     const f = await this.mailbox.take(from, keyOf(FRAME_KINDS.reduce, round));
-    return carryFromBytes(layout, f.payload);
+    return carryInto(into, layout, f.payload);
   }
 }

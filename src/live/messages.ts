@@ -21,7 +21,7 @@ export interface RoundMessage {
   round: number;
   /** local steps taken so far by this process's peers */
   peerSteps: number;
-  /** wall seconds of the round on this process, measurement included */
+  /** wall seconds from the round's start to the next one's on this process (its chain runs beside the next round), or to the end of its measurement */
   seconds: number;
   /** cumulative wall milliseconds in protocol rounds and in evaluation on this process */
   trainMs: number;
@@ -112,9 +112,9 @@ export function bytesFloat64(payload: Uint8Array): Float64Array {
   return new Float64Array(new Uint8Array(payload).buffer);
 }
 
-/** Rows [first, first + count) of a rows x dim float32 buffer as a frame body (a copy). */
+/** Rows [first, first + count) of a rows x dim float32 buffer as a frame body: a view (every transport copies a payload as send is called). */
 export function rowBytes(params: Float32Array, dim: number, first: number, count: number): Uint8Array {
-  return new Uint8Array(params.buffer, params.byteOffset + first * dim * 4, count * dim * 4).slice();
+  return new Uint8Array(params.buffer, params.byteOffset + first * dim * 4, count * dim * 4);
 }
 
 /** Writes a rows frame body into params at row `first` (the body is whole float32 rows). */

@@ -15,7 +15,7 @@ import type { Membership } from './membership.js';
 import { peersOf, PushSumMass } from './push-sum-mass.js';
 import { NodeRoster } from './roster.js';
 import { LiveRows } from './row-ops.js';
-import { ChainReduction, type Reduced } from './measure.js';
+import { ChainReduction, RowSnapshot, type Reduced } from './measure.js';
 import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
@@ -70,6 +70,10 @@ export class LiveNode {
   private readonly protocol: Protocol;
   private readonly exchanger: Exchanger;
   private readonly reduction: ChainReduction;
+  /** the rows a round's chain reads while the next round trains */
+  private readonly snapshot = new RowSnapshot();
+  /** when the latest round started here */
+  private roundStart = 0;
   private readonly ops: RoundOps;
   private readonly observer: number;
   private trainMs = 0;
@@ -304,21 +308,32 @@ export class LiveNode {
     }
   }
 
-  /** Rounds `first`..rounds in step with the others, then the link report and the observer's bye. */
+  /**
+   * Rounds `first`..rounds in step with the others, then the link report and the observer's bye.
+   * A round's consensus chain runs on a copy of its rows beside the next round's training and
+   * exchange (one chain at a time); an evaluation round is measured before the next one starts.
+   */
   private async rounds(first: number): Promise<'done'> {
     const { config } = this.world;
     const m = this.mailbox;
     const evalDue = (r: number) => r % config.eval.every === 0 || r === config.rounds;
     const start = performance.now();
     if (first === 1 && config.eval.atStart) await this.measure(0, true, 0);
+    let measuring: Promise<void> | undefined;
     for (let round = first; round <= config.rounds; round++) {
       // a lost process rejoining: no round past the one it may join at until it says which
       await this.members.enter(round);
       const t0 = performance.now();
+      this.roundStart = t0;
       const traffic = await this.protocol.round(this.ops, round);
       this.trainMs += performance.now() - t0;
-      await this.measure(round, evalDue(round), t0, traffic);
+      await measuring;
+      measuring = this.measure(round, evalDue(round), t0, traffic);
+      // its failure is thrown where it is awaited (above, or below), not as an unhandled rejection meanwhile
+      measuring.catch(() => undefined);
+      if (evalDue(round)) await measuring;
     }
+    await measuring;
     const roundsSeconds = (performance.now() - start) / 1000;
     const rtt = await measureRtt(m, this.observer + 1, (q) => !this.members.lost.has(q));
     const links: LinkReport[] = this.o.transport.stats().map((s) => ({
@@ -331,12 +346,18 @@ export class LiveNode {
     return 'done';
   }
 
-  /** The round's consensus by the chain reduction; on evaluation rounds, this slice's peers evaluated and their distances. */
+  /**
+   * The round's consensus by the chain reduction; on evaluation rounds, this slice's peers evaluated
+   * and their distances (the caller awaits those before the next round changes the parameters).
+   * What the next round changes is taken before the first await: the rows (a copy), the counts.
+   */
   private async measure(round: number, evaluate: boolean, t0: number, traffic?: Traffic): Promise<void> {
     const { state, evalPeers, testN } = this.world;
     const [a, b] = this.slice;
     const dim = state.dim;
-    const rows = this.runtime.params().subarray(a * dim, b * dim);
+    const rows = this.snapshot.take(this.runtime.params().subarray(a * dim, b * dim));
+    const msg: RoundMessage = { type: 'round', round, peerSteps: this.runtime.peerSteps, seconds: 0, trainMs: this.trainMs, evalMs: this.evalMs };
+    const renormalised = this.renormalised;
     const reduced = await this.reduce(round, rows);
     let average: RoundMessage['averageModel'];
     let frame: Float64Array | undefined;
@@ -362,12 +383,13 @@ export class LiveNode {
       average = reduced ? await this.averageModel(round, rows).catch((e) => this.roster.chainFailed(round, e)) : undefined;
       await this.mailbox.transport.send(this.observer, { round, sender: a, receiver: -1, kind: FRAME_KINDS.eval, payload: float64Bytes(values) });
       this.evalMs += performance.now() - te;
+      msg.evalMs = this.evalMs;
     }
-    const msg: RoundMessage = {
-      type: 'round', round, peerSteps: this.runtime.peerSteps, seconds: round === 0 ? 0 : (performance.now() - t0) / 1000, trainMs: this.trainMs, evalMs: this.evalMs,
-    };
-    const live = this.members.live();
-    if (this.members.everLost) Object.assign(msg, { renormalised: this.renormalised, live });
+    // from this round's start to the next one's (which starts while this chain runs), or to now
+    if (round > 0) msg.seconds = ((this.roundStart > t0 ? this.roundStart : performance.now()) - t0) / 1000;
+    // who is live after the chain (a process lost during it sends no report: the next live one reports the traffic), but not one admitted for a later round
+    const live = this.members.live().filter((k) => !this.members.notYetIn(k, round));
+    if (this.members.everLost) Object.assign(msg, { renormalised, live });
     const t = traffic && (this.members.everLost ? this.sentByLive(traffic, live) : traffic);
     if (this.o.transport.self === live[0] && t) {
       msg.traffic = { bytes: t.bytes, perPeer: Array.from(t.perPeer), ...(t.perEdge ? { perEdge: Array.from(t.perEdge) } : {}) };

@@ -87,11 +87,15 @@ export function carryBytes(carry: ColumnCarry): Uint8Array {
 
 /** A received payload back as a carry (copied: a frame's bytes need not be aligned). */
 export function carryFromBytes(layout: ReduceLayout, bytes: Uint8Array): ColumnCarry {
+  return carryInto(createCarry(layout), layout, bytes);
+}
+
+/** A received payload copied into `carry` (of `layout`), which it returns. */
+export function carryInto(carry: ColumnCarry, layout: ReduceLayout, bytes: Uint8Array): ColumnCarry {
   const want = carryByteLength(layout);
   if (bytes.byteLength !== want) {
     throw new RangeError(`live reduce: a carry of ${bytes.byteLength} bytes arrived, this run's (dim ${layout.dim}, path ${layout.path}) has ${want}; are all processes running the same config?`);
   }
-  const carry = createCarry(layout);
   carryBytes(carry).set(bytes);
   return carry;
 }
@@ -173,11 +177,12 @@ export interface ReducedMean {
 /**
  * The mean from the final sums over n rows: the kernel multiplies its float32 sum by float32(1/n)
  * (its mean is float32, and state.mean holds the same value); the JS loop divides its float64 sum by n.
+ * Written into `out` (layout.dim columns each) when given.
  */
-export function meanOf(sums: ColumnCarry, n: number, layout: ReduceLayout): ReducedMean {
+export function meanOf(sums: ColumnCarry, n: number, layout: ReduceLayout, out?: ReducedMean): ReducedMean {
   if (!(n >= 1)) throw new RangeError(`live reduce: the mean needs at least one row, got n = ${n}`);
-  const mean = new Float64Array(layout.dim);
-  const meanF32 = new Float32Array(layout.dim);
+  const mean = out?.mean ?? new Float64Array(layout.dim);
+  const meanF32 = out?.meanF32 ?? new Float32Array(layout.dim);
   const inv = Math.fround(1 / n);
   for (const b of layout.blocks) {
     for (let c = b.c0, v = b.vecAt; c < b.vecEnd; c++, v++) {

@@ -5,6 +5,7 @@ import type { PeerMetrics, RoundMetrics, RunSummary } from '../../src/engine/eve
 import { LiveNode } from '../../src/live/node.js';
 import { LiveObserver } from '../../src/live/observer.js';
 import { createMemoryHub } from '../../src/live/transport/memory.js';
+import type { Transport } from '../../src/live/transport/types.js';
 
 export interface LiveRecorded {
   rounds: RoundMetrics[];
@@ -12,12 +13,15 @@ export interface LiveRecorded {
   summary: RunSummary;
 }
 
-/** config run live by `processes` nodes (inline, or each with a pool of `workers` threads) and an observer, all in this process. */
+/**
+ * config run live by `processes` nodes (inline, or each with a pool of `workers` threads) and an
+ * observer, all in this process; `wrap` may stand between a member and its transport (to watch its frames).
+ */
 export async function runLive(
-  config: ExperimentConfig, processes: number, opts: { workers?: number; watch?: (observer: LiveObserver) => void } = {},
+  config: ExperimentConfig, processes: number, opts: { workers?: number; watch?: (observer: LiveObserver) => void; wrap?: (t: Transport) => Transport } = {},
 ): Promise<LiveRecorded> {
   const hub = createMemoryHub();
-  const transports = Array.from({ length: processes + 1 }, (_, k) => hub.transport(k));
+  const transports = Array.from({ length: processes + 1 }, (_, k) => (opts.wrap ?? ((t: Transport) => t))(hub.transport(k)));
   const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(config, { transport: transports[k], processes, workers: opts.workers ?? 0 })));
   const observer = await LiveObserver.create(config, { transport: transports[processes], processes, transportName: 'memory' });
   const rounds: RoundMetrics[] = [];
