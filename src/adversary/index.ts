@@ -3,6 +3,7 @@
 // honest peer carry crafted messages through extra rows after the peers' rows (see plan.ts).
 import { z } from 'zod';
 import { int, unionOfKinds } from '../config/kinds.js';
+import { KindRegistry } from '../config/registry.js';
 import { alie } from './alie.js';
 import { dissensus } from './dissensus.js';
 import { gaussian } from './gaussian.js';
@@ -13,8 +14,11 @@ import type { Attack } from './types.js';
 
 export const attacks = [signFlip, gaussian, labelFlip, alie, ipm, dissensus] as const;
 
-export const attackSchema = unionOfKinds(attacks);
-export type AttackSpec = z.output<typeof attackSchema>;
+const builtInSchema = unionOfKinds(attacks);
+/** The built-ins and the attacks plug-ins add. */
+export const attackRegistry = new KindRegistry<Attack>('adversaries.attack', 'attacks', attacks as readonly Attack[]);
+export const attackSchema = attackRegistry.lazySchema<typeof builtInSchema>();
+export type AttackSpec = z.output<typeof builtInSchema>;
 
 export const adversariesSchema = z
   .object({
@@ -31,9 +35,7 @@ export const adversariesSchema = z
 export type AdversariesConfig = z.output<typeof adversariesSchema>;
 
 export function attackOf(kind: string): Attack {
-  const a = attacks.find((x) => x.kind === kind) as Attack | undefined;
-  if (!a) throw new RangeError(`adversaries.attack: unknown kind '${kind}'; use one of ${attacks.map((x) => x.kind).join(' | ')}`);
-  return a;
+  return attackRegistry.get(kind);
 }
 
 /** True when the attack sends crafted models (needs a protocol that mixes through ops.mix). */
@@ -44,3 +46,4 @@ export function craftsMessages(spec: AttackSpec): boolean {
 export { createAdversaryPlan, craftLinks, remapMixing, type AdversaryPlan } from './plan.js';
 export type { Attack, CraftEnv } from './types.js';
 export { createAsyncCrafter, type AsyncCrafter } from './async.js';
+export { defineAttack, honestEntries, rowStats } from './types.js';

@@ -1,5 +1,6 @@
 // Task handlers over the shared state. The same code runs inside pool workers and inline
 // (--workers 0), so results cannot depend on where a task ran.
+import { loadPlugins } from '../config/plugins.js';
 import { threadId } from 'node:worker_threads';
 import { Rng } from '../rng.js';
 import { mixRows } from '../topology/mix-rows.js';
@@ -36,6 +37,8 @@ export interface TaskContext {
 
 export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext> {
   const { state, settings } = setup;
+  // the same kinds as the main thread before anything names one (inline: already loaded, a no-op)
+  await loadPlugins(settings.plugins);
   // tfjs is imported, and its backend chosen, only when the kernel runs on it
   const kernel = await createKernel(settings.model, settings.kernelPath, { backend: settings.backend });
   return {
