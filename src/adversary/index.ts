@@ -10,7 +10,7 @@ import { gaussian } from './gaussian.js';
 import { ipm } from './ipm.js';
 import { labelFlip } from './label-flip.js';
 import { signFlip } from './sign-flip.js';
-import type { Attack } from './types.js';
+import type { Attack, Headcount } from './types.js';
 
 export const attacks = [signFlip, gaussian, labelFlip, alie, ipm, dissensus] as const;
 
@@ -43,7 +43,26 @@ export function craftsMessages(spec: AttackSpec): boolean {
   return attackOf(spec.kind).craft !== undefined;
 }
 
+/** How many peers attack under this config block: the listed ids, or the placement's count. */
+export function adversaryCount(cfg: AdversariesConfig): number {
+  return Array.isArray(cfg.peers) ? new Set(cfg.peers).size : cfg.peers.count;
+}
+
+/** The attack's own problems with this many peers and attackers (see Attack.check). */
+export function attackIssues(spec: AttackSpec, count: Headcount): string[] {
+  return attackOf(spec.kind).check?.(spec as never, count) ?? [];
+}
+
+/** "kind(settings)": the attack and the settings that shape what it sends, defaults worked out. */
+export function describeAttack(spec: AttackSpec, count: Headcount): string {
+  const own = attackOf(spec.kind).describe?.(spec as never, count);
+  const { kind, ...rest } = spec as Record<string, unknown>;
+  const fields = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(', ');
+  const settings = own ?? fields;
+  return settings ? `${kind}(${settings})` : String(kind);
+}
+
 export { createAdversaryPlan, craftLinks, remapMixing, type AdversaryPlan } from './plan.js';
-export type { Attack, CraftEnv } from './types.js';
+export type { Attack, CraftEnv, Headcount } from './types.js';
 export { createAsyncCrafter, type AsyncCrafter } from './async.js';
 export { defineAttack, honestEntries, rowStats } from './types.js';
