@@ -2,9 +2,10 @@
 // as its own `plexus run` child, N at a time; sweep.jsonl lists what became of each run.
 import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultMemoryLimit, estimateMemory, formatBytes, sizeIssues } from '../config/memory.js';
+import { loadConfigPlugins } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { describeParams } from '../sweep/names.js';
 import { createSweepProgress } from '../sweep/progress.js';
@@ -58,7 +59,10 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<vo
   if (opts.parallel !== undefined && opts.parallel > maxWorkers(cpus)) {
     throw new UsageError(`--parallel: ${opts.parallel} is more than ${maxWorkers(cpus)}, the most worth running here (4 per CPU, ${cpus} CPU(s), at most 64); leave it out for one per CPU`);
   }
-  const plan = planSweep(loadSweepFile(file));
+  const spec = loadSweepFile(file);
+  // the base config's plug-ins, so their kinds and options are checked in every combination
+  await loadConfigPlugins(spec.base, dirname(spec.basePath));
+  const plan = planSweep(spec);
   const outDir = resolve(opts.out ?? join('runs', 'sweeps', basename(file, extname(file))));
   checkSweepDir(outDir);
   const prepared = prepareSweep(plan, outDir);

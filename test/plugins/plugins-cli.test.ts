@@ -82,6 +82,20 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(readFileSync(join(dir, 'live', 'peers.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'sim', 'peers.jsonl'), 'utf8'));
   }, 90_000);
 
+  it('sweeps a plug-in\'s options like a built-in\'s', async () => {
+    const dir = pluginDir();
+    writeConfig(dir, 'base.yaml', `name: gm\nplugins: [./geometric-median.ts]\naggregation: { kind: geometric-median }\n${base.replace('rounds: 6', 'rounds: 2')}`);
+    const sweep = writeConfig(dir, 'sweep.yaml', 'base: base.yaml\nseeds: [1]\ngrid:\n  aggregation.iterations: [1, 5]\n');
+    const r = await plexus(['sweep', sweep, '--out', join(dir, 'sw'), '--parallel', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const records = readFileSync(join(dir, 'sw', 'sweep.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => [x.params['aggregation.iterations'], x.status])).toEqual([[1, 'done'], [5, 'done']]);
+    const bad = writeConfig(dir, 'bad.yaml', 'base: base.yaml\nseeds: [1]\ngrid:\n  aggregation.iterations: [0]\n');
+    const b = await plexus(['sweep', bad, '--out', join(dir, 'sw-bad')]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/aggregation.iterations: must be >= 1/);
+  }, 60_000);
+
   describe('a broken plug-in is refused before anything is written (exit 2, naming its file)', () => {
     const cases: [string, string, RegExp][] = [
       ['a missing file', '', /missing\.ts:\n {2}- no such file/],
