@@ -5,9 +5,10 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createFile, FileAccessError, readRegularText, removeIfThere } from '../safe-file.js';
+import { RUN_LOCK_FILE } from '../run-format/index.js';
 import { UsageError } from './options.js';
 
-export const LOCK_FILE = '.plexus.lock';
+export const LOCK_FILE = RUN_LOCK_FILE;
 
 export interface LockHolder {
   pid: number;
