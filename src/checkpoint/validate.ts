@@ -32,10 +32,11 @@ export function checkpointProblems(cp: unknown, config: ExperimentConfig, rounds
   if (!isObject(engine)) return [...out, 'checkpoint: engine state is missing'];
   const peers = config.peers;
   const dim = createLayout(modelSpecOf(config)).total;
+  const an = (type: string) => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
   const want = (name: string, v: unknown, type: string, length?: number, multipleOf?: number) => {
     const a = arrayInfo(v);
-    if (!a) return out.push(`checkpoint: ${name} is missing (a ${type} expected)`);
-    if (a.type !== type) return out.push(`checkpoint: ${name} is a ${a.type}, a ${type} expected`);
+    if (!a) return out.push(`checkpoint: ${name} is missing (${an(type)} expected)`);
+    if (a.type !== type) return out.push(`checkpoint: ${name} is ${an(a.type)}, ${an(type)} expected`);
     if (length !== undefined && a.length !== length) return out.push(`checkpoint: ${name} has ${a.length} entries, this run needs ${length}${name === 'params' ? ` (${peers} peers x ${dim} parameters)` : ''}`);
     if (multipleOf !== undefined && a.length % multipleOf !== 0) return out.push(`checkpoint: ${name} has ${a.length} entries, not a multiple of ${multipleOf}`);
     return 0;
