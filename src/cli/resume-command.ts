@@ -125,6 +125,8 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
       throw new ConfigError([...problems, `the run's lines do not reach round ${checkpoint.round}, where its checkpoint is; add --force to resume anyway, without those lines`], 'Cannot resume');
     }
     for (const p of problems) log(`resume --force: ${p}; going on without it`);
+    // the checks above ran without a pause: a Ctrl-C pressed meanwhile is heard now
+    await new Promise<void>((res) => setImmediate(res));
     if (interrupts.count > 0) {
       process.exitCode = 130;
       return;

@@ -1,7 +1,8 @@
 // Where a resumed run writes until it has earned its place: RUN/.plexus-resume/ holds copies of the
 // kept lines with the new ones appended, the new summary and checkpoints. Only a resume that ends
-// cleanly with at least one new round renames them over the run's files; anything else (an error,
-// a divergence, Ctrl-C during set-up, a second Ctrl-C) removes the stage and the run stays as it was.
+// cleanly (done, or stopped by Ctrl-C after at least one new round) renames them over the run's
+// files; anything else (an error, a divergence, Ctrl-C during set-up or before a new round, a
+// second Ctrl-C) removes the stage and the run stays as it was.
 import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmdirSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECKPOINT_FILE } from '../checkpoint/index.js';
@@ -110,8 +111,8 @@ export function stageResumeFiles(dir: string, from: number, history: FileHistory
   };
   const commit = (summary: RunSummary) => {
     if (done) return;
-    if (summary.rounds <= from) {
-      log(`no round was run after round ${from}: ${dir} is left as it was`);
+    if (summary.aborted && summary.rounds <= from) {
+      log(`stopped before a new round: ${dir} is left as it was`);
       drop();
       return;
     }
