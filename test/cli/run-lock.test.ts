@@ -71,3 +71,36 @@ describe('the run-directory lock', () => {
     expect(() => planOutDir(dir)).toThrow(/1 file\(s\) that are not a Plexus run \(sub\)/);
   });
 });
+
+describe('sweep and report hold the lock of the directory they write', () => {
+  it('a sweep or a report into a directory another process holds exits 2 naming it; otherwise no lock is left behind', async () => {
+    const { plexus, tiny, writeConfig } = await import('./helpers.js');
+    const ws = fresh();
+    writeConfig(ws, 'base.yaml', tiny.replace('rounds: 6', 'rounds: 2'));
+    writeConfig(ws, 'one.yaml', 'base: base.yaml\nseeds: [1]\n');
+    const sweepDir = join(ws, 'sweep');
+    mkdirSync(sweepDir);
+    const holder = { pid: process.ppid, host: hostname(), command: 'plexus sweep', started: 'earlier' };
+    plant(sweepDir, holder);
+    const busy = await plexus(['sweep', join(ws, 'one.yaml'), '--out', sweepDir, '-q']);
+    expect([busy.code, busy.stderr]).toEqual([2, expect.stringContaining(`in use by \`plexus sweep\` (pid ${process.ppid}, since earlier)`)]);
+    expect(existsSync(join(sweepDir, 'sweep.jsonl'))).toBe(false);
+    plant(sweepDir, { ...holder, pid: deadPid() });
+    const swept = await plexus(['sweep', join(ws, 'one.yaml'), '--out', sweepDir, '-q']);
+    expect(swept.code, swept.stderr).toBe(0);
+    expect(swept.stderr).toMatch(/taking over the lock of `plexus sweep`/);
+    expect(existsSync(join(sweepDir, LOCK_FILE))).toBe(false);
+
+    const reportDir = join(ws, 'figures');
+    mkdirSync(reportDir);
+    plant(reportDir, { ...holder, command: 'plexus report' });
+    const blocked = await plexus(['report', sweepDir, '--out', reportDir, '-q']);
+    expect([blocked.code, blocked.stderr]).toEqual([2, expect.stringContaining('in use by `plexus report`')]);
+    expect(existsSync(join(reportDir, 'report.html'))).toBe(false);
+    plant(reportDir, { ...holder, pid: deadPid() });
+    const made = await plexus(['report', sweepDir, '--out', reportDir, '-q']);
+    expect(made.code, made.stderr).toBe(0);
+    expect(existsSync(join(reportDir, 'report.html'))).toBe(true);
+    expect(existsSync(join(reportDir, LOCK_FILE))).toBe(false);
+  }, 120_000);
+});
