@@ -130,12 +130,20 @@ export function parseHeader(text: string, bodyBytes: number): { value: unknown; 
   return { value, bodyEnd: end };
 }
 
+const CORRUPT = 'its checksum does not match its content: the file is corrupt (changed or damaged after it was written); resume from another copy or rerun the experiment';
+
 /** Checks the digest of a whole file (after its preamble was checked). */
 export function verifyDigest(file: Uint8Array): void {
   const want = Buffer.from(file.buffer, file.byteOffset + 16, 32);
-  if (!digest(file, [file.subarray(PREAMBLE_BYTES)]).equals(want)) {
-    throw new CheckpointFormatError('its checksum does not match its content: the file is corrupt (changed or damaged after it was written); resume from another copy or rerun the experiment');
-  }
+  if (!digest(file, [file.subarray(PREAMBLE_BYTES)]).equals(want)) throw new CheckpointFormatError(CORRUPT);
+}
+
+/** The same check on a file read a chunk at a time by `read(position, length)`, never all in memory. */
+export function verifyDigestStreaming(preamble: Uint8Array, size: number, read: (position: number, length: number) => Uint8Array): void {
+  const h = createHash('sha256').update(preamble.subarray(0, 16));
+  const CHUNK = 1 << 22;
+  for (let pos = PREAMBLE_BYTES; pos < size; pos += CHUNK) h.update(read(pos, Math.min(CHUNK, size - pos)));
+  if (!h.digest().equals(Buffer.from(preamble.buffer, preamble.byteOffset + 16, 32))) throw new CheckpointFormatError(CORRUPT);
 }
 
 /** Replaces every array reference by a fresh typed array holding its bytes from `body`. */

@@ -12,7 +12,7 @@ import { RUN_FILES, type RoundMetrics } from '../run-format/index.js';
 import { ConfigError } from '../errors.js';
 import { FileAccessError, formatBytes, openRegularFile, readExactly, removeIfThere } from '../safe-file.js';
 import { VERSION } from '../version.js';
-import { attachArrays, CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, parseHeader, PREAMBLE_BYTES, readPreamble, verifyDigest } from './codec.js';
+import { attachArrays, CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, parseHeader, PREAMBLE_BYTES, readPreamble, verifyDigest, verifyDigestStreaming } from './codec.js';
 import { checkpointProblems } from './validate.js';
 
 /** Bumped whenever what a checkpoint holds changes meaning (the byte layout has its own number, in codec.ts). */
@@ -115,6 +115,13 @@ export function readCheckpoint(dir: string, opts: ReadCheckpointOptions = {}): C
     const pre = readExactly(file, 0, Math.min(file.size, PREAMBLE_BYTES), 'checkpoint');
     const { headerBytes, bodyStart } = readPreamble(pre, file.size);
     if (headerBytes > MAX_HEADER_BYTES) refuse(`its header claims ${formatBytes(headerBytes)}, more than a checkpoint's header holds; the file is not one Plexus wrote`);
+    if (opts.config) {
+      // the run's config bounds the file: within it, the checksum comes first, so any damage is
+      // reported as such (a chunk at a time; nothing is kept)
+      const limit = PREAMBLE_BYTES + MAX_HEADER_BYTES + bodyLimit(opts.config);
+      if (file.size > limit) refuse(`${formatBytes(file.size)}, more than the ${formatBytes(limit)} a checkpoint of this run's config can take`);
+      verifyDigestStreaming(pre, file.size, (at, n) => readExactly(file, at, n, 'checkpoint'));
+    }
     const text = readExactly(file, PREAMBLE_BYTES, headerBytes, 'checkpoint').toString('utf8');
     const { value, bodyEnd } = parseHeader(text, file.size - bodyStart);
     if (bodyStart + bodyEnd !== file.size) refuse(`${file.size} bytes, its header describes ${bodyStart + bodyEnd}; the file is cut short or has bytes added`);
