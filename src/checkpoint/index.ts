@@ -89,7 +89,7 @@ export function writeCheckpoint(dir: string, cp: Checkpoint): string {
 export interface ReadCheckpointOptions {
   /** the config it must belong to (resume: the run's own); absent: its own, validated */
   config?: ExperimentConfig;
-  /** what the caller is doing, heading every error ("Cannot resume", "Cannot export") */
+  /** what the caller is doing, heading every error ("Cannot resume", "Cannot export"); default "Cannot read the checkpoint" */
   heading?: string;
 }
 
@@ -100,7 +100,7 @@ export interface ReadCheckpointOptions {
  */
 export function readCheckpoint(dir: string, opts: ReadCheckpointOptions = {}): Checkpoint {
   const path = join(dir, CHECKPOINT_FILE);
-  const heading = opts.heading ?? 'Cannot resume';
+  const heading = opts.heading ?? 'Cannot read the checkpoint';
   const refuse = (why: string): never => {
     throw new ConfigError([`${path}: ${why}`], heading);
   };

@@ -112,7 +112,7 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
   try {
     const config = resolveConfig(readRunConfig(dir, runDir));
     if (opts.rounds !== undefined) config.rounds = opts.rounds;
-    const checkpoint = readCheckpoint(dir, { config });
+    const checkpoint = readCheckpoint(dir, { config, heading: 'Cannot resume' });
     const aborted = readSummaryAborted(dir);
     if (aborted === false && checkpoint.round >= config.rounds) {
       throw new UsageError(`resume: ${runDir} finished all ${config.rounds} rounds; give --rounds N (more than ${checkpoint.round}) to continue it`);
@@ -133,6 +133,7 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
     }
     log(`resuming ${dir} from round ${checkpoint.round} of ${config.rounds}`);
     const files = stageResumeFiles(dir, checkpoint.round, history, log);
+    lock.onRelease(() => files.discard()); // SIGTERM or SIGHUP: the stage goes with the lock (after a commit, nothing is left to undo)
     await execute(
       { dir, files, discard: () => files.discard() },
       () => Engine.create(config, { workers: opts.workers, backend: opts.backend, resume: checkpoint }),

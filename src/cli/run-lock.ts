@@ -22,9 +22,12 @@ export interface RunLock {
   readonly path: string;
   /** Removes the lock file if it is still this process's; safe to call twice. */
   release(): void;
+  /** Runs `undo` first when the lock is released on exit or by a signal (e.g. removing temporary files). */
+  onRelease(undo: () => void): void;
 }
 
 const held = new Map<string, string>(); // lock path -> the exact text this process wrote
+const undos = new Map<string, (() => void)[]>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function releaseAll(): void {
@@ -35,6 +38,14 @@ function releasePath(path: string): void {
   const mine = held.get(path);
   if (mine === undefined) return;
   held.delete(path);
+  for (const undo of undos.get(path) ?? []) {
+    try {
+      undo();
+    } catch {
+      // the lock goes regardless
+    }
+  }
+  undos.delete(path);
   try {
     // another process may have taken over a lock it judged stale: never remove that one
     if (readRegularText(path, { maxBytes: 64 * 1024 }) === mine) removeIfThere(path);
@@ -131,5 +142,9 @@ export function acquireRunLock(dir: string, command: string, note: (s: string) =
   }
   held.set(path, text);
   install();
-  return { path, release: () => releasePath(path) };
+  return {
+    path,
+    release: () => releasePath(path),
+    onRelease: (undo) => undos.set(path, [...(undos.get(path) ?? []), undo]),
+  };
 }

@@ -235,3 +235,16 @@ eval: { every: 3, testExamples: 200 }
     expect(snapshot(dir)).toEqual(before);
   }, 120_000);
 });
+
+describe('a resume stopped without a clean end', () => {
+  it('SIGTERM during the resumed rounds leaves the run byte-identical, without lock or stage', async () => {
+    const dir = damaged(() => {});
+    const before = snapshot(dir);
+    const resume = start(['resume', dir, '-q', '--workers', '0', '--rounds', '100000']);
+    const staged = join(dir, '.plexus-resume', 'metrics.jsonl');
+    await until(() => existsSync(staged) && readFileSync(staged, 'utf8').split('\n').length > 10, 60_000, 'the resumed run to pass round 8', resume);
+    resume.child.kill('SIGTERM');
+    expect(shellStatus(await resume.exited)).toBe(143);
+    expect(snapshot(dir)).toEqual(before);
+  }, 120_000);
+});
