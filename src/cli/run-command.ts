@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { checkMemory, defaultMemoryLimit } from '../config/memory.js';
-import { loadConfigFile } from '../config/resolve.js';
+import { loadConfig } from '../config/resolve.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
 import { CHECKPOINT_FILE, writeCheckpoint } from '../checkpoint/index.js';
@@ -74,12 +74,12 @@ aborted: true) and a checkpoint, and exits; a second Ctrl-C stops at once.
 }
 
 /** Every check a run must pass, before anything is built or written. */
-function checkRun(configPath: string, opts: RunOptions): { config: ExperimentConfig; plan: OutDirPlan } {
+async function checkRun(configPath: string, opts: RunOptions): Promise<{ config: ExperimentConfig; plan: OutDirPlan }> {
   if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) {
     throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   }
   checkWorkers(opts.workers);
-  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-${timestamp()}`), { force: opts.force });
   const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
@@ -106,7 +106,7 @@ function createRunDir(plan: OutDirPlan, config: ExperimentConfig): { files: RunF
 }
 
 export async function runCommand(configPath: string, opts: RunOptions): Promise<void> {
-  const { config, plan } = checkRun(configPath, opts);
+  const { config, plan } = await checkRun(configPath, opts);
   const log = (s: string) => process.stderr.write(s + '\n');
   const exitNow = () => process.exit(130);
   const interrupts = watchInterrupts();
