@@ -91,9 +91,13 @@ describe('resume refuses a corrupt or forged checkpoint, leaving the run byte-id
     expect(await refused(dir)).toMatch(/params has 337 entries, this run needs 332 \(4 peers x 83 parameters\)/);
   }, 60_000);
 
-  it('parameters for 2 of 4 peers are refused', async () => {
+  it('parameters for 2 of 4 peers are refused, by resume and by export (no all-NaN model)', async () => {
     const dir = damaged((d) => editCheckpoint(d, (cp) => (cp.engine.params = cp.engine.params.slice(0, 2 * 83))));
     expect(await refused(dir)).toMatch(/params has 166 entries, this run needs 332/);
+    const out = join(root, `export-${copies}`);
+    const exported = await plexus(['export', dir, '--average', '--out', out]);
+    expect([exported.code, exported.stderr]).toEqual([2, expect.stringMatching(/params has 166 entries, this run needs 332/)]);
+    expect(existsSync(join(out, 'model.json'))).toBe(false);
   }, 60_000);
 
   it('a negative array offset is refused', async () => {
