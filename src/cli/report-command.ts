@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ReportInputError } from '../report/errors.js';
 import { X_AXES, type XAxis } from '../report/x-axis.js';
+import { acquireRunLock } from './run-lock.js';
 import { UsageError } from './options.js';
 import { reason } from './out-dir.js';
 
@@ -98,13 +99,18 @@ export async function reportCommand(dirs: string[], opts: ReportCommandOptions):
     const runs = loadRuns(dirs, warn);
     const report = await buildReport(runs, { by, x, title: opts.title, inputs: dirs, warnings });
     const out = prepareReportDir(opts.out ?? join(dirs[0], 'report'));
-    for (const f of report.files) {
-      const path = join(out, f.name);
-      try {
-        writeFileSync(path, f.content);
-      } catch (e) {
-        throw new UsageError(`--out: cannot write ${path}: ${reason(e)}; choose another directory with --out`);
+    const lock = acquireRunLock(out, 'plexus report');
+    try {
+      for (const f of report.files) {
+        const path = join(out, f.name);
+        try {
+          writeFileSync(path, f.content);
+        } catch (e) {
+          throw new UsageError(`--out: cannot write ${path}: ${reason(e)}; choose another directory with --out`);
+        }
       }
+    } finally {
+      lock.release();
     }
     process.stdout.write(
       `report: ${join(out, 'report.html')} (${plural(report.runs, 'run')} in ${plural(report.groups.length, 'group')}: ${report.groups.map((g) => `${g.label} n=${g.runs.length}`).join('; ')})\n` +

@@ -14,6 +14,7 @@ import { SWEEP_FILE, writeSweepRecords, type SweepRecord } from '../sweep/record
 import { loadSweepFile } from '../sweep/spec.js';
 import { prepareSweep, startSweep, type PreparedSweep } from '../sweep/sweep.js';
 import { watchInterrupts } from './interrupt.js';
+import { acquireRunLock, LOCK_FILE } from './run-lock.js';
 import { maxWorkers, parseIntOption, UsageError } from './options.js';
 import { planOutDir, prepareOutDir } from './out-dir.js';
 
@@ -74,6 +75,15 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<vo
 
   const log = (s: string) => process.stderr.write(s + '\n');
   if (!isDirectory(outDir)) prepareOutDir(planOutDir(outDir));
+  const lock = acquireRunLock(outDir, 'plexus sweep');
+  try {
+    await sweepIn(plan, prepared, parallel, outDir, opts, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function sweepIn(plan: SweepPlan, prepared: PreparedSweep, parallel: { n: number; note?: string }, outDir: string, opts: SweepOptions, log: (s: string) => void): Promise<void> {
   const shown = relative(process.cwd(), outDir) || '.';
   log(header(plan, prepared, parallel.n, shown));
   if (parallel.note) log(parallel.note);
@@ -145,7 +155,7 @@ function checkSweepDir(dir: string): void {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) throw new UsageError(`--out: ${dir} is a symbolic link; name the directory itself`);
     if (!st.isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a directory; name a new directory or an earlier sweep's`);
-    entries = readdirSync(dir);
+    entries = readdirSync(dir).filter((f) => f !== LOCK_FILE);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
