@@ -12,6 +12,7 @@ import { RUN_FILES, type RoundMetrics } from '../run-format/index.js';
 import { ConfigError } from '../errors.js';
 import { FileAccessError, formatBytes, openRegularFile, readExactly, removeIfThere } from '../safe-file.js';
 import { VERSION } from '../version.js';
+import type { PluginRecord } from '../config/plugins.js';
 import { attachArrays, CheckpointFormatError, decodeCheckpoint, encodeCheckpoint, parseHeader, PREAMBLE_BYTES, readPreamble, verifyDigest, verifyDigestStreaming } from './codec.js';
 import { checkpointProblems } from './validate.js';
 
@@ -49,6 +50,8 @@ export interface Checkpoint {
   /** the last round completed (and measured) */
   round: number;
   engine: EngineState;
+  /** the plug-ins the run loaded, each file with the sha256 of its bytes (absent: none) */
+  plugins?: PluginRecord[];
 }
 
 /** The config without what may change on resume (the number of rounds), keys sorted. */

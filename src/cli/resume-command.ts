@@ -1,12 +1,13 @@
 // `plexus resume RUN_DIR`: continues a stopped run from its checkpoint, so that its files end up
 // as an uninterrupted run's (wall-clock fields aside). Everything it reads is checked before any
 // file changes, and the run's files are replaced only by a resume that ends cleanly (resume-stage.ts).
+import { pluginChanges } from '../config/plugins.js';
 import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readCheckpoint } from '../checkpoint/index.js';
 import { checkMemory, defaultMemoryLimit } from '../config/memory.js';
-import { resolveConfig } from '../config/resolve.js';
+import { loadConfigPlugins, resolveConfig } from '../config/resolve.js';
 import { Engine } from '../engine/engine.js';
 import { defaultWorkerCount } from '../engine/executor.js';
 import { ConfigError } from '../errors.js';
@@ -36,7 +37,7 @@ export function registerResumeCommand(program: Command): void {
     .option('--checkpoint-every <n>', 'write checkpoint.bin every n rounds and at the end', parseIntOption('--checkpoint-every', 1))
     .option('--save-final', 'keep the final state in checkpoint.bin (for `plexus export`)')
     .option('--max-memory <size>', 'refuse runs estimated to need more memory than this, e.g. 8G', parseSizeOption('--max-memory'))
-    .option('-f, --force', 'resume even when metrics.jsonl or peers.jsonl lack rounds before the checkpoint (says which)')
+    .option('-f, --force', 'resume even when metrics.jsonl or peers.jsonl lack rounds before the checkpoint, or a plug-in file changed since it (says which)')
     .addHelpText('after', `
 Checks the checkpoint (its checksum, sizes and config), summary.json and the lines of every
 round before the checkpoint before it changes anything; a run whose lines do not reach the
@@ -110,9 +111,15 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
     () => (lock.release(), process.exit(130)),
   );
   try {
-    const config = resolveConfig(readRunConfig(dir, runDir));
+    const raw = readRunConfig(dir, runDir);
+    // the run's own plug-ins (absolute files in config.resolved.json), before its kinds are read
+    await loadConfigPlugins(raw, dir);
+    const config = resolveConfig(raw);
     if (opts.rounds !== undefined) config.rounds = opts.rounds;
     const checkpoint = readCheckpoint(dir, { config, heading: 'Cannot resume' });
+    const changed = pluginChanges(checkpoint.plugins);
+    if (changed.length > 0 && !opts.force) throw new ConfigError([...changed, 'resume with the plug-in files the run used, or add --force to resume with them as they are now'], 'Cannot resume');
+    for (const c of changed) log(`resume --force: ${c}; going on with the file as it is now`);
     const aborted = readSummaryAborted(dir);
     if (aborted === false && checkpoint.round >= config.rounds) {
       throw new UsageError(`resume: ${runDir} finished all ${config.rounds} rounds; give --rounds N (more than ${checkpoint.round}) to continue it`);

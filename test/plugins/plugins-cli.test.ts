@@ -96,6 +96,27 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(b.stderr).toMatch(/aggregation.iterations: must be >= 1/);
   }, 60_000);
 
+  it('resumes a run with its plug-ins as an uninterrupted run, and refuses a plug-in changed since the checkpoint unless --force', async () => {
+    const dir = pluginDir();
+    const cfg = writeConfig(dir, 'c.yaml', `name: gm\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`);
+    const whole = await plexus(['run', cfg, '--out', join(dir, 'whole'), '--rounds', '9', '-q']);
+    expect(whole.code, whole.stderr).toBe(0);
+    const run = await plexus(['run', cfg, '--out', join(dir, 'run'), '--checkpoint-every', '3', '-q']);
+    expect(run.code, run.stderr).toBe(0);
+    const resumed = await plexus(['resume', join(dir, 'run'), '--rounds', '9', '-q']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(metrics(join(dir, 'run'))).toEqual(metrics(join(dir, 'whole')));
+    writeFileSync(join(dir, 'geometric-median.ts'), readFileSync(join(dir, 'geometric-median.ts'), 'utf8') + '\n// changed\n');
+    const before = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8');
+    const refused = await plexus(['resume', join(dir, 'run'), '--rounds', '12', '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/plugins: .*geometric-median\.ts changed since the checkpoint was written/);
+    expect(readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8')).toBe(before);
+    const forced = await plexus(['resume', join(dir, 'run'), '--rounds', '12', '--force', '-q']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/resume --force: plugins: .*changed since the checkpoint/);
+  }, 90_000);
+
   describe('a broken plug-in is refused before anything is written (exit 2, naming its file)', () => {
     const cases: [string, string, RegExp][] = [
       ['a missing file', '', /missing\.ts:\n {2}- no such file/],
