@@ -8,6 +8,7 @@ import { registerResumeCommand } from './resume-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerLiveCommand } from './live-command.js';
 import { registerNodeCommand } from './node-command.js';
+import { registerNewCommand } from './new-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
   registerExportCommand(program);
   registerLiveCommand(program);
   registerNodeCommand(program);
+  registerNewCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);
