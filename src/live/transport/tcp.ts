@@ -108,7 +108,7 @@ class TcpTransport extends LinkedTransport {
     let pending: Buffer | undefined = auth ? Buffer.alloc(0) : undefined;
     let answered = false;
     const refuse = (why: string): void => {
-      this.report(`refused ${socket.remoteAddress}`, `dropped the connection from ${remote} before any frame: ${why}`);
+      this.report(`${socket.remoteAddress}: ${why}`, `dropped the connection from ${remote} before any frame: ${why}`);
       socket.destroy();
     };
     const timer = setTimeout(() => inbound.from === undefined && refuse(`no handshake and hello within ${HANDSHAKE_TIMEOUT_MS} ms`), HANDSHAKE_TIMEOUT_MS);
