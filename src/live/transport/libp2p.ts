@@ -178,10 +178,10 @@ class Libp2pTransport extends LinkedTransport {
         if (err instanceof ImpostorError || inbound.from === undefined) {
           // nothing from this stream was taken: refuse it, say so once, and carry on
           this.report(`stream ${peer}`, `dropped a stream from peer ${peer} before any frame: ${(err as Error).message}`);
+          inbound.from = undefined;
         } else {
           this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from process ${inbound.from}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
         }
-        inbound.from = undefined;
         stream.abort(err as Error);
       }
     });
