@@ -209,7 +209,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
       members = [...(await Promise.all(children.map((c) => c.addresses))), own];
       writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
       renameSync(`${bootstrap}.tmp`, bootstrap);
-      log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --rejoin)`);
+      log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --key ${join(tmp, 'key-K')} --secret ${join(tmp, 'secret')} --rejoin)`);
       if (opts.restart) {
         const restarts = new Array<number>(P).fill(0);
         const watch = (k: number) => void children[k].exited.then((code) => {
