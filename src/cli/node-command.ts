@@ -72,13 +72,14 @@ Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Lo
 With --out DIR, DIR gets this process's own files: peers.jsonl (the observer's
 peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its rows of
 summary.json's live.links) and process.json (slice, rounds, the processes it went on without).
-Example on two machines and an observer (bootstrap.txt the same everywhere):
-  /ip4/10.0.0.1/tcp/4001
-  /ip4/10.0.0.2/tcp/4001
-  /ip4/10.0.0.3/tcp/4001
-  machine 1: plexus node run.yaml --index 0 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
-  machine 2: plexus node run.yaml --index 1 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
-  machine 3: plexus live run.yaml --processes 2 --join bootstrap.txt --listen /ip4/0.0.0.0/tcp/4001 --out runs/x`)
+Example on two machines and an observer: \`plexus live keys --processes 2 --out keys --hosts
+10.0.0.1,10.0.0.2,10.0.0.3\` makes key-0..2, secret and bootstrap.txt (the same everywhere):
+  /ip4/10.0.0.1/tcp/4001/p2p/12D3KooW...
+  /ip4/10.0.0.2/tcp/4001/p2p/12D3KooW...
+  /ip4/10.0.0.3/tcp/4001/p2p/12D3KooW...
+  machine 1: plexus node run.yaml --index 0 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt --key key-0 --secret secret
+  machine 2: plexus node run.yaml --index 1 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt --key key-1 --secret secret
+  machine 3: plexus live run.yaml --processes 2 --join bootstrap.txt --listen /ip4/0.0.0.0/tcp/4001 --key key-2 --secret secret --out runs/x`)
     .action(async (configPath: string, opts: NodeOptions) => {
       await nodeCommand(configPath, opts);
     });
