@@ -9,7 +9,8 @@ import { createLibp2pTransport } from '../../src/live/transport/libp2p.js';
 import { ClientHandshake, ServerHandshake } from '../../src/live/transport/tcp-handshake.js';
 import { createTcpTransport } from '../../src/live/transport/tcp.js';
 import type { Frame, Transport } from '../../src/live/transport/types.js';
-import { forgedRows, Libp2pIntruder, socketAttack, tcpFrame } from './intruder.js';
+import { multiaddr } from '@multiformats/multiaddr';
+import { EXCHANGE, forgedRows, Libp2pIntruder, socketAttack, tcpFrame } from './intruder.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -75,6 +76,19 @@ describe('the libp2p gate', () => {
     await ts[0].send(1, controlFrame({ type: 'ping', seq: 1 }));
     await new Promise((res) => setTimeout(res, 200));
     expect(received[1].map(([from]) => from)).toEqual([0]);
+  }, 30_000);
+
+  it('drops a member\'s stream that says no hello within the timeout', async () => {
+    const secret = generateSecret();
+    const { ts, keys, addresses } = await libp2pPair(secret.psk);
+    ts[1].admit!(addresses);
+    const silent = await Libp2pIntruder.create({ key: keys[0], psk: secret.psk });
+    open.push({ close: () => silent.stop() });
+    const stream = await silent.node.dialProtocol(multiaddr(addresses[1][0]), EXCHANGE);
+    const closed = new Promise<number>((res) => stream.addEventListener('close', () => res(Date.now())));
+    const t0 = Date.now();
+    expect((await closed) - t0).toBeGreaterThanOrEqual(4500);
+    expect(dropped(ts[1])).toBe(1);
   }, 30_000);
 
   it('refuses a member list that binds its own index to another key', async () => {
