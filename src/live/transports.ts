@@ -32,7 +32,7 @@ function isLoopback(host: string): boolean {
 export async function createLiveTransport(name: string, self: number, listen: string, credentials: LiveCredentials = {}): Promise<Transport> {
   if (name === 'libp2p') {
     const { createLibp2pTransport } = await import('./transport/libp2p.js');
-    return createLibp2pTransport({ self, listen, privateKey: credentials.key, psk: credentials.secret?.psk });
+    return createLibp2pTransport({ self, listen, privateKey: credentials.key, secret: credentials.secret });
   }
   if (name === 'tcp') {
     const i = listen.lastIndexOf(':');

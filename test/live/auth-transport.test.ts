@@ -3,7 +3,8 @@
 // run secret), a node that does not know its members yet, and the tcp handshake's proofs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKey } from '../../src/live/identity.js';
-import { generateSecret } from '../../src/live/secret.js';
+import { generateSecret, type RunSecret } from '../../src/live/secret.js';
+import { secretHandshake } from '../../src/live/transport/secret-handshake.js';
 import { controlFrame } from '../../src/live/transport/frame.js';
 import { createLibp2pTransport } from '../../src/live/transport/libp2p.js';
 import { ClientHandshake, ServerHandshake } from '../../src/live/transport/tcp-handshake.js';
@@ -20,9 +21,9 @@ afterEach(async () => {
 const dropped = (t: Transport): number => (t as unknown as { dropped: number }).dropped;
 
 /** Two started libp2p members of one run (keys known), their addresses, and what each received. */
-async function libp2pPair(psk?: Uint8Array) {
+async function libp2pPair(secret?: RunSecret, secretLayer?: 'pnet' | 'handshake') {
   const keys = [await generateKey(), await generateKey()];
-  const ts = keys.map((privateKey, self) => createLibp2pTransport({ self, privateKey, psk, connectTimeoutMs: 10_000 }));
+  const ts = keys.map((privateKey, self) => createLibp2pTransport({ self, privateKey, secret, secretLayer, connectTimeoutMs: 10_000 }));
   open.push(...ts);
   const received: [number, Frame][][] = [[], []];
   ts.forEach((t, k) => t.onFrame((from, f) => received[k].push([from, f])));
@@ -33,7 +34,7 @@ async function libp2pPair(psk?: Uint8Array) {
 describe('the libp2p gate', () => {
   it('lets a member\'s key in only for its own index: a hello for another is dropped, and nothing it sends is taken', async () => {
     const secret = generateSecret();
-    const { ts, keys, addresses, received } = await libp2pPair(secret.psk);
+    const { ts, keys, addresses, received } = await libp2pPair(secret);
     ts[1].admit!(addresses);
     const impostor = await Libp2pIntruder.create({ key: keys[0], psk: secret.psk });
     open.push({ close: () => impostor.stop() });
@@ -53,7 +54,7 @@ describe('the libp2p gate', () => {
 
   it('drops strangers with the run secret at the gater and strangers without it in the handshake, counting each', async () => {
     const secret = generateSecret();
-    const { ts, addresses, received } = await libp2pPair(secret.psk);
+    const { ts, addresses, received } = await libp2pPair(secret);
     ts[1].admit!(addresses);
     const stranger = await Libp2pIntruder.create({ psk: secret.psk });
     const outsider = await Libp2pIntruder.create();
@@ -63,6 +64,21 @@ describe('the libp2p gate', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(dropped(ts[1])).toBeGreaterThanOrEqual(2);
     expect(received[1]).toEqual([]);
+  }, 30_000);
+
+  it('with the secret checked by a handshake instead of pnet: members talk, strangers with or without the secret are dropped', async () => {
+    const secret = generateSecret();
+    const { ts, addresses, received } = await libp2pPair(secret, 'handshake');
+    await Promise.all(ts.map((t) => t.connect(addresses)));
+    await ts[0].send(1, forgedRows(1, 0, 6));
+    const stranger = await Libp2pIntruder.create({ protector: secretHandshake(secret.key) });
+    const outsider = await Libp2pIntruder.create({ protector: secretHandshake(generateSecret().key) });
+    const plain = await Libp2pIntruder.create();
+    open.push(...[stranger, outsider, plain].map((i) => ({ close: () => i.stop() })));
+    for (const i of [stranger, outsider, plain]) expect(await i.attack(addresses[1][0], 0, [forgedRows(2, 0, 6)])).toBe('refused');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(received[1].map(([from, f]) => [from, f.round])).toEqual([[0, 1]]);
+    expect(dropped(ts[1])).toBeGreaterThanOrEqual(3);
   }, 30_000);
 
   it('refuses everyone until it knows its members, and lets the members in once it does', async () => {
@@ -80,7 +96,7 @@ describe('the libp2p gate', () => {
 
   it('drops a member\'s stream that says no hello within the timeout', async () => {
     const secret = generateSecret();
-    const { ts, keys, addresses } = await libp2pPair(secret.psk);
+    const { ts, keys, addresses } = await libp2pPair(secret);
     ts[1].admit!(addresses);
     const silent = await Libp2pIntruder.create({ key: keys[0], psk: secret.psk });
     open.push({ close: () => silent.stop() });

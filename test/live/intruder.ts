@@ -4,7 +4,7 @@
 // whether it got as far as writing them, never throwing.
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import type { PrivateKey } from '@libp2p/interface';
+import type { ConnectionProtector, PrivateKey } from '@libp2p/interface';
 import { preSharedKey } from '@libp2p/pnet';
 import { tcp } from '@libp2p/tcp';
 import { lpStream } from '@libp2p/utils';
@@ -40,8 +40,8 @@ export type Outcome = 'refused' | 'sent';
 export class Libp2pIntruder {
   private constructor(readonly node: Libp2p) {}
 
-  /** An intruder with `key` (default: a fresh one) and the swarm key `psk` (default: none). */
-  static async create(opts: { key?: PrivateKey; psk?: Uint8Array } = {}): Promise<Libp2pIntruder> {
+  /** An intruder with `key` (default: a fresh one) and the swarm key `psk` or another `protector` (default: none). */
+  static async create(opts: { key?: PrivateKey; psk?: Uint8Array; protector?: () => ConnectionProtector } = {}): Promise<Libp2pIntruder> {
     const node = await createLibp2p({
       ...(opts.key ? { privateKey: opts.key } : {}),
       addresses: { listen: [] },
@@ -49,6 +49,7 @@ export class Libp2pIntruder {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       ...(opts.psk ? { connectionProtector: preSharedKey({ psk: opts.psk }) } : {}),
+      ...(opts.protector ? { connectionProtector: opts.protector } : {}),
       connectionMonitor: { enabled: false },
     });
     return new Libp2pIntruder(node);

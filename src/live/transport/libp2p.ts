@@ -14,6 +14,7 @@ import { TransportError } from './errors.js';
 import { controlFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frame.js';
 import { HANDSHAKE_TIMEOUT_MS, InboundFrames, LinkedTransport, within, withRetry } from './links.js';
 import { memberGater, Members, peerIdOfAddress } from './members.js';
+import { secretHandshake } from './secret-handshake.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
@@ -41,10 +42,16 @@ export interface Libp2pTransportOptions {
    */
   encryption?: 'noise' | 'plaintext';
   /**
-   * The run secret as a swarm key (src/live/secret.ts): the network is then private (pnet), and a
-   * connection that does not prove the same key is dropped before any of its bytes is read.
+   * The run secret (src/live/secret.ts): its 32 bytes and its swarm-key text. A connection that
+   * does not prove it holds the same secret is dropped before any of its bytes is read as a frame.
    */
-  psk?: Uint8Array;
+  secret?: { key: Uint8Array; psk: Uint8Array };
+  /**
+   * How the secret guards a connection: 'pnet' (default) makes the network private, libp2p's
+   * pre-shared key, which also encrypts every byte again (XSalsa20) under Noise; 'handshake' only
+   * checks the secret (an HMAC exchange, secret-handshake.ts) and leaves the data to Noise.
+   */
+  secretLayer?: 'pnet' | 'handshake';
 }
 
 interface Outbound {
@@ -71,11 +78,15 @@ class Libp2pTransport extends LinkedTransport {
     this.members.admit(members);
   }
 
+  private protector(secret: { key: Uint8Array; psk: Uint8Array }) {
+    return this.opts.secretLayer === 'handshake' ? secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS) : preSharedKey({ psk: secret.psk });
+  }
+
   /** An inbound connection: reported if it closes before proving the run secret and a key. */
   private watchInbound(maConn: MultiaddrConnection): void {
     maConn.addEventListener('close', () => {
       if (this.authenticated.has(maConn) || this.isClosing) return;
-      this.report(`handshake ${maConn.remoteAddr}`, `dropped a connection from ${maConn.remoteAddr} before any frame: it did not complete the handshake${this.opts.psk ? ' (no run secret, or another run\'s)' : ''}`);
+      this.report(`handshake ${maConn.remoteAddr}`, `dropped a connection from ${maConn.remoteAddr} before any frame: it did not complete the handshake${this.opts.secret ? ' (no run secret, or another run\'s)' : ''}`);
     });
   }
 
@@ -96,7 +107,7 @@ class Libp2pTransport extends LinkedTransport {
       addresses: { listen: [this.opts.listen ?? '/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [this.opts.encryption === 'plaintext' ? plaintext() : noise()],
-      ...(this.opts.psk ? { connectionProtector: preSharedKey({ psk: this.opts.psk }) } : {}),
+      ...(this.opts.secret ? { connectionProtector: this.protector(this.opts.secret) } : {}),
       connectionGater: memberGater(
         this.members,
         (key, message) => this.report(key, message),
