@@ -79,7 +79,7 @@ class Libp2pTransport extends LinkedTransport {
   }
 
   private protector(secret: { key: Uint8Array; psk: Uint8Array }) {
-    return this.opts.secretLayer === 'handshake' ? secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS) : preSharedKey({ psk: secret.psk });
+    return this.opts.secretLayer === 'handshake' ? secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS) : preSharedKey({ psk: secret.psk, timeout: HANDSHAKE_TIMEOUT_MS });
   }
 
   /** An inbound connection: reported if it closes before proving the run secret and a key. */
