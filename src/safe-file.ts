@@ -251,3 +251,22 @@ export function removeIfThere(path: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
+
+/**
+ * A regular file's UTF-8 text that only its owner may read (a key, a run secret): a file that
+ * group or others can read is refused (code EMODE) with the chmod that fixes it.
+ */
+export function readPrivateText(path: string, opts: ReadBoundedOptions): string {
+  const what = opts.what ?? 'file';
+  const file = openRegularFile(path, opts);
+  let mode: number;
+  try {
+    mode = fstatSync(file.fd).mode;
+  } finally {
+    closeSync(file.fd);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new FileAccessError(path, 'EMODE', `${what} ${path}: mode ${(mode & 0o777).toString(8).padStart(4, '0')} lets others read it; it is a secret: chmod 600 ${path}`);
+  }
+  return readRegularText(path, opts);
+}

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -15,6 +15,9 @@ import type { Engine } from '../engine/engine.js';
 import type { LiveSummary } from '../engine/events.js';
 import { ConfigError, PlexusError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
+import { generateKey, readKeyFile, writeKeyFile } from '../live/identity.js';
+import { generateSecret, readSecretFile, writeSecretFile } from '../live/secret.js';
+import { registerLiveKeysCommand } from './live-keys-command.js';
 import { sliceOf } from '../live/node.js';
 import { LiveObserver } from '../live/observer.js';
 import { liveIssues, liveProtocols, rejoinIssues } from '../live/support.js';
@@ -53,6 +56,9 @@ export interface LiveOptions {
   /** asynchronous protocols: wall milliseconds of one virtual time unit */
   timeScale: number;
   emulateNetwork?: boolean;
+  /** with --join: this observer's key file and the run secret file (`plexus live keys`) */
+  key?: string;
+  secret?: string;
 }
 
 /** How many times --restart starts one process again. */
@@ -63,11 +69,13 @@ function timestamp(): string {
 }
 
 export function registerLiveCommand(program: Command): void {
-  program
+  const live = program
     .command('live')
+    .enablePositionalOptions() // `plexus live keys --processes P` is the subcommand's option
     .description('run an experiment live: P processes, each hosting a slice of the peers, exchanging parameters over js-libp2p')
     .argument('<config>', `experiment config file (YAML or JSON); live mode runs ${liveProtocols()}, and gossip-learning in real time`)
-    .requiredOption('-p, --processes <P>', 'processes hosting the peers (even contiguous slices)', parseIntOption('--processes', 1))
+    // checked in liveCommand: a required option here would be required of `plexus live keys` too
+    .option('-p, --processes <P>', 'processes hosting the peers (even contiguous slices); required', parseIntOption('--processes', 1))
     .option('-o, --out <dir>', 'run directory to write, new or empty (default: runs/<name>-live-<timestamp>)')
     .option('-f, --force', 'replace the run files already in the --out directory')
     .option('-s, --seed <n>', 'override the config seed (integer >= 0)', parseIntOption('--seed', 0))
@@ -77,6 +85,8 @@ export function registerLiveCommand(program: Command): void {
     .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')} (tcp: plain sockets, the baseline)`, 'libp2p')
     .option('--join <bootstrap-file>', 'start no processes: meet those started by hand with `plexus node` (the file lists members 0..P, this observer last)')
     .option('--listen <address>', 'where the observer listens (default: loopback, any free port; with --join, its line of the bootstrap file)')
+    .option('--key <file>', 'with --join: the observer\'s private key (mode 0600, from `plexus live keys`), whose /p2p/ id is its bootstrap line\'s')
+    .option('--secret <file>', 'with --join: the run secret (mode 0600, from `plexus live keys`); without --join a fresh one is made for the run')
     .option('--timeout <ms>', 'the processes ping one whose frames do not come within this long (plus 1 ms per kB) and go on without it if it does not answer as long', parseIntOption('--timeout', 1), 5000)
     .option('--restart', `start a process that dies during the run again (at most ${RESTARTS} times each): it rejoins the others`)
     .option('-q, --quiet', 'no progress bar: one plain line per evaluation')
@@ -99,6 +109,7 @@ On several machines: start \`plexus node\` on each (see \`plexus node --help\`),
     .action(async (configPath: string, opts: LiveOptions) => {
       await liveCommand(configPath, opts);
     });
+  registerLiveKeysCommand(live);
 }
 
 /** A started `plexus node` child and the addresses it printed. */
@@ -120,7 +131,7 @@ function startChild(configPath: string, config: ExperimentConfig, k: number, opt
   const [a, b] = sliceOf(config.peers, opts.processes, k);
   const args = [
     bin, 'node', configPath, '--index', String(k), '--processes', String(opts.processes), '--slice', `${a}..${b}`,
-    '--bootstrap', bootstrap, '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
+    '--bootstrap', bootstrap, '--key', join(dirname(bootstrap), `key-${k}`), '--secret', join(dirname(bootstrap), 'secret'), '--transport', opts.transport, '--listen', loopbackListen(opts.transport as LiveTransportName),
     '--seed', String(config.seed), '--rounds', String(config.rounds), '--workers', String(opts.workers ?? 0), '--backend', opts.backend ?? 'auto',
     '--timeout', String(opts.timeout ?? 5000), ...(rejoin ? ['--rejoin'] : []),
     '--time-scale', String(opts.timeScale ?? DEFAULT_TIME_SCALE_MS), ...(opts.emulateNetwork ? ['--emulate-network'] : []),
@@ -146,6 +157,8 @@ function startChild(configPath: string, config: ExperimentConfig, k: number, opt
 export async function liveCommand(configPath: string, opts: LiveOptions): Promise<void> {
   const log = (s: string) => process.stderr.write(s + '\n');
   checkWorkers(opts.workers);
+  if (opts.processes === undefined) throw new UsageError('--processes: required: how many processes host the peers (plexus live CONFIG --processes P)');
+  if (!opts.join && (opts.key || opts.secret)) throw new UsageError('--key, --secret: only with --join; a run that starts its own processes makes fresh ones');
   if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
   if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
@@ -170,7 +183,10 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   /** while the run goes on, --restart starts lost processes again */
   let running = true;
   try {
-    transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName));
+    // a run that starts its processes makes a secret and their keys; one that joins reads its own
+    const secret = opts.join ? (opts.secret ? readSecretFile(opts.secret) : undefined) : generateSecret();
+    const key = opts.key ? readKeyFile(opts.key) : undefined;
+    transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName), { secret, key });
     const observer = asyncLive
       ? await AsyncLiveObserver.create(config, { transport, processes: P, transportName: opts.transport, timeScaleMs: opts.timeScale, emulateNetwork: opts.emulateNetwork })
       : await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
@@ -182,15 +198,18 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     let members: string[][];
     if (opts.join) {
       log(`observer listening on ${own.join(' ')}; waiting for the ${P} processes of ${opts.join}`);
-      members = await waitForBootstrap(opts.join, P + 1);
+      members = await waitForBootstrap(opts.join, P + 1, undefined, opts.transport);
     } else {
       tmp = mkdtempSync(join(tmpdir(), 'plexus-live-'));
       const bootstrap = join(tmp, 'bootstrap.txt');
+      // the credentials of the processes it starts, in files only this user reads (not on their command line)
+      writeSecretFile(join(tmp, 'secret'), secret!);
+      for (let k = 0; k < P; k++) writeKeyFile(join(tmp, `key-${k}`), await generateKey());
       for (let k = 0; k < P; k++) children.push(startChild(resolve(configPath), config, k, opts, bootstrap, false, childOut));
       members = [...(await Promise.all(children.map((c) => c.addresses))), own];
       writeFileSync(`${bootstrap}.tmp`, members.map((m) => m.join(' ')).join('\n') + '\n');
       renameSync(`${bootstrap}.tmp`, bootstrap);
-      log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --rejoin)`);
+      log(`bootstrap file ${bootstrap} (a lost process K rejoins with: plexus node CONFIG --index K --processes ${P} --bootstrap ${bootstrap} --key ${join(tmp, 'key-K')} --secret ${join(tmp, 'secret')} --rejoin)`);
       if (opts.restart) {
         const restarts = new Array<number>(P).fill(0);
         const watch = (k: number) => void children[k].exited.then((code) => {
@@ -203,6 +222,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
         for (let k = 0; k < P; k++) watch(k);
       }
     }
+    admitMembers(transport, members);
     await transport.connect(members);
     await observer.ready();
     observer.on('end', () => (running = false));
@@ -273,6 +293,15 @@ async function observe(
   } finally {
     progress?.stop();
     files.close();
+  }
+}
+
+/** Tells the transport who the members are; a key that is not this observer's line is the user's to fix. */
+function admitMembers(transport: Transport, members: string[][]): void {
+  try {
+    transport.admit?.(members);
+  } catch (e) {
+    throw new UsageError(`--key: ${(e as Error).message}`);
   }
 }
 

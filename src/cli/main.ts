@@ -18,6 +18,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Plexus: simulate learning without a centre. Peers in a graph train TF.js models on their own data and exchange parameters only with their neighbours.')
     .version('0.1.0')
     .exitOverride()
+    .enablePositionalOptions() // lets `plexus live keys` have options of its own
     .configureOutput({ outputError: (s, write) => write(s) })
     .showHelpAfterError('(run with --help for usage)');
   registerRunCommand(program);
