@@ -78,10 +78,10 @@ function checkRun(configPath: string, opts: RunOptions): { config: ExperimentCon
     throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   }
   checkWorkers(opts.workers);
-  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed }, memoryLimit: limit });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-${timestamp()}`), { force: opts.force });
-  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
   checkMemory(config, { workers: opts.workers ?? defaultWorkerCount() }, limit);
   return { config, plan };
 }

@@ -184,7 +184,7 @@ function splitCells(text: string): string[] {
 
 /** Calls fn for every non-blank line (without its line break), reading the file in chunks. */
 function eachLine(path: string, fn: (text: string, line: number) => void): void {
-  const fd = openDataFile(path, 'a CSV file');
+  const { fd } = openDataFile(path, 'a CSV file');
   try {
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const buf = new Uint8Array(CHUNK);
