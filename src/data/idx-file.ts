@@ -90,10 +90,15 @@ export function openDataFile(path: string, what = 'an IDX file'): OpenedFile {
     return openRegularFile(path, { what: 'data file' });
   } catch (e) {
     if (!(e instanceof FileAccessError)) throw e;
-    if (e.code === 'ENOENT') throw new DataError(`${path}: file not found; check the path (relative paths are relative to the config file)`);
-    if (e.code === 'ENOTREG') throw new DataError(`${e.message}; name ${what}`);
-    throw new DataError(`${path}: cannot read: ${e.message}`);
+    throw dataFileError(e, what);
   }
+}
+
+/** A data file that could not be used, as the DataError a config check reports. */
+export function dataFileError(e: FileAccessError, what: string): DataError {
+  if (e.code === 'ENOENT') return new DataError(`${e.path}: file not found; check the path (relative paths are relative to the config file)`);
+  if (e.code === 'ENOTREG') return new DataError(`${e.message}; name ${what}`);
+  return new DataError(`${e.path}: cannot read: ${e.message}`);
 }
 
 function inflate(path: string, bytes: Uint8Array, opts: { finishFlush?: number; maxOutputLength?: number }): Uint8Array {
