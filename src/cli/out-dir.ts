@@ -23,7 +23,7 @@ function lstatOrUndefined(path: string): Stats | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: a part of the path is a file, not a directory`);
+    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: ${fileAbove(path) ?? 'a part of the path'} is a file, not a directory`);
     throw new UsageError(`--out: cannot use ${path}: ${reason(e)}`);
   }
 }
@@ -88,6 +88,15 @@ function missingDirs(dir: string): string[] {
     if (p === dirname(p)) return missing.reverse();
     missing.push(p);
   }
+}
+
+/** The nearest ancestor of `path` that exists and is not a directory (for ENOTDIR messages). */
+function fileAbove(path: string): string | undefined {
+  for (let p = dirname(path); p !== dirname(p); p = dirname(p)) {
+    const st = statOrUndefined(p);
+    if (st) return st.isDirectory() ? undefined : p;
+  }
+  return undefined;
 }
 
 function statOrUndefined(p: string): Stats | undefined {

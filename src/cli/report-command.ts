@@ -93,7 +93,7 @@ export async function reportCommand(dirs: string[], opts: ReportCommandOptions):
         // a link or file already there is replaced, never written through
         createFile(path, f.content, { replace: true, what: 'report file' });
       } catch (e) {
-        const why = e instanceof FileAccessError ? e.message : `cannot write ${path}: ${reason(e)}`;
+        const why = e instanceof FileAccessError ? `cannot write ${e.message}` : `cannot write ${path}: ${reason(e)}`;
         throw new UsageError(`--out: ${why}; choose another directory with --out`);
       }
     }

@@ -78,7 +78,7 @@ function checkFits(files: IdxFiles, examples: number, features: number, limit: M
   const bytes = examples * (features * 4 + 1);
   if (bytes <= limit.bytes) return;
   throw new DataError(
-    `${files.train.images}, ${files.test.images}: the IDX headers declare ${examples.toLocaleString('en-US')} images of ${features.toLocaleString('en-US')} values, ` +
+    `${[...new Set([files.train.images, files.test.images])].join(', ')}: the IDX headers declare ${examples.toLocaleString('en-US')} images of ${features.toLocaleString('en-US')} values, ` +
       `${formatBytes(bytes)} once loaded, more than the memory limit of ${formatBytes(limit.bytes)} (${limit.source}); ` +
       'check the files\' headers, use a smaller dataset, or raise the limit with --max-memory',
   );

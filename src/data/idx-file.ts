@@ -10,8 +10,10 @@ import { FileAccessError, formatBytes, openRegularFile, readExactly, type Opened
 import { parseIdxHeader, sizeMismatch, type IdxArray, type IdxHeader } from './idx.js';
 
 const CHUNK = 16 * 2 ** 20;
-/** enough compressed bytes to inflate any header (4 + 4 x 255 bytes) */
+/** enough compressed bytes to inflate any header (4 + 4 x 255 bytes), even after a long gzip file name */
 const HEADER_PEEK = 64 * 1024;
+/** enough for the header of any ordinary file */
+const FIRST_PEEK = 4096;
 const MAX_COMPRESSED = 2 ** 31 - 1;
 
 export interface IdxFileHeader extends IdxHeader {
@@ -37,11 +39,16 @@ export function readIdxHeader(path: string): IdxFileHeader {
 }
 
 function headerOf(file: OpenedFile): IdxFileHeader {
-  const head = readExactly(file, 0, Math.min(file.size, HEADER_PEEK));
-  if (!isGzip(head)) return { ...parseIdxHeader(head, file.path), gzip: false };
-  // a prefix of the stream inflates as far as it goes with a sync flush
-  const out = inflate(file.path, head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-  return { ...parseIdxHeader(out, `${file.path} (gzip'd)`), gzip: true };
+  // a small prefix first: 4 KiB of deflate inflate to at most ~4 MiB, where 64 KiB could give 64 MiB
+  for (const peek of [FIRST_PEEK, HEADER_PEEK]) {
+    const head = readExactly(file, 0, Math.min(file.size, peek));
+    if (!isGzip(head)) return { ...parseIdxHeader(head, file.path), gzip: false };
+    // a prefix of the stream inflates as far as it goes with a sync flush
+    const out = inflate(file.path, head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    const whole = out.length >= 4 && out.length >= 4 + 4 * out[3];
+    if (whole || peek === HEADER_PEEK || head.length === file.size) return { ...parseIdxHeader(out, `${file.path} (gzip'd)`), gzip: true };
+  }
+  throw new Error('unreachable');
 }
 
 /** A whole IDX file: header checked (against `maxDataBytes` too), data length checked against the dims. */
