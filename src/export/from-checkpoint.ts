@@ -35,7 +35,7 @@ export function exportableModel(cp: Checkpoint, path: string): ExportableModel {
     throw refuse(`its config does not describe a model (${(e as Error).message})`);
   }
   // a row the size of every parameter: a header's hidden: [1e9] is caught here, before any allocation
-  if (!Number.isSafeInteger(dim) || dim < 1 || dim > bufferConstants.MAX_LENGTH) throw refuse(`its model would have ${dim} parameters per peer`);
+  if (!Number.isSafeInteger(dim) || dim < 1 || dim > bufferConstants.MAX_LENGTH) throw refuse(`its model would have ${dim.toLocaleString('en-US')} parameters per peer, more than one array holds`);
   if (params.length !== peers * dim) {
     throw refuse(`its parameter array holds ${params.length.toLocaleString('en-US')} floats, but ${peers.toLocaleString('en-US')} peers x ${dim.toLocaleString('en-US')} parameters (the model its config describes) need ${(peers * dim).toLocaleString('en-US')}`);
   }
