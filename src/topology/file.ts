@@ -24,7 +24,7 @@ export function fileTopology(path: string, n?: number, opts: FileTopologyOptions
     text = readRegularText(path, { maxBytes: MAX_EDGE_LIST_BYTES, what: 'edge list' });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new TopologyError(`topology.path: cannot read it (${why}); check the path in the config`);
+    throw new TopologyError(`topology.path: cannot read edge list (${why}); check the path in the config`);
   }
   return parseEdgeList(text, path, n, opts);
 }
