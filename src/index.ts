@@ -4,7 +4,7 @@ import type { ExperimentConfig } from './config/schema.js';
 import { Engine, type EngineOptions } from './engine/engine.js';
 import type { EngineEvents, RunSummary } from './run-format/index.js';
 
-export { loadConfigFile as loadConfig, parseConfigText, resolveConfig, type ResolveOptions } from './config/resolve.js';
+export { loadConfig, loadConfigFile, loadConfigPlugins, parseConfigText, resolveConfig, type ResolveOptions } from './config/resolve.js';
 export type { ExperimentConfig, ExperimentInput } from './config/schema.js';
 export { Engine, type EngineOptions } from './engine/engine.js';
 export type * from './run-format/index.js';
@@ -12,6 +12,24 @@ export { RUN_FILES } from './run-format/index.js';
 export { protocols, type ProtocolConfig, type ProtocolDescriptor } from './protocol/index.js';
 export { aggregationRules, type AggregationSpec } from './aggregation/index.js';
 export { ConfigError, DataError, DivergenceError, PlexusError, TopologyError, WorkerError } from './errors.js';
+
+// Writing a plug-in: the same define* helpers and types the built-in kinds use, and the zod they
+// are checked with (a plug-in must build its schema with this z, not a copy of its own).
+export { z } from 'zod';
+export { definePlugin, PluginError, type LoadedPlugin, type PluginDefinition } from './config/plugins.js';
+export {
+  aggregationRegistry, defineAggregation, definePeerAggregation,
+  type AggregationEnv, type AggregationRule, type PairwiseMerge, type PeerAggregation, type PeerNeighbourhood,
+} from './aggregation/index.js';
+export { attackRegistry, defineAttack, honestEntries, rowStats, type Attack, type CraftEnv } from './adversary/index.js';
+export {
+  defineAsyncProtocol, defineProtocol, protocolRegistry, trafficOf,
+  type AsyncContext, type AsyncMessage, type AsyncOps, type AsyncProtocol, type AsyncProtocolDescriptor, type Protocol,
+  type ProtocolContext, type ProtocolNeeds, type RoundOps, type RowEnv, type RowOp, type SyncProtocolDescriptor, type Traffic,
+} from './protocol/index.js';
+export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
+export { createRng, deriveSeed, Rng } from './rng.js';
+export type { MixingMatrix, Topology } from './types.js';
 
 export type Listeners = { [E in keyof EngineEvents]?: (payload: EngineEvents[E]) => void };
 

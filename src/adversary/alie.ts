@@ -11,7 +11,8 @@ export function alieZ(n: number, f: number): number {
 
 export const alie = defineAttack({
   kind: 'alie',
-  schema: z.object({ kind: z.literal('alie'), z: z.number().optional() }).strict(),
+  // an infinite z sends infinite rows: the run would die at the attack's first round
+  schema: z.object({ kind: z.literal('alie'), z: z.number().finite().optional() }).strict(),
   summary: 'send mean - z std of the honest neighbours (z from n and f by default)',
   craft(spec, env, out) {
     const z = spec.z ?? alieZ(env.peers, env.adversaries);
@@ -19,6 +20,17 @@ export const alie = defineAttack({
     const std = env.scratch64('attack-std', env.dim);
     rowStats(env, honestEntries(env, env.to).map((p) => env.w.cols[p]), mean, std);
     for (let c = 0; c < env.dim; c++) out[c] = mean[c] - z * std[c];
+  },
+  check(spec, { peers: n, adversaries: f }) {
+    if (spec.z !== undefined || Number.isFinite(alieZ(n, f))) return [];
+    const s = Math.floor(n / 2 + 1) - f;
+    return [
+      `adversaries.attack: alie's default z = Phi^-1((n - s) / n), s = floor(n/2 + 1) - f, is infinite for n = ${n} peers and f = ${f} attackers ` +
+      `(s = ${s}, so (n - s) / n = ${((n - s) / n).toPrecision(4)} is not below 1); set adversaries.attack.z explicitly (e.g. z: 1)`,
+    ];
+  },
+  describe(spec, { peers: n, adversaries: f }) {
+    return spec.z !== undefined ? `z=${spec.z}` : `z=${alieZ(n, f).toPrecision(3)}, its default for n = ${n} peers and f = ${f} attackers`;
   },
 });
 

@@ -3,18 +3,22 @@
 // honest peer carry crafted messages through extra rows after the peers' rows (see plan.ts).
 import { z } from 'zod';
 import { int, unionOfKinds } from '../config/kinds.js';
+import { KindRegistry } from '../config/registry.js';
 import { alie } from './alie.js';
 import { dissensus } from './dissensus.js';
 import { gaussian } from './gaussian.js';
 import { ipm } from './ipm.js';
 import { labelFlip } from './label-flip.js';
 import { signFlip } from './sign-flip.js';
-import type { Attack } from './types.js';
+import type { Attack, Headcount } from './types.js';
 
 export const attacks = [signFlip, gaussian, labelFlip, alie, ipm, dissensus] as const;
 
-export const attackSchema = unionOfKinds(attacks);
-export type AttackSpec = z.output<typeof attackSchema>;
+const builtInSchema = unionOfKinds(attacks);
+/** The built-ins and the attacks plug-ins add. */
+export const attackRegistry = new KindRegistry<Attack>('adversaries.attack', 'attacks', attacks as readonly Attack[]);
+export const attackSchema = attackRegistry.lazySchema<typeof builtInSchema>();
+export type AttackSpec = z.output<typeof builtInSchema>;
 
 export const adversariesSchema = z
   .object({
@@ -31,9 +35,7 @@ export const adversariesSchema = z
 export type AdversariesConfig = z.output<typeof adversariesSchema>;
 
 export function attackOf(kind: string): Attack {
-  const a = attacks.find((x) => x.kind === kind) as Attack | undefined;
-  if (!a) throw new RangeError(`adversaries.attack: unknown kind '${kind}'; use one of ${attacks.map((x) => x.kind).join(' | ')}`);
-  return a;
+  return attackRegistry.get(kind);
 }
 
 /** True when the attack sends crafted models (needs a protocol that mixes through ops.mix). */
@@ -41,6 +43,26 @@ export function craftsMessages(spec: AttackSpec): boolean {
   return attackOf(spec.kind).craft !== undefined;
 }
 
+/** How many peers attack under this config block: the listed ids, or the placement's count. */
+export function adversaryCount(cfg: AdversariesConfig): number {
+  return Array.isArray(cfg.peers) ? new Set(cfg.peers).size : cfg.peers.count;
+}
+
+/** The attack's own problems with this many peers and attackers (see Attack.check). */
+export function attackIssues(spec: AttackSpec, count: Headcount): string[] {
+  return attackOf(spec.kind).check?.(spec as never, count) ?? [];
+}
+
+/** "kind(settings)": the attack and the settings that shape what it sends, defaults worked out. */
+export function describeAttack(spec: AttackSpec, count: Headcount): string {
+  const own = attackOf(spec.kind).describe?.(spec as never, count);
+  const { kind, ...rest } = spec as Record<string, unknown>;
+  const fields = Object.entries(rest).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(', ');
+  const settings = own ?? fields;
+  return settings ? `${kind}(${settings})` : String(kind);
+}
+
 export { createAdversaryPlan, craftLinks, remapMixing, type AdversaryPlan } from './plan.js';
-export type { Attack, CraftEnv } from './types.js';
+export type { Attack, CraftEnv, Headcount } from './types.js';
 export { createAsyncCrafter, type AsyncCrafter } from './async.js';
+export { defineAttack, honestEntries, rowStats } from './types.js';

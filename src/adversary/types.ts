@@ -26,6 +26,12 @@ export interface CraftEnv {
   scratch64(name: string, length: number): Float64Array;
 }
 
+/** How many peers a run has and how many of them attack (n and f), known from the config. */
+export interface Headcount {
+  readonly peers: number;
+  readonly adversaries: number;
+}
+
 export interface Attack<S extends KindSchema = KindSchema> {
   readonly kind: z.output<S>['kind'];
   readonly schema: S;
@@ -38,6 +44,10 @@ export interface Attack<S extends KindSchema = KindSchema> {
    * (and the sender's own), so every link is independent of the others and of the split over workers.
    */
   craft?(spec: z.output<S>, env: CraftEnv, out: Float32Array): void;
+  /** Problems of the spec with n peers of which f attack, as "path: what is wrong; the fix" (config checks). */
+  check?(spec: z.output<S>, count: Headcount): string[];
+  /** The settings that shape what it sends, defaults worked out (e.g. "z=1.53, its default for ..."); absent: the spec's fields. */
+  describe?(spec: z.output<S>, count: Headcount): string;
 }
 
 export function defineAttack<S extends KindSchema>(a: Attack<S>): Attack<S> {

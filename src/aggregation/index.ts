@@ -2,6 +2,7 @@
 // `aggregation` union; a rule is one file plus one line here.
 import type { z } from 'zod';
 import { unionOfKinds } from '../config/kinds.js';
+import { KindRegistry } from '../config/registry.js';
 import type { MixingMatrix } from '../types.js';
 import { clippedGossip } from './clipped-gossip.js';
 import { krum } from './krum.js';
@@ -13,13 +14,14 @@ import type { AggregationEnv, AggregationRule, PairwiseMerge } from './types.js'
 
 export const aggregationRules = [mean, median, trimmedMean, krum, multiKrum, clippedGossip] as const;
 
-export const aggregationSchema = unionOfKinds(aggregationRules);
-export type AggregationSpec = z.output<typeof aggregationSchema>;
+const builtInSchema = unionOfKinds(aggregationRules);
+/** The built-ins and the rules plug-ins add. */
+export const aggregationRegistry = new KindRegistry<AggregationRule>('aggregation', 'aggregations', aggregationRules as readonly AggregationRule[]);
+export const aggregationSchema = aggregationRegistry.lazySchema<typeof builtInSchema>();
+export type AggregationSpec = z.output<typeof builtInSchema>;
 
 export function aggregationOf(kind: string): AggregationRule {
-  const rule = aggregationRules.find((r) => r.kind === kind) as AggregationRule | undefined;
-  if (!rule) throw new RangeError(`aggregation: unknown kind '${kind}'; use one of ${aggregationRules.map((r) => r.kind).join(' | ')}`);
-  return rule;
+  return aggregationRegistry.get(kind);
 }
 
 /** dst rows [r0, r1) by the rule `spec`. */
@@ -44,3 +46,5 @@ export function pairwiseOf(spec: AggregationSpec): PairwiseMerge | string {
 }
 
 export type { AggregationEnv, AggregationRule, PairwiseMerge } from './types.js';
+export { defineAggregation } from './types.js';
+export { definePeerAggregation, type PeerAggregation, type PeerNeighbourhood } from './per-peer.js';

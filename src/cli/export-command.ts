@@ -3,8 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readCheckpoint, type Checkpoint } from '../checkpoint/index.js';
-import { ConfigError } from '../errors.js';
+import { readCheckpoint } from '../checkpoint/index.js';
 import { EXPORT_ERROR, exportableModel } from '../export/from-checkpoint.js';
 import { averageRow, exportLayersModel, MODEL_FILES } from '../export/layers-model.js';
 import { RUN_FILES } from '../run-format/index.js';
@@ -52,21 +51,11 @@ function planExportDir(path: string, force: boolean): OutDirPlan {
   return plan;
 }
 
-/** The run's checkpoint, with errors headed for export rather than resume. */
-function readExportCheckpoint(runDir: string): Checkpoint {
-  try {
-    return readCheckpoint(runDir);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.issues, EXPORT_ERROR);
-    throw e;
-  }
-}
-
 export async function exportCommand(runDir: string, opts: ExportOptions): Promise<void> {
   if ((opts.peer === undefined) === !opts.average) throw new UsageError('export: give exactly one of --peer K or --average');
   if (!opts.out) throw new UsageError('export: --out DIR is required (where model.json and weights.bin go)');
   const plan = planExportDir(opts.out, opts.force === true);
-  const cp = readExportCheckpoint(resolve(runDir));
+  const cp = readCheckpoint(resolve(runDir), { heading: EXPORT_ERROR });
   const { spec, dim, peers, params } = exportableModel(cp, join(resolve(runDir), RUN_FILES.checkpoint));
   if (opts.peer !== undefined && opts.peer >= peers) throw new UsageError(`--peer: ${opts.peer} is not a peer of this run (0 to ${peers - 1})`);
   const row = opts.average ? averageRow(params, peers, dim) : params.slice(opts.peer! * dim, (opts.peer! + 1) * dim);

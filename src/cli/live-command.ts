@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { loadConfigFile } from '../config/resolve.js';
+import { loadConfig } from '../config/resolve.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import type { LiveSummary } from '../engine/events.js';
@@ -148,7 +148,7 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   checkWorkers(opts.workers);
   if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
   if (opts.backend && !['auto', 'wasm', 'cpu', 'node'].includes(opts.backend)) throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
-  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const asyncLive = isAsyncLive(config);
   const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);

@@ -2,7 +2,7 @@
 // it hosts a slice of the peers, listens, waits for the bootstrap file to list every member, then
 // runs its rounds in step with the others and reports to the observer (`plexus live` or another).
 import type { Command } from 'commander';
-import { loadConfigFile } from '../config/resolve.js';
+import { loadConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
@@ -80,7 +80,7 @@ Example on two machines and an observer (bootstrap.txt the same everywhere):
 export async function nodeCommand(configPath: string, opts: NodeOptions): Promise<void> {
   const log = (s: string) => process.stderr.write(`[process ${opts.index}] ${s}\n`);
   checkWorkers(opts.workers);
-  const config = loadConfigFile(configPath, { overrides: { seed: opts.seed } });
+  const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const asyncLive = isAsyncLive(config);
   const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);

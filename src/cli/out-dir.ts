@@ -4,6 +4,7 @@ import { lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, u
 import { dirname, resolve } from 'node:path';
 import { RUN_FILES } from '../run-format/index.js';
 import { UsageError } from './options.js';
+import { describeHolder, liveLockHolder, LOCK_FILE } from './run-lock.js';
 
 /** The files a run writes; --force replaces exactly these. */
 export const RUN_FILE_NAMES: readonly string[] = Object.values(RUN_FILES);
@@ -53,10 +54,13 @@ export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDir
   if (plan.missing.length > 0) return plan;
   let entries: string[];
   try {
-    entries = readdirSync(dir);
+    // a lock left by a command that died is not a file of the run (acquiring it takes it over)
+    entries = readdirSync(dir).filter((f) => f !== LOCK_FILE);
   } catch (e) {
     throw new UsageError(`--out: cannot read ${dir}: ${reason(e)}`);
   }
+  const holder = liveLockHolder(dir);
+  if (holder) throw new UsageError(`--out: ${dir} is in use by ${describeHolder(holder)}; wait for it to end, or choose another directory`);
   if (entries.length === 0) return { dir, missing: [], replace: [] };
   const runFiles = RUN_FILE_NAMES.filter((f) => entries.includes(f));
   if (!opts.force) {
@@ -113,8 +117,11 @@ export interface PreparedOutDir {
   removeCreated(): void;
 }
 
-/** Creates the missing directories one at a time and removes the run files --force replaces. */
-export function prepareOutDir(plan: OutDirPlan): PreparedOutDir {
+/**
+ * Creates the missing directories one at a time and removes the run files --force replaces.
+ * `claim` runs once the directory exists and before anything in it is removed (e.g. to take its lock).
+ */
+export function prepareOutDir(plan: OutDirPlan, claim?: (dir: string) => void): PreparedOutDir {
   const created: string[] = [];
   const removeCreated = () => {
     for (const d of [...created].reverse()) {
@@ -135,6 +142,12 @@ export function prepareOutDir(plan: OutDirPlan): PreparedOutDir {
       removeCreated();
       throw new UsageError(`--out: cannot create ${d}: ${reason(e)}`);
     }
+  }
+  try {
+    claim?.(plan.dir);
+  } catch (e) {
+    removeCreated();
+    throw e;
   }
   for (const f of plan.replace) {
     try {

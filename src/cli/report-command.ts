@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ReportInputError } from '../report/errors.js';
 import { X_AXES, type XAxis } from '../report/x-axis.js';
+import { acquireRunLock } from './run-lock.js';
 import { UsageError } from './options.js';
 import { createFile, FileAccessError } from '../safe-file.js';
 import { planFilesDir, prepareOutDir, reason } from './out-dir.js';
@@ -87,15 +88,20 @@ export async function reportCommand(dirs: string[], opts: ReportCommandOptions):
     const runs = loadRuns(dirs, warn);
     const report = await buildReport(runs, { by, x, title: opts.title, inputs: dirs, warnings });
     const out = prepareReportDir(opts.out ?? join(dirs[0], 'report'));
-    for (const f of report.files) {
-      const path = join(out, f.name);
-      try {
-        // a link or file already there is replaced, never written through
-        createFile(path, f.content, { replace: true, what: 'report file' });
-      } catch (e) {
-        const why = e instanceof FileAccessError ? `cannot write ${e.message}` : `cannot write ${path}: ${reason(e)}`;
-        throw new UsageError(`--out: ${why}; choose another directory with --out`);
+    const lock = acquireRunLock(out, 'plexus report');
+    try {
+      for (const f of report.files) {
+        const path = join(out, f.name);
+        try {
+          // a link or file already there is replaced, never written through
+          createFile(path, f.content, { replace: true, what: 'report file' });
+        } catch (e) {
+          const why = e instanceof FileAccessError ? `cannot write ${e.message}` : `cannot write ${path}: ${reason(e)}`;
+          throw new UsageError(`--out: ${why}; choose another directory with --out`);
+        }
       }
+    } finally {
+      lock.release();
     }
     process.stdout.write(
       `report: ${join(out, 'report.html')} (${plural(report.runs, 'run')} in ${plural(report.groups.length, 'group')}: ${report.groups.map((g) => `${g.label} n=${g.runs.length}`).join('; ')})\n` +

@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { datasetInfo, type DatasetInfo, type DatasetInfoOptions } from '../data/datasets.js';
 import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
-import { craftsMessages } from '../adversary/index.js';
+import { adversaryCount, attackIssues, craftsMessages } from '../adversary/index.js';
 import { pairwiseOf } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
 import type { ExperimentConfig } from './schema.js';
@@ -202,6 +202,7 @@ function checkAdversaries(c: ExperimentConfig): string[] {
   } else if (a.peers.count >= n) {
     out.push(`adversaries.peers.count: ${a.peers.count} adversaries among ${n} peers leaves no honest peer; use at most ${n - 1}`);
   }
+  out.push(...attackIssues(a.attack, { peers: n, adversaries: adversaryCount(a) }));
   if (craftsMessages(a.attack)) {
     const d = protocolOf(c.protocol.kind);
     // crafted models replace what an adversary sends: models in the gather of mixing protocols, or its gossip messages

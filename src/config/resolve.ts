@@ -14,6 +14,7 @@ import type { MemoryLimit } from './memory-limit.js';
 import { withDatasetBaseDir } from '../data/datasets.js';
 import { numberIssues } from './numbers.js';
 import { knownKeysAt } from './schema-at.js';
+import { loadedPlugins, loadPlugins, resolvePluginPath, type LoadedPlugin } from './plugins.js';
 
 export interface ResolveOptions {
   /** Directory that relative paths in the config (topology files) are resolved against. */
@@ -29,14 +30,43 @@ export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 /** YAML aliases (*name) a config may expand: enough for reuse, too few for an alias bomb. */
 export const MAX_ALIAS_COUNT = 100;
 
-/** Reads a YAML or JSON config file and resolves it. Throws ConfigError with every problem found. */
-export function loadConfigFile(path: string, opts: ResolveOptions = {}): ExperimentConfig {
+/** Reads and parses a YAML or JSON config file (its name defaults to the file's). */
+function readConfigFile(path: string): { raw: unknown; baseDir: string } {
   const text = readConfigText(path);
   const raw = parseConfigText(text, path);
   if (raw && typeof raw === 'object' && !Array.isArray(raw) && (raw as Record<string, unknown>).name === undefined) {
     (raw as Record<string, unknown>).name = basename(path, extname(path));
   }
-  return resolveConfig(raw, { baseDir: dirname(resolvePath(path)), ...opts });
+  return { raw, baseDir: dirname(resolvePath(path)) };
+}
+
+/**
+ * Reads a YAML or JSON config file and resolves it. Throws ConfigError with every problem found;
+ * a config that names plug-ins needs them loaded first (loadConfig does both).
+ */
+export function loadConfigFile(path: string, opts: ResolveOptions = {}): ExperimentConfig {
+  const { raw, baseDir } = readConfigFile(path);
+  return resolveConfig(raw, { baseDir, ...opts });
+}
+
+/** Reads a config file, loads the plug-ins it names, and resolves it. */
+export async function loadConfig(path: string, opts: ResolveOptions = {}): Promise<ExperimentConfig> {
+  const { raw, baseDir } = readConfigFile(path);
+  await loadConfigPlugins(raw, baseDir);
+  return resolveConfig(raw, { baseDir, ...opts });
+}
+
+/** The `plugins:` entries of a raw config as absolute files (others are left for the schema to report). */
+function pluginPaths(raw: unknown, baseDir: string): { specs: string[]; paths: string[] } | undefined {
+  const list = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>).plugins : undefined;
+  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s.length > 0)) return undefined;
+  return { specs: list as string[], paths: (list as string[]).map((s) => resolvePluginPath(s, baseDir)) };
+}
+
+/** Loads the plug-ins a raw config names (relative to baseDir), so that resolveConfig knows their kinds. */
+export async function loadConfigPlugins(raw: unknown, baseDir = process.cwd()): Promise<LoadedPlugin[]> {
+  const p = pluginPaths(raw, baseDir);
+  return p ? loadPlugins(p.paths, p.specs) : [];
 }
 
 /** The file's text, or a ConfigError saying why it is not a readable YAML or JSON text file. */
@@ -114,6 +144,13 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
     throw new ConfigError(['(root): the config must be a mapping of keys such as name, peers, rounds, topology, data']);
   }
   const input = { ...(raw as Record<string, unknown>), ...definedOnly(opts.overrides ?? {}) };
+  const plugins = pluginPaths(input, opts.baseDir ?? process.cwd());
+  if (plugins) {
+    const known = new Set(loadedPlugins().map((p) => p.path));
+    const missing = plugins.paths.filter((p) => !known.has(p));
+    if (missing.length > 0) throw new ConfigError(missing.map((p) => `plugins: ${p} is not loaded; load the config with loadConfig (or call loadConfigPlugins first)`));
+    input.plugins = plugins.paths;
+  }
   // infinities and unsafe integers first: the schema would accept some, or say less about them
   const numbers = numberIssues(configSchema, input);
   const flagged = new Set(numbers.map((n) => pathString(n.path)));

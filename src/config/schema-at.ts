@@ -7,6 +7,7 @@ function unwrap(s: z.ZodTypeAny, value: unknown): z.ZodTypeAny | undefined {
     if (s instanceof z.ZodDefault) s = s._def.innerType;
     else if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s._def.innerType;
     else if (s instanceof z.ZodEffects) s = s._def.schema;
+    else if (s instanceof z.ZodLazy) s = s._def.getter();
     else if (s instanceof z.ZodDiscriminatedUnion) {
       const kind = value && typeof value === 'object' ? (value as Record<string, unknown>).kind : value;
       const option = s.optionsMap.get(kind as string);

@@ -76,6 +76,8 @@ export type AsyncTime = Omit<TimeObject, 'mode'> & { mode: 'async' };
 export const configSchema = z
   .object({
     name: z.string().min(1).regex(/^[\w.-]+$/, 'use letters, digits, ".", "_" or "-"'),
+    /** plug-in files (relative to the config file; .ts, .mts, .js, .mjs) or installed packages; absolute paths once resolved */
+    plugins: z.array(z.string().min(1)).default([]),
     seed: int(0).default(0),
     peers: int(1),
     rounds: int(1),

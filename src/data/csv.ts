@@ -120,6 +120,10 @@ function parseRow(path: string, r: Row, columns: string[], labelAt: number, into
     if (!Number.isFinite(v)) {
       throw new DataError(`${path}: line ${r.line}, column '${columns[j]}': ${JSON.stringify(cell)} is not a finite number; features must be numbers (use the label column for categories)`);
     }
+    // features are stored as float32: beyond its range a value becomes Infinity and the run diverges
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new DataError(`${path}: line ${r.line}, column '${columns[j]}': ${cell} is beyond the float32 range features are stored in (magnitude at most 3.4e38); rescale the column`);
+    }
     if (into) into.x[k++] = v;
   }
   return r;

@@ -4,7 +4,8 @@
 import type { ExperimentConfig } from '../config/schema.js';
 import { isAsyncDescriptor, protocolOf, type Protocol, type Traffic } from '../protocol/index.js';
 import { consensusDistance } from '../metrics/consensus.js';
-import { checkDivergence, squaredNorm } from '../metrics/divergence.js';
+import { checkDivergence, squaredNorm, type DivergenceAdvice } from '../metrics/divergence.js';
+import { divergenceAdvice } from '../metrics/divergence-cause.js';
 import { evaluatePeers } from '../metrics/evaluation.js';
 import { buildSummary } from '../metrics/summary.js';
 import { TrafficMeter } from '../metrics/traffic.js';
@@ -56,6 +57,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
   /** the last round completed, and the last evaluated one's metrics */
   private round = 0;
   private lastEval?: RoundMetrics;
+  /** how a diverged round's message ends: its likely cause in this run */
+  private advice?: DivergenceAdvice;
 
   private constructor(
     world: World, private readonly executor: Executor, backend: string, kernel: string, private readonly setupMs: number,
@@ -105,9 +108,11 @@ export class Engine extends TypedEmitter<EngineEvents> {
       workers = 0;
     }
     const world = createWorld(config, backendPref, { simdExchange: opts.simdExchange });
-    const { executor, backend, kernel, simdUnavailable } = await createExecutor({ state: world.state, settings: world.settings }, workers);
+    const advice = divergenceAdvice({ config: world.config, dataset: world.dataset, resumedFrom: opts.resume?.round });
+    const { executor, backend, kernel, simdUnavailable } = await createExecutor({ state: world.state, settings: world.settings }, workers, { advice });
     const engine = new Engine(world, executor, backend, kernel, performance.now() - t0, warnings, opts);
     engine.simdUnavailable = simdUnavailable;
+    engine.advice = advice;
     return engine;
   }
 
@@ -213,7 +218,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   /** A round's metrics: consensus always, evaluation when asked; stops a diverged run first. */
   private async measure(round: number, t0: number, evaluate: boolean): Promise<RoundMetrics> {
     const consensus = await consensusDistance(this.runtime, this.world.honest, this.world.config.peers);
-    checkDivergence(round, squaredNorm(this.world.state.mean), consensus, this.world.state.dim);
+    checkDivergence(round, squaredNorm(this.world.state.mean), consensus, this.world.state.dim, undefined, this.advice);
     const metrics: RoundMetrics = {
       round, consensusDistance: consensus, bytesSent: this.traffic.bytes, roundSeconds: round === 0 ? 0 : (performance.now() - t0) / 1000,
     };
@@ -228,7 +233,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private async evaluate(round: number): Promise<Partial<RoundMetrics>> {
     const t0 = performance.now(), w = this.world;
     const e = await evaluatePeers(this.runtime, round, w);
-    checkDivergence(round, 0, 0, 1, e.round.meanLoss);
+    checkDivergence(round, 0, 0, 1, e.round.meanLoss, this.advice);
     const wiring = wiringOf(w, this.protocol ?? this.driver?.protocol), dp = privacyReport(w);
     const perPeer: PeerMetrics = { ...e.peers, ...wiring.peers, ...dp.peers, bytesSent: Array.from(this.traffic.perPeer) };
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { DivergenceError, WorkerError } from '../errors.js';
+import { WorkerError } from '../errors.js';
+import { divergedError, type DivergenceAdvice } from '../metrics/divergence.js';
 import { tfjsNodeInstalled, type BackendPreference } from '../model/backend.js';
 import { pathUsesTfjs, type KernelPath } from '../model/kernel.js';
 import { wasmStatus, type WasmStatus } from '../wasm/index.js';
@@ -60,14 +61,14 @@ export function effectiveWorkers(
   };
 }
 
-function check(results: TaskResult[]): TaskResult[] {
+function check(results: TaskResult[], advice?: DivergenceAdvice): TaskResult[] {
   for (const r of results) {
     if (!r.ok) {
       const where = [r.peer !== undefined ? `peer ${r.peer}` : '', r.round !== undefined ? `round ${r.round}` : '']
         .filter(Boolean)
         .join(', ');
       if (r.diverged && r.round !== undefined) {
-        throw new DivergenceError(`training diverged at round ${r.round}: ${r.message.replace(/^training failed: /, '')} (peer ${r.peer}); try a smaller train.lr`, r.round, r.peer);
+        throw divergedError(r.round, r.message.replace(/^training failed: /, ''), advice, r.peer);
       }
       throw new WorkerError(`${r.kind} task failed${where ? ` at ${where}` : ''}: ${r.message}`, { peer: r.peer, round: r.round });
     }
@@ -78,11 +79,11 @@ function check(results: TaskResult[]): TaskResult[] {
 class InlineExecutor implements Executor {
   readonly workers = 0;
   private busy = new Map<number, number>();
-  constructor(private ctx: TaskContext) {}
+  constructor(private ctx: TaskContext, private readonly advice?: DivergenceAdvice) {}
   async run(tasks: Task[]): Promise<TaskResult[]> {
     const out = tasks.map((t) => runTask(this.ctx, t));
     for (const r of out) if (r.ok) this.busy.set(0, (this.busy.get(0) ?? 0) + r.busyMs);
-    return check(out);
+    return check(out, this.advice);
   }
   busyByThread(): Map<number, number> {
     return this.busy;
@@ -95,7 +96,7 @@ class InlineExecutor implements Executor {
 class PoolExecutor implements Executor {
   private busy = new Map<number, number>();
   private closed = false;
-  constructor(private pool: Piscina, readonly workers: number) {}
+  constructor(private pool: Piscina, readonly workers: number, private readonly advice?: DivergenceAdvice) {}
   async run(tasks: Task[]): Promise<TaskResult[]> {
     if (this.closed) throw new WorkerError('the worker pool is closed');
     let out: TaskResult[];
@@ -105,7 +106,7 @@ class PoolExecutor implements Executor {
       throw new WorkerError(`a worker thread crashed: ${(e as Error)?.message ?? e}`, { cause: e });
     }
     for (const r of out) if (r.ok) this.busy.set(r.threadId, (this.busy.get(r.threadId) ?? 0) + r.busyMs);
-    return check(out);
+    return check(out, this.advice);
   }
   busyByThread(): Map<number, number> {
     return this.busy;
@@ -139,12 +140,15 @@ export interface ExecutorInfo {
   simdUnavailable?: string;
 }
 
-/** Creates the executor; the backend name comes from the first task context (inline) or a probe task. */
-export async function createExecutor(setup: WorkerSetup, workers: number): Promise<ExecutorInfo> {
+/**
+ * Creates the executor; the backend name comes from the first task context (inline) or a probe task.
+ * `advice` ends the message of a local step that diverged (default: a smaller learning rate).
+ */
+export async function createExecutor(setup: WorkerSetup, workers: number, opts: { advice?: DivergenceAdvice } = {}): Promise<ExecutorInfo> {
   const simdUnavailable = wasmStatus().reason;
   if (workers <= 0) {
     const ctx = await createTaskContext(setup);
-    return { executor: new InlineExecutor(ctx), backend: ctx.backend, kernel: kernelOf(runTask(ctx, { kind: 'probe' })), simdUnavailable };
+    return { executor: new InlineExecutor(ctx, opts.advice), backend: ctx.backend, kernel: kernelOf(runTask(ctx, { kind: 'probe' })), simdUnavailable };
   }
   const filename = workerEntry();
   const pool = new Piscina({
@@ -158,7 +162,7 @@ export async function createExecutor(setup: WorkerSetup, workers: number): Promi
     // waiting for the main thread to hand over each next task.
     concurrentTasksPerWorker: workers === 1 ? 4 : 1,
   });
-  const executor = new PoolExecutor(pool, workers);
+  const executor = new PoolExecutor(pool, workers, opts.advice);
   // Probe: warms every worker (kernel set-up, and tfjs with its backend if the kernel runs on it) and reports the backend in use.
   try {
     const probes = await executor.run(

@@ -87,6 +87,7 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     adversaries: plan,
     classes: dataset.classes,
     privacy: config.privacy,
+    plugins: config.plugins,
   };
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({

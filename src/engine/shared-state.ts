@@ -162,4 +162,6 @@ export interface TrainSettings {
   classes: number;
   /** DP-SGD on every peer (absent: plain steps) */
   privacy?: PrivacySpec;
+  /** plug-in files (absolute) each worker loads before its first task, as the main thread did */
+  plugins: readonly string[];
 }

@@ -1,5 +1,7 @@
 // Task handlers over the shared state. The same code runs inside pool workers and inline
 // (--workers 0), so results cannot depend on where a task ran.
+import { loadPlugins } from '../config/plugins.js';
+import { guarded, pluginSource, PluginFault } from './plugin-guard.js';
 import { threadId } from 'node:worker_threads';
 import { Rng } from '../rng.js';
 import { mixRows } from '../topology/mix-rows.js';
@@ -11,10 +13,10 @@ import { COLUMN_BLOCK } from './shared-state.js';
 import { instantiateExchange, mixRowsSimd, squaredDistanceSimd, windowMeanSimd, type ExchangeKernels } from '../wasm/index.js';
 import { squaredDistance } from '../aggregation/distance.js';
 import { windowMeanRows, type WindowScratch } from '../aggregation/order-statistics.js';
-import { aggregate, type AggregationEnv } from '../aggregation/index.js';
-import { protocolOf, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
+import { aggregate, aggregationRegistry, type AggregationEnv } from '../aggregation/index.js';
+import { protocolOf, protocolRegistry, isSyncDescriptor, type RowEnv } from '../protocol/index.js';
 import { createScratch, type Scratch } from './scratch.js';
-import { craftLinks } from '../adversary/index.js';
+import { attackRegistry, craftLinks } from '../adversary/index.js';
 import { linkSignals, probeLoss } from '../plasticity/signal.js';
 import { noisyGradient, poissonSample, samplingRate } from '../privacy/dp-sgd.js';
 import { membershipAuc } from '../privacy/mia.js';
@@ -36,6 +38,8 @@ export interface TaskContext {
 
 export async function createTaskContext(setup: WorkerSetup): Promise<TaskContext> {
   const { state, settings } = setup;
+  // the same kinds as the main thread before anything names one (inline: already loaded, a no-op)
+  await loadPlugins(settings.plugins);
   // tfjs is imported, and its backend chosen, only when the kernel runs on it
   const kernel = await createKernel(settings.model, settings.kernelPath, { backend: settings.backend });
   return {
@@ -79,8 +83,8 @@ export function runTask(ctx: TaskContext, task: Task): TaskResult {
       kind: task.kind,
       message: err?.message ?? String(e),
       stack: err?.stack,
-      peer: e instanceof PeerFailure ? e.peer : undefined,
-      round: e instanceof PeerFailure ? e.round : 'round' in task ? task.round : undefined,
+      peer: e instanceof PeerFailure || e instanceof PluginFault ? e.peer : undefined,
+      round: e instanceof PeerFailure || e instanceof PluginFault ? e.round : 'round' in task ? task.round : undefined,
       diverged: e instanceof PeerFailure && e.diverged ? true : undefined,
       threadId,
     };
@@ -99,21 +103,38 @@ function dispatch(ctx: TaskContext, task: Task): number {
         }
       }
       return task.peers.length;
-    case 'mix':
-      aggregate(aggregationEnv(ctx), task.rule, task.w, (task.ext ? s.paramsExt : s.params)[task.src], s.params[1 - task.src], task.rowStart, task.rowEnd);
+    case 'mix': {
+      const src = (task.ext ? s.paramsExt : s.params)[task.src];
+      const dst = s.params[1 - task.src];
+      const env = aggregationEnv(ctx);
+      const plugin = pluginSource(aggregationRegistry, task.rule.kind);
+      if (!plugin) aggregate(env, task.rule, task.w, src, dst, task.rowStart, task.rowEnd);
+      else {
+        const rows = (i: number) => dst.subarray(i * s.dim, (i + 1) * s.dim);
+        guarded(plugin, `aggregation '${task.rule.kind}'`, task.round, task.rowStart, task.rowEnd, (a, b) => aggregate(env, task.rule, task.w, src, dst, a, b), rows);
+      }
       return task.rowEnd - task.rowStart;
+    }
     case 'craft': {
       const { seed, adversaries: plan } = ctx.settings;
       if (!plan) throw new Error('craft: this run has no adversaries');
       const env = { peers: s.peers, dim: s.dim, round: task.round, seed, x: s.paramsExt[task.src], scratch64: (name: string, n: number) => ctx.scratch.f64(name, n) };
-      craftLinks(plan, env, task.linkStart, task.linkEnd);
+      const plugin = pluginSource(attackRegistry, plan.attack.kind);
+      if (!plugin) craftLinks(plan, env, task.linkStart, task.linkEnd);
+      else {
+        const out = (e: number) => env.x.subarray((s.peers + e) * s.dim, (s.peers + e + 1) * s.dim);
+        guarded(plugin, `attack '${plan.attack.kind}'`, task.round, task.linkStart, task.linkEnd, (a, b) => craftLinks(plan, env, a, b), out, (e) => plan.links[2 * e]);
+      }
       return task.linkEnd - task.linkStart;
     }
     case 'rows': {
       const d = protocolOf(task.protocol);
       const op = isSyncDescriptor(d) ? d.rowOps?.[task.op] : undefined;
       if (!op) throw new Error(`protocol ${task.protocol} has no row operation '${task.op}'`);
-      op(rowEnv(ctx, task.src, task.round), task.args, task.rowStart, task.rowEnd);
+      const env = rowEnv(ctx, task.src, task.round);
+      const plugin = pluginSource(protocolRegistry, task.protocol);
+      if (!plugin) op(env, task.args, task.rowStart, task.rowEnd);
+      else guarded(plugin, `protocol '${task.protocol}' row operation '${task.op}'`, task.round, task.rowStart, task.rowEnd, (a, b) => op(env, task.args, a, b), (i) => env.x.subarray(i * s.dim, (i + 1) * s.dim));
       return task.rowEnd - task.rowStart;
     }
     case 'colStats':

@@ -4,6 +4,11 @@ import { z } from 'zod';
 
 export const SAMPLINGS = ['poisson', 'shuffle'] as const;
 export const CONVERSIONS = ['balle', 'classic'] as const;
+/**
+ * The largest noise multiplier: beyond it a step's gradient is noise (std noise x clip on a sum of
+ * examples clipped to norm clip each), and it is where the search for a target epsilon stops.
+ */
+export const MAX_NOISE = 1000;
 
 export const dpSchema = z
   .object({
@@ -20,6 +25,12 @@ export const dpSchema = z
   .superRefine((d, ctx) => {
     if (d.noise === undefined && d.epsilon === undefined) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give noise (the noise multiplier) or epsilon (a target the noise is chosen for)' });
+    }
+    if (d.noise !== undefined && d.noise > MAX_NOISE) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom, path: ['noise'],
+        message: `${d.noise} leaves no signal in a step's gradient (its noise has std noise x clip, the sum of the batch's clipped gradients at most batchSize x clip); use a noise multiplier of at most ${MAX_NOISE}, the most a target epsilon chooses`,
+      });
     }
   })
   // NaN until resolveConfig chooses it for the target epsilon (resolveTargetEpsilon)

@@ -5,7 +5,7 @@
 import type { ExperimentConfig } from '../config/schema.js';
 import { probeHoldout } from '../plasticity/index.js';
 import { PrivacyAccountant, samplingRate } from './accountant.js';
-import type { PrivacySpec } from './schema.js';
+import { MAX_NOISE, type PrivacySpec } from './schema.js';
 
 /** The most local steps a peer takes in the run, or undefined where that is not known in advance (async time). */
 export function maxSteps(c: ExperimentConfig): number | undefined {
@@ -30,11 +30,11 @@ function roundUp4(x: number): number {
 
 /**
  * The smallest noise (4 significant digits) giving at most `target` after `steps` steps at rate q,
- * by bisection on a log scale; throws when even noise 1000 cannot reach it.
+ * by bisection on a log scale; throws when even noise MAX_NOISE cannot reach it.
  */
 export function noiseForEpsilon(spec: PrivacySpec, target: number, q: number, steps: number): number {
   let lo = 0.01;
-  let hi = 1000;
+  let hi = MAX_NOISE;
   if (epsilonFor(spec, hi, q, steps) > target) {
     throw new RangeError(`epsilon ${target} is out of reach: even noise ${hi} gives ${epsilonFor(spec, hi, q, steps).toPrecision(3)} after ${steps} steps at q = ${q.toPrecision(3)}`);
   }
@@ -49,8 +49,9 @@ export function noiseForEpsilon(spec: PrivacySpec, target: number, q: number, st
 }
 
 /**
- * Fills privacy.dp.noise from privacy.dp.epsilon, or checks that a noise given with it reaches it.
- * Returns the problems, as config checks do.
+ * Fills privacy.dp.noise from privacy.dp.epsilon. Both given is refused, unless the noise is the one
+ * the target chooses: what config.resolved.json records, so a run's own config resolves again
+ * (resume, a sweep's re-run). Returns the problems, as config checks do.
  */
 export function resolveTargetEpsilon(c: ExperimentConfig): string[] {
   const p = c.privacy;
@@ -61,16 +62,21 @@ export function resolveTargetEpsilon(c: ExperimentConfig): string[] {
   }
   const q = largestRate(c);
   const target = p.dp.epsilon;
-  if (!Number.isNaN(p.dp.noise)) {
-    const reached = epsilonFor(p, p.dp.noise, q, steps);
-    return reached <= target * (1 + 1e-9) ? [] : [
-      `privacy.dp: noise ${p.dp.noise} gives epsilon ${reached.toPrecision(4)} after ${steps} steps at q = ${q.toPrecision(3)}, above the target epsilon ${target}; remove noise to have it chosen, or remove epsilon`,
-    ];
-  }
+  let chosen: number;
   try {
-    p.dp.noise = noiseForEpsilon(p, target, q, steps);
-    return [];
+    chosen = noiseForEpsilon(p, target, q, steps);
   } catch (e) {
     return [`privacy.dp.epsilon: ${(e as Error).message}; allow a larger epsilon, fewer rounds or local steps, or a smaller batch`];
   }
+  const given = p.dp.noise;
+  if (!Number.isNaN(given) && given !== chosen) {
+    const reached = epsilonFor(p, given, q, steps);
+    return [
+      `privacy.dp: noise ${given} and epsilon ${target} are both given, and they disagree: epsilon ${target} chooses noise ${chosen} ` +
+      `(after ${steps} steps at q = ${q.toPrecision(3)}), noise ${given} gives epsilon ${reached.toPrecision(4)}; ` +
+      'give one of them: noise for a fixed noise multiplier, or epsilon to have the noise chosen',
+    ];
+  }
+  p.dp.noise = chosen;
+  return [];
 }

@@ -2,6 +2,7 @@
 // anywhere else: the config union, its type, the checks and the engine all read the descriptors.
 import type { z } from 'zod';
 import { unionOfKinds } from '../config/kinds.js';
+import { KindRegistry } from '../config/registry.js';
 import { choco } from './choco.js';
 import { dpsgd } from './dpsgd.js';
 import { fedavg } from './fedavg.js';
@@ -12,15 +13,16 @@ import type { AsyncProtocolDescriptor, ProtocolDescriptor, SyncProtocolDescripto
 
 export const protocols = [dpsgd, local, fedavg, pushSum, choco, gossipLearning] as const;
 
-export const protocolSchema = unionOfKinds(protocols);
-export type ProtocolConfig = z.output<typeof protocolSchema>;
+const builtInSchema = unionOfKinds(protocols);
+/** The built-ins and the protocols plug-ins add. */
+export const protocolRegistry = new KindRegistry<ProtocolDescriptor>('protocol', 'protocols', protocols as readonly ProtocolDescriptor[]);
+export const protocolSchema = protocolRegistry.lazySchema<typeof builtInSchema>();
+export type ProtocolConfig = z.output<typeof builtInSchema>;
 export type ProtocolKind = ProtocolConfig['kind'];
 
 /** The module of a kind (the registry is the only place kinds are listed). */
 export function protocolOf(kind: string): ProtocolDescriptor {
-  const d = protocols.find((p) => p.kind === kind) as ProtocolDescriptor | undefined;
-  if (!d) throw new RangeError(`protocol: unknown kind '${kind}'; use one of ${protocols.map((p) => p.kind).join(' | ')}`);
-  return d;
+  return protocolRegistry.get(kind);
 }
 
 export function isAsyncDescriptor(d: ProtocolDescriptor): d is AsyncProtocolDescriptor {

@@ -2,7 +2,7 @@
 // of the same config (skipped), or something to redo (unfinished, or made from another config).
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES, type SummaryFile } from '../run-format/files.js';
+import { RUN_FILES, RUN_LOCK_FILE, type SummaryFile } from '../run-format/files.js';
 import { FileAccessError, readRegularText } from '../safe-file.js';
 import { canonicalJson, firstDifference } from './canonical.js';
 
@@ -23,7 +23,8 @@ export function inspectRunDir(dir: string, expected: unknown): RunState {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) return { kind: 'foreign', why: 'is a symbolic link' };
     if (!st.isDirectory()) return { kind: 'foreign', why: 'is a file, not a directory' };
-    entries = readdirSync(dir);
+    // a lock left by a run that was killed is not a file of it
+    entries = readdirSync(dir).filter((f) => f !== RUN_LOCK_FILE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'new' };
     return { kind: 'foreign', why: `cannot be read (${(e as Error).message})` };

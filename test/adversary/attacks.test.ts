@@ -131,4 +131,14 @@ describe('adversaries config', () => {
     expect(bad({ peers: [1], attack: 'alie' }, { topology: { kind: 'erdos-renyi', p: 0.3, schedule: { kind: 'resample', every: 2 } } })).toMatch(/schedule static/);
     expect(bad({ peers: [1], attack: 'label-flip' }, { protocol: 'push-sum' })).toBe('');
   });
+  it('refuses alie whose default z is infinite (11 attackers of 16 on the malicious ring), naming n and f, and an explicit infinite z', () => {
+    const ring = { topology: 'malicious-ring', aggregation: { kind: 'clipped-gossip', tau: 0.1 } };
+    const message = bad({ peers: { count: 11, placement: 'lowest-degree' }, attack: 'alie' }, ring);
+    expect(message).toContain("adversaries.attack: alie's default z = Phi^-1((n - s) / n), s = floor(n/2 + 1) - f, is infinite for n = 16 peers and f = 11 attackers (s = -2, so (n - s) / n = 1.125 is not below 1); set adversaries.attack.z explicitly");
+    expect(message).not.toContain('train.lr');
+    expect(bad({ peers: { count: 11, placement: 'lowest-degree' }, attack: { kind: 'alie', z: 10 } }, ring)).toBe('');
+    expect(bad({ peers: [1, 2, 3, 4, 5, 6, 7, 8, 9], attack: 'alie' })).toMatch(/is infinite for n = 16 peers and f = 9 attackers \(s = 0,/);
+    expect(bad({ peers: [1, 2, 3, 4, 5, 6, 7, 8], attack: 'alie' })).toBe(''); // s = 1: z = Phi^-1(15/16), finite
+    expect(bad({ peers: [1], attack: { kind: 'alie', z: Infinity } })).toMatch(/adversaries\.attack\.z: .*finite/i);
+  });
 });

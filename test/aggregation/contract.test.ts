@@ -1,7 +1,12 @@
 // One contract suite over every aggregation rule in the registry, plus exact answers and the
 // robustness each rule is for.
 import { describe, expect, it } from 'vitest';
-import { aggregate, aggregationRules, type AggregationEnv, type AggregationSpec } from '../../src/aggregation/index.js';
+import { aggregate, aggregationRegistry, type AggregationEnv, type AggregationSpec } from '../../src/aggregation/index.js';
+import { loadPlugins } from '../../src/config/plugins.js';
+import { EXAMPLE_PLUGINS } from '../plugins/examples.js';
+
+// the example plug-ins' rules are held to the same contract as the built-ins
+await loadPlugins(EXAMPLE_PLUGINS);
 import { createScratch } from '../../src/engine/scratch.js';
 import { createMixing, ring, complete } from '../../src/topology/index.js';
 import { mixRows } from '../../src/topology/mix-rows.js';
@@ -21,6 +26,7 @@ const SPECS: Record<string, AggregationSpec> = {
   krum: { kind: 'krum', f: 1 },
   'multi-krum': { kind: 'multi-krum', f: 1, m: 2 },
   'clipped-gossip': { kind: 'clipped-gossip', tau: 'adaptive' },
+  'geometric-median': { kind: 'geometric-median', iterations: 3, nu: 1e-6 } as unknown as AggregationSpec,
 };
 
 function env(dim: number): AggregationEnv {
@@ -52,9 +58,9 @@ const DIM = 37;
 
 describe('every aggregation rule', () => {
   it('has a spec in this suite', () => {
-    expect(aggregationRules.map((r) => r.kind).sort()).toEqual(Object.keys(SPECS).sort());
+    expect(aggregationRegistry.kinds().sort()).toEqual(Object.keys(SPECS).sort());
   });
-  for (const rule of aggregationRules) {
+  for (const rule of aggregationRegistry.list()) {
     const spec = SPECS[rule.kind];
     describe(rule.kind, () => {
       it('leaves peers that already agree where they are', () => {
@@ -84,7 +90,7 @@ describe('every aggregation rule', () => {
         expect(combine(spec, W, src, DIM, [0, 1, 5, 6, 12])).toEqual(whole);
       });
       it('gives byte-identical runs inline and with 2 workers', async () => {
-        const config = smallConfig({ rounds: 6, topology: { kind: 'ring', k: 2 }, aggregation: spec });
+        const config = smallConfig({ plugins: EXAMPLE_PLUGINS, rounds: 6, topology: { kind: 'ring', k: 2 }, aggregation: spec });
         const a = await runRecorded(config, { workers: 0 });
         const b = await runRecorded(config, { workers: 2 });
         expect(JSON.stringify(stripTimes(b.rounds))).toBe(JSON.stringify(stripTimes(a.rounds)));
@@ -194,7 +200,7 @@ describe('aggregation in the config', () => {
     await expect(runRecorded(multi)).rejects.toThrow(/aggregation.m: 5 is more than the 4 rows left after f = 1 .*use m at most 4/);
   });
   it('suggests the right name for a misspelt rule', () => {
-    expect(() => smallConfig({ aggregation: 'mediam' })).toThrow(/^Invalid config:\n  - aggregation: "mediam" is not allowed \(did you mean 'median'\?\); use one of mean \| median \| trimmed-mean \| krum \| multi-krum \| clipped-gossip$/);
+    expect(() => smallConfig({ aggregation: 'mediam' })).toThrow(/^Invalid config:\n  - aggregation: "mediam" is not allowed \(did you mean 'median'\?\); use one of mean \| median \| trimmed-mean \| krum \| multi-krum \| clipped-gossip \| geometric-median$/);
   });
 });
 

@@ -62,6 +62,7 @@ describe('csv datasets', () => {
       ['ragged.csv', 'a,b,label\n1,2,x\n1,x\n', /ragged\.csv: line 3 has 2 cells, the header 3 columns/],
       ['word.csv', 'a,b,label\n1,2,x\n1,two,y\n', /word\.csv: line 3, column 'b': "two" is not a finite number/],
       ['blank-cell.csv', 'a,b,label\n1,,x\n', /blank-cell\.csv: line 2, column 'b': "" is not a finite number/],
+      ['float32.csv', 'a,b,label\n1,2,x\n1,-1e39,y\n', /float32\.csv: line 3, column 'b': -1e39 is beyond the float32 range features are stored in \(magnitude at most 3\.4e38\); rescale the column/],
       ['no-label.csv', 'a,b,class\n1,2,x\n', /no-label\.csv: no column 'label' \(data\.dataset\.label\); the columns are 'a', 'b', 'class'/],
       ['twice.csv', 'a,a,label\n1,2,x\n', /twice\.csv: column 'a' appears twice/],
       ['big.csv', 'a,b,label\n1,2,300\n', /big\.csv: label 300 in column 'label' is not below 256/],

@@ -35,12 +35,25 @@ describe('a target epsilon', () => {
     });
   }
 
-  it('keeps a noise given with it when it reaches the target, and says when it does not', () => {
+  it('refuses a noise given with it, naming both and saying to give one, unless it is the noise the target chooses', () => {
     const c = resolveConfig({ ...base, privacy: { dp: { clip: 1, epsilon: 4 } } });
-    // the resolved config resolves again to itself (resume reads config.resolved.json)
+    // the resolved config (noise chosen, epsilon kept) resolves again to itself: resume reads config.resolved.json
     expect(resolveConfig(JSON.parse(JSON.stringify(c))).privacy).toEqual(c.privacy);
-    const [msg] = messages({ ...base, privacy: { dp: { clip: 1, noise: 0.5, epsilon: 4 } } });
-    expect(msg).toMatch(/^privacy\.dp: noise 0\.5 gives epsilon [\d.]+ after 300 steps at q = 0\.0342, above the target epsilon 4; remove noise/);
+    const chosen = c.privacy!.dp.noise;
+    for (const noise of [1, 0.5]) {
+      const issues = messages({ ...base, privacy: { dp: { clip: 1, noise, epsilon: 4 } } });
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatch(new RegExp(
+        `^privacy\\.dp: noise ${noise} and epsilon 4 are both given, and they disagree: epsilon 4 chooses noise ${chosen} \\(after 300 steps at q = 0\\.0342\\), ` +
+        `noise ${noise} gives epsilon [\\d.]+; give one of them: noise for a fixed noise multiplier, or epsilon to have the noise chosen$`,
+      ));
+    }
+  });
+
+  it('refuses a noise multiplier above 1000, the most a target epsilon chooses', () => {
+    expect(messages({ ...base, privacy: { dp: { clip: 1, noise: 1000 } } })).toEqual([]);
+    const [msg] = messages({ ...base, privacy: { dp: { clip: 1, noise: 1e30 } } });
+    expect(msg).toMatch(/^privacy\.dp\.noise: 1e\+30 leaves no signal in a step's gradient .*; use a noise multiplier of at most 1000, the most a target epsilon chooses$/);
   });
 
   it('refuses what it cannot choose for, saying what to do', () => {

@@ -2,6 +2,7 @@
 // `compression` union, and its type is derived from it.
 import type { z } from 'zod';
 import { unionOfKinds } from '../../config/kinds.js';
+import { KindRegistry } from '../../config/registry.js';
 import { none } from './none.js';
 import { qsgdOperator } from './qsgd.js';
 import { randomKOperator } from './random-k.js';
@@ -10,14 +11,16 @@ import type { CompressionDescriptor, Compressor } from './types.js';
 
 export const compressionOperators = [none, topKOperator, randomKOperator, qsgdOperator] as const;
 
-export const compressionSchema = unionOfKinds(compressionOperators);
-export type CompressionSpec = z.output<typeof compressionSchema>;
+const builtInSchema = unionOfKinds(compressionOperators);
+/** The built-ins and the operators plug-ins add. */
+export const compressionRegistry = new KindRegistry<CompressionDescriptor>('compression', 'compressions', compressionOperators as readonly CompressionDescriptor[]);
+export const compressionSchema = compressionRegistry.lazySchema<typeof builtInSchema>();
+export type CompressionSpec = z.output<typeof builtInSchema>;
 
 export function createCompressor(spec: CompressionSpec): Compressor {
-  const op = compressionOperators.find((o) => o.kind === spec.kind) as CompressionDescriptor | undefined;
-  if (!op) throw new RangeError(`createCompressor: unknown compression '${(spec as { kind: unknown }).kind}'`);
-  return op.create(spec);
+  return compressionRegistry.get(spec.kind).create(spec);
 }
 
 export { kthLargest } from './top-k.js';
 export { keptCount, type CompressionScratch, type Compressor } from './types.js';
+export { defineCompression, type CompressionDescriptor } from './types.js';

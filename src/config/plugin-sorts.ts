@@ -1,0 +1,48 @@
+// The sorts of kind a plug-in can add, each with its registry and what an entry must carry beyond
+// `kind`, `schema` and `summary` (which the registry checks for every sort).
+import { aggregationRegistry } from '../aggregation/index.js';
+import { attackRegistry } from '../adversary/index.js';
+import { compressionRegistry } from '../protocol/compression/index.js';
+import { protocolRegistry } from '../protocol/index.js';
+import type { KindEntry, KindRegistry } from './registry.js';
+
+interface PluginSort {
+  registry: KindRegistry<KindEntry>;
+  /** the define* helper that writes an entry */
+  helper: string;
+  /** what the entry lacks, or undefined */
+  check(entry: unknown): string | undefined;
+}
+
+const isFn = (e: unknown, key: string) => typeof (e as Record<string, unknown> | null)?.[key] === 'function';
+
+export const pluginSorts = {
+  protocols: {
+    registry: protocolRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineProtocol',
+    check: (e) => {
+      const needs = (e as { needs?: { time?: unknown } } | null)?.needs;
+      if (!needs || (needs.time !== 'sync' && needs.time !== 'async')) return "needs: say what it needs of the run ({ time: 'sync' | 'async', directed, timeVarying, aggregation })";
+      if (!isFn(e, 'create')) return 'create(spec, ctx) must be a function returning the protocol';
+      if (!isFn(e, 'messageBytes')) return 'messageBytes(spec, dim) must be a function';
+      return undefined;
+    },
+  },
+  aggregations: {
+    registry: aggregationRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineAggregation',
+    check: (e) => (isFn(e, 'combine') ? undefined : 'combine(env, spec, w, src, dst, r0, r1) must be a function (or write it with definePeerAggregation)'),
+  },
+  attacks: {
+    registry: attackRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineAttack',
+    check: (e) => (isFn(e, 'craft') || (e as { poisonsLabels?: unknown } | null)?.poisonsLabels === true ? undefined : 'give craft(spec, env, out), or poisonsLabels: true'),
+  },
+  compressions: {
+    registry: compressionRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineCompression',
+    check: (e) => (isFn(e, 'create') ? undefined : 'create(spec) must be a function returning the compressor'),
+  },
+} satisfies Record<string, PluginSort>;
+
+export type PluginSortName = keyof typeof pluginSorts;
