@@ -1,6 +1,7 @@
 // `plexus export` refuses, with exit 2 and one message headed for export, an --out it cannot
 // write safely (a dangling link, a path below a file, /proc) and a checkpoint whose sizes do not
 // hold together (1e9 peers, a short parameter row, hidden: [1e9]); the run stays byte-identical.
+// readCheckpoint refuses these first; src/export/from-checkpoint.ts checks again what export uses.
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,9 +63,9 @@ describe('plexus export: files and sizes checked first', { timeout: 120_000 }, (
   });
 
   const cases: [string, (cp: Checkpoint) => void, RegExp][] = [
-    ['a header claiming 1e9 peers', (cp) => { cp.config.peers = 1e9; }, /1,000,000,000 peers x \d+ parameters .* need/],
-    ['a short params row', (cp) => { cp.engine.params = cp.engine.params.slice(0, cp.engine.params.length - 3); }, /parameter array holds \d+ floats, but 8 peers x/],
-    ['hidden: [1e9] in the header', (cp) => { cp.config.model = { ...cp.config.model, kind: 'mlp', hidden: [1e9] } as Checkpoint['config']['model']; }, /its model would have 10,000,000,003 parameters per peer/],
+    ['a header claiming 1e9 peers', (cp) => { cp.config.peers = 1e9; }, /1,?000,?000,?000 peers/],
+    ['a short params row', (cp) => { cp.engine.params = cp.engine.params.slice(0, cp.engine.params.length - 3); }, /(params has|parameter array holds) 165 (entries|floats)/],
+    ['hidden: [1e9] in the header', (cp) => { cp.config.model = { ...cp.config.model, kind: 'mlp', hidden: [1e9] } as Checkpoint['config']['model']; }, /10,?000,?000,?003 parameters/],
   ];
   for (const [what, forge, message] of cases) {
     it(`refuses a checkpoint with ${what}: exit 2, headed for export, nothing written`, async () => {
