@@ -24,13 +24,16 @@ function lstatOrUndefined(path: string): Stats | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: a part of the path is a file, not a directory`);
+    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: ${fileAbove(path) ?? 'a part of the path'} is a file, not a directory`);
     throw new UsageError(`--out: cannot use ${path}: ${reason(e)}`);
   }
 }
 
-/** What --out would do, or a UsageError saying why not. Touches nothing. */
-export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDirPlan {
+/**
+ * A directory a command writes its files into (run, report, export): new (with the directories to
+ * create above it), or an existing directory itself, never a link; or a UsageError. Touches nothing.
+ */
+export function planFilesDir(path: string): OutDirPlan {
   if (path.trim() === '') throw new UsageError(`--out: the path is empty; name a directory, e.g. --out runs/mine`);
   if (path.includes('\0')) throw new UsageError(`--out: the path contains a NUL character`);
   if (path.startsWith('-')) throw new UsageError(`--out: '${path}' looks like an option, not a directory; give the directory after --out (./${path} if you mean that name)`);
@@ -38,9 +41,17 @@ export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDir
   const st = lstatOrUndefined(dir);
   if (!st) return { dir, missing: missingDirs(dir), replace: [] };
   if (st.isSymbolicLink()) {
-    throw new UsageError(`--out: ${dir} is a symbolic link (to ${target(dir)}); a run never writes through links, so name the directory itself`);
+    throw new UsageError(`--out: ${dir} is a symbolic link (to ${target(dir)}); Plexus never writes through links, so name the directory itself`);
   }
   if (!st.isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a directory; name a new or empty directory`);
+  return { dir, missing: [], replace: [] };
+}
+
+/** What --out would do, or a UsageError saying why not. Touches nothing. */
+export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDirPlan {
+  const plan = planFilesDir(path);
+  const dir = plan.dir;
+  if (plan.missing.length > 0) return plan;
   let entries: string[];
   try {
     // a lock left by a command that died is not a file of the run (acquiring it takes it over)
@@ -81,6 +92,15 @@ function missingDirs(dir: string): string[] {
     if (p === dirname(p)) return missing.reverse();
     missing.push(p);
   }
+}
+
+/** The nearest ancestor of `path` that exists and is not a directory (for ENOTDIR messages). */
+function fileAbove(path: string): string | undefined {
+  for (let p = dirname(path); p !== dirname(p); p = dirname(p)) {
+    const st = statOrUndefined(p);
+    if (st) return st.isDirectory() ? undefined : p;
+  }
+  return undefined;
 }
 
 function statOrUndefined(p: string): Stats | undefined {

@@ -79,10 +79,10 @@ async function checkRun(configPath: string, opts: RunOptions): Promise<{ config:
     throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   }
   checkWorkers(opts.workers);
-  const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
+  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+  const config = await loadConfig(configPath, { overrides: { seed: opts.seed }, memoryLimit: limit });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-${timestamp()}`), { force: opts.force });
-  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
   checkMemory(config, { workers: opts.workers ?? defaultWorkerCount() }, limit);
   return { config, plan };
 }
