@@ -114,7 +114,8 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
     const raw = readRunConfig(dir, runDir);
     // the run's own plug-ins (absolute files in config.resolved.json), before its kinds are read
     await loadConfigPlugins(raw, dir);
-    const config = resolveConfig(raw);
+    const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+    const config = resolveConfig(raw, { memoryLimit: limit });
     if (opts.rounds !== undefined) config.rounds = opts.rounds;
     const checkpoint = readCheckpoint(dir, { config, heading: 'Cannot resume' });
     const changed = pluginChanges(checkpoint.plugins);
@@ -124,7 +125,6 @@ export async function resumeCommand(runDir: string, opts: ResumeOptions): Promis
     if (aborted === false && checkpoint.round >= config.rounds) {
       throw new UsageError(`resume: ${runDir} finished all ${config.rounds} rounds; give --rounds N (more than ${checkpoint.round}) to continue it`);
     }
-    const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
     checkMemory(config, { workers: opts.workers ?? defaultWorkerCount() }, limit);
     const history = readRunHistory(dir, config, checkpoint.round);
     const problems = history.flatMap((h) => h.problems);

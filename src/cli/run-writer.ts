@@ -1,6 +1,7 @@
 // Writes the run directory (docs/run-format.md, src/run-format/). Every file is created new (O_EXCL) and never
 // through a symbolic link (O_NOFOLLOW); lines are written synchronously, so metrics.jsonl is
 // complete up to the last round at any time, even when the process is stopped at once.
+import { FileAccessError, forEachLine } from '../safe-file.js';
 import { closeSync, constants, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
@@ -167,21 +168,19 @@ export function attachLines(engine: Engine, fds: Map<string, number>, write: (na
  * link. For a live process rejoining (process-files.ts); `plexus resume` stages instead (resume-stage.ts).
  */
 export function keepRoundsBefore(path: string, from: number): number {
-  let text = '';
+  const kept: string[] = [];
   try {
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    text = readFileSync(fd, 'utf8');
-    closeSync(fd);
+    // a regular file only, line by line (a run's lines may be far larger than one string allows)
+    forEachLine(path, (l) => {
+      try {
+        if ((JSON.parse(l) as { round: number }).round < from) kept.push(l);
+      } catch {
+        // a torn last line from a hard stop
+      }
+    }, { maxBytes: 2 ** 42, maxLineLength: 2 ** 26, what: 'run lines' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (!(e instanceof FileAccessError && e.code === 'ENOENT')) throw e;
   }
-  const kept = text.split('\n').filter((l) => {
-    try {
-      return (JSON.parse(l) as { round: number }).round < from;
-    } catch {
-      return false; // a torn last line from a hard stop
-    }
-  });
   const tmp = `${path}.resume-tmp`;
   const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   writeSync(out, kept.map((l) => l + '\n').join(''));

@@ -56,6 +56,8 @@ function finishedRunsBelow(dir: string, depth: number): string[] {
   }
   const found: string[] = [];
   for (const name of entries) {
+    // dot-directories are Plexus's own scratch (a killed resume's .plexus-resume/), never runs
+    if (name.startsWith('.')) continue;
     const sub = join(dir, name);
     // never through links: a link could point back up and loop
     if (!lstatSync(sub).isDirectory()) continue;
