@@ -6,6 +6,7 @@ import { loadConfigFile } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
+import { RejoinRefused } from '../live/frame-checks.js';
 import { ProcessRecord, RoundPeers } from '../live/peer-files.js';
 import { AsyncRoundPeers } from '../live/async/peer-line.js';
 import { liveIssues, rejoinIssues } from '../live/support.js';
@@ -111,7 +112,9 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
     let end: 'done' | 'stopped' = 'stopped';
     if (opts.rejoin) {
-      end = await node.rejoin(members, addresses);
+      end = await node.rejoin(members, addresses).catch((e: unknown) => {
+        throw e instanceof RejoinRefused ? new UsageError(e.message) : e;
+      });
     } else {
       await transport.connect(members);
       end = await node.run();

@@ -11,6 +11,7 @@ import {
 } from './reduce.js';
 import { FRAME_KINDS } from './transport/types.js';
 import { keyOf, type Mailbox } from './mailbox.js';
+import { ProtocolViolation } from './frame-checks.js';
 
 export interface Reduced {
   mean: ReducedMean;
@@ -190,6 +191,10 @@ export class ChainReduction {
   private async receive(from: number, round: number, into: ColumnCarry, layout: ReduceLayout): Promise<ColumnCarry> {
     // frames from one process arrive in order: pass 1's blocks, pass 2's (the last process's: the final sums), then the average model's pass
     const f = await this.mailbox.take(from, keyOf(FRAME_KINDS.reduce, round));
-    return carryInto(into, layout, f.payload);
+    try {
+      return carryInto(into, layout, f.payload);
+    } catch (e) {
+      throw new ProtocolViolation(from, `round ${round}: a consensus chain frame: ${(e as Error).message}`);
+    }
   }
 }

@@ -76,8 +76,11 @@ export class ObserverRoster {
   private async welcome(p: number, addresses: string[]): Promise<void> {
     const { processes, mailbox, transport } = this.o;
     if (this.finished || p < 0 || p >= processes) return;
-    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
-    this.lose(p, 'a new process took its index');
+    // only a lost process's index is taken back: a live one goes on, and the newcomer hears nothing (it gives up: RejoinRefused)
+    if (this.started && !this.lost.has(p)) {
+      this.o.warn(`a process asked to rejoin as process ${p}, which is live: refused (--rejoin takes a lost process's index only)`);
+      return;
+    }
     try {
       await transport.connect(Array.from({ length: processes + 1 }, (_, q) => (q === p ? addresses : [])));
       const live = Array.from({ length: processes }, (_, q) => q).filter((q) => !this.lost.has(q));

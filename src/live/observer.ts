@@ -15,6 +15,7 @@ import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './
 import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
 import { answerPings } from './links.js';
+import { failureMessage, observerFrameIssue, ProtocolViolation } from './frame-checks.js';
 import { ObserverRoster } from './observer-roster.js';
 import { liveLinks, RoundPeers } from './peer-files.js';
 
@@ -47,11 +48,15 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     this.world = world;
     this.processes = o.processes;
     this.peers = new RoundPeers(world);
-    this.mailbox = new Mailbox(o.transport);
+    const slices = Array.from({ length: o.processes }, (_, p) => sliceOf(world.config.peers, o.processes, p));
+    this.mailbox = new Mailbox(o.transport, {
+      processes: o.processes, uniqueKeys: true,
+      frame: (from, f) => observerFrameIssue({ processes: o.processes, rounds: world.config.rounds, slices }, from, f),
+    });
     answerPings(this.mailbox);
     this.mailbox.onControl('error', (from, m) => {
       if (m.type !== 'error') return;
-      const message = `live: process ${from} failed${m.round !== undefined ? ` at round ${m.round}` : ''}: ${m.message}`;
+      const message = failureMessage(from, m, 'round');
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
     this.roster = new ObserverRoster({
@@ -136,7 +141,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       this.roster.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
-      await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
+      await this.broadcast(e instanceof Aborted ? { type: 'stop', reason: 'the observer was interrupted' } : { type: 'stop', reason: `the run failed: ${(e as Error).message}`, failed: true });
       if (!(e instanceof Aborted)) throw e;
     } finally {
       this.roster.finished = true;
@@ -218,7 +223,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
   private takeEval(p: number, first: number, values: Float64Array): void {
     const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
     if (first !== a || values.length !== (b - a) * EVAL_FIELDS) {
-      throw new PlexusError(`live: process ${p} sent the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} were due`);
+      throw new ProtocolViolation(p, `the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} (${(b - a) * EVAL_FIELDS} values) were due`);
     }
     this.peers.take(a, values);
   }

@@ -97,13 +97,14 @@ class TcpTransport extends LinkedTransport {
         const who = inbound.from === undefined ? `${socket.remoteAddress}:${socket.remotePort}` : `process ${inbound.from}`;
         this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from ${who}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
         socket.destroy();
+        // the process named by the hello broke the protocol: its link is dropped (onDisconnect follows)
+        if (inbound.from !== undefined) this.lost(inbound.from);
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports it
-    socket.on('close', () => {
-      this.inbound.delete(socket);
-      if (inbound.from !== undefined) this.lost(inbound.from);
-    });
+    // an inbound socket closing says nothing of the process its hello named (a second connection
+    // may say hello as a live one, then close): the outbound socket, dialled to its address, says it is gone
+    socket.on('close', () => this.inbound.delete(socket));
   }
 
   private dial(address: string): Promise<net.Socket> {
