@@ -13,7 +13,10 @@ import { liveIssues, rejoinIssues } from '../live/support.js';
 import { AsyncLiveNode } from '../live/async/node.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
-import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
+import { parseListen, startListening } from './live-listen.js';
+import { checkNodeMemory } from '../live/live-memory.js';
+import { defaultMemoryLimit } from '../config/memory-limit.js';
 import { openProcessFiles, type ProcessFiles } from './process-files.js';
 import { planOutDir } from './out-dir.js';
 
@@ -37,6 +40,7 @@ export interface NodeOptions {
   /** asynchronous protocols: wall milliseconds of one virtual time unit */
   timeScale: number;
   emulateNetwork?: boolean;
+  maxMemory?: number;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -61,6 +65,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
+    .option('--max-memory <size>', 'refuse to start when this process is estimated to need more memory than this, e.g. 8G (default: 80% of the machine or container memory)', parseSizeOption('--max-memory'))
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
 With --out DIR, DIR gets this process's own files: peers.jsonl (the observer's
@@ -92,11 +97,15 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
+  if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
+  const listen = opts.listen ?? loopbackListen(opts.transport as never);
+  await parseListen(opts.transport, listen);
+  checkNodeMemory(config, { processes: opts.processes, index: opts.index, workers: opts.workers ?? 0 }, opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit());
   // a busy directory is refused before anything is built
   if (opts.out !== undefined && !opts.rejoin) planOutDir(opts.out, { force: opts.force });
   let files: ProcessFiles | undefined;
   const listeners: Pick<LiveNodeOptions, 'onMeasured' | 'onDone'> = { onMeasured: (m) => files?.listeners.onMeasured(m), onDone: (d) => files?.listeners.onDone(d) };
-  const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
+  const transport = await createLiveTransport(opts.transport, opts.index, listen);
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
@@ -106,7 +115,7 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
       const peers = node instanceof LiveNode ? new RoundPeers(node.world) : new AsyncRoundPeers(node.world);
       files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice, peers), { rejoin: opts.rejoin, force: opts.force });
     }
-    const addresses = await transport.start();
+    const addresses = await startListening(transport, opts.transport, listen);
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
