@@ -258,7 +258,7 @@ export class Exchanger {
     const sent: Promise<void>[] = [];
     // a send to a process lost meanwhile fails: that is its loss, which the receiving side handles
     const unlessLost = (to: number) => (e: unknown) => {
-      if (!m.isLost(to)) throw e;
+      if (!m.lostBySend(to)) throw e;
     };
     for (const { to, runs } of plan.send) {
       if (m.isLost(to) || skip.send(to)) continue;

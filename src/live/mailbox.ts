@@ -217,6 +217,18 @@ export class Mailbox {
     return this.lost.has(p);
   }
 
+  /** Told when a send to `p` failed while `p` was not known lost: its link broke (the roster goes on without it). */
+  onBroken?: (p: number) => void;
+
+  /**
+   * Whether a failed send to `p` is `p`'s loss: it was lost already, or its link broke just now
+   * (the send's rejection can come before the transport's notice of the closed connection).
+   */
+  lostBySend(p: number): boolean {
+    if (!this.lost.has(p) && this.failure === undefined) this.onBroken?.(p);
+    return this.lost.has(p);
+  }
+
   /** No frame is taken under `key` (keyOf) any more, from anyone: its waits reject with `e`, its frames are dropped. */
   cancel(key: string, e: unknown): void {
     if (this.cancelled.has(key)) return;

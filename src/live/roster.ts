@@ -53,6 +53,8 @@ export class NodeRoster {
       for (const p of m.lost) if (p !== this.self) this.lose(p);
       this.abandon(m.round, false);
     });
+    // a send that fails is a loss seen first here, as a timeout is: the others are told
+    mailbox.onBroken = (p) => void this.lose(p, this.members.current);
     mailbox.limit = (from, key) => (from === this.observer ? undefined : o.limit(from, key));
     mailbox.probe = (from) => answers(mailbox, from, o.pingMs);
     mailbox.onTimeout = (from, key) => this.lose(from, Number(key.split('/')[1]) || this.members.current);
