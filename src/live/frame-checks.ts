@@ -76,6 +76,9 @@ export class RejoinRefused extends PlexusError {}
 /** The observer stopped this process because the run failed elsewhere: it ends as a failure too (exit 1). */
 export class LiveFailed extends PlexusError {}
 
+/** The most payload bytes a node holds from the observer (its control messages) before they are taken. */
+export const OBSERVER_QUEUE_BYTES = 2 ** 20;
+
 /**
  * The most payload bytes a node holds from process `slice`'s host before they are due: its rows
  * (with a float64 each) or as many messages, and the chain's carries, for every round of the window.

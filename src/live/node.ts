@@ -20,7 +20,7 @@ import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
 import { answerPings, measureRtt, LiveStopped } from './links.js';
-import { asError, LiveEvicted, RejoinRefused, LiveFailed, nodeFrameIssue, ProtocolViolation, queueLimit } from './frame-checks.js';
+import { asError, LiveEvicted, RejoinRefused, LiveFailed, nodeFrameIssue, OBSERVER_QUEUE_BYTES, ProtocolViolation, queueLimit } from './frame-checks.js';
 import type { MeasuredRound } from './peer-files.js';
 
 /**
@@ -110,7 +110,8 @@ export class LiveNode {
       processes: o.processes,
       // a process rejoining at round J hears round J's frames while it replays the rounds before
       frame: (from, f) => nodeFrameIssue({ processes: o.processes, slices, now: () => Math.max(this.members.current, this.joinRound ?? 0) }, from, f),
-      maxQueuedBytes: (from) => queueLimit(slices[from], rowBytes),
+      // the observer sends control messages only, a few small ones at a time
+      maxQueuedBytes: (from) => (from < o.processes ? queueLimit(slices[from], rowBytes) : OBSERVER_QUEUE_BYTES),
     });
     answerPings(this.mailbox);
     // the mailbox takes 'stop' from the observer only (CONTROL_SENDERS)

@@ -70,8 +70,9 @@ export class NodeRoster {
     this.o.mailbox.lose(p);
     if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
     if (round !== undefined) {
+      // p too: alive but unheard (or its link broke one way), it would wait for this process's rows for ever
       for (let q = 0; q <= this.o.processes; q++) {
-        if (q !== this.self && !this.members.lost.has(q)) void this.o.mailbox.send(q, round, { type: 'lost', process: p, round }).catch(() => undefined);
+        if (q !== this.self && (q === p || !this.members.lost.has(q))) void this.o.mailbox.send(q, round, { type: 'lost', process: p, round }).catch(() => undefined);
       }
     }
     return true;

@@ -7,7 +7,7 @@ import { LiveNode } from '../../src/live/node.js';
 import { LiveObserver } from '../../src/live/observer.js';
 import { Mailbox } from '../../src/live/mailbox.js';
 import { controlFrame } from '../../src/live/messages.js';
-import { controlIssue, ProtocolViolation, ROUNDS_AHEAD } from '../../src/live/frame-checks.js';
+import { controlIssue, LiveEvicted, ProtocolViolation, ROUNDS_AHEAD } from '../../src/live/frame-checks.js';
 import { createMemoryHub } from '../../src/live/transport/memory.js';
 import { FRAME_KINDS, type Frame, type Transport } from '../../src/live/transport/types.js';
 import { runLive } from './live-helpers.js';
@@ -199,4 +199,40 @@ describe('a node mailbox', () => {
     expect(m.failed).toBeUndefined();
     await expect(m.take(1, `${FRAME_KINDS.rows}/1`)).rejects.toThrow(/process 1 is lost/);
   });
+});
+
+describe('a send that fails before the transport says the link is gone', () => {
+  it('is the loss of that process: the survivors go on, the one gone on without is told, no [object Event] anywhere', async () => {
+    const hub = createMemoryHub();
+    const processes = 3;
+    const cfg = smallConfig({ peers: 12, rounds: 12, model: { kind: 'mlp', hidden: [4] } });
+    // node 0's sends to node 2 fail from round 4 on as a libp2p stream closed mid-write does: with its close Event
+    const broken = (t: Transport): Transport => ({
+      ...tampering(t, (_to, f) => [f]),
+      send: (to, f) => (to === 2 && f.round >= 4 && f.kind !== FRAME_KINDS.control ? Promise.reject(new Event('close')) : t.send(to, f)),
+    });
+    const transports = Array.from({ length: processes + 1 }, (_, k) => (k === 0 ? broken(hub.transport(k)) : hub.transport(k)));
+    const nodes = await Promise.all(Array.from({ length: processes }, (_, k) => LiveNode.create(cfg, { transport: transports[k], processes, timeoutMs: 60_000 })));
+    const observer = await LiveObserver.create(cfg, { transport: transports[processes], processes, transportName: 'memory' });
+    const warnings: string[] = [];
+    const rounds: { processesOnline?: number }[] = [];
+    observer.on('warning', (w) => warnings.push(w));
+    observer.on('round', (m) => rounds.push(m));
+    const addresses = await Promise.all(transports.map((t) => t.start()));
+    await Promise.all(transports.map((t) => t.connect(addresses)));
+    const settle = (p: Promise<unknown>) => p.then((v) => v, (e: unknown) => e);
+    try {
+      const [summary, ...ends] = await Promise.all([settle(observer.run()), ...nodes.map((n) => settle(n.run()))]);
+      expect(ends.slice(0, 2)).toEqual(['done', 'done']);
+      expect(ends[2]).toBeInstanceOf(LiveEvicted);
+      expect((ends[2] as Error).message).toMatch(/^live: process 2: process 0 went on without this one at round \d+/);
+      expect((summary as { rounds: number }).rounds).toBe(12);
+      expect(rounds.at(-1)?.processesOnline).toBe(2);
+      expect(warnings.join('\n')).toMatch(/process 2 \(peers 8\.\.11\) lost at round \d+/);
+      expect(warnings.join('\n')).not.toMatch(/object Event/);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      await Promise.all(transports.map((t) => t.close()));
+    }
+  }, 30_000);
 });
