@@ -111,3 +111,24 @@ export function failureMessage(from: number, m: { message: string; round?: numbe
   if (m.culprit !== undefined && m.message.startsWith(`live: process ${m.culprit} broke the protocol`)) return m.message;
   return `live: process ${from} failed${typeof m.round === 'number' ? ` at ${unit} ${m.round}` : ''}: ${m.message}`;
 }
+
+const isNumber = (x: unknown) => typeof x === 'number';
+const isWire = (x: unknown) => typeof x === 'number' || x === 'NaN' || x === 'Infinity' || x === '-Infinity';
+const numbers = (x: unknown, length?: number) => Array.isArray(x) && (length === undefined || x.length === length) && x.every(isNumber);
+
+/** What is wrong with a node's round report for `round` (shapes only: the figures are the member's), or undefined. */
+export function roundReportIssue(m: Record<string, unknown>, round: number, o: { peers: number; edges: number; processes: number }): string | undefined {
+  if (m.round !== round) return `a report for round ${String(m.round)} under round ${round}`;
+  for (const f of ['peerSteps', 'seconds', 'trainMs', 'evalMs'] as const) if (!isNumber(m[f])) return `a round ${round} report whose ${f} is not a number`;
+  const t = m.traffic as Record<string, unknown> | undefined;
+  if (t !== undefined && (typeof t !== 'object' || t === null || !isNumber(t.bytes) || !numbers(t.perPeer, o.peers) || (t.perEdge !== undefined && !numbers(t.perEdge, o.edges)))) {
+    return `a round ${round} report whose traffic is not bytes, ${o.peers} per-peer and ${o.edges} per-link numbers`;
+  }
+  const c = m.consensus as Record<string, unknown> | undefined;
+  if (c !== undefined && (typeof c !== 'object' || c === null || !isWire(c.value) || !isWire(c.meanSq))) return `a round ${round} report whose consensus is not two numbers`;
+  const a = m.averageModel as Record<string, unknown> | undefined;
+  if (a !== undefined && (typeof a !== 'object' || a === null || !isNumber(a.correct) || !isWire(a.lossSum))) return `a round ${round} report whose averageModel is not two numbers`;
+  if (m.renormalised !== undefined && !isNumber(m.renormalised)) return `a round ${round} report whose renormalised is not a number`;
+  if (m.live !== undefined && !(numbers(m.live) && (m.live as number[]).every((k) => Number.isInteger(k) && k >= 0 && k < o.processes))) return `a round ${round} report whose live is not a list of processes`;
+  return undefined;
+}

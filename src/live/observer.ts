@@ -15,7 +15,7 @@ import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './
 import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
 import { answerPings } from './links.js';
-import { failureMessage, observerFrameIssue, ProtocolViolation } from './frame-checks.js';
+import { failureMessage, observerFrameIssue, ProtocolViolation, roundReportIssue } from './frame-checks.js';
 import { ObserverRoster } from './observer-roster.js';
 import { liveLinks, RoundPeers } from './peer-files.js';
 
@@ -26,6 +26,8 @@ export interface LiveObserverOptions {
   /** the transport's name for summary.json ('libp2p', 'tcp', 'memory') */
   transportName: string;
 }
+
+const numbers2 = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((v) => typeof v === 'number');
 
 /** The observer stopped the run (Ctrl-C): not a failure. */
 class Aborted extends PlexusError {}
@@ -80,6 +82,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const { peers } = this.world.config;
     info.forEach((r, p) => {
       const want = sliceOf(peers, this.processes, p);
+      if (!numbers2(r.slice) || typeof r.backend !== 'string' || typeof r.kernel !== 'string' || typeof r.setupMs !== 'number') throw new ProtocolViolation(p, 'a ready message without its slice, backend, kernel and set-up time');
       if (r.slice[0] !== want[0] || r.slice[1] !== want[1]) {
         throw new PlexusError(`live: process ${p} hosts peers ${r.slice.join('..')}, not ${want.join('..')}; start every process with the same --processes and config`);
       }
@@ -175,7 +178,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     // frames from one process come in order: its evaluation, then its report
     const got = await this.roster.gather(round, async (p) => ({
       evals: evaluate ? await this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)) : undefined,
-      report: await this.mailbox.control(p, round, 'round'),
+      report: this.checked(p, round, await this.mailbox.control(p, round, 'round')),
     }));
     const evals = got.map((g) => g?.evals);
     const heard = got.map((g) => g?.report);
@@ -217,6 +220,14 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       this.lastEval = metrics;
     }
     return { metrics, reports };
+  }
+
+  /** A node's round report, its shape checked: a malformed one is its sender's protocol violation. */
+  private checked(p: number, round: number, m: RoundMessage): RoundMessage {
+    const { config, topology } = this.world;
+    const issue = roundReportIssue(m as unknown as Record<string, unknown>, round, { peers: config.peers, edges: topology.offsets[config.peers], processes: this.processes });
+    if (issue) throw new ProtocolViolation(p, issue);
+    return m;
   }
 
   /** A slice's evaluation frame into the runtime-shaped arrays evaluatePeers reads. */

@@ -6,7 +6,7 @@ import { smallConfig } from '../engine/helpers.js';
 import { LiveNode } from '../../src/live/node.js';
 import { LiveObserver } from '../../src/live/observer.js';
 import { Mailbox } from '../../src/live/mailbox.js';
-import { controlFrame } from '../../src/live/messages.js';
+import { controlFrame, parseControl } from '../../src/live/messages.js';
 import { controlIssue, LiveEvicted, ProtocolViolation, ROUNDS_AHEAD } from '../../src/live/frame-checks.js';
 import { createMemoryHub } from '../../src/live/transport/memory.js';
 import { FRAME_KINDS, type Frame, type Transport } from '../../src/live/transport/types.js';
@@ -125,6 +125,15 @@ describe('a member that misbehaves in a live run', () => {
     const ended = await runWith((to, f) => (to === P && f.kind === FRAME_KINDS.eval ? [{ ...f, sender: 0 }] : [f]));
     const e = ended.observer as Error;
     expect(e.message).toMatch(/^live: process 1 broke the protocol: the evaluation of peers 0\.\. where its own, 4\.\.7, were due/);
+  }, 30_000);
+
+  it('cannot send the observer a round report of the wrong shape', async () => {
+    const ended = await runWith((to, f) => {
+      if (to !== P || f.kind !== FRAME_KINDS.control || f.round !== 2) return [f];
+      const m = parseControl(f);
+      return m.type === 'round' ? [controlFrame(2, { ...m, traffic: { bytes: 1, perPeer: [1] } })] : [f];
+    });
+    expect((ended.observer as Error).message).toMatch(/^live: process 1 broke the protocol: a round 2 report whose traffic is not bytes, 8 per-peer/);
   }, 30_000);
 
   it('leaves an honest run alone: a run whose frames are only checked is the same run', async () => {
