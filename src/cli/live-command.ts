@@ -27,7 +27,10 @@ import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen, type LiveTranspor
 import type { Transport } from '../live/transport/types.js';
 import { describeSetup, describeSummary } from './describe.js';
 import { watchInterrupts } from './interrupt.js';
-import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
+import { parseListen, startListening } from './live-listen.js';
+import { checkLiveMemory } from '../live/live-memory.js';
+import { defaultMemoryLimit } from '../config/memory-limit.js';
 import { planOutDir, prepareOutDir, reason, type PreparedOutDir } from './out-dir.js';
 import { attachProgress, type Progress } from './progress.js';
 import { openRunFiles } from './run-writer.js';
@@ -59,6 +62,7 @@ export interface LiveOptions {
   /** with --join: this observer's key file and the run secret file (`plexus live keys`) */
   key?: string;
   secret?: string;
+  maxMemory?: number;
 }
 
 /** How many times --restart starts one process again. */
@@ -97,6 +101,7 @@ export function registerLiveCommand(program: Command): void {
     .option('--viz-wait <seconds>', 'with --viz: wait this long for the page to connect before the first round', parseIntOption('--viz-wait', 0), 60)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
+    .option('--max-memory <size>', 'refuse runs estimated to need more memory than this on this machine (the observer and, without --join, its P processes), e.g. 8G (default: 80% of the machine or container memory)', parseSizeOption('--max-memory'))
     .addHelpText('after', `
 Writes the run directory of \`plexus run\`; summary.json adds "live": the processes, their
 slices and, per link, bytes, frames, round-trip time and throughput (wall clock).
@@ -167,30 +172,48 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
   const issues = asyncLive ? asyncLiveIssues(config, opts.processes, opts.timeScale) : liveIssues(config, opts.processes);
   if (opts.restart && !asyncLive) issues.push(...rejoinIssues(config, '--restart'));
   if (issues.length > 0) throw new ConfigError(issues, 'Cannot run live');
+  const listen = opts.listen ?? loopbackListen(opts.transport as LiveTransportName);
+  await parseListen(opts.transport, listen);
+  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+  checkLiveMemory(config, { processes: opts.processes, workers: opts.workers ?? 0, startsProcesses: !opts.join }, limit);
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-live-${timestamp()}`), { force: opts.force });
   const interrupts = watchInterrupts();
   const P = opts.processes;
   const children: Child[] = [];
-  const killChildren = () => children.forEach((c) => c.proc.exitCode === null && c.proc.kill('SIGTERM'));
-  process.once('exit', killChildren);
-  interrupts.on(() => (killChildren(), process.exit(130)), () => (killChildren(), process.exit(130)));
-  const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
-  let transport: Transport | undefined;
+  const killChildren = (signal: NodeJS.Signals = 'SIGTERM') => children.forEach((c) => c.proc.exitCode === null && c.proc.signalCode === null && c.proc.kill(signal));
   let tmp: string | undefined;
   let out: PreparedOutDir | undefined;
   /** set once the run files are written: a run that never got there leaves no directory behind */
   let observed = false;
+  /** what set-up made and the run did not use: the temporary bootstrap directory, the out directory it created */
+  const removeLeftovers = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+    if (out && !observed) {
+      removeUnusedProcessDirs(join(out.dir, PROCESSES_DIR), P);
+      out.removeCreated();
+    }
+  };
+  process.once('exit', () => killChildren());
+  // Ctrl-C during set-up: the children are stopped (and waited for: they write under the out
+  // directory) before what set-up made is removed; a second Ctrl-C kills them at once
+  interrupts.on(
+    () => void stopChildren(children).then(() => (removeLeftovers(), process.exit(130))),
+    () => (killChildren('SIGKILL'), removeLeftovers(), process.exit(130)),
+  );
+  const viz = opts.viz ? await (await import('./viz.js')).startRunViz({ runDir: plan.dir, host: opts.host, port: opts.port, open: opts.open }) : undefined;
+  let transport: Transport | undefined;
   /** while the run goes on, --restart starts lost processes again */
   let running = true;
   try {
     // a run that starts its processes makes a secret and their keys; one that joins reads its own
     const secret = opts.join ? (opts.secret ? readSecretFile(opts.secret) : undefined) : generateSecret();
     const key = opts.key ? readKeyFile(opts.key) : undefined;
-    transport = await createLiveTransport(opts.transport, P, opts.listen ?? loopbackListen(opts.transport as LiveTransportName), { secret, key });
+    transport = await createLiveTransport(opts.transport, P, listen, { secret, key });
     const observer = asyncLive
       ? await AsyncLiveObserver.create(config, { transport, processes: P, transportName: opts.transport, timeScaleMs: opts.timeScale, emulateNetwork: opts.emulateNetwork })
       : await LiveObserver.create(config, { transport, processes: P, transportName: opts.transport });
-    const own = await transport.start();
+    const own = await startListening(transport, opts.transport, listen);
     // ready before any process starts: the children write their own files under it
     out = prepareOutDir(plan);
     const childOut = opts.join ? undefined : out.dir;
@@ -237,12 +260,21 @@ export async function liveCommand(configPath: string, opts: LiveOptions): Promis
     await viz?.close();
     interrupts.dispose();
     killChildren();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (out && !observed) {
-      removeUnusedProcessDirs(join(out.dir, PROCESSES_DIR), P);
-      out.removeCreated();
-    }
+    if (!observed) await stopChildren(children);
+    removeLeftovers();
   }
+}
+
+/** Stops the children (SIGTERM, then SIGKILL after a few seconds) and waits until they have exited. */
+async function stopChildren(children: readonly Child[]): Promise<void> {
+  const running = children.filter((c) => c.proc.exitCode === null && c.proc.signalCode === null);
+  for (const c of running) c.proc.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((res) => (timer = setTimeout(res, 3000)));
+  await Promise.race([Promise.all(running.map((c) => c.exited)), late]);
+  clearTimeout(timer);
+  for (const c of running) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  await Promise.all(running.map((c) => c.exited));
 }
 
 /** Writes the run directory from the observer's events while the processes run. */

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
+import { RejoinRefused } from '../live/frame-checks.js';
 import { ProcessRecord, RoundPeers } from '../live/peer-files.js';
 import { AsyncRoundPeers } from '../live/async/peer-line.js';
 import { liveIssues, rejoinIssues } from '../live/support.js';
@@ -14,7 +15,10 @@ import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/asy
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
 import { readKeyFile } from '../live/identity.js';
 import { readSecretFile } from '../live/secret.js';
-import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
+import { parseListen, startListening } from './live-listen.js';
+import { checkNodeMemory } from '../live/live-memory.js';
+import { defaultMemoryLimit } from '../config/memory-limit.js';
 import { openProcessFiles, type ProcessFiles } from './process-files.js';
 import { planOutDir } from './out-dir.js';
 
@@ -41,6 +45,7 @@ export interface NodeOptions {
   /** this process's private key and the run secret (files of mode 0600) */
   key?: string;
   secret?: string;
+  maxMemory?: number;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -67,6 +72,7 @@ export function registerNodeCommand(program: Command): void {
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
+    .option('--max-memory <size>', 'refuse to start when this process is estimated to need more memory than this, e.g. 8G (default: 80% of the machine or container memory)', parseSizeOption('--max-memory'))
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
 With --out DIR, DIR gets this process's own files: peers.jsonl (the observer's
@@ -99,12 +105,16 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
+  if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
+  const listen = opts.listen ?? loopbackListen(opts.transport as never);
+  await parseListen(opts.transport, listen);
+  checkNodeMemory(config, { processes: opts.processes, index: opts.index, workers: opts.workers ?? 0 }, opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit());
   // a busy directory is refused before anything is built
   if (opts.out !== undefined && !opts.rejoin) planOutDir(opts.out, { force: opts.force });
   let files: ProcessFiles | undefined;
   const listeners: Pick<LiveNodeOptions, 'onMeasured' | 'onDone'> = { onMeasured: (m) => files?.listeners.onMeasured(m), onDone: (d) => files?.listeners.onDone(d) };
   const credentials = { key: opts.key ? readKeyFile(opts.key) : undefined, secret: opts.secret ? readSecretFile(opts.secret) : undefined };
-  const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never), credentials);
+  const transport = await createLiveTransport(opts.transport, opts.index, listen, credentials);
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
@@ -114,7 +124,7 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
       const peers = node instanceof LiveNode ? new RoundPeers(node.world) : new AsyncRoundPeers(node.world);
       files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice, peers), { rejoin: opts.rejoin, force: opts.force });
     }
-    const addresses = await transport.start();
+    const addresses = await startListening(transport, opts.transport, listen);
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
     const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000, opts.transport);
@@ -125,7 +135,9 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
     }
     let end: 'done' | 'stopped' = 'stopped';
     if (opts.rejoin) {
-      end = await node.rejoin(members, addresses);
+      end = await node.rejoin(members, addresses).catch((e: unknown) => {
+        throw e instanceof RejoinRefused ? new UsageError(e.message) : e;
+      });
     } else {
       await transport.connect(members);
       end = await node.run();

@@ -57,6 +57,7 @@ export interface Libp2pTransportOptions {
 interface Outbound {
   stream: Stream;
   lp: LengthPrefixedStream<Stream>;
+  process: number;
   /** the last write queued: writes to one process run one after the other, in send order */
   tail: Promise<void>;
 }
@@ -194,13 +195,14 @@ class Libp2pTransport extends LinkedTransport {
           this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from process ${inbound.from}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
         }
         stream.abort(err as Error);
+        // the process named by the hello broke the protocol: its link is dropped (onDisconnect follows)
+        if (inbound.from !== undefined) this.lost(inbound.from);
       }
     });
-    // the remote closed its end, reset the stream, or went away
-    const gone = (): void => {
-      clearTimeout(helloTimer);
-      if (inbound.from !== undefined) this.lost(inbound.from);
-    };
+    // An inbound stream closing says nothing of the process it named: a second connection saying
+    // hello as a live process, then closing, must not make it lost. The outbound stream, dialled to
+    // the process's own address, is the link whose close means the process is gone.
+    const gone = (): void => clearTimeout(helloTimer);
     stream.addEventListener('remoteCloseWrite', gone);
     stream.addEventListener('close', gone);
   }
@@ -231,7 +233,7 @@ class Libp2pTransport extends LinkedTransport {
             { process: p, cause },
           );
         }
-        const out: Outbound = { stream, lp: this.lp(stream), tail: Promise.resolve() };
+        const out: Outbound = { process: p, stream, lp: this.lp(stream), tail: Promise.resolve() };
         this.outbound.set(p, out);
         this.links.regain(p);
         stream.addEventListener('close', () => {
@@ -245,7 +247,10 @@ class Libp2pTransport extends LinkedTransport {
   private write(out: Outbound, bytes: Uint8Array): Promise<void> {
     // lp.write hands the bytes to the stream and waits for 'drain' when its buffer is full, so a
     // fast sender waits for the network instead of buffering without bound.
-    out.tail = out.tail.then(() => out.lp.write(bytes));
+    out.tail = out.tail.then(() => out.lp.write(bytes)).catch((e: unknown) => {
+      // a stream closed while a write waits for 'drain' rejects with the close Event, not an Error
+      throw e instanceof Error ? e : new TransportError(`libp2p transport ${this.self}: the stream to process ${out.process} closed while sending (${describeRejection(e)})`, { process: out.process, cause: e });
+    });
     return out.tail;
   }
 
@@ -280,6 +285,15 @@ class Libp2pTransport extends LinkedTransport {
 
 /** A hello naming another index than the one its connection's key is bound to. */
 class ImpostorError extends TransportError {}
+
+/** What a rejection that is not an Error was: an Event's type (and its error's message), or its text. */
+function describeRejection(e: unknown): string {
+  if (e instanceof Event) {
+    const error = (e as Event & { error?: unknown }).error;
+    return `a '${e.type}' event${error instanceof Error ? `: ${error.message}` : ''}`;
+  }
+  return String(e);
+}
 
 /** A libp2p transport for process `self`; call start(), then connect() with every process's addresses. */
 export function createLibp2pTransport(opts: Libp2pTransportOptions): Transport {

@@ -150,14 +150,17 @@ class TcpTransport extends LinkedTransport {
         else {
           this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from process ${inbound.from}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
           socket.destroy();
+          // the process named by the hello broke the protocol: its link is dropped (onDisconnect follows)
+          this.lost(inbound.from);
         }
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports it
+    // an inbound socket closing says nothing of the process its hello named (a second connection
+    // may say hello as a live one, then close): the outbound socket, dialled to its address, says it is gone
     socket.on('close', () => {
       clearTimeout(timer);
       this.inbound.delete(socket);
-      if (inbound.from !== undefined) this.lost(inbound.from);
     });
   }
 
