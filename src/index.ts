@@ -27,6 +27,9 @@ export {
   type AsyncContext, type AsyncMessage, type AsyncOps, type AsyncProtocol, type AsyncProtocolDescriptor, type Protocol,
   type ProtocolContext, type ProtocolNeeds, type RoundOps, type RowEnv, type RowOp, type SyncProtocolDescriptor, type Traffic,
 } from './protocol/index.js';
+export {
+  defineTopology, topologyRegistry, type CreateTopologyOptions, type TopologyDescriptor,
+} from './topology/index.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';

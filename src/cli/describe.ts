@@ -3,16 +3,18 @@ import { datasetSizes } from '../config/checks.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { RunSummary, SetupEvent } from '../engine/events.js';
 import { samplingRate } from '../privacy/accountant.js';
+import { scheduleOf } from '../topology/schedule/index.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
   const args = Object.entries(rest)
     .filter(([k, v]) => k !== 'path' && k !== 'schedule' && v !== undefined)
     .map(([k, v]) => `${k}=${v}`);
-  if (t.kind === 'file') args.unshift(t.path);
+  // a file's path leads its arguments
+  if (typeof rest.path === 'string') args.unshift(rest.path);
   const base = args.length ? `${kind}(${args.join(', ')})` : kind;
   const schedule = (t as { schedule?: { kind: string; every?: number } }).schedule;
-  if (!schedule || schedule.kind === 'static') return base;
+  if (!schedule || !scheduleOf(schedule).timeVarying) return base;
   return `${base}, schedule ${schedule.kind}${schedule.every ? ` every ${schedule.every}` : ''}`;
 }
 

@@ -4,6 +4,7 @@ import { aggregationRegistry } from '../aggregation/index.js';
 import { attackRegistry } from '../adversary/index.js';
 import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
+import { topologyRegistry } from '../topology/index.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -42,6 +43,18 @@ export const pluginSorts = {
     registry: compressionRegistry as unknown as KindRegistry<KindEntry>,
     helper: 'defineCompression',
     check: (e) => (isFn(e, 'create') ? undefined : 'create(spec) must be a function returning the compressor'),
+  },
+  topologies: {
+    registry: topologyRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineTopology',
+    check: (e) => {
+      if (!isFn(e, 'build')) return 'build(spec, n, rng, opts) must be a function returning the graph';
+      for (const key of ['check', 'estimateLinks', 'maxDegree', 'buildBytes', 'withBaseDir']) {
+        const v = (e as Record<string, unknown>)[key];
+        if (v !== undefined && typeof v !== 'function') return `${key} must be a function when given`;
+      }
+      return undefined;
+    },
   },
 } satisfies Record<string, PluginSort>;
 

@@ -2,7 +2,7 @@
 import { resolveTargetEpsilon } from '../privacy/target.js';
 import { CNN_DEFAULTS } from '../model/cnn-shape.js';
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -10,6 +10,7 @@ import { configSchema, type ExperimentConfig } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkConfig } from './checks.js';
 import { withDatasetBaseDir } from '../data/datasets.js';
+import { withTopologyBaseDir } from '../topology/index.js';
 import { numberIssues } from './numbers.js';
 import { knownKeysAt } from './schema-at.js';
 import { loadedPlugins, loadPlugins, resolvePluginPath, type LoadedPlugin } from './plugins.js';
@@ -151,9 +152,7 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   const issues = [...numbers.map((n) => `${pathString(n.path)}: ${n.message}`), ...schemaIssues.flatMap((i) => formatIssue(i, input))];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   const config = parsed.data;
-  if (config.topology.kind === 'file' && !isAbsolute(config.topology.path)) {
-    config.topology.path = resolvePath(opts.baseDir ?? process.cwd(), config.topology.path);
-  }
+  config.topology = withTopologyBaseDir(config.topology, opts.baseDir ?? process.cwd());
   config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
   const problems = checkConfig(config);
   if (problems.length === 0) problems.push(...resolveTargetEpsilon(config));

@@ -11,7 +11,8 @@ import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
-import { scheduleSchema, topologySchema } from '../topology/schema.js';
+import { DEFAULT_TOPOLOGY, topologySchema } from '../topology/index.js';
+import { scheduleSchema } from '../topology/schedule/index.js';
 
 export { scheduleSchema, topologySchema };
 
@@ -81,7 +82,7 @@ export const configSchema = z
     seed: int(0).default(0),
     peers: int(1),
     rounds: int(1),
-    topology: topologySchema.default({ kind: 'ring', k: 1 }),
+    topology: topologySchema.default(DEFAULT_TOPOLOGY),
     mixing: z.enum(['metropolis', 'lazy-metropolis', 'uniform']).default('metropolis'),
     data: z
       .object({

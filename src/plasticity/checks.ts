@@ -3,6 +3,7 @@
 import type { ExperimentConfig } from '../config/schema.js';
 import { craftsMessages } from '../adversary/index.js';
 import { imageSide } from '../data/clusters.js';
+import { fixedSchedules, scheduleOf } from '../topology/schedule/index.js';
 import { ruleOf } from './rules.js';
 
 export function checkPlasticity(c: ExperimentConfig, features: number): string[] {
@@ -24,7 +25,8 @@ export function checkPlasticity(c: ExperimentConfig, features: number): string[]
     out.push(`plasticity: rewires the mixing rows of protocols that mix through rows (dpsgd) or whom gossip learning talks to, and ${kind} does neither; use protocol dpsgd or gossip-learning, or remove plasticity`);
   }
   if (c.aggregation.kind !== 'mean') out.push(`plasticity: mixing rows are built from link strengths (a weighted mean); use aggregation mean (got ${c.aggregation.kind})`);
-  if ((c.topology.schedule?.kind ?? 'static') !== 'static') out.push(`topology.schedule: plasticity rewires the starting graph itself; use schedule static (got ${c.topology.schedule?.kind})`);
+  const schedule = scheduleOf(c.topology.schedule);
+  if (schedule.timeVarying) out.push(`topology.schedule: plasticity rewires the starting graph itself; use schedule ${fixedSchedules()} (got ${schedule.kind})`);
   if (c.adversaries && craftsMessages(c.adversaries.attack)) {
     out.push(`adversaries.attack: ${c.adversaries.attack.kind} crafts messages on a fixed graph, and plasticity rewires it; use the label-flip attack or remove plasticity`);
   }

@@ -1,7 +1,8 @@
 // Every run of a sweep, resolved up front: a bad grid key or a config that one combination makes
 // invalid is reported (naming the combination and the field) before any run starts.
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { withDatasetBaseDir } from '../data/datasets.js';
+import { withTopologyBaseDir } from '../topology/index.js';
 import { z } from 'zod';
 import { didYouMean } from '../config/did-you-mean.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -105,10 +106,7 @@ function withAbsolutePaths(config: Record<string, unknown>, baseDir: string): Re
   const t = config.topology as Record<string, unknown> | undefined;
   const data = config.data as Record<string, unknown> | undefined;
   if (data && typeof data === 'object' && data.dataset) config = { ...config, data: { ...data, dataset: withDatasetBaseDir(data.dataset, baseDir) } };
-  if (t && typeof t === 'object' && t.kind === 'file' && typeof t.path === 'string' && t.path !== '' && !isAbsolute(t.path)) {
-    return { ...config, topology: { ...t, path: resolve(baseDir, t.path) } };
-  }
-  return config;
+  return t && typeof t === 'object' ? { ...config, topology: withTopologyBaseDir(t, baseDir) } : config;
 }
 
 /** Why `path` is not a field of the config schema (read with this config's kinds), if it is not. */

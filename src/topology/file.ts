@@ -1,10 +1,14 @@
 // A topology read from an edge-list file: one `u v` pair of 0-based peer ids per line.
 // `#` starts a comment, blank lines are skipped, repeated edges (and, for undirected
 // graphs, both directions of one edge) collapse into one. Self loops are rejected.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { TopologyError } from '../errors.js';
 import type { Topology } from '../types.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export interface FileTopologyOptions {
   /** Keep each line as a one-way edge u -> v (default false: undirected). */
@@ -60,3 +64,32 @@ function parseId(field: string, where: string): number {
   }
   return Number(field);
 }
+
+export const fileTopologyKind = defineTopology({
+  kind: 'file',
+  schema: z.object({ kind: z.literal('file'), path: z.string().min(1), directed: z.boolean().default(false), ...scheduleField }).strict(),
+  summary: "an edge list read from a file, one 'u v' pair per line",
+  build: (s, n, _rng, opts) => {
+    const path = isAbsolute(s.path) ? s.path : resolve(opts.baseDir ?? process.cwd(), s.path);
+    return fileTopology(path, n, { directed: s.directed ?? false });
+  },
+  check: (s) => {
+    if (!existsSync(s.path)) return [`topology.path: file not found: ${s.path}`];
+    if (!statSync(s.path).isFile()) return [`topology.path: not a file: ${s.path}`];
+    return [];
+  },
+  estimateLinks: (s, n) => {
+    // each line 'u v' takes at least 4 bytes and gives at most 2 links
+    let size = 0;
+    try {
+      size = statSync(s.path).size;
+    } catch {
+      size = 0;
+    }
+    return Math.min(n * (n - 1), Math.ceil(size / 2));
+  },
+  directed: (s) => s.directed,
+  // the text and the parsed edge buffer while the graph is built
+  buildBytes: (_s, links) => links * 16,
+  withBaseDir: (s, baseDir) => (typeof s.path === 'string' && s.path !== '' && !isAbsolute(s.path) ? { ...s, path: resolve(baseDir, s.path) } : s),
+});
