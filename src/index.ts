@@ -30,6 +30,9 @@ export {
 export {
   defineTopology, topologyRegistry, type CreateTopologyOptions, type TopologyDescriptor,
 } from './topology/index.js';
+export {
+  definePartition, partitionRegistry, type PartitionDescriptor, type PartitionIssue, type PartitionRequest,
+} from './data/partition/index.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';

@@ -4,6 +4,7 @@ import type { ExperimentConfig } from '../config/schema.js';
 import type { RunSummary, SetupEvent } from '../engine/events.js';
 import { samplingRate } from '../privacy/accountant.js';
 import { scheduleOf } from '../topology/schedule/index.js';
+import { describePartition } from '../data/partition/index.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
@@ -20,9 +21,7 @@ export function describeTopology(t: ExperimentConfig['topology']): string {
 
 export function describeSetup(e: SetupEvent): string {
   const c = e.config;
-  const p = c.data.partition;
-  const part =
-    p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : p.kind === 'shards' ? `shards(${p.perPeer}/peer)` : `label-blocks(${p.blocks})`;
+  const part = describePartition(c.data.partition);
   const m = c.model;
   const model = m.kind === 'logistic' ? 'logistic'
     : m.kind === 'cnn' ? `cnn[${(m.conv ?? []).map((b) => `${b.filters}c${b.kernel}${b.pool > 1 ? `p${b.pool}` : ''}`).join(',')};${(m.hidden ?? []).join(',')}] ${m.activation ?? 'relu'}`

@@ -6,6 +6,7 @@ import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js'
 import { adversaryCount, attackIssues, attackRegistry, craftsMessages } from '../adversary/index.js';
 import { pairwiseOf } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
+import { partitionIssues } from '../data/partition/index.js';
 import { isDirected, topologyOf, topologyRegistry, type TopologyDescriptor } from '../topology/index.js';
 import { fixedSchedules, scheduleOf } from '../topology/schedule/index.js';
 import type { ExperimentConfig } from './schema.js';
@@ -33,10 +34,7 @@ export function checkConfig(c: ExperimentConfig): string[] {
   if (wanted > sizes.train) {
     out.push(`data.examplesPerPeer: ${n} peers x ${c.data.examplesPerPeer} examples = ${wanted} exceeds the ${sizes.train} training examples of ${c.data.dataset.kind}; use at most ${Math.floor(sizes.train / n)} per peer`);
   }
-  const p = c.data.partition;
-  if (p.kind === 'shards' && c.data.examplesPerPeer % p.perPeer !== 0) {
-    out.push(`data.partition.perPeer: examplesPerPeer (${c.data.examplesPerPeer}) must be divisible by perPeer (${p.perPeer})`);
-  }
+  out.push(...partitionIssues(c.data.partition, { peers: n, classes: sizes.classes, examplesPerPeer: c.data.examplesPerPeer }));
   if (c.train.batchSize > c.data.examplesPerPeer) {
     out.push(`train.batchSize: ${c.train.batchSize} is larger than examplesPerPeer (${c.data.examplesPerPeer})`);
   }

@@ -5,6 +5,7 @@ import { attackRegistry } from '../adversary/index.js';
 import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
 import { topologyRegistry } from '../topology/index.js';
+import { partitionRegistry } from '../data/partition/index.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -15,6 +16,11 @@ interface PluginSort {
   check(entry: unknown): string | undefined;
 }
 
+/** The first of `keys` given but not a function, as a message. */
+const optionalFns = (e: unknown, keys: string[]) => {
+  const bad = keys.find((k) => (e as Record<string, unknown>)[k] !== undefined && !isFn(e, k));
+  return bad ? `${bad} must be a function when given` : undefined;
+};
 const isFn = (e: unknown, key: string) => typeof (e as Record<string, unknown> | null)?.[key] === 'function';
 
 export const pluginSorts = {
@@ -49,12 +55,14 @@ export const pluginSorts = {
     helper: 'defineTopology',
     check: (e) => {
       if (!isFn(e, 'build')) return 'build(spec, n, rng, opts) must be a function returning the graph';
-      for (const key of ['check', 'estimateLinks', 'maxDegree', 'buildBytes', 'withBaseDir']) {
-        const v = (e as Record<string, unknown>)[key];
-        if (v !== undefined && typeof v !== 'function') return `${key} must be a function when given`;
-      }
-      return undefined;
+      return optionalFns(e, ['check', 'estimateLinks', 'maxDegree', 'buildBytes', 'withBaseDir']);
     },
+  },
+  partitions: {
+    registry: partitionRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'definePartition',
+    check: (e) => (isFn(e, 'partition') ? undefined : 'partition(req, spec, rng) must be a function returning each peer\'s indices')
+      ?? optionalFns(e, ['check', 'describe']),
   },
 } satisfies Record<string, PluginSort>;
 

@@ -5,7 +5,7 @@ import { aggregationSchema } from '../aggregation/index.js';
 import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
-import { partitionSchema } from '../data/partition/schema.js';
+import { DEFAULT_PARTITION, partitionSchema } from '../data/partition/index.js';
 import { clustersSchema } from '../data/clusters.js';
 import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
@@ -88,7 +88,7 @@ export const configSchema = z
       .object({
         dataset: datasetSchema.default({ kind: 'mnist' }),
         examplesPerPeer: int(1),
-        partition: partitionSchema.default({ kind: 'iid' }),
+        partition: partitionSchema.default(DEFAULT_PARTITION),
         /** peers dealt into clusters, each seeing the data through its own transform */
         clusters: clustersSchema.optional(),
       })
