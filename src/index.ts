@@ -33,6 +33,10 @@ export {
 export {
   definePartition, partitionRegistry, type PartitionDescriptor, type PartitionIssue, type PartitionRequest,
 } from './data/partition/index.js';
+export {
+  datasetRegistry, defineDataset, type DatasetDescriptor, type DatasetInfo, type DatasetMemory, type DatasetMemoryContext,
+} from './data/datasets.js';
+export type { Dataset } from './types.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';

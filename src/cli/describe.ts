@@ -5,6 +5,7 @@ import type { RunSummary, SetupEvent } from '../engine/events.js';
 import { samplingRate } from '../privacy/accountant.js';
 import { scheduleOf } from '../topology/schedule/index.js';
 import { describePartition } from '../data/partition/index.js';
+import { datasetOf } from '../data/datasets.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
@@ -40,7 +41,7 @@ export function describeSetup(e: SetupEvent): string {
 /** The dataset's kind; for data read from files, what was found in them. */
 function describeData(c: ExperimentConfig): string {
   const d = c.data.dataset;
-  if (d.kind === 'mnist' || d.kind === 'blobs') return d.kind;
+  if (datasetOf(d.kind).wellKnown) return d.kind;
   const info = datasetSizes(c);
   const s = info.shape;
   const layout = s ? `${s.height}x${s.width}x${s.channels}` : `${info.features} features`;

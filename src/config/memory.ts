@@ -12,6 +12,7 @@ import { topologyOf } from '../topology/index.js';
 import { scheduleOf } from '../topology/schedule/index.js';
 import { craftsMessages } from '../adversary/index.js';
 import { datasetSizes } from './checks.js';
+import { datasetMemory } from '../data/datasets.js';
 import type { ExperimentConfig } from './schema.js';
 import { defaultMemoryLimit, formatBytes, type MemoryLimit } from './memory-limit.js';
 
@@ -132,27 +133,7 @@ export function paramCount(c: ExperimentConfig): number {
 }
 
 function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>): MemoryPart {
-  const d = c.data.dataset;
-  const testN = Math.min(c.eval.testExamples, sizes.test);
-  // the loaded float32 copy plus its copy into shared memory
-  const shared = (sizes.train + testN) * (sizes.features * 4 + 1);
-  const loaded = (sizes.train + sizes.test) * (sizes.features * 4 + 1);
-  if (d.kind === 'mnist' || d.kind === 'fashion-mnist' || d.kind === 'idx') {
-    // the bytes of the files (inflated, for gzip'd ones) while they are scaled to float32
-    const files = (sizes.train + sizes.test) * (sizes.features + 1);
-    const name = d.kind === 'mnist' ? 'MNIST' : d.kind === 'idx' ? 'IDX' : 'Fashion-MNIST';
-    return { what: `${name}: loaded, shared copy and file buffers`, fields: 'data.dataset', bytes: loaded + shared + files };
-  }
-  if (d.kind === 'csv') {
-    return { what: `CSV: ${(sizes.train + sizes.test).toLocaleString('en-US')} rows x ${sizes.features.toLocaleString('en-US')} features, loaded and shared`, fields: 'data.dataset', bytes: loaded + shared };
-  }
-  // blobs draws float64 samples, rescales them to float32, then copies into shared memory
-  const drawn = (sizes.train + sizes.test) * sizes.features * (8 + 4);
-  return {
-    what: `blobs: ${(sizes.train + sizes.test).toLocaleString('en-US')} examples x ${sizes.features.toLocaleString('en-US')} features, drawn in float64, kept in float32 and shared`,
-    fields: 'data.dataset.features, data.dataset.trainSize',
-    bytes: drawn + shared,
-  };
+  return datasetMemory(c.data.dataset, Math.min(c.eval.testExamples, sizes.test));
 }
 
 /** Directed links (CSR entries) the topology will have; an upper bound for random and file graphs. */

@@ -6,6 +6,7 @@ import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
 import { topologyRegistry } from '../topology/index.js';
 import { partitionRegistry } from '../data/partition/index.js';
+import { datasetRegistry } from '../data/datasets.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -63,6 +64,16 @@ export const pluginSorts = {
     helper: 'definePartition',
     check: (e) => (isFn(e, 'partition') ? undefined : 'partition(req, spec, rng) must be a function returning each peer\'s indices')
       ?? optionalFns(e, ['check', 'describe']),
+  },
+  datasets: {
+    registry: datasetRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineDataset',
+    check: (e) => {
+      for (const key of ['info', 'load', 'memory']) if (!isFn(e, key)) return `${key} must be a function (info(spec), load(spec, seed), memory(spec, sizes))`;
+      const files = (e as { files?: unknown }).files;
+      if (files !== undefined && !(Array.isArray(files) && files.every((p) => Array.isArray(p) && p.every((k) => typeof k === 'string')))) return "files must be a list of paths into the spec ([['train'], ['test']])";
+      return undefined;
+    },
   },
 } satisfies Record<string, PluginSort>;
 

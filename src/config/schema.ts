@@ -7,7 +7,7 @@ import { protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
 import { DEFAULT_PARTITION, partitionSchema } from '../data/partition/index.js';
 import { clustersSchema } from '../data/clusters.js';
-import { datasetSchema } from '../data/datasets.js';
+import { DEFAULT_DATASET, datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
@@ -86,7 +86,7 @@ export const configSchema = z
     mixing: z.enum(['metropolis', 'lazy-metropolis', 'uniform']).default('metropolis'),
     data: z
       .object({
-        dataset: datasetSchema.default({ kind: 'mnist' }),
+        dataset: datasetSchema.default(DEFAULT_DATASET),
         examplesPerPeer: int(1),
         partition: partitionSchema.default(DEFAULT_PARTITION),
         /** peers dealt into clusters, each seeing the data through its own transform */
