@@ -6,6 +6,7 @@ import { samplingRate } from '../privacy/accountant.js';
 import { scheduleOf } from '../topology/schedule/index.js';
 import { describePartition } from '../data/partition/index.js';
 import { datasetOf } from '../data/datasets.js';
+import { aggregationOf } from '../aggregation/index.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
@@ -58,7 +59,7 @@ function describeDefence(c: ExperimentConfig, adversaries: number[]): string[] {
     return list.length ? `${kind}(${list.join(', ')})` : String(kind);
   };
   const lines: string[] = [];
-  if (c.aggregation.kind !== 'mean') lines.push(`  aggregation ${args(c.aggregation)}`);
+  if (!aggregationOf(c.aggregation.kind).weightedMean) lines.push(`  aggregation ${args(c.aggregation)}`);
   if (c.adversaries && adversaries.length > 0) {
     const shown = adversaries.length <= 12 ? adversaries.join(', ') : `${adversaries.slice(0, 12).join(', ')}, ...`;
     lines.push(`  attackers: ${adversaries.length} of ${c.peers} (peers ${shown}), ${args(c.adversaries.attack)} from round ${c.adversaries.start}; accuracy and consensus are over the honest peers`);

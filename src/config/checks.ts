@@ -4,7 +4,7 @@ import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
 import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { adversaryCount, attackIssues, attackRegistry, craftsMessages } from '../adversary/index.js';
-import { pairwiseOf } from '../aggregation/index.js';
+import { aggregationOf, pairwiseOf, weightedMeans } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
 import { partitionIssues } from '../data/partition/index.js';
 import { isDirected, topologyOf, topologyRegistry, type TopologyDescriptor } from '../topology/index.js';
@@ -107,9 +107,9 @@ function checkProtocol(c: ExperimentConfig): string[] {
     out.push(`time.mode: async runs event-driven protocols (${protocolsWhere((n) => n.time === 'async')}), and ${p.kind} is synchronous; use one of those or time.mode: sync`);
   }
   const pairwise = pairwiseOf(c.aggregation);
-  if (c.aggregation.kind !== 'mean' && !d.needs.aggregation) {
+  if (!aggregationOf(c.aggregation.kind).weightedMean && !d.needs.aggregation) {
     const where = protocolsWhere((n) => n.aggregation === true || (n.aggregation === 'pairwise' && typeof pairwise !== 'string'));
-    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${where}), and ${p.kind} does not; use aggregation mean or one of those protocols`);
+    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${where}), and ${p.kind} does not; use aggregation ${weightedMeans()} or one of those protocols`);
   }
   if (d.needs.aggregation === 'pairwise' && typeof pairwise === 'string') {
     out.push(`aggregation: ${c.aggregation.kind} ${pairwise}, and ${p.kind} merges one received model at a time; use mean or clipped-gossip with a fixed tau`);

@@ -1,7 +1,7 @@
 // The experiment config contract: one zod schema, strict everywhere so unknown keys are caught.
 // Shorthands (`topology: complete`, `optimizer: adam`, `dataset: mnist`) are normalised here.
 import { z } from 'zod';
-import { aggregationSchema } from '../aggregation/index.js';
+import { aggregationSchema, DEFAULT_AGGREGATION } from '../aggregation/index.js';
 import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
@@ -119,7 +119,7 @@ export const configSchema = z
       .default({}),
     protocol: protocolSchema.default({ kind: 'dpsgd' }),
     /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
-    aggregation: aggregationSchema.default({ kind: 'mean' }),
+    aggregation: aggregationSchema.default(DEFAULT_AGGREGATION),
     time: timeSchema.default({ mode: 'sync' }),
     /** hostile peers: who they are, their attack and the round they start */
     adversaries: adversariesSchema.optional(),

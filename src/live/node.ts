@@ -137,7 +137,8 @@ export class LiveNode {
     if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
-    if (config.protocol.kind === 'push-sum' && config.protocol.debias) this.pushSum = new PushSumMass(this.runtime.ops.scalars('weight'), this.slice);
+    const mass = d.liveMass?.(spec);
+    if (mass) this.pushSum = new PushSumMass(this.runtime.ops.scalars(mass), this.slice);
     this.ops = this.liveOps(d);
   }
 

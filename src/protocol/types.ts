@@ -176,6 +176,16 @@ export interface ProtocolNeeds {
   readonly buffers?: readonly string[];
   /** per-peer scalars, e.g. push-sum weights */
   readonly scalars?: readonly string[];
+  /**
+   * runs across processes in `plexus live`: a synchronous protocol through ops.mix, ops.averageAll
+   * and its liveRowOps; an asynchronous one in the asynchronous live mode
+   */
+  readonly live?: boolean;
+  /**
+   * what plasticity rewires: 'rows', the mixing rows of a protocol that mixes through them; 'peers',
+   * whom a gossip protocol talks to; absent: plasticity does not apply
+   */
+  readonly plasticity?: 'rows' | 'peers';
 }
 
 /** The object schema of one module's config: `{ kind: literal, ...its fields }`. */
@@ -203,6 +213,11 @@ export interface SyncProtocolDescriptor<S extends KindSchema = KindSchema> exten
   /** how the row operations run live (src/live/): an op without an entry runs on each process's own rows as it is */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly liveRowOps?: Readonly<Record<string, LiveRowOp<any>>>;
+  /**
+   * Live mode: the per-peer scalar (one of needs.scalars) that travels with each row and by which a
+   * receiver renormalises what it mixes over the mass that came (push-sum's weights); undefined: none.
+   */
+  liveMass?(spec: z.output<S>): string | undefined;
   create(spec: z.output<S>, ctx: ProtocolContext): Protocol;
 }
 
