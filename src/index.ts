@@ -37,6 +37,8 @@ export {
   datasetRegistry, defineDataset, type DatasetDescriptor, type DatasetInfo, type DatasetMemory, type DatasetMemoryContext,
 } from './data/datasets.js';
 export type { Dataset } from './types.js';
+export { defineModel, modelRegistry, type ModelConfig, type ModelDescriptor } from './model/registry.js';
+export type { ModelSpec } from './types.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';

@@ -7,6 +7,8 @@ import { scheduleOf } from '../topology/schedule/index.js';
 import { describePartition } from '../data/partition/index.js';
 import { datasetOf } from '../data/datasets.js';
 import { aggregationOf } from '../aggregation/index.js';
+import { modelOf } from '../model/registry.js';
+import { protocolOf } from '../protocol/index.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
@@ -25,12 +27,11 @@ export function describeSetup(e: SetupEvent): string {
   const c = e.config;
   const part = describePartition(c.data.partition);
   const m = c.model;
-  const model = m.kind === 'logistic' ? 'logistic'
-    : m.kind === 'cnn' ? `cnn[${(m.conv ?? []).map((b) => `${b.filters}c${b.kernel}${b.pool > 1 ? `p${b.pool}` : ''}`).join(',')};${(m.hidden ?? []).join(',')}] ${m.activation ?? 'relu'}`
-    : `mlp[${(m.hidden ?? []).join(',')}]`;
+  const model = modelOf(m.kind).describe(m);
+  const mixingNote = protocolOf(c.protocol.kind).mixingNote;
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [
-    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
+    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${mixingNote ? ` (${mixingNote})` : ''}`,
     `  data ${describeData(c)} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
     ...describeDefence(c, e.adversaries),

@@ -1,5 +1,5 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
-import { CNN_DEFAULTS, convBlocks } from '../model/cnn-shape.js';
+import { modelFieldIssues, modelOf } from '../model/registry.js';
 import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
 import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
@@ -44,33 +44,18 @@ export function checkConfig(c: ExperimentConfig): string[] {
   if (c.eval.peers !== undefined && c.eval.peers > n) {
     out.push(`eval.peers: ${c.eval.peers} is more than the ${n} peers`);
   }
-  out.push(...checkCnn(c));
-  if (c.model.kind === 'logistic' && c.model.hidden && c.model.hidden.length > 0) {
-    out.push(`model.hidden: logistic regression has no hidden layers; remove model.hidden or use kind: mlp`);
-  }
+  out.push(...checkModel(c));
   return out;
 }
 
-/** cnn fields only on a cnn; a cnn needs image data whose blocks fit. */
-function checkCnn(c: ExperimentConfig): string[] {
+/** Fields the model kind does not take, then the kind's own checks against the dataset. */
+function checkModel(c: ExperimentConfig): string[] {
   const m = c.model;
-  if (m.kind !== 'cnn') {
-    return (['conv', 'dense', 'activation'] as const).filter((k) => m[k] !== undefined).map((k) => `model.${k}: only a cnn has it; remove it or use kind: cnn`);
-  }
-  const out: string[] = [];
-  if (m.hidden !== undefined && m.dense !== undefined && m.hidden.join() !== m.dense.join()) out.push('model.hidden: a cnn names its dense layers in model.dense; remove hidden');
-  const shape = datasetSizes(c).shape;
-  if (!shape) {
-    out.push(`data.dataset: a cnn needs image data with a shape (height, width, channels); ${c.data.dataset.kind} has none: use mnist (or another image dataset), or model kind mlp`);
-    return out;
-  }
-  try {
-    convBlocks(shape, m.conv ?? CNN_DEFAULTS.conv);
-  } catch (e) {
-    out.push((e as Error).message);
-  }
-  return out;
+  return [...modelFieldIssues(m, SHARED_MODEL_FIELDS), ...(modelOf(m.kind).check?.(m, datasetSizes(c)) ?? [])];
 }
+
+/** model.* fields every model kind takes. */
+const SHARED_MODEL_FIELDS = ['kind', 'init', 'path'];
 
 /** The topology's own checks, then its schedule's against it. */
 function checkTopology(c: ExperimentConfig): string[] {

@@ -6,6 +6,7 @@ import { createLayout, layerSizes } from '../model/layout.js';
 import { convBlocks } from '../model/cnn-shape.js';
 import { CNN_EVAL_CHUNK, planConv } from '../wasm/conv-plan.js';
 import { modelSpecOf } from './model-spec.js';
+import { modelOf } from '../model/registry.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
 import { topologyOf } from '../topology/index.js';
@@ -61,7 +62,7 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
   const hidden = hiddenOf(c);
   const dim = paramCount(c);
   const row = `${n.toLocaleString('en-US')} peers x ${dim.toLocaleString('en-US')} params x 4 bytes`;
-  const modelFields = c.model.kind === 'logistic' ? 'peers' : 'peers, model.hidden';
+  const modelFields = modelOf(c.model.kind).sizeFields;
   const parts: MemoryPart[] = [
     { what: 'Node.js, TF.js and kernels', fields: 'runtime', bytes: RUNTIME_BYTES },
     { what: `peer parameters, 2 copies of ${row}`, fields: modelFields, bytes: 2 * n * dim * 4 },
@@ -115,13 +116,13 @@ function shapedPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>,
   };
 }
 
-function hiddenOf(c: ExperimentConfig): number[] {
-  return c.model.kind === 'logistic' ? [] : (c.model.hidden ?? [128]);
+function hiddenOf(c: ExperimentConfig): readonly number[] {
+  return modelSpecOf(c).hidden;
 }
 
 /** A cnn kernel's memory (patches, conv outputs, pools, lists) for a batch; 0 for other models. */
 function cnnScratch(c: ExperimentConfig): number {
-  if (c.model.kind !== 'cnn') return 0;
+  if (!modelOf(c.model.kind).convScratch) return 0;
   const spec = modelSpecOf(c);
   const dims = layerSizes(spec);
   return 4 * planConv(convBlocks(spec.shape!, spec.conv!), dims, createLayout(spec).total, spec.inputs, Math.max(c.train.batchSize, CNN_EVAL_CHUNK)).floats;

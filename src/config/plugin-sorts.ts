@@ -7,6 +7,7 @@ import { protocolRegistry } from '../protocol/index.js';
 import { topologyRegistry } from '../topology/index.js';
 import { partitionRegistry } from '../data/partition/index.js';
 import { datasetRegistry } from '../data/datasets.js';
+import { modelRegistry } from '../model/registry.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -73,6 +74,17 @@ export const pluginSorts = {
       const files = (e as { files?: unknown }).files;
       if (files !== undefined && !(Array.isArray(files) && files.every((p) => Array.isArray(p) && p.every((k) => typeof k === 'string')))) return "files must be a list of paths into the spec ([['train'], ['test']])";
       return undefined;
+    },
+  },
+  // a model is a configuration of the built-in layer kernels: its spec() says which (dense layers,
+  // convolutions) and their sizes; a model that brings its own kernel is not supported yet
+  models: {
+    registry: modelRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineModel',
+    check: (e) => {
+      for (const key of ['spec', 'resolve', 'describe']) if (!isFn(e, key)) return `${key} must be a function (spec(m, sizes) returns the layer stack of the built-in kernels)`;
+      if (typeof (e as { sizeFields?: unknown }).sizeFields !== 'string') return "sizeFields must name the fields that size its parameters ('peers, model.hidden')";
+      return optionalFns(e, ['check']);
     },
   },
 } satisfies Record<string, PluginSort>;

@@ -1,6 +1,6 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
 import { resolveTargetEpsilon } from '../privacy/target.js';
-import { CNN_DEFAULTS } from '../model/cnn-shape.js';
+import { modelOf } from '../model/registry.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -157,17 +157,8 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   const problems = checkConfig(config);
   if (problems.length === 0) problems.push(...resolveTargetEpsilon(config));
   if (problems.length > 0) throw new ConfigError(problems);
-  if (config.model.kind === 'cnn') resolveCnn(config.model);
-  else config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);
+  modelOf(config.model.kind).resolve(config.model);
   return config;
-}
-
-/** cnn defaults (LeNet-5 style); its dense layers live in `hidden` like an mlp's. */
-function resolveCnn(m: ExperimentConfig['model']): void {
-  m.conv ??= CNN_DEFAULTS.conv.map((b) => ({ ...b }));
-  m.dense ??= m.hidden ?? [...CNN_DEFAULTS.dense];
-  m.hidden = m.dense;
-  m.activation ??= CNN_DEFAULTS.activation;
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

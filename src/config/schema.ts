@@ -5,6 +5,7 @@ import { aggregationSchema, DEFAULT_AGGREGATION } from '../aggregation/index.js'
 import { adversariesSchema } from '../adversary/index.js';
 import { protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
+import { DEFAULT_MODEL, modelKindSchema } from '../model/registry.js';
 import { DEFAULT_PARTITION, partitionSchema } from '../data/partition/index.js';
 import { clustersSchema } from '../data/clusters.js';
 import { DEFAULT_DATASET, datasetSchema } from '../data/datasets.js';
@@ -95,7 +96,7 @@ export const configSchema = z
       .strict(),
     model: z
       .object({
-        kind: z.enum(['logistic', 'mlp', 'cnn']).default('mlp'),
+        kind: modelKindSchema.default(DEFAULT_MODEL),
         hidden: z.array(int(1)).optional(),
         /** cnn: convolutional blocks (valid, stride 1, then max-pooling by pool; 1 = none) [LeNet-5: 6 and 16 filters of 5x5, pool 2] */
         conv: z.array(z.object({ filters: int(1), kernel: int(1), pool: int(1).default(1) }).strict()).min(1).optional(),

@@ -101,6 +101,7 @@ export const choco = defineProtocol({
   summary: 'CHOCO-SGD: compressed gossip with error feedback (static graphs)',
   // each neighbour's compressed estimate is kept across rounds, which needs a fixed graph
   needs: { time: 'sync', directed: false, timeVarying: false, aggregation: false, buffers: ['xhat'], live: true },
+  liveRenormalises: true,
   messageBytes: ({ compression }, dim) => createCompressor(compression).bytes(dim),
   rowOps: { compress: compressRows, consensus: consensusRows },
   liveRowOps: { compress: liveCompress, consensus: liveConsensus },

@@ -24,6 +24,7 @@ export const pushSum = defineProtocol({
   }).strict(),
   summary: 'push-sum / SGP: exact averaging on directed graphs (column-stochastic mixing)',
   needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, scalars: ['weight'], live: true },
+  liveRenormalises: true,
   // live: the weights travel with the rows and each receiver renormalises over the mass that came
   liveMass: ({ debias }) => (debias ? 'weight' : undefined),
   messageBytes: ({ debias }, dim) => dim * 4 + (debias ? WEIGHT_BYTES : 0),

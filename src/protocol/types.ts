@@ -197,6 +197,8 @@ interface DescriptorBase<S extends KindSchema> {
   /** one line for help texts */
   readonly summary: string;
   readonly needs: ProtocolNeeds;
+  /** said after the mixing rule on the set-up line when the protocol does not use it */
+  readonly mixingNote?: string;
   /** Cross-field checks on the resolved config: "path: what is wrong; what to do". */
   check?(spec: z.output<S>, config: ExperimentConfig): string[];
   /** Checks on the built static graph (edge-list files are only known at set-up). */
@@ -218,6 +220,11 @@ export interface SyncProtocolDescriptor<S extends KindSchema = KindSchema> exten
    * receiver renormalises what it mixes over the mass that came (push-sum's weights); undefined: none.
    */
   liveMass?(spec: z.output<S>): string | undefined;
+  /**
+   * Live mode: when a process is lost, its rounds go on mixing over the neighbours that answered
+   * (the mixing rows rescaled); false or absent: the run stops, naming the lost processes.
+   */
+  readonly liveRenormalises?: boolean;
   create(spec: z.output<S>, ctx: ProtocolContext): Protocol;
 }
 
