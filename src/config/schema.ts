@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { aggregationSchema, DEFAULT_AGGREGATION } from '../aggregation/index.js';
 import { adversariesSchema } from '../adversary/index.js';
-import { protocolSchema } from '../protocol/index.js';
+import { DEFAULT_PROTOCOL, protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
 import { DEFAULT_MODEL, modelKindSchema } from '../model/registry.js';
 import { DEFAULT_PARTITION, partitionSchema } from '../data/partition/index.js';
@@ -118,8 +118,8 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    protocol: protocolSchema.default({ kind: 'dpsgd' }),
-    /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
+    protocol: protocolSchema.default(DEFAULT_PROTOCOL),
+    /** how a peer combines the rows it hears in protocols that mix (needs.aggregation) */
     aggregation: aggregationSchema.default(DEFAULT_AGGREGATION),
     time: timeSchema.default({ mode: 'sync' }),
     /** hostile peers: who they are, their attack and the round they start */

@@ -89,9 +89,9 @@ function sourceFiles(dir: string): string[] {
 const files = sourceFiles(SRC).map((path) => ({ rel: relative(ROOT, path).split('\\').join('/'), text: readFileSync(path, 'utf8') }));
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The files that declare `name` as a kind: `kind: 'name'` or `z.literal('name')`. */
+/** The files that declare `name` as a kind: its schema's `z.literal('name')` (or `kind: 'name' as const`). */
 function ownModules(name: string): Set<string> {
-  const decl = new RegExp(`(kind:\\s*|z\\.literal\\()['"]${escape(name)}['"]`);
+  const decl = new RegExp(`z\\.literal\\(['"]${escape(name)}['"]\\)|kind:\\s*['"]${escape(name)}['"] as const`);
   return new Set(files.filter((f) => decl.test(f.text)).map((f) => f.rel));
 }
 
