@@ -27,6 +27,18 @@ export {
   type AsyncContext, type AsyncMessage, type AsyncOps, type AsyncProtocol, type AsyncProtocolDescriptor, type Protocol,
   type ProtocolContext, type ProtocolNeeds, type RoundOps, type RowEnv, type RowOp, type SyncProtocolDescriptor, type Traffic,
 } from './protocol/index.js';
+export {
+  defineTopology, topologyRegistry, type CreateTopologyOptions, type TopologyDescriptor,
+} from './topology/index.js';
+export {
+  definePartition, partitionRegistry, type PartitionDescriptor, type PartitionIssue, type PartitionRequest,
+} from './data/partition/index.js';
+export {
+  datasetRegistry, defineDataset, type DatasetDescriptor, type DatasetInfo, type DatasetMemory, type DatasetMemoryContext,
+} from './data/datasets.js';
+export type { Dataset } from './types.js';
+export { defineModel, modelRegistry, type ModelConfig, type ModelDescriptor } from './model/registry.js';
+export type { ModelSpec } from './types.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';

@@ -20,6 +20,14 @@ export const aggregationRegistry = new KindRegistry<AggregationRule>('aggregatio
 export const aggregationSchema = aggregationRegistry.lazySchema<typeof builtInSchema>();
 export type AggregationSpec = z.output<typeof builtInSchema>;
 
+/** The rule of a config that names none: the plain mean. */
+export const DEFAULT_AGGREGATION: AggregationSpec = { kind: mean.kind };
+
+/** The rules that are the plain weighted mean ("a | b"), for messages. */
+export function weightedMeans(): string {
+  return aggregationRegistry.list().filter((r) => r.weightedMean === true).map((r) => r.kind as string).join(' | ');
+}
+
 export function aggregationOf(kind: string): AggregationRule {
   return aggregationRegistry.get(kind);
 }

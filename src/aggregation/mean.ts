@@ -8,6 +8,7 @@ export const mean = defineAggregation({
   schema: z.object({ kind: z.literal('mean') }).strict(),
   summary: 'the mixing-weighted mean of self and neighbours (plain gossip averaging)',
   combine: (env, _spec, w, src, dst, r0, r1) => env.weightedMean(w, src, dst, r0, r1),
+  weightedMean: true,
   // one received model: the convex combination (1 - a) row + a other
   pairwise: () => (row, other, a) => {
     const b = 1 - a;

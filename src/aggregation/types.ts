@@ -35,6 +35,11 @@ export interface AggregationRule<S extends KindSchema = KindSchema> {
    * self included). Depends only on those rows, so any split over workers gives the same bits.
    */
   combine(env: AggregationEnv, spec: z.output<S>, w: MixingMatrix, src: Float32Array, dst: Float32Array, r0: number, r1: number): void;
+  /**
+   * the plain w-weighted mean of the rows heard: protocols that do not aggregate, plasticity's
+   * strength-weighted rows and the engine's fused mixing may use the weights as they are
+   */
+  readonly weightedMean?: boolean;
   /** Problems with running on graphs whose smallest neighbourhood (self included) has `minCount` rows. */
   check?(spec: z.output<S>, minCount: number): string[];
   /**

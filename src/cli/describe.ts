@@ -3,31 +3,35 @@ import { datasetSizes } from '../config/checks.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { RunSummary, SetupEvent } from '../engine/events.js';
 import { samplingRate } from '../privacy/accountant.js';
+import { scheduleOf } from '../topology/schedule/index.js';
+import { describePartition } from '../data/partition/index.js';
+import { datasetOf } from '../data/datasets.js';
+import { aggregationOf } from '../aggregation/index.js';
+import { modelOf } from '../model/registry.js';
+import { protocolOf } from '../protocol/index.js';
 
 export function describeTopology(t: ExperimentConfig['topology']): string {
   const { kind, ...rest } = t as Record<string, unknown> & { kind: string };
   const args = Object.entries(rest)
     .filter(([k, v]) => k !== 'path' && k !== 'schedule' && v !== undefined)
     .map(([k, v]) => `${k}=${v}`);
-  if (t.kind === 'file') args.unshift(t.path);
+  // a file's path leads its arguments
+  if (typeof rest.path === 'string') args.unshift(rest.path);
   const base = args.length ? `${kind}(${args.join(', ')})` : kind;
   const schedule = (t as { schedule?: { kind: string; every?: number } }).schedule;
-  if (!schedule || schedule.kind === 'static') return base;
+  if (!schedule || !scheduleOf(schedule).timeVarying) return base;
   return `${base}, schedule ${schedule.kind}${schedule.every ? ` every ${schedule.every}` : ''}`;
 }
 
 export function describeSetup(e: SetupEvent): string {
   const c = e.config;
-  const p = c.data.partition;
-  const part =
-    p.kind === 'iid' ? 'iid' : p.kind === 'dirichlet' ? `dirichlet(alpha=${p.alpha})` : p.kind === 'shards' ? `shards(${p.perPeer}/peer)` : `label-blocks(${p.blocks})`;
+  const part = describePartition(c.data.partition);
   const m = c.model;
-  const model = m.kind === 'logistic' ? 'logistic'
-    : m.kind === 'cnn' ? `cnn[${(m.conv ?? []).map((b) => `${b.filters}c${b.kernel}${b.pool > 1 ? `p${b.pool}` : ''}`).join(',')};${(m.hidden ?? []).join(',')}] ${m.activation ?? 'relu'}`
-    : `mlp[${(m.hidden ?? []).join(',')}]`;
+  const model = modelOf(m.kind).describe(m);
+  const mixingNote = protocolOf(c.protocol.kind).mixingNote;
   const gap = Number.isFinite(e.spectralGap) ? `, spectral gap ${e.spectralGap.toPrecision(4)}${e.spectralExact ? '' : ' (estimate)'}` : '';
   return [
-    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${c.protocol.kind === 'fedavg' ? ' (unused by fedavg: a central server averages)' : ''}`,
+    `${c.name}: ${c.peers} peers, ${describeTopology(c.topology)}, ${e.topology.directed ? 'column-stochastic' : c.mixing} mixing${gap}${mixingNote ? ` (${mixingNote})` : ''}`,
     `  data ${describeData(c)} ${part}, ${c.data.examplesPerPeer}/peer; model ${model} (${e.params.toLocaleString('en-US')} params); ${c.protocol.kind}, ${c.train.optimizer.kind} lr ${c.train.lr}, batch ${c.train.batchSize} x ${c.train.localSteps} step(s); ${c.rounds} rounds`,
     `  backend ${e.backend}, ${e.kernel} kernel, ${e.workers === 0 ? 'inline (no workers)' : `${e.workers} worker thread(s)`}, seed ${c.seed}${c.time.mode === 'async' ? '; asynchronous time (one round = one unit of virtual time)' : ''}`,
     ...describeDefence(c, e.adversaries),
@@ -39,7 +43,7 @@ export function describeSetup(e: SetupEvent): string {
 /** The dataset's kind; for data read from files, what was found in them. */
 function describeData(c: ExperimentConfig): string {
   const d = c.data.dataset;
-  if (d.kind === 'mnist' || d.kind === 'blobs') return d.kind;
+  if (datasetOf(d.kind).wellKnown) return d.kind;
   const info = datasetSizes(c);
   const s = info.shape;
   const layout = s ? `${s.height}x${s.width}x${s.channels}` : `${info.features} features`;
@@ -56,7 +60,7 @@ function describeDefence(c: ExperimentConfig, adversaries: number[]): string[] {
     return list.length ? `${kind}(${list.join(', ')})` : String(kind);
   };
   const lines: string[] = [];
-  if (c.aggregation.kind !== 'mean') lines.push(`  aggregation ${args(c.aggregation)}`);
+  if (!aggregationOf(c.aggregation.kind).weightedMean) lines.push(`  aggregation ${args(c.aggregation)}`);
   if (c.adversaries && adversaries.length > 0) {
     const shown = adversaries.length <= 12 ? adversaries.join(', ') : `${adversaries.slice(0, 12).join(', ')}, ...`;
     lines.push(`  attackers: ${adversaries.length} of ${c.peers} (peers ${shown}), ${args(c.adversaries.attack)} from round ${c.adversaries.start}; accuracy and consensus are over the honest peers`);

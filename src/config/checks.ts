@@ -1,12 +1,15 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
-import { CNN_DEFAULTS, convBlocks } from '../model/cnn-shape.js';
+import { modelFieldIssues, modelOf } from '../model/registry.js';
 import { existsSync, statSync } from 'node:fs';
 import { datasetInfo, type DatasetInfo, type DatasetInfoOptions } from '../data/datasets.js';
 import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
-import { adversaryCount, attackIssues, craftsMessages } from '../adversary/index.js';
-import { pairwiseOf } from '../aggregation/index.js';
+import { adversaryCount, attackIssues, attackRegistry, craftsMessages } from '../adversary/index.js';
+import { aggregationOf, pairwiseOf, weightedMeans } from '../aggregation/index.js';
 import { checkPlasticity } from '../plasticity/checks.js';
+import { partitionIssues } from '../data/partition/index.js';
+import { isDirected, topologyOf, topologyRegistry, type TopologyDescriptor } from '../topology/index.js';
+import { fixedSchedules, scheduleOf } from '../topology/schedule/index.js';
 import type { ExperimentConfig } from './schema.js';
 
 /** Sizes, features and classes of the config's dataset (file-backed kinds: read from headers and labels, cached). */
@@ -18,49 +21,8 @@ export function datasetSizes(config: ExperimentConfig, opts: DatasetInfoOptions 
 export function checkConfig(c: ExperimentConfig, opts: DatasetInfoOptions = {}): string[] {
   const out: string[] = [];
   const n = c.peers;
-  const t = c.topology;
-  switch (t.kind) {
-    case 'ring': {
-      const maxK = Math.floor((n - 1) / 2);
-      if (t.k > maxK) out.push(`topology.k: a ring of ${n} peers allows k at most ${maxK} neighbours each side (got ${t.k})`);
-      break;
-    }
-    case 'torus':
-      if (t.rows * t.cols !== n) out.push(`topology: torus rows x cols must equal peers (${t.rows} x ${t.cols} = ${t.rows * t.cols}, peers = ${n})`);
-      break;
-    case 'watts-strogatz': {
-      const maxK = Math.floor((n - 1) / 2);
-      if (t.k > maxK) out.push(`topology.k: a Watts-Strogatz graph of ${n} peers allows k at most ${maxK} (got ${t.k})`);
-      break;
-    }
-    case 'barabasi-albert':
-      if (t.m >= n) out.push(`topology.m: Barabasi-Albert needs m < peers (got m = ${t.m}, peers = ${n})`);
-      break;
-    case 'random-regular':
-      if (t.k > n - 1) out.push(`topology.k: a random regular graph of ${n} peers allows k at most ${n - 1} (got ${t.k})`);
-      else if ((n * t.k) % 2 !== 0) out.push(`topology.k: peers x k must be even for every peer to have k neighbours (${n} x ${t.k} is odd); change k or peers`);
-      break;
-    case 'star':
-      if (n < 2) out.push(`topology: a star needs at least 2 peers (got ${n})`);
-      break;
-    case 'dumbbell':
-      if (n < 4 || n % 2 !== 0) out.push(`topology: a dumbbell needs an even number of peers, at least 4 (two cliques of peers/2; got ${n})`);
-      break;
-    case 'malicious-ring':
-      if ((n - 1) % 3 !== 0 || n < 10) out.push(`topology: a malicious ring needs 3g+1 peers with g >= 3 honest ones on the ring (10, 13, 16, ...; got ${n})`);
-      break;
-    case 'file':
-      if (!existsSync(t.path)) out.push(`topology.path: file not found: ${t.path}`);
-      else if (!statSync(t.path).isFile()) out.push(`topology.path: not a file: ${t.path}`);
-      break;
-    case 'directed-ring':
-    case 'directed-exponential':
-      if (n < 2) out.push(`topology: ${t.kind} needs at least 2 peers (got ${n})`);
-      break;
-    default:
-      break;
-  }
-  out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c), ...checkAdversaries(c));
+  out.push(...checkTopology(c));
+  out.push(...checkProtocol(c), ...checkTime(c), ...checkAdversaries(c));
 
   const sizes = datasetSizes(c, opts);
   out.push(...checkPlasticity(c, sizes.features));
@@ -74,10 +36,7 @@ export function checkConfig(c: ExperimentConfig, opts: DatasetInfoOptions = {}):
   if (wanted > sizes.train) {
     out.push(`data.examplesPerPeer: ${n} peers x ${c.data.examplesPerPeer} examples = ${wanted} exceeds the ${sizes.train} training examples of ${c.data.dataset.kind}; use at most ${Math.floor(sizes.train / n)} per peer`);
   }
-  const p = c.data.partition;
-  if (p.kind === 'shards' && c.data.examplesPerPeer % p.perPeer !== 0) {
-    out.push(`data.partition.perPeer: examplesPerPeer (${c.data.examplesPerPeer}) must be divisible by perPeer (${p.perPeer})`);
-  }
+  out.push(...partitionIssues(c.data.partition, { peers: n, classes: sizes.classes, examplesPerPeer: c.data.examplesPerPeer }));
   if (c.train.batchSize > c.data.examplesPerPeer) {
     out.push(`train.batchSize: ${c.train.batchSize} is larger than examplesPerPeer (${c.data.examplesPerPeer})`);
   }
@@ -87,55 +46,29 @@ export function checkConfig(c: ExperimentConfig, opts: DatasetInfoOptions = {}):
   if (c.eval.peers !== undefined && c.eval.peers > n) {
     out.push(`eval.peers: ${c.eval.peers} is more than the ${n} peers`);
   }
-  out.push(...checkCnn(c));
-  if (c.model.kind === 'logistic' && c.model.hidden && c.model.hidden.length > 0) {
-    out.push(`model.hidden: logistic regression has no hidden layers; remove model.hidden or use kind: mlp`);
-  }
+  out.push(...checkModel(c));
   return out;
 }
 
-/** cnn fields only on a cnn; a cnn needs image data whose blocks fit. */
-function checkCnn(c: ExperimentConfig): string[] {
+/** Fields the model kind does not take, then the kind's own checks against the dataset. */
+function checkModel(c: ExperimentConfig): string[] {
   const m = c.model;
-  if (m.kind !== 'cnn') {
-    return (['conv', 'dense', 'activation'] as const).filter((k) => m[k] !== undefined).map((k) => `model.${k}: only a cnn has it; remove it or use kind: cnn`);
-  }
-  const out: string[] = [];
-  if (m.hidden !== undefined && m.dense !== undefined && m.hidden.join() !== m.dense.join()) out.push('model.hidden: a cnn names its dense layers in model.dense; remove hidden');
-  const shape = datasetSizes(c).shape;
-  if (!shape) {
-    out.push(`data.dataset: a cnn needs image data with a shape (height, width, channels); ${c.data.dataset.kind} has none: use mnist (or another image dataset), or model kind mlp`);
-    return out;
-  }
-  try {
-    convBlocks(shape, m.conv ?? CNN_DEFAULTS.conv);
-  } catch (e) {
-    out.push((e as Error).message);
-  }
-  return out;
+  return [...modelFieldIssues(m, SHARED_MODEL_FIELDS), ...(modelOf(m.kind).check?.(m, datasetSizes(c)) ?? [])];
 }
 
-const RANDOM_TOPOLOGIES = ['erdos-renyi', 'watts-strogatz', 'barabasi-albert'];
+/** model.* fields every model kind takes. */
+const SHARED_MODEL_FIELDS = ['kind', 'init', 'path'];
 
-function checkSchedule(c: ExperimentConfig): string[] {
-  const s = c.topology.schedule ?? { kind: 'static' as const };
-  const kind = c.topology.kind;
-  const out: string[] = [];
-  switch (s.kind) {
-    case 'random-matching':
-      if (kind !== 'complete') out.push(`topology.schedule: random-matching pairs up all peers at random each round (a perfect matching of the complete graph); set topology.kind: complete (got ${kind})`);
-      if (c.peers % 2 !== 0 || c.peers < 2) out.push(`topology.schedule: random-matching needs an even number of peers to pair every peer each round (got ${c.peers}); use an even peers count`);
-      break;
-    case 'one-peer-exponential':
-      if (kind !== 'directed-exponential') out.push(`topology.schedule: one-peer-exponential uses one edge i -> i + 2^k of the exponential graph per round; set topology.kind: directed-exponential (got ${kind})`);
-      break;
-    case 'resample':
-      if (!RANDOM_TOPOLOGIES.includes(kind)) out.push(`topology.schedule: resample redraws a random topology, and ${kind} is deterministic; use topology.kind ${RANDOM_TOPOLOGIES.join(' | ')}`);
-      break;
-    default:
-      break;
-  }
-  return out;
+/** The topology's own checks, then its schedule's against it. */
+function checkTopology(c: ExperimentConfig): string[] {
+  const t = c.topology;
+  const d = topologyOf(t.kind);
+  const topologiesWhere = (pred: (d: TopologyDescriptor) => boolean) => topologyRegistry.list().filter(pred).map((x) => x.kind);
+  const schedule = c.topology.schedule;
+  return [
+    ...(d.check?.(t as never, c.peers) ?? []),
+    ...(scheduleOf(schedule).check?.(schedule as never, { topology: d, peers: c.peers, topologiesWhere }) ?? []),
+  ];
 }
 
 /** What the protocol's descriptor says it needs, against the config; then its own checks. */
@@ -144,15 +77,15 @@ function checkProtocol(c: ExperimentConfig): string[] {
   const d = protocolOf(p.kind);
   const out: string[] = [];
   const t = c.topology;
-  const schedule = t.schedule?.kind ?? 'static';
-  const directed = t.kind === 'directed-ring' || t.kind === 'directed-exponential' || (t.kind === 'file' && t.directed);
-  // one peer at a time on the exponential graph gives circulant, doubly stochastic matrices
-  const doublyStochastic = !directed || schedule === 'one-peer-exponential';
+  const schedule = scheduleOf(t.schedule);
+  const directed = isDirected(topologyOf(t.kind), t);
+  // some schedules (one peer at a time on the exponential graph) give doubly stochastic matrices on a directed graph
+  const doublyStochastic = !directed || schedule.balancesDirected === true;
   if (!doublyStochastic && !d.needs.directed) {
-    out.push(`topology: ${t.kind}${t.kind === 'file' ? ' (directed)' : ''} is a directed graph; protocol ${p.kind} needs an undirected topology (use an undirected kind, or protocol ${protocolsWhere((n) => n.directed && n.time === d.needs.time)})`);
+    out.push(`topology: ${t.kind}${typeof topologyOf(t.kind).directed === 'function' ? ' (directed)' : ''} is a directed graph; protocol ${p.kind} needs an undirected topology (use an undirected kind, or protocol ${protocolsWhere((n) => n.directed && n.time === d.needs.time)})`);
   }
-  if (schedule !== 'static' && !d.needs.timeVarying) {
-    out.push(`topology.schedule: protocol ${p.kind} needs a fixed graph; use schedule static (got ${schedule})`);
+  if (schedule.timeVarying && !d.needs.timeVarying) {
+    out.push(`topology.schedule: protocol ${p.kind} needs a fixed graph; use schedule ${fixedSchedules()} (got ${schedule.kind})`);
   }
   if (d.needs.time === 'async' && c.time.mode !== 'async') {
     out.push(`protocol: ${p.kind} runs on each peer's own clock; set time: { mode: async }`);
@@ -161,9 +94,9 @@ function checkProtocol(c: ExperimentConfig): string[] {
     out.push(`time.mode: async runs event-driven protocols (${protocolsWhere((n) => n.time === 'async')}), and ${p.kind} is synchronous; use one of those or time.mode: sync`);
   }
   const pairwise = pairwiseOf(c.aggregation);
-  if (c.aggregation.kind !== 'mean' && !d.needs.aggregation) {
+  if (!aggregationOf(c.aggregation.kind).weightedMean && !d.needs.aggregation) {
     const where = protocolsWhere((n) => n.aggregation === true || (n.aggregation === 'pairwise' && typeof pairwise !== 'string'));
-    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${where}), and ${p.kind} does not; use aggregation mean or one of those protocols`);
+    out.push(`aggregation: ${c.aggregation.kind} replaces the neighbour average of protocols that mix (${where}), and ${p.kind} does not; use aggregation ${weightedMeans()} or one of those protocols`);
   }
   if (d.needs.aggregation === 'pairwise' && typeof pairwise === 'string') {
     out.push(`aggregation: ${c.aggregation.kind} ${pairwise}, and ${p.kind} merges one received model at a time; use mean or clipped-gossip with a fixed tau`);
@@ -171,6 +104,11 @@ function checkProtocol(c: ExperimentConfig): string[] {
   // the descriptor's own checks are typed by its schema; the registry pairs each kind with its spec
   out.push(...(d.check?.(p as never, c) ?? []));
   return out;
+}
+
+/** The attacks that poison their own training labels (and send honestly made models). */
+export function labelAttacks(): string {
+  return attackRegistry.list().filter((a) => a.poisonsLabels === true).map((a) => a.kind).join(' | ');
 }
 
 function protocolsWhere(pred: (needs: ProtocolNeeds) => boolean): string {
@@ -207,11 +145,11 @@ function checkAdversaries(c: ExperimentConfig): string[] {
     const d = protocolOf(c.protocol.kind);
     // crafted models replace what an adversary sends: models in the gather of mixing protocols, or its gossip messages
     if (!d.needs.aggregation) {
-      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models in place of the models a protocol exchanges (${protocolsWhere((x) => x.aggregation !== false)}), and ${c.protocol.kind} does not exchange plain models; use one of those protocols or the label-flip attack`);
+      out.push(`adversaries.attack: ${a.attack.kind} sends crafted models in place of the models a protocol exchanges (${protocolsWhere((x) => x.aggregation !== false)}), and ${c.protocol.kind} does not exchange plain models; use one of those protocols or the ${labelAttacks()} attack`);
     }
-    const schedule = c.topology.schedule?.kind ?? 'static';
-    if (schedule !== 'static') {
-      out.push(`adversaries.attack: ${a.attack.kind} crafts messages on a fixed graph, and topology.schedule is ${schedule}; use schedule static or the label-flip attack`);
+    const schedule = scheduleOf(c.topology.schedule);
+    if (schedule.timeVarying) {
+      out.push(`adversaries.attack: ${a.attack.kind} crafts messages on a fixed graph, and topology.schedule is ${schedule.kind}; use schedule ${fixedSchedules()} or the ${labelAttacks()} attack`);
     }
   }
   return out;

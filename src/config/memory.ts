@@ -1,16 +1,19 @@
 // How much memory a run will take, estimated from its resolved config before anything is
 // allocated, checked against the limit (memory-limit.ts) and against sizes nothing can hold.
 import { constants as bufferConstants } from 'node:buffer';
-import { statSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { createLayout, layerSizes } from '../model/layout.js';
 import { convBlocks } from '../model/cnn-shape.js';
 import { CNN_EVAL_CHUNK, planConv } from '../wasm/conv-plan.js';
 import { modelSpecOf } from './model-spec.js';
+import { modelOf } from '../model/registry.js';
 import { createOptimizer } from '../model/optimizer.js';
 import { protocolOf } from '../protocol/index.js';
+import { topologyOf } from '../topology/index.js';
+import { scheduleOf } from '../topology/schedule/index.js';
 import { craftsMessages } from '../adversary/index.js';
 import { datasetSizes } from './checks.js';
+import { datasetMemory } from '../data/datasets.js';
 import type { ExperimentConfig } from './schema.js';
 import { defaultMemoryLimit, formatBytes, type MemoryLimit } from './memory-limit.js';
 
@@ -59,7 +62,7 @@ export function estimateMemory(c: ExperimentConfig, run: { workers: number }): M
   const hidden = hiddenOf(c);
   const dim = paramCount(c);
   const row = `${n.toLocaleString('en-US')} peers x ${dim.toLocaleString('en-US')} params x 4 bytes`;
-  const modelFields = c.model.kind === 'logistic' ? 'peers' : 'peers, model.hidden';
+  const modelFields = modelOf(c.model.kind).sizeFields;
   const parts: MemoryPart[] = [
     { what: 'Node.js, TF.js and kernels', fields: 'runtime', bytes: RUNTIME_BYTES },
     { what: `peer parameters, 2 copies of ${row}`, fields: modelFields, bytes: 2 * n * dim * 4 },
@@ -95,7 +98,7 @@ export function craftedLinks(c: ExperimentConfig): number {
   const n = c.peers;
   const f = Array.isArray(a.peers) ? new Set(a.peers).size : a.peers.count;
   const t = c.topology;
-  const degree = t.kind === 'ring' ? 2 * t.k : t.kind === 'torus' ? 4 : n - 1;
+  const degree = topologyOf(t.kind).maxDegree?.(t as never, n) ?? n - 1;
   return Math.min(estimateLinks(c), f * degree);
 }
 
@@ -113,13 +116,13 @@ function shapedPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>,
   };
 }
 
-function hiddenOf(c: ExperimentConfig): number[] {
-  return c.model.kind === 'logistic' ? [] : (c.model.hidden ?? [128]);
+function hiddenOf(c: ExperimentConfig): readonly number[] {
+  return modelSpecOf(c).hidden;
 }
 
 /** A cnn kernel's memory (patches, conv outputs, pools, lists) for a batch; 0 for other models. */
 function cnnScratch(c: ExperimentConfig): number {
-  if (c.model.kind !== 'cnn') return 0;
+  if (!modelOf(c.model.kind).convScratch) return 0;
   const spec = modelSpecOf(c);
   const dims = layerSizes(spec);
   return 4 * planConv(convBlocks(spec.shape!, spec.conv!), dims, createLayout(spec).total, spec.inputs, Math.max(c.train.batchSize, CNN_EVAL_CHUNK)).floats;
@@ -131,58 +134,14 @@ export function paramCount(c: ExperimentConfig): number {
 }
 
 function datasetPart(c: ExperimentConfig, sizes: ReturnType<typeof datasetSizes>): MemoryPart {
-  const d = c.data.dataset;
-  const testN = Math.min(c.eval.testExamples, sizes.test);
-  // the loaded float32 copy plus its copy into shared memory
-  const shared = (sizes.train + testN) * (sizes.features * 4 + 1);
-  const loaded = (sizes.train + sizes.test) * (sizes.features * 4 + 1);
-  if (d.kind === 'mnist' || d.kind === 'fashion-mnist' || d.kind === 'idx') {
-    // the bytes of the files (inflated, for gzip'd ones) while they are scaled to float32
-    const files = (sizes.train + sizes.test) * (sizes.features + 1);
-    const name = d.kind === 'mnist' ? 'MNIST' : d.kind === 'idx' ? 'IDX' : 'Fashion-MNIST';
-    return { what: `${name}: loaded, shared copy and file buffers`, fields: 'data.dataset', bytes: loaded + shared + files };
-  }
-  if (d.kind === 'csv') {
-    return { what: `CSV: ${(sizes.train + sizes.test).toLocaleString('en-US')} rows x ${sizes.features.toLocaleString('en-US')} features, loaded and shared`, fields: 'data.dataset', bytes: loaded + shared };
-  }
-  // blobs draws float64 samples, rescales them to float32, then copies into shared memory
-  const drawn = (sizes.train + sizes.test) * sizes.features * (8 + 4);
-  return {
-    what: `blobs: ${(sizes.train + sizes.test).toLocaleString('en-US')} examples x ${sizes.features.toLocaleString('en-US')} features, drawn in float64, kept in float32 and shared`,
-    fields: 'data.dataset.features, data.dataset.trainSize',
-    bytes: drawn + shared,
-  };
+  return datasetMemory(c.data.dataset, Math.min(c.eval.testExamples, sizes.test));
 }
 
 /** Directed links (CSR entries) the topology will have; an upper bound for random and file graphs. */
 export function estimateLinks(c: ExperimentConfig): number {
   const n = c.peers;
   const t = c.topology;
-  switch (t.kind) {
-    case 'complete': return n * (n - 1);
-    case 'ring': return 2 * t.k * n;
-    case 'torus': return 4 * n;
-    case 'erdos-renyi': return Math.ceil(t.p * n * (n - 1)) + 2 * n;
-    case 'watts-strogatz': return 2 * t.k * n;
-    case 'barabasi-albert': return 2 * t.m * n;
-    case 'random-regular': return t.k * n;
-    case 'star': return 2 * (n - 1);
-    case 'dumbbell': return (n / 2) * (n / 2 - 1) * 2 + 2;
-    case 'malicious-ring': return 2 * (n - 1) + 2;
-    case 'directed-ring': return n;
-    case 'directed-exponential': return n * Math.max(1, Math.ceil(Math.log2(n)));
-    case 'file': {
-      // each line 'u v' takes at least 4 bytes and gives at most 2 links
-      let size = 0;
-      try {
-        size = statSync(t.path).size;
-      } catch {
-        size = 0;
-      }
-      return Math.min(n * (n - 1), Math.ceil(size / 2));
-    }
-    default: return n * (n - 1);
-  }
+  return topologyOf(t.kind).estimateLinks?.(t as never, n) ?? n * (n - 1);
 }
 
 function graphPart(c: ExperimentConfig, workers: number): MemoryPart {
@@ -191,15 +150,16 @@ function graphPart(c: ExperimentConfig, workers: number): MemoryPart {
   // topology (int32 neighbours) + mixing matrix (int32 columns, float64 weights, self loops);
   // a resampled graph is built next to the old one; traffic counters per link; Lanczos vectors
   const matrix = links * 4 + (links + n) * 12;
-  const copies = c.topology.schedule?.kind === 'resample' ? 2 : 1;
+  const t = topologyOf(c.topology.kind);
+  const copies = scheduleOf(c.topology.schedule).graphCopies ?? 1;
   const counters = c.time.mode === 'async' ? links * 8 * 3 : 0;
   const lanczos = Math.min(256 * MB, 300 * n * 8);
   // a mixing matrix travels to each worker with its tasks (a complete graph averages instead)
-  const sent = workers > 0 && c.topology.kind !== 'complete' ? 2 * workers * (links + n) * 12 : 0;
-  const file = c.topology.kind === 'file' ? links * 16 : 0;
+  const sent = workers > 0 && !t.complete ? 2 * workers * (links + n) * 12 : 0;
+  const file = t.buildBytes?.(c.topology as never, links) ?? 0;
   return {
     what: `graph: ${links.toLocaleString('en-US')} links (topology, mixing weights${counters ? ', per-link counters' : ''}${sent ? ', copies sent to workers' : ''})`,
-    fields: c.topology.kind === 'complete' ? 'peers, topology (complete: peers^2 links)' : 'peers, topology',
+    fields: t.complete ? `peers, topology (${c.topology.kind}: peers^2 links)` : 'peers, topology',
     bytes: copies * matrix + counters + lanczos + sent + file,
   };
 }

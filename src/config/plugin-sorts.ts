@@ -4,6 +4,10 @@ import { aggregationRegistry } from '../aggregation/index.js';
 import { attackRegistry } from '../adversary/index.js';
 import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
+import { topologyRegistry } from '../topology/index.js';
+import { partitionRegistry } from '../data/partition/index.js';
+import { datasetRegistry } from '../data/datasets.js';
+import { modelRegistry } from '../model/registry.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -14,6 +18,11 @@ interface PluginSort {
   check(entry: unknown): string | undefined;
 }
 
+/** The first of `keys` given but not a function, as a message. */
+const optionalFns = (e: unknown, keys: string[]) => {
+  const bad = keys.find((k) => (e as Record<string, unknown>)[k] !== undefined && !isFn(e, k));
+  return bad ? `${bad} must be a function when given` : undefined;
+};
 const isFn = (e: unknown, key: string) => typeof (e as Record<string, unknown> | null)?.[key] === 'function';
 
 export const pluginSorts = {
@@ -42,6 +51,41 @@ export const pluginSorts = {
     registry: compressionRegistry as unknown as KindRegistry<KindEntry>,
     helper: 'defineCompression',
     check: (e) => (isFn(e, 'create') ? undefined : 'create(spec) must be a function returning the compressor'),
+  },
+  topologies: {
+    registry: topologyRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineTopology',
+    check: (e) => {
+      if (!isFn(e, 'build')) return 'build(spec, n, rng, opts) must be a function returning the graph';
+      return optionalFns(e, ['check', 'estimateLinks', 'maxDegree', 'buildBytes', 'withBaseDir']);
+    },
+  },
+  partitions: {
+    registry: partitionRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'definePartition',
+    check: (e) => (isFn(e, 'partition') ? undefined : 'partition(req, spec, rng) must be a function returning each peer\'s indices')
+      ?? optionalFns(e, ['check', 'describe']),
+  },
+  datasets: {
+    registry: datasetRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineDataset',
+    check: (e) => {
+      for (const key of ['info', 'load', 'memory']) if (!isFn(e, key)) return `${key} must be a function (info(spec), load(spec, seed), memory(spec, sizes))`;
+      const files = (e as { files?: unknown }).files;
+      if (files !== undefined && !(Array.isArray(files) && files.every((p) => Array.isArray(p) && p.every((k) => typeof k === 'string')))) return "files must be a list of paths into the spec ([['train'], ['test']])";
+      return undefined;
+    },
+  },
+  // a model is a configuration of the built-in layer kernels: its spec() says which (dense layers,
+  // convolutions) and their sizes; a model that brings its own kernel is not supported yet
+  models: {
+    registry: modelRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineModel',
+    check: (e) => {
+      for (const key of ['spec', 'resolve', 'describe']) if (!isFn(e, key)) return `${key} must be a function (spec(m, sizes) returns the layer stack of the built-in kernels)`;
+      if (typeof (e as { sizeFields?: unknown }).sizeFields !== 'string') return "sizeFields must name the fields that size its parameters ('peers, model.hidden')";
+      return optionalFns(e, ['check']);
+    },
   },
 } satisfies Record<string, PluginSort>;
 

@@ -1,6 +1,6 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
 import { resolveTargetEpsilon } from '../privacy/target.js';
-import { CNN_DEFAULTS } from '../model/cnn-shape.js';
+import { modelOf } from '../model/registry.js';
 import { lstatSync } from 'node:fs';
 import { FileAccessError, fileKind, readRegularFile } from '../safe-file.js';
 import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
@@ -12,6 +12,7 @@ import { didYouMean } from './did-you-mean.js';
 import { checkConfig } from './checks.js';
 import type { MemoryLimit } from './memory-limit.js';
 import { withDatasetBaseDir } from '../data/datasets.js';
+import { withTopologyBaseDir } from '../topology/index.js';
 import { numberIssues } from './numbers.js';
 import { knownKeysAt } from './schema-at.js';
 import { loadedPlugins, loadPlugins, resolvePluginPath, type LoadedPlugin } from './plugins.js';
@@ -159,24 +160,13 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
   const issues = [...numbers.map((n) => `${pathString(n.path)}: ${n.message}`), ...schemaIssues.flatMap((i) => formatIssue(i, input))];
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   const config = parsed.data;
-  if (config.topology.kind === 'file' && !isAbsolute(config.topology.path)) {
-    config.topology.path = resolvePath(opts.baseDir ?? process.cwd(), config.topology.path);
-  }
+  config.topology = withTopologyBaseDir(config.topology, opts.baseDir ?? process.cwd());
   config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
   const problems = checkConfig(config, { memoryLimit: opts.memoryLimit });
   if (problems.length === 0) problems.push(...resolveTargetEpsilon(config));
   if (problems.length > 0) throw new ConfigError(problems);
-  if (config.model.kind === 'cnn') resolveCnn(config.model);
-  else config.model.hidden = config.model.kind === 'logistic' ? [] : (config.model.hidden ?? [128]);
+  modelOf(config.model.kind).resolve(config.model);
   return config;
-}
-
-/** cnn defaults (LeNet-5 style); its dense layers live in `hidden` like an mlp's. */
-function resolveCnn(m: ExperimentConfig['model']): void {
-  m.conv ??= CNN_DEFAULTS.conv.map((b) => ({ ...b }));
-  m.dense ??= m.hidden ?? [...CNN_DEFAULTS.dense];
-  m.hidden = m.dense;
-  m.activation ??= CNN_DEFAULTS.activation;
 }
 
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {

@@ -1,17 +1,19 @@
 // The experiment config contract: one zod schema, strict everywhere so unknown keys are caught.
 // Shorthands (`topology: complete`, `optimizer: adam`, `dataset: mnist`) are normalised here.
 import { z } from 'zod';
-import { aggregationSchema } from '../aggregation/index.js';
+import { aggregationSchema, DEFAULT_AGGREGATION } from '../aggregation/index.js';
 import { adversariesSchema } from '../adversary/index.js';
-import { protocolSchema } from '../protocol/index.js';
+import { DEFAULT_PROTOCOL, protocolSchema } from '../protocol/index.js';
 import { namedKind } from './kinds.js';
-import { partitionSchema } from '../data/partition/schema.js';
+import { DEFAULT_MODEL, modelKindSchema } from '../model/registry.js';
+import { DEFAULT_PARTITION, partitionSchema } from '../data/partition/index.js';
 import { clustersSchema } from '../data/clusters.js';
-import { datasetSchema } from '../data/datasets.js';
+import { DEFAULT_DATASET, datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
-import { scheduleSchema, topologySchema } from '../topology/schema.js';
+import { DEFAULT_TOPOLOGY, topologySchema } from '../topology/index.js';
+import { scheduleSchema } from '../topology/schedule/index.js';
 
 export { scheduleSchema, topologySchema };
 
@@ -81,20 +83,20 @@ export const configSchema = z
     seed: int(0).default(0),
     peers: int(1),
     rounds: int(1),
-    topology: topologySchema.default({ kind: 'ring', k: 1 }),
+    topology: topologySchema.default(DEFAULT_TOPOLOGY),
     mixing: z.enum(['metropolis', 'lazy-metropolis', 'uniform']).default('metropolis'),
     data: z
       .object({
-        dataset: datasetSchema.default({ kind: 'mnist' }),
+        dataset: datasetSchema.default(DEFAULT_DATASET),
         examplesPerPeer: int(1),
-        partition: partitionSchema.default({ kind: 'iid' }),
+        partition: partitionSchema.default(DEFAULT_PARTITION),
         /** peers dealt into clusters, each seeing the data through its own transform */
         clusters: clustersSchema.optional(),
       })
       .strict(),
     model: z
       .object({
-        kind: z.enum(['logistic', 'mlp', 'cnn']).default('mlp'),
+        kind: modelKindSchema.default(DEFAULT_MODEL),
         hidden: z.array(int(1)).optional(),
         /** cnn: convolutional blocks (valid, stride 1, then max-pooling by pool; 1 = none) [LeNet-5: 6 and 16 filters of 5x5, pool 2] */
         conv: z.array(z.object({ filters: int(1), kernel: int(1), pool: int(1).default(1) }).strict()).min(1).optional(),
@@ -116,9 +118,9 @@ export const configSchema = z
       })
       .strict()
       .default({}),
-    protocol: protocolSchema.default({ kind: 'dpsgd' }),
-    /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
-    aggregation: aggregationSchema.default({ kind: 'mean' }),
+    protocol: protocolSchema.default(DEFAULT_PROTOCOL),
+    /** how a peer combines the rows it hears in protocols that mix (needs.aggregation) */
+    aggregation: aggregationSchema.default(DEFAULT_AGGREGATION),
     time: timeSchema.default({ mode: 'sync' }),
     /** hostile peers: who they are, their attack and the round they start */
     adversaries: adversariesSchema.optional(),

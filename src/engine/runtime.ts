@@ -1,7 +1,7 @@
 // The engine's primitives: every operation a protocol or a metric may ask of the peers' rows,
 // cut into tasks over row or column ranges and run on the executor (inline or in workers).
 // Reductions add fixed blocks in a fixed order, so no result depends on the number of workers.
-import type { AggregationSpec } from '../aggregation/index.js';
+import { aggregationOf, type AggregationSpec } from '../aggregation/index.js';
 import type { RoundOps } from '../protocol/index.js';
 import type { MixingMatrix } from '../types.js';
 import type { BufferIndex, Task } from '../../workers/messages.js';
@@ -131,7 +131,7 @@ export class Runtime {
 
   private createOps(): RoundOps {
     const { state } = this;
-    const plainMean = this.o.aggregation.kind === 'mean';
+    const plainMean = aggregationOf(this.o.aggregation.kind).weightedMean === true;
     const ops: RoundOps = {
       peers: state.peers,
       dim: state.dim,

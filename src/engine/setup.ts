@@ -12,9 +12,9 @@ import { ConfigError } from '../errors.js';
 import { protocolOf } from '../protocol/index.js';
 import { aggregationIssues } from '../aggregation/index.js';
 import { createAdversaryPlan } from '../adversary/index.js';
-import { createTopology, components } from '../topology/index.js';
+import { createTopology, components, topologyOf } from '../topology/index.js';
 import { createMixing } from '../topology/mixing/index.js';
-import { createSchedule, type Schedule } from '../topology/schedule/index.js';
+import { createSchedule, DEFAULT_SCHEDULE, type Schedule } from '../topology/schedule/index.js';
 import { spectralGap } from '../topology/spectral.js';
 import { createLayout, initParams } from '../model/layout.js';
 import { createOptimizer } from '../model/optimizer.js';
@@ -58,8 +58,8 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
   const topology = createTopology(config.topology, n, createRng(seed, 'topology'));
   const mixingFor = (t: Topology) => createMixing(t, t.directed ? 'column-stochastic' : config.mixing);
   const mixing = mixingFor(topology);
-  const schedule = createSchedule(config.topology.schedule ?? { kind: 'static' }, {
-    topology, mixing, topologyKind: config.topology.kind, seed, mixingFor,
+  const schedule = createSchedule(config.topology.schedule ?? DEFAULT_SCHEDULE, {
+    topology, mixing, topologyRandom: topologyOf(config.topology.kind).random === true, seed, mixingFor,
     draw: (rng) => createTopology(config.topology, n, rng),
   });
   const plan = config.adversaries ? createAdversaryPlan(config.adversaries, topology, mixing, seed) : undefined;

@@ -7,7 +7,7 @@ import { Runtime, ranges } from '../engine/runtime.js';
 import { createWorld, type World } from '../engine/setup.js';
 import type { TrainSettings } from '../engine/shared-state.js';
 import { ConfigError, DivergenceError, PlexusError, WorkerError } from '../errors.js';
-import { isSyncDescriptor, protocolOf, type Protocol, type RoundOps, type SyncProtocolDescriptor, type Traffic } from '../protocol/index.js';
+import { isSyncDescriptor, protocolOf, protocolRegistry, type Protocol, type RoundOps, type SyncProtocolDescriptor, type Traffic } from '../protocol/index.js';
 import { FRAME_KINDS, type Transport } from './transport/types.js';
 import { Mailbox } from './mailbox.js';
 import { Exchanger, neighbourMeans, renormalise, type Skip } from './exchange.js';
@@ -58,10 +58,10 @@ export function sliceOf(peers: number, processes: number, k: number): [number, n
 
 /**
  * The protocols whose rows go on mixing over the neighbours that answered when a process is lost
- * (push-sum with its weights over the mass that came: PushSumMass; choco's consensus over the
- * updates that came). FedAvg's server averages the uploads that came (uploads).
+ * (liveRenormalises: push-sum with its weights over the mass that came, PushSumMass; choco's
+ * consensus over the updates that came). FedAvg's server averages the uploads that came (uploads).
  */
-const RENORMALISING = new Set(['dpsgd', 'local', 'push-sum', 'choco']);
+const renormalising = () => protocolRegistry.list().filter((d) => isSyncDescriptor(d) && d.liveRenormalises === true).map((d) => d.kind as string);
 
 export class LiveNode {
   readonly world: World;
@@ -147,7 +147,8 @@ export class LiveNode {
     if (!isSyncDescriptor(d)) throw new ConfigError([`protocol.kind: ${d.kind} is asynchronous; live mode runs ${liveProtocols()}`], 'Cannot run live');
     const spec = config.protocol as never;
     this.protocol = d.create(spec, { topology: world.topology, mixing: world.mixing, schedule: world.schedule, seed: config.seed, messageBytes: d.messageBytes(spec, state.dim) });
-    if (config.protocol.kind === 'push-sum' && config.protocol.debias) this.pushSum = new PushSumMass(this.runtime.ops.scalars('weight'), this.slice);
+    const mass = d.liveMass?.(spec);
+    if (mass) this.pushSum = new PushSumMass(this.runtime.ops.scalars(mass), this.slice);
     this.ops = this.liveOps(d);
   }
 
@@ -229,7 +230,7 @@ export class LiveNode {
     if (gone.size === 0) return w;
     const renormalised = renormalise(w, this.slice, dead);
     if (renormalised.rows === 0) return w;
-    if (!RENORMALISING.has(this.world.config.protocol.kind)) throw this.cannotGoOn(round, [...gone]);
+    if (!renormalising().includes(this.world.config.protocol.kind)) throw this.cannotGoOn(round, [...gone]);
     this.renormalised = renormalised.rows;
     return renormalised.w;
   }
@@ -260,7 +261,7 @@ export class LiveNode {
 
   private cannotGoOn(round: number, lost: number[]): PlexusError {
     const kind = this.world.config.protocol.kind;
-    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); ${[...RENORMALISING].join(', ')} mix over the neighbours that answered, fedavg's server averages the uploads that came`);
+    return new PlexusError(`live: round ${round}: ${kind} cannot go on without process${lost.length > 1 ? 'es' : ''} ${lost.join(', ')} (its row operations need every peer); ${renormalising().join(', ')} mix over the neighbours that answered, fedavg's server averages the uploads that came`);
   }
 
   /**

@@ -1,21 +1,23 @@
 // What a live run can do so far, checked once before any process starts: one message naming
 // what works instead of a failure in the middle of a run.
 import type { ExperimentConfig } from '../config/schema.js';
-import { isSyncDescriptor, protocolOf } from '../protocol/index.js';
+import { isSyncDescriptor, protocolOf, protocolRegistry } from '../protocol/index.js';
 
 /**
- * The protocols a live run drives: synchronous rounds that exchange through ops.mix (the rows W
- * reads), ops.averageAll (the averaged rows) and row operations whose descriptor says what crosses
- * processes (liveRowOps: CHOCO's compressed updates).
+ * The protocols a live run drives in rounds (needs.live, synchronous): they exchange through ops.mix
+ * (the rows W reads), ops.averageAll (the averaged rows) and row operations whose descriptor says
+ * what crosses processes (liveRowOps: CHOCO's compressed updates).
  */
-export const LIVE_PROTOCOLS = ['dpsgd', 'local', 'push-sum', 'fedavg', 'choco'] as const;
+export function liveProtocolKinds(time: 'sync' | 'async' = 'sync'): string[] {
+  return protocolRegistry.list().filter((d) => d.needs.live === true && d.needs.time === time).map((d) => d.kind as string);
+}
 
 /** Problems that stop `config` running live over `processes` processes ("field: what; what to do"). */
 export function liveIssues(config: ExperimentConfig, processes: number): string[] {
   const issues: string[] = [];
   const kind = config.protocol.kind;
-  if (!(LIVE_PROTOCOLS as readonly string[]).includes(kind)) {
-    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} in rounds, and gossip-learning in real time (the others run in the simulator: plexus run)`);
+  if (!liveProtocolKinds().includes(kind)) {
+    issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} in rounds, and ${liveProtocolKinds('async').join(', ')} in real time (the others run in the simulator: plexus run)`);
   }
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');
@@ -26,7 +28,8 @@ export function liveIssues(config: ExperimentConfig, processes: number): string[
 
 /** "a, b and c" */
 export function liveProtocols(): string {
-  return `${LIVE_PROTOCOLS.slice(0, -1).join(', ')} and ${LIVE_PROTOCOLS.at(-1)}`;
+  const kinds = liveProtocolKinds();
+  return kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds.join('');
 }
 
 /** Why a lost process of `config` cannot come back (`flag`: --rejoin, --restart): a protocol whose peers keep copies of their neighbours' state. */

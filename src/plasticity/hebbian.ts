@@ -16,6 +16,10 @@ export const hebbian = {
   summary: 'strengths follow the usefulness of each in-link; weak links are cut, probed candidates grow',
   plastic: true,
   create: (ctx: RuleContext) => createHebbian(ctx),
+  check: (p) => [
+    ...(p.grow.candidates > p.degree ? [`plasticity.grow.candidates: probes count against the degree budget (${p.degree} models per round), so at most ${p.degree} candidates (got ${p.grow.candidates})`] : []),
+    ...(p.grow.every < 2 ? ['plasticity.grow.every: hebbian probes take the slots of the weakest links on grow rounds, so links are measured on the rounds between; use every >= 2'] : []),
+  ],
 } satisfies RuleDescriptor;
 
 /** The starting in-links: the graph's in-neighbours, a seeded `degree` of them where there are more; strength 1. */

@@ -16,6 +16,11 @@ export const pens = {
   summary: 'PENS: keep the m of n sampled peers with the lowest loss, then fix neighbours to those kept more than expected',
   plastic: true,
   create: (ctx: RuleContext) => createPens(ctx),
+  check: (p, run) => [
+    ...(run.rewires === 'peers' ? [`plasticity.rule: pens runs in synchronous rounds, and ${run.protocol} does not; use a protocol that mixes through rows, or rule hebbian`] : []),
+    ...(p.grow.candidates < p.degree ? [`plasticity.grow.candidates: PENS keeps the degree (${p.degree}) best of grow.candidates sampled peers; use at least ${p.degree} candidates (got ${p.grow.candidates})`] : []),
+    ...(p.selectionRounds >= run.rounds ? [`plasticity.selectionRounds: PENS fixes its neighbours after ${p.selectionRounds} rounds, and the run has ${run.rounds}; use fewer selection rounds`] : []),
+  ],
 } satisfies RuleDescriptor;
 
 function createPens(ctx: RuleContext): PlasticRule {

@@ -4,7 +4,7 @@
 // updates its links from that, and each peer's mixing row is built from the links it heard.
 import type { Stateful } from '../protocol/types.js';
 import type { MixingMatrix, Topology } from '../types.js';
-import type { PlasticitySpec } from './schema.js';
+import type { PlasticityFields, PlasticitySpec } from './schema.js';
 
 /** Shared with workers: the round's plan and the probes' results, plus each peer's probe batch. */
 export interface PlasticShared {
@@ -66,4 +66,14 @@ export interface RuleDescriptor {
   /** runs through its own round (probes); false: the configured protocol's fixed graph */
   readonly plastic: boolean;
   create(ctx: RuleContext): PlasticRule;
+  /** The rule's own checks against the run ("plasticity.field: what; what to do"). */
+  check?(spec: PlasticityFields, run: RuleCheckContext): string[];
+}
+
+/** What a rule's check sees of the run. */
+export interface RuleCheckContext {
+  readonly rounds: number;
+  /** what the protocol lets plasticity rewire (ProtocolNeeds.plasticity) */
+  readonly rewires: 'rows' | 'peers';
+  readonly protocol: string;
 }

@@ -5,18 +5,18 @@
 // Every copy of xhat_j (held by j's neighbours) receives the same q_j, so one shared row per peer
 // (the buffer 'xhat') stands for all copies. With C = identity and gamma = 1 this is D-PSGD exactly.
 // Live, each process keeps the copies of its neighbours' rows: q_j arrives in the compressor's
-// encoding (x_j itself under 'none', where xhat_j = x_j) and updates them.
+// encoding (x_j itself under the identity, where xhat_j = x_j) and updates them.
 import { z } from 'zod';
 import { createRng } from '../rng.js';
 import type { MixingMatrix } from '../types.js';
-import { compressionSchema, createCompressor, type CompressionSpec } from './compression/index.js';
+import { compressionSchema, createCompressor, DEFAULT_COMPRESSION, isIdentity, type CompressionSpec } from './compression/index.js';
 import { defineProtocol, trafficOf, type LiveRowOp, type RowEnv } from './types.js';
 
 /** xhat_i += C(x_i - xhat_i) for rows [r0, r1); C's randomness from (seed, 'compress', i, round). */
 export function compressRows(env: RowEnv, spec: CompressionSpec, r0: number, r1: number): void {
   const { x, dim } = env;
   const xhat = env.buffer('xhat');
-  if (spec.kind === 'none') {
+  if (isIdentity(spec)) {
     xhat.set(x.subarray(r0 * dim, r1 * dim), r0 * dim);
     return;
   }
@@ -36,12 +36,12 @@ const peerStream = (env: RowEnv, i: number) => () => createRng(env.seed, 'compre
 
 const compressionScratch = (env: RowEnv) => ({ f32: env.scratch('compress', env.dim), mark: env.scratchU8('mark', env.dim) });
 
-/** Live: compressRows on own peer i, returning q_i as the compressor sends it (x_i's row under 'none'). */
+/** Live: compressRows on own peer i, returning q_i as the compressor sends it (x_i's row under the identity). */
 function sendCompressed(env: RowEnv, spec: CompressionSpec, i: number): Uint8Array {
   const { x, dim } = env;
   const o = i * dim;
   const xhat = env.buffer('xhat');
-  if (spec.kind === 'none') {
+  if (isIdentity(spec)) {
     xhat.set(x.subarray(o, o + dim), o);
     return new Uint8Array(x.slice(o, o + dim).buffer);
   }
@@ -59,7 +59,7 @@ function receiveCompressed(env: RowEnv, spec: CompressionSpec, j: number, payloa
   const o = j * dim;
   const xhat = env.buffer('xhat');
   const q = env.scratch('q', dim);
-  if (spec.kind === 'none') {
+  if (isIdentity(spec)) {
     if (payload.byteLength !== dim * 4) throw new RangeError(`choco: peer ${j}'s row of ${payload.byteLength} bytes is not ${dim} floats`);
     xhat.set(new Float32Array(new Uint8Array(payload).buffer), o);
     return;
@@ -92,7 +92,7 @@ export const choco = defineProtocol({
   kind: 'choco',
   schema: z.object({
     kind: z.literal('choco'),
-    compression: compressionSchema.default({ kind: 'none' }),
+    compression: compressionSchema.default(DEFAULT_COMPRESSION),
     /** consensus step size */
     gamma: z.number().superRefine((v, ctx) => {
       if (!(v > 0 && v <= 1)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${v} is outside (0, 1]; the consensus step size must be positive and at most 1` });
@@ -100,7 +100,8 @@ export const choco = defineProtocol({
   }).strict(),
   summary: 'CHOCO-SGD: compressed gossip with error feedback (static graphs)',
   // each neighbour's compressed estimate is kept across rounds, which needs a fixed graph
-  needs: { time: 'sync', directed: false, timeVarying: false, aggregation: false, buffers: ['xhat'] },
+  needs: { time: 'sync', directed: false, timeVarying: false, aggregation: false, buffers: ['xhat'], live: true },
+  liveRenormalises: true,
   messageBytes: ({ compression }, dim) => createCompressor(compression).bytes(dim),
   rowOps: { compress: compressRows, consensus: consensusRows },
   liveRowOps: { compress: liveCompress, consensus: liveConsensus },

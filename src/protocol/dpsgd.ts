@@ -9,7 +9,8 @@ export const dpsgd = defineProtocol({
   kind: 'dpsgd',
   schema: z.object({ kind: z.literal('dpsgd') }).strict(),
   summary: 'decentralized SGD: local step, then average with neighbours',
-  needs: { time: 'sync', directed: false, timeVarying: true, aggregation: true },
+  needs: { time: 'sync', directed: false, timeVarying: true, aggregation: true, live: true, plasticity: 'rows' },
+  liveRenormalises: true,
   messageBytes: (_spec, dim) => dim * 4,
   create: (_spec, ctx) => ({
     async round(ops, round) {

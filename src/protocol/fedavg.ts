@@ -8,7 +8,8 @@ export const fedavg = defineProtocol({
   kind: 'fedavg',
   schema: z.object({ kind: z.literal('fedavg'), fraction: z.number().gt(0).max(1).default(1) }).strict(),
   summary: 'FedAvg: a central server averages a sampled fraction of peers (the centralized baseline)',
-  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false },
+  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, live: true },
+  mixingNote: 'unused by fedavg: a central server averages',
   messageBytes: (_spec, dim) => dim * 4,
   create: ({ fraction }, ctx) => {
     const n = ctx.topology.n;

@@ -22,7 +22,7 @@ export const gossipLearning = defineAsyncProtocol({
   schema: z.object({ kind: z.literal('gossip-learning'), variant: z.enum(['push', 'pull', 'push-pull']).default('push') }).strict(),
   summary: 'gossip learning: peers wake on their own clocks, send models to random neighbours and merge by age',
   // neighbours are sampled from a fixed graph (time.mode async has no schedules)
-  needs: { time: 'async', directed: true, timeVarying: false, aggregation: 'pairwise' },
+  needs: { time: 'async', directed: true, timeVarying: false, aggregation: 'pairwise', live: true, plasticity: 'peers' },
   messageBytes: (_spec, dim) => dim * 4 + AGE_BYTES,
   create: ({ variant }, ctx) => createGossipLearning(ctx.peers, ctx.seed, variant, ctx.localSteps),
 });

@@ -17,6 +17,8 @@ const builtInSchema = unionOfKinds(protocols);
 /** The built-ins and the protocols plug-ins add. */
 export const protocolRegistry = new KindRegistry<ProtocolDescriptor>('protocol', 'protocols', protocols as readonly ProtocolDescriptor[]);
 export const protocolSchema = protocolRegistry.lazySchema<typeof builtInSchema>();
+/** The protocol of a config that names none: D-PSGD. */
+export const DEFAULT_PROTOCOL = { kind: dpsgd.kind } as const;
 export type ProtocolConfig = z.output<typeof builtInSchema>;
 export type ProtocolKind = ProtocolConfig['kind'];
 

@@ -6,7 +6,8 @@ export const local = defineProtocol({
   kind: 'local',
   schema: z.object({ kind: z.literal('local') }).strict(),
   summary: 'no communication: each peer trains alone (the lower baseline)',
-  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false },
+  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, live: true },
+  liveRenormalises: true,
   messageBytes: () => 0,
   create: (_spec, ctx) => ({
     async round(ops, round) {

@@ -23,7 +23,10 @@ export const pushSum = defineProtocol({
     debias: z.boolean().default(true),
   }).strict(),
   summary: 'push-sum / SGP: exact averaging on directed graphs (column-stochastic mixing)',
-  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, scalars: ['weight'] },
+  needs: { time: 'sync', directed: true, timeVarying: true, aggregation: false, scalars: ['weight'], live: true },
+  liveRenormalises: true,
+  // live: the weights travel with the rows and each receiver renormalises over the mass that came
+  liveMass: ({ debias }) => (debias ? 'weight' : undefined),
   messageBytes: ({ debias }, dim) => dim * 4 + (debias ? WEIGHT_BYTES : 0),
   graphIssues: (_spec, t) => sinksAndReach(t, 'push-sum'),
   create: ({ debias }, ctx) => ({

@@ -176,6 +176,16 @@ export interface ProtocolNeeds {
   readonly buffers?: readonly string[];
   /** per-peer scalars, e.g. push-sum weights */
   readonly scalars?: readonly string[];
+  /**
+   * runs across processes in `plexus live`: a synchronous protocol through ops.mix, ops.averageAll
+   * and its liveRowOps; an asynchronous one in the asynchronous live mode
+   */
+  readonly live?: boolean;
+  /**
+   * what plasticity rewires: 'rows', the mixing rows of a protocol that mixes through them; 'peers',
+   * whom a gossip protocol talks to; absent: plasticity does not apply
+   */
+  readonly plasticity?: 'rows' | 'peers';
 }
 
 /** The object schema of one module's config: `{ kind: literal, ...its fields }`. */
@@ -187,6 +197,8 @@ interface DescriptorBase<S extends KindSchema> {
   /** one line for help texts */
   readonly summary: string;
   readonly needs: ProtocolNeeds;
+  /** said after the mixing rule on the set-up line when the protocol does not use it */
+  readonly mixingNote?: string;
   /** Cross-field checks on the resolved config: "path: what is wrong; what to do". */
   check?(spec: z.output<S>, config: ExperimentConfig): string[];
   /** Checks on the built static graph (edge-list files are only known at set-up). */
@@ -203,6 +215,16 @@ export interface SyncProtocolDescriptor<S extends KindSchema = KindSchema> exten
   /** how the row operations run live (src/live/): an op without an entry runs on each process's own rows as it is */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly liveRowOps?: Readonly<Record<string, LiveRowOp<any>>>;
+  /**
+   * Live mode: the per-peer scalar (one of needs.scalars) that travels with each row and by which a
+   * receiver renormalises what it mixes over the mass that came (push-sum's weights); undefined: none.
+   */
+  liveMass?(spec: z.output<S>): string | undefined;
+  /**
+   * Live mode: when a process is lost, its rounds go on mixing over the neighbours that answered
+   * (the mixing rows rescaled); false or absent: the run stops, naming the lost processes.
+   */
+  readonly liveRenormalises?: boolean;
   create(spec: z.output<S>, ctx: ProtocolContext): Protocol;
 }
 

@@ -1,8 +1,9 @@
 // Every run of a sweep, resolved up front: a bad grid key or a config that one combination makes
 // invalid is reported (naming the combination and the field) before any run starts.
 import { resolvePluginPath } from '../config/plugins.js';
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { withDatasetBaseDir } from '../data/datasets.js';
+import { withTopologyBaseDir } from '../topology/index.js';
 import { z } from 'zod';
 import { didYouMean } from '../config/did-you-mean.js';
 import { resolveConfig } from '../config/resolve.js';
@@ -109,10 +110,7 @@ function withAbsolutePaths(config: Record<string, unknown>, baseDir: string): Re
   // each run's config.json lives elsewhere: its plug-ins are named by their absolute files
   const plugins = config.plugins;
   if (Array.isArray(plugins) && plugins.every((p) => typeof p === 'string' && p !== '')) config = { ...config, plugins: plugins.map((p: string) => resolvePluginPath(p, baseDir)) };
-  if (t && typeof t === 'object' && t.kind === 'file' && typeof t.path === 'string' && t.path !== '' && !isAbsolute(t.path)) {
-    return { ...config, topology: { ...t, path: resolve(baseDir, t.path) } };
-  }
-  return config;
+  return t && typeof t === 'object' ? { ...config, topology: withTopologyBaseDir(t, baseDir) } : config;
 }
 
 /** Why `path` is not a field of the config schema (read with this config's kinds), if it is not. */

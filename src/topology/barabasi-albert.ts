@@ -7,6 +7,10 @@ import type { Rng } from '../rng.js';
 import type { Topology } from '../types.js';
 import { checkInt, checkPeers } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { int } from '../config/kinds.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function barabasiAlbert(n: number, m: number, rng: Rng): Topology {
   checkPeers(n, 2, 'a Barabasi-Albert graph');
@@ -41,3 +45,13 @@ export function barabasiAlbert(n: number, m: number, rng: Rng): Topology {
   }
   return fromEdgeBuffer(n, buf, false);
 }
+
+export const barabasiAlbertTopology = defineTopology({
+  kind: 'barabasi-albert',
+  schema: z.object({ kind: z.literal('barabasi-albert'), m: int(1), ...scheduleField }).strict(),
+  summary: 'preferential attachment: each new peer links to m earlier ones',
+  build: (s, n, rng) => barabasiAlbert(n, s.m, rng),
+  check: (s, n) => (s.m >= n ? [`topology.m: Barabasi-Albert needs m < peers (got m = ${s.m}, peers = ${n})`] : []),
+  estimateLinks: (s, n) => 2 * s.m * n,
+  random: true,
+});

@@ -1,6 +1,9 @@
 // Every peer neighbours every other: the best-mixing (and most expensive) topology.
 import type { Topology } from '../types.js';
 import { checkPeers } from './check.js';
+import { z } from 'zod';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function complete(n: number): Topology {
   checkPeers(n, 1, 'a complete graph');
@@ -14,3 +17,12 @@ export function complete(n: number): Topology {
   }
   return { n, directed: false, offsets, neighbors };
 }
+
+export const completeTopology = defineTopology({
+  kind: 'complete',
+  schema: z.object({ kind: z.literal('complete'), ...scheduleField }).strict(),
+  summary: 'every peer neighbours every other',
+  build: (_s, n) => complete(n),
+  estimateLinks: (_s, n) => n * (n - 1),
+  complete: true,
+});

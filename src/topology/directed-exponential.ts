@@ -3,6 +3,9 @@
 import type { Topology } from '../types.js';
 import { checkPeers } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function directedExponential(n: number): Topology {
   checkPeers(n, 2, 'a directed exponential graph');
@@ -13,3 +16,14 @@ export function directedExponential(n: number): Topology {
   }
   return fromEdgeBuffer(n, buf, true);
 }
+
+export const directedExponentialTopology = defineTopology({
+  kind: 'directed-exponential',
+  schema: z.object({ kind: z.literal('directed-exponential'), ...scheduleField }).strict(),
+  summary: 'exponential graph i -> i + 2^j (SGP)',
+  build: (_s, n) => directedExponential(n),
+  check: (s, n) => (n < 2 ? [`topology: ${s.kind} needs at least 2 peers (got ${n})`] : []),
+  estimateLinks: (_s, n) => n * Math.max(1, Math.ceil(Math.log2(n))),
+  directed: true,
+  exponentialHops: true,
+});

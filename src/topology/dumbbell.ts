@@ -4,6 +4,9 @@
 import type { Topology } from '../types.js';
 import { checkPeers, fail } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function dumbbell(n: number): Topology {
   checkPeers(n, 4, 'a dumbbell');
@@ -19,3 +22,12 @@ export function dumbbell(n: number): Topology {
   buf.push(0, n - 1);
   return fromEdgeBuffer(n, buf, false);
 }
+
+export const dumbbellTopology = defineTopology({
+  kind: 'dumbbell',
+  schema: z.object({ kind: z.literal('dumbbell'), ...scheduleField }).strict(),
+  summary: 'two cliques of peers/2 joined by one edge',
+  build: (_s, n) => dumbbell(n),
+  check: (_s, n) => (n < 4 || n % 2 !== 0 ? [`topology: a dumbbell needs an even number of peers, at least 4 (two cliques of peers/2; got ${n})`] : []),
+  estimateLinks: (_s, n) => (n / 2) * (n / 2 - 1) * 2 + 2,
+});

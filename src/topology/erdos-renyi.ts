@@ -6,6 +6,10 @@ import type { Topology } from '../types.js';
 import { checkPeers, checkProbability } from './check.js';
 import { complete } from './complete.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { prob } from '../config/kinds.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function erdosRenyi(n: number, p: number, rng: Rng): Topology {
   checkPeers(n, 1, 'an Erdos-Renyi graph');
@@ -28,3 +32,12 @@ export function erdosRenyi(n: number, p: number, rng: Rng): Topology {
   }
   return fromEdgeBuffer(n, buf, false);
 }
+
+export const erdosRenyiTopology = defineTopology({
+  kind: 'erdos-renyi',
+  schema: z.object({ kind: z.literal('erdos-renyi'), p: prob, ...scheduleField }).strict(),
+  summary: 'G(n, p): each pair linked with probability p',
+  build: (s, n, rng) => erdosRenyi(n, s.p, rng),
+  estimateLinks: (s, n) => Math.ceil(s.p * n * (n - 1)) + 2 * n,
+  random: true,
+});

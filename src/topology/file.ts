@@ -1,10 +1,14 @@
 // A topology read from an edge-list file: one `u v` pair of 0-based peer ids per line.
 // `#` starts a comment, blank lines are skipped, repeated edges (and, for undirected
 // graphs, both directions of one edge) collapse into one. Self loops are rejected.
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { TopologyError } from '../errors.js';
-import { readRegularText } from '../safe-file.js';
+import { fileKind, lstatIfExists, readRegularText } from '../safe-file.js';
 import type { Topology } from '../types.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 /** 256 MiB of 'u v' lines is tens of millions of edges, past what a simulation on one machine holds. */
 export const MAX_EDGE_LIST_BYTES = 256 * 2 ** 20;
@@ -63,3 +67,39 @@ function parseId(field: string, where: string): number {
   }
   return Number(field);
 }
+
+export const fileTopologyKind = defineTopology({
+  kind: 'file',
+  schema: z.object({ kind: z.literal('file'), path: z.string().min(1), directed: z.boolean().default(false), ...scheduleField }).strict(),
+  summary: "an edge list read from a file, one 'u v' pair per line",
+  build: (s, n, _rng, opts) => {
+    const path = isAbsolute(s.path) ? s.path : resolve(opts.baseDir ?? process.cwd(), s.path);
+    return fileTopology(path, n, { directed: s.directed ?? false });
+  },
+  check: (s) => {
+    let st;
+    try {
+      st = lstatIfExists(s.path);
+    } catch (e) {
+      return [`topology.path: ${(e as Error).message}`];
+    }
+    if (!st) return [`topology.path: file not found: ${s.path}`];
+    // a link, FIFO or device is refused here rather than when it is read
+    if (!st.isFile()) return [`topology.path: ${s.path} is ${fileKind(st)}, not a regular file`];
+    return [];
+  },
+  estimateLinks: (s, n) => {
+    // each line 'u v' takes at least 4 bytes and gives at most 2 links
+    let size = 0;
+    try {
+      size = lstatIfExists(s.path)?.size ?? 0;
+    } catch {
+      size = 0;
+    }
+    return Math.min(n * (n - 1), Math.ceil(size / 2));
+  },
+  directed: (s) => s.directed,
+  // the text and the parsed edge buffer while the graph is built
+  buildBytes: (_s, links) => links * 16,
+  withBaseDir: (s, baseDir) => (typeof s.path === 'string' && s.path !== '' && !isAbsolute(s.path) ? { ...s, path: resolve(baseDir, s.path) } : s),
+});

@@ -1,60 +1,65 @@
-// The topology registry: TopologySpec -> CSR graph, plus the helpers other modules use.
-import { isAbsolute, resolve } from 'node:path';
+// The topology registry: the list of topology modules. Their schemas make the config's
+// `topology` union; a topology is one file (generator + descriptor) plus one line here.
+import type { z } from 'zod';
+import { unionOfKinds } from '../config/kinds.js';
+import { KindRegistry } from '../config/registry.js';
 import type { Rng } from '../rng.js';
 import type { Topology } from '../types.js';
-import { barabasiAlbert } from './barabasi-albert.js';
+import { barabasiAlbert, barabasiAlbertTopology } from './barabasi-albert.js';
 import { fail } from './check.js';
-import { complete } from './complete.js';
-import { directedExponential } from './directed-exponential.js';
-import { directedRing } from './directed-ring.js';
-import { erdosRenyi } from './erdos-renyi.js';
-import { dumbbell } from './dumbbell.js';
-import { fileTopology } from './file.js';
-import { maliciousRing } from './malicious-ring.js';
-import { randomRegular } from './random-regular.js';
-import { ring } from './ring.js';
-import type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
-import { star } from './star.js';
-import { torus } from './torus.js';
-import { wattsStrogatz } from './watts-strogatz.js';
+import { complete, completeTopology } from './complete.js';
+import type { CreateTopologyOptions, TopologyDescriptor } from './descriptor.js';
+import { directedExponential, directedExponentialTopology } from './directed-exponential.js';
+import { directedRing, directedRingTopology } from './directed-ring.js';
+import { dumbbell, dumbbellTopology } from './dumbbell.js';
+import { erdosRenyi, erdosRenyiTopology } from './erdos-renyi.js';
+import { fileTopology, fileTopologyKind } from './file.js';
+import { maliciousRing, maliciousRingTopology } from './malicious-ring.js';
+import { randomRegular, randomRegularTopology } from './random-regular.js';
+import { ring, ringTopology } from './ring.js';
+import { star, starTopology } from './star.js';
+import { torus, torusTopology } from './torus.js';
+import { wattsStrogatz, wattsStrogatzTopology } from './watts-strogatz.js';
 
-export interface CreateTopologyOptions {
-  /** Directory that a relative `file` path is resolved against (default: the working directory). */
-  readonly baseDir?: string;
+export const topologies = [
+  completeTopology, ringTopology, torusTopology, erdosRenyiTopology, wattsStrogatzTopology, barabasiAlbertTopology,
+  randomRegularTopology, starTopology, dumbbellTopology, maliciousRingTopology, fileTopologyKind, directedRingTopology,
+  directedExponentialTopology,
+] as const;
+
+const builtInSchema = unionOfKinds(topologies);
+/** The built-ins and the topologies plug-ins add. */
+export const topologyRegistry = new KindRegistry<TopologyDescriptor>('topology', 'topologies', topologies as unknown as readonly TopologyDescriptor[]);
+export const topologySchema = topologyRegistry.lazySchema<typeof builtInSchema>();
+
+export type TopologySpec = z.output<typeof builtInSchema>;
+export type TopologyKind = TopologySpec['kind'];
+/** The spec of one kind, e.g. TopologySpecOf<'ring'> = { kind: 'ring'; k: number }. */
+export type TopologySpecOf<K extends TopologyKind> = Extract<TopologySpec, { kind: K }>;
+
+/** The topology of a config that names none: a ring, each peer with one neighbour on each side. */
+export const DEFAULT_TOPOLOGY: TopologySpec = { kind: ringTopology.kind, k: 1 };
+
+export function topologyOf(kind: string): TopologyDescriptor {
+  return topologyRegistry.get(kind);
 }
-
-type Builder<K extends TopologyKind> = (spec: TopologySpecOf<K>, n: number, rng: Rng, opts: CreateTopologyOptions) => Topology;
-
-const builders: { readonly [K in TopologyKind]: Builder<K> } = {
-  complete: (_s, n) => complete(n),
-  ring: (s, n) => ring(n, s.k),
-  torus: (s, n) => {
-    if (s.rows * s.cols !== n) fail('', `torus rows x cols must equal peers (${s.rows} x ${s.cols} = ${s.rows * s.cols}, peers = ${n})`);
-    return torus(s.rows, s.cols);
-  },
-  'erdos-renyi': (s, n, rng) => erdosRenyi(n, s.p, rng),
-  'watts-strogatz': (s, n, rng) => wattsStrogatz(n, s.k, s.beta, rng),
-  'barabasi-albert': (s, n, rng) => barabasiAlbert(n, s.m, rng),
-  'random-regular': (s, n, rng) => randomRegular(n, s.k, rng),
-  star: (_s, n) => star(n),
-  dumbbell: (_s, n) => dumbbell(n),
-  'malicious-ring': (_s, n) => maliciousRing(n),
-  file: (s, n, _rng, opts) => {
-    const path = isAbsolute(s.path) ? s.path : resolve(opts.baseDir ?? process.cwd(), s.path);
-    return fileTopology(path, n, { directed: s.directed ?? false });
-  },
-  'directed-ring': (_s, n) => directedRing(n),
-  'directed-exponential': (_s, n) => directedExponential(n),
-};
 
 /** Builds the topology a spec describes over peers 0..n-1; random kinds draw only from `rng`. */
 export function createTopology(spec: TopologySpec, n: number, rng: Rng, opts: CreateTopologyOptions = {}): Topology {
-  const build = builders[spec.kind] as Builder<TopologyKind> | undefined;
-  if (!build) fail('kind', `unknown topology kind '${(spec as { kind: unknown }).kind}'`);
-  return build(spec, n, rng, opts);
+  const kind = (spec as { kind: unknown }).kind;
+  if (typeof kind !== 'string' || !topologyRegistry.has(kind)) fail('kind', `unknown topology kind '${String(kind)}'`);
+  return topologyOf(kind).build(spec as never, n, rng, opts);
 }
 
-export type { TopologyKind, TopologySpec, TopologySpecOf } from './spec.js';
+/** A topology spec (parsed, or raw config input) with its relative file paths made absolute against `baseDir`. */
+export function withTopologyBaseDir<T>(spec: T, baseDir: string): T {
+  const kind = spec && typeof spec === 'object' ? (spec as { kind?: unknown }).kind : undefined;
+  if (typeof kind !== 'string' || !topologyRegistry.has(kind)) return spec;
+  const d = topologyOf(kind);
+  return d.withBaseDir ? (d.withBaseDir(spec as Record<string, unknown>, baseDir) as T) : spec;
+}
+
+export { defineTopology, isDirected, type CreateTopologyOptions, type TopologyDescriptor } from './descriptor.js';
 export { EdgeBuffer, fromEdgeBuffer, fromEdges } from './csr.js';
 export { components, degree, degrees, edgeCount, hasEdge, inDegrees, inNeighbors, isConnected, maxDegree } from './analysis.js';
 export { toGraphology } from './graphology.js';

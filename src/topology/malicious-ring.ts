@@ -5,6 +5,9 @@
 import type { Topology } from '../types.js';
 import { fail } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function maliciousRing(n: number): Topology {
   const g = (n - 1) / 3;
@@ -18,3 +21,12 @@ export function maliciousRing(n: number): Topology {
   buf.push(0, 3 * g);
   return fromEdgeBuffer(n, buf, false);
 }
+
+export const maliciousRingTopology = defineTopology({
+  kind: 'malicious-ring',
+  schema: z.object({ kind: z.literal('malicious-ring'), ...scheduleField }).strict(),
+  summary: 'a ring of g honest peers, each with two degree-1 peers meant as attackers',
+  build: (_s, n) => maliciousRing(n),
+  check: (_s, n) => ((n - 1) % 3 !== 0 || n < 10 ? [`topology: a malicious ring needs 3g+1 peers with g >= 3 honest ones on the ring (10, 13, 16, ...; got ${n})`] : []),
+  estimateLinks: (_s, n) => 2 * (n - 1) + 2,
+});

@@ -5,6 +5,10 @@ import type { Rng } from '../rng.js';
 import type { Topology } from '../types.js';
 import { checkInt, checkPeers, fail } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { int } from '../config/kinds.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 const TRIES = 1000;
 
@@ -40,3 +44,16 @@ function tryPairing(n: number, k: number, rng: Rng): EdgeBuffer | undefined {
   }
   return buf;
 }
+
+export const randomRegularTopology = defineTopology({
+  kind: 'random-regular',
+  schema: z.object({ kind: z.literal('random-regular'), k: int(0), ...scheduleField }).strict(),
+  summary: 'every peer has exactly k neighbours, drawn at random',
+  build: (s, n, rng) => randomRegular(n, s.k, rng),
+  check: (s, n) => {
+    if (s.k > n - 1) return [`topology.k: a random regular graph of ${n} peers allows k at most ${n - 1} (got ${s.k})`];
+    if ((n * s.k) % 2 !== 0) return [`topology.k: peers x k must be even for every peer to have k neighbours (${n} x ${s.k} is odd); change k or peers`];
+    return [];
+  },
+  estimateLinks: (s, n) => s.k * n,
+});

@@ -2,6 +2,10 @@
 import type { Topology } from '../types.js';
 import { checkInt, checkPeers } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+import { z } from 'zod';
+import { int } from '../config/kinds.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function ring(n: number, k = 1): Topology {
   checkPeers(n, 3, 'a ring');
@@ -18,3 +22,16 @@ export function ringLattice(n: number, k: number): EdgeBuffer {
   }
   return buf;
 }
+
+export const ringTopology = defineTopology({
+  kind: 'ring',
+  schema: z.object({ kind: z.literal('ring'), k: int(1).default(1), ...scheduleField }).strict(),
+  summary: 'ring lattice: k nearest peers on each side',
+  build: (s, n) => ring(n, s.k),
+  check: (s, n) => {
+    const maxK = Math.floor((n - 1) / 2);
+    return s.k > maxK ? [`topology.k: a ring of ${n} peers allows k at most ${maxK} neighbours each side (got ${s.k})`] : [];
+  },
+  estimateLinks: (s, n) => 2 * s.k * n,
+  maxDegree: (s) => 2 * s.k,
+});

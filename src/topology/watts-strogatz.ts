@@ -7,6 +7,10 @@ import type { Topology } from '../types.js';
 import { checkInt, checkPeers, checkProbability } from './check.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
 import { ringLattice } from './ring.js';
+import { z } from 'zod';
+import { int, prob } from '../config/kinds.js';
+import { defineTopology } from './descriptor.js';
+import { scheduleField } from './schedule/index.js';
 
 export function wattsStrogatz(n: number, k: number, beta: number, rng: Rng): Topology {
   checkPeers(n, 3, 'a Watts-Strogatz graph');
@@ -34,3 +38,16 @@ export function wattsStrogatz(n: number, k: number, beta: number, rng: Rng): Top
   for (let u = 0; u < n; u++) for (const v of adj[u]) if (u < v) buf.push(u, v);
   return fromEdgeBuffer(n, buf, false);
 }
+
+export const wattsStrogatzTopology = defineTopology({
+  kind: 'watts-strogatz',
+  schema: z.object({ kind: z.literal('watts-strogatz'), k: int(1), beta: prob, ...scheduleField }).strict(),
+  summary: 'small world: a ring lattice with edges rewired with probability beta',
+  build: (s, n, rng) => wattsStrogatz(n, s.k, s.beta, rng),
+  check: (s, n) => {
+    const maxK = Math.floor((n - 1) / 2);
+    return s.k > maxK ? [`topology.k: a Watts-Strogatz graph of ${n} peers allows k at most ${maxK} (got ${s.k})`] : [];
+  },
+  estimateLinks: (s, n) => 2 * s.k * n,
+  random: true,
+});

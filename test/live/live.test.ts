@@ -123,7 +123,7 @@ describe('live mode', () => {
   it('runs every synchronous protocol in rounds, naming them when a config is not one', () => {
     expect(liveIssues(smallConfig({ protocol: { kind: 'choco' } }), 2)).toEqual([]);
     const issues = liveIssues(smallConfig({ protocol: { kind: 'gossip-learning' }, time: { mode: 'async' } }), 2);
-    expect(issues.join('\n')).toMatch(/'gossip-learning' does not run live yet; live mode runs dpsgd, local, push-sum, fedavg and choco in rounds/);
+    expect(issues.join('\n')).toMatch(/'gossip-learning' does not run live yet; live mode runs dpsgd, local, fedavg, push-sum and choco in rounds/);
     expect(liveIssues(smallConfig(), 17).join('\n')).toMatch(/--processes: 17 processes for 16 peers/);
     expect(liveIssues(smallConfig(), 4)).toEqual([]);
   });

@@ -4,7 +4,10 @@
 import type { Rng } from '../../rng.js';
 import type { Partition } from '../../types.js';
 import { createClassPools, fixedSizePartition } from './pools.js';
-import type { PartitionRequest, SpecOf } from './spec.js';
+import { z } from 'zod';
+import { definePartition, type PartitionRequest } from './spec.js';
+
+const schema = z.object({ kind: z.literal('dirichlet'), alpha: z.number().gt(0) }).strict();
 
 /**
  * Peers are filled in order from shared per-class pools. When a class runs out, its weight drops
@@ -13,7 +16,7 @@ import type { PartitionRequest, SpecOf } from './spec.js';
  * weight 0 (gamma underflow at tiny alpha, or only unwanted classes left) the draw falls back to
  * weights proportional to the examples left, i.e. a uniformly random remaining example.
  */
-export function partitionDirichlet(req: PartitionRequest, spec: SpecOf<'dirichlet'>, rng: Rng): Partition {
+export function partitionDirichlet(req: PartitionRequest, spec: z.output<typeof schema>, rng: Rng): Partition {
   const { labels, classes, peers, examplesPerPeer } = req;
   const { order, start } = createClassPools(labels, classes, rng);
   const next = start.slice(0, classes); // next unused position in each class pool
@@ -59,3 +62,12 @@ function pick(w: Float64Array, total: number, u: number, classes: number): numbe
   }
   return last; // rounding left r a hair above 0: the last class with weight
 }
+
+export const dirichletPartition = definePartition({
+  kind: 'dirichlet',
+  schema,
+  summary: 'label skew: each peer draws class proportions from Dir(alpha)',
+  partition: partitionDirichlet,
+  check: (s) => (s.alpha > 0 && Number.isFinite(s.alpha) ? [] : [{ field: 'alpha', problem: `alpha must be a finite number > 0, got ${s.alpha}` }]),
+  describe: (s) => `dirichlet(alpha=${s.alpha})`,
+});

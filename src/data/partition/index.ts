@@ -1,27 +1,49 @@
 // One entry point for splitting training data over peers: validates the request once,
 // then dispatches on spec.kind through a registry typed to cover every PartitionSpec.
 
+import type { z } from 'zod';
+import { unionOfKinds } from '../../config/kinds.js';
+import { KindRegistry } from '../../config/registry.js';
 import { DataError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import type { Partition } from '../../types.js';
-import { partitionDirichlet } from './dirichlet.js';
-import { partitionIid } from './iid.js';
-import { partitionLabelBlocks } from './label-blocks.js';
-import { partitionShards } from './shards.js';
-import type { PartitionKind, PartitionRequest, PartitionSpec, SpecOf } from './spec.js';
+import { dirichletPartition } from './dirichlet.js';
+import { iidPartition } from './iid.js';
+import { labelBlocksPartition } from './label-blocks.js';
+import { shardsPartition } from './shards.js';
+import type { PartitionDescriptor, PartitionRequest } from './spec.js';
 
-export type { PartitionKind, PartitionRequest, PartitionSpec, SpecOf } from './spec.js';
+export { definePartition, type PartitionDescriptor, type PartitionIssue, type PartitionRequest } from './spec.js';
 export { labelHistogram, meanLabelEntropy } from './stats.js';
 
-export type Partitioner<K extends PartitionKind> = (req: PartitionRequest, spec: SpecOf<K>, rng: Rng) => Partition;
+export const partitions = [iidPartition, dirichletPartition, shardsPartition, labelBlocksPartition] as const;
 
-/** Adding a kind to PartitionSpec without a partitioner here is a type error. */
-export const partitioners: { readonly [K in PartitionKind]: Partitioner<K> } = {
-  iid: partitionIid,
-  dirichlet: partitionDirichlet,
-  shards: partitionShards,
-  'label-blocks': partitionLabelBlocks,
-};
+const builtInSchema = unionOfKinds(partitions);
+/** The built-ins and the partitions plug-ins add. */
+export const partitionRegistry = new KindRegistry<PartitionDescriptor>('data.partition', 'partitions', partitions as unknown as readonly PartitionDescriptor[]);
+export const partitionSchema = partitionRegistry.lazySchema<typeof builtInSchema>();
+
+export type PartitionSpec = z.output<typeof builtInSchema>;
+export type PartitionKind = PartitionSpec['kind'];
+/** The spec of one kind, e.g. SpecOf<'dirichlet'> = { kind: 'dirichlet'; alpha: number }. */
+export type SpecOf<K extends PartitionKind> = Extract<PartitionSpec, { kind: K }>;
+
+/** The partition of a config that names none. */
+export const DEFAULT_PARTITION: PartitionSpec = { kind: iidPartition.kind };
+
+export function partitionOf(kind: string): PartitionDescriptor {
+  return partitionRegistry.get(kind);
+}
+
+/** The spec's problems for this many peers, classes and examples, as "data.partition.field: problem". */
+export function partitionIssues(spec: PartitionSpec, req: Omit<PartitionRequest, 'labels'>): string[] {
+  return (partitionOf(spec.kind).check?.(spec as never, req) ?? []).map((i) => `data.partition.${i.field}: ${i.problem}`);
+}
+
+/** A short label of the spec for the set-up line. */
+export function describePartition(spec: PartitionSpec): string {
+  return partitionOf(spec.kind).describe?.(spec as never) ?? spec.kind;
+}
 
 /**
  * Gives each of `peers` peers exactly `examplesPerPeer` distinct training indices, no index
@@ -37,12 +59,12 @@ export function createPartition(
 ): Partition {
   validate(labels, classes, peers, examplesPerPeer, spec);
   const req: PartitionRequest = { labels, classes, peers, examplesPerPeer };
-  // The cast is safe: the registry's mapped type pairs each kind with its own spec.
-  return (partitioners[spec.kind] as Partitioner<PartitionKind>)(req, spec, rng);
+  return partitionOf(spec.kind).partition(req, spec as never, rng);
 }
 
 function validate(labels: Uint8Array, classes: number, peers: number, examplesPerPeer: number, spec: PartitionSpec): void {
   const where = `createPartition(${spec.kind})`;
+  if (!partitionRegistry.has(spec.kind)) throw new DataError(`${where}: unknown partition kind; use one of ${partitionRegistry.kinds().join(' | ')}`);
   if (!Number.isInteger(classes) || classes < 1 || classes > 256) throw new DataError(`${where}: classes must be an integer in [1, 256], got ${classes}`);
   if (!Number.isInteger(peers) || peers < 1) throw new DataError(`${where}: peers must be a positive integer, got ${peers}`);
   if (!Number.isInteger(examplesPerPeer) || examplesPerPeer < 1) {
@@ -58,16 +80,6 @@ function validate(labels: Uint8Array, classes: number, peers: number, examplesPe
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= classes) throw new DataError(`${where}: label ${labels[i]} at index ${i} is outside 0..${classes - 1}`);
   }
-  if (spec.kind === 'dirichlet' && !(spec.alpha > 0 && Number.isFinite(spec.alpha))) {
-    throw new DataError(`${where}: alpha must be a finite number > 0, got ${spec.alpha}`);
-  }
-  if (spec.kind === 'label-blocks' && !(Number.isInteger(spec.blocks) && spec.blocks >= 1 && spec.blocks <= Math.min(peers, classes))) {
-    throw new DataError(`${where}: blocks must be an integer from 1 to min(peers, classes) = ${Math.min(peers, classes)}, got ${spec.blocks}`);
-  }
-  if (spec.kind === 'shards') {
-    if (!Number.isInteger(spec.perPeer) || spec.perPeer < 1) throw new DataError(`${where}: perPeer must be a positive integer, got ${spec.perPeer}`);
-    if (examplesPerPeer % spec.perPeer !== 0) {
-      throw new DataError(`${where}: examplesPerPeer (${examplesPerPeer}) must be divisible by perPeer (${spec.perPeer}) so all shards are the same size`);
-    }
-  }
+  const issue = partitionOf(spec.kind).check?.(spec as never, { classes, peers, examplesPerPeer })[0];
+  if (issue) throw new DataError(`${where}: ${issue.problem}`);
 }

@@ -6,14 +6,18 @@ import { DataError } from '../../errors.js';
 import type { Rng } from '../../rng.js';
 import type { Partition } from '../../types.js';
 import { createClassPools, fixedSizePartition } from './pools.js';
-import type { PartitionRequest, SpecOf } from './spec.js';
+import { z } from 'zod';
+import { int } from '../../config/kinds.js';
+import { definePartition, type PartitionRequest } from './spec.js';
+
+const schema = z.object({ kind: z.literal('label-blocks'), blocks: int(1) }).strict();
 
 /** [start, end) of group g when `count` items are cut into `groups` near-equal contiguous groups. */
 export function blockRange(count: number, groups: number, g: number): [number, number] {
   return [Math.floor((g * count) / groups), Math.floor(((g + 1) * count) / groups)];
 }
 
-export function partitionLabelBlocks(req: PartitionRequest, spec: SpecOf<'label-blocks'>, rng: Rng): Partition {
+export function partitionLabelBlocks(req: PartitionRequest, spec: z.output<typeof schema>, rng: Rng): Partition {
   const { labels, classes, peers, examplesPerPeer } = req;
   const { blocks } = spec;
   const pools = createClassPools(labels, classes, rng);
@@ -34,3 +38,15 @@ export function partitionLabelBlocks(req: PartitionRequest, spec: SpecOf<'label-
   }
   return fixedSizePartition(peers, examplesPerPeer, indices);
 }
+
+export const labelBlocksPartition = definePartition({
+  kind: 'label-blocks',
+  schema,
+  summary: 'peers and classes cut into blocks; block b draws from its own classes only',
+  partition: partitionLabelBlocks,
+  check: (s, r) => {
+    const max = Math.min(r.peers, r.classes);
+    return Number.isInteger(s.blocks) && s.blocks >= 1 && s.blocks <= max ? [] : [{ field: 'blocks', problem: `blocks must be an integer from 1 to min(peers, classes) = ${max}, got ${s.blocks}` }];
+  },
+  describe: (s) => `label-blocks(${s.blocks})`,
+});

@@ -4,7 +4,11 @@
 import type { Rng } from '../../rng.js';
 import type { Partition } from '../../types.js';
 import { createClassPools, fixedSizePartition } from './pools.js';
-import type { PartitionRequest, SpecOf } from './spec.js';
+import { z } from 'zod';
+import { int } from '../../config/kinds.js';
+import { definePartition, type PartitionRequest } from './spec.js';
+
+const schema = z.object({ kind: z.literal('shards'), perPeer: int(1) }).strict();
 
 /**
  * Shards have examplesPerPeer / perPeer examples (createPartition requires divisibility). The
@@ -13,7 +17,7 @@ import type { PartitionRequest, SpecOf } from './spec.js';
  * smaller than the training set still draws from every label. A shard holds one label when class
  * sizes are multiples of the shard size, and at most two when every class has >= shardSize examples.
  */
-export function partitionShards(req: PartitionRequest, spec: SpecOf<'shards'>, rng: Rng): Partition {
+export function partitionShards(req: PartitionRequest, spec: z.output<typeof schema>, rng: Rng): Partition {
   const { labels, classes, peers, examplesPerPeer } = req;
   const shardSize = examplesPerPeer / spec.perPeer;
   const { order } = createClassPools(labels, classes, rng);
@@ -28,3 +32,18 @@ export function partitionShards(req: PartitionRequest, spec: SpecOf<'shards'>, r
   }
   return fixedSizePartition(peers, examplesPerPeer, indices);
 }
+
+export const shardsPartition = definePartition({
+  kind: 'shards',
+  schema,
+  summary: 'sorted by label, cut into shards, perPeer random shards to each peer (McMahan et al. 2017)',
+  partition: partitionShards,
+  check: (s, r) => {
+    if (!Number.isInteger(s.perPeer) || s.perPeer < 1) return [{ field: 'perPeer', problem: `perPeer must be a positive integer, got ${s.perPeer}` }];
+    if (r.examplesPerPeer % s.perPeer !== 0) {
+      return [{ field: 'perPeer', problem: `examplesPerPeer (${r.examplesPerPeer}) must be divisible by perPeer (${s.perPeer}) so all shards are the same size` }];
+    }
+    return [];
+  },
+  describe: (s) => `shards(${s.perPeer}/peer)`,
+});

@@ -6,7 +6,7 @@ import type { AsyncTimeConfig } from '../../config/schema.js';
 import type { AsyncMessage, AsyncOps, AsyncProtocol, Traffic } from '../../protocol/index.js';
 import type { Topology } from '../../types.js';
 import { createAsyncCrafter, type AdversaryPlan } from '../../adversary/index.js';
-import { pairwiseOf, type AggregationSpec } from '../../aggregation/index.js';
+import { DEFAULT_AGGREGATION, pairwiseOf, type AggregationSpec } from '../../aggregation/index.js';
 import { linkIndex } from '../../topology/csr.js';
 import { EventQueue } from './event-queue.js';
 import { createNetwork, type Network } from './network.js';
@@ -86,7 +86,7 @@ export function createAsyncDriver(o: AsyncDriverOptions): AsyncDriver {
   const { topology, dim, protocol } = o;
   const n = topology.n;
   const craft = createAsyncCrafter(o.adversaries, o.seed, dim);
-  const pairwise = pairwiseOf(o.aggregation ?? { kind: 'mean' });
+  const pairwise = pairwiseOf(o.aggregation ?? DEFAULT_AGGREGATION);
   if (typeof pairwise === 'string') throw new Error(`async: aggregation ${o.aggregation?.kind} ${pairwise}`);
   const network = createNetwork(o.time, n, o.seed);
   const queue = new EventQueue<Event>();

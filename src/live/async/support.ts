@@ -1,7 +1,7 @@
 // What a live asynchronous run can do, checked once before any process starts, and how its
 // virtual time maps onto the wall clock.
 import type { ExperimentConfig } from '../../config/schema.js';
-import { protocolOf, isAsyncDescriptor } from '../../protocol/index.js';
+import { protocolOf, protocolRegistry, isAsyncDescriptor } from '../../protocol/index.js';
 
 /** Wall milliseconds of one virtual time unit (time.period is in these units) unless told otherwise. */
 export const DEFAULT_TIME_SCALE_MS = 100;
@@ -14,7 +14,7 @@ export function isAsyncLive(config: ExperimentConfig): boolean {
 /** Problems that stop `config` running live and asynchronously over `processes` processes ("field: what; what to do"). */
 export function asyncLiveIssues(config: ExperimentConfig, processes: number, timeScaleMs = DEFAULT_TIME_SCALE_MS): string[] {
   const issues: string[] = [];
-  if (!isAsyncLive(config)) issues.push(`protocol.kind: '${config.protocol.kind}' is synchronous; the asynchronous live mode runs gossip-learning`);
+  if (!isAsyncLive(config)) issues.push(`protocol.kind: '${config.protocol.kind}' is synchronous; the asynchronous live mode runs ${protocolRegistry.list().filter((d) => d.needs.live && d.needs.time === 'async').map((d) => d.kind).join(', ')}`);
   if (config.time.mode !== 'async') issues.push('time.mode: the asynchronous live mode needs time.mode: async');
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');

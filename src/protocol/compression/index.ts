@@ -17,6 +17,14 @@ export const compressionRegistry = new KindRegistry<CompressionDescriptor>('comp
 export const compressionSchema = compressionRegistry.lazySchema<typeof builtInSchema>();
 export type CompressionSpec = z.output<typeof builtInSchema>;
 
+/** The operator of a config that names none: the identity. */
+export const DEFAULT_COMPRESSION: CompressionSpec = { kind: none.kind };
+
+/** Whether the operator sends every coordinate as it is. */
+export function isIdentity(spec: CompressionSpec): boolean {
+  return compressionRegistry.get(spec.kind).identity === true;
+}
+
 export function createCompressor(spec: CompressionSpec): Compressor {
   return compressionRegistry.get(spec.kind).create(spec);
 }

@@ -25,4 +25,5 @@ export const none = defineCompression({
   schema: z.object({ kind: z.literal('none') }).strict(),
   summary: 'every coordinate as a float32',
   create: () => noCompression(),
+  identity: true,
 });

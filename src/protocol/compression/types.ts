@@ -37,6 +37,8 @@ export interface CompressionDescriptor<S extends KindSchema = KindSchema> {
   readonly schema: S;
   readonly summary: string;
   create(spec: z.output<S>): Compressor;
+  /** sends every coordinate as it is: CHOCO copies the row into its public estimate instead of compressing a difference */
+  readonly identity?: boolean;
 }
 
 export function defineCompression<S extends KindSchema>(d: CompressionDescriptor<S>): CompressionDescriptor<S> {

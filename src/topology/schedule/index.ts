@@ -1,48 +1,40 @@
-// The schedule registry: topology.schedule -> a function round -> (graph, mixing matrix).
+// The schedule registry: topology.schedule -> a function round -> (graph, mixing matrix). Each
+// schedule is one module with its descriptor; this list is the only place that names them.
 import type { z } from 'zod';
-import type { Rng } from '../../rng.js';
-import type { scheduleSchema } from '../schema.js';
-import type { MixingMatrix, Topology } from '../../types.js';
-import { fail } from '../check.js';
-import { onePeerExponential } from './one-peer-exponential.js';
-import { randomMatching } from './random-matching.js';
-import { RANDOM_KINDS, resample } from './resample.js';
-import { staticSchedule } from './static.js';
-import { roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
+import { unionOfKinds } from '../../config/kinds.js';
+import { KindRegistry } from '../../config/registry.js';
+import { onePeerExponentialKind } from './one-peer-exponential.js';
+import { randomMatchingKind } from './random-matching.js';
+import { resampleKind } from './resample.js';
+import { staticKind } from './static.js';
+import type { Schedule, ScheduleContext, ScheduleDescriptor } from './types.js';
 
-/** Derived from the config schema (src/topology/schema.ts), the one place schedule kinds are listed. */
-export type ScheduleSpec = z.output<typeof scheduleSchema>;
+export const schedules = [staticKind, randomMatchingKind, onePeerExponentialKind, resampleKind] as const;
 
-export interface ScheduleContext {
-  /** the run's topology (round 1's graph for static and resample) and its mixing matrix */
-  readonly topology: Topology;
-  readonly mixing: MixingMatrix;
-  readonly topologyKind: string;
-  readonly seed: number;
-  readonly mixingFor: MixingFor;
-  /** draws a fresh topology of the configured kind (resample) */
-  readonly draw: (rng: Rng) => Topology;
+const builtInSchema = unionOfKinds(schedules);
+export const scheduleRegistry = new KindRegistry<ScheduleDescriptor>('topology.schedule', 'schedules', schedules as readonly ScheduleDescriptor[]);
+/** How the graph changes over rounds. */
+export const scheduleSchema = scheduleRegistry.lazySchema<typeof builtInSchema>();
+/** absent means the default schedule (one graph for the run), so configs without one resolve as before */
+export const scheduleField = { schedule: scheduleSchema.optional() };
+
+export type ScheduleSpec = z.output<typeof builtInSchema>;
+
+/** The schedule a topology runs under when its config names none. */
+export const DEFAULT_SCHEDULE: ScheduleSpec = { kind: staticKind.kind };
+
+export function scheduleOf(spec: { kind: string } | undefined): ScheduleDescriptor {
+  return scheduleRegistry.get((spec ?? DEFAULT_SCHEDULE).kind);
+}
+
+/** The schedules that keep one graph for the run ("a | b"), for messages. */
+export function fixedSchedules(): string {
+  return scheduleRegistry.list().filter((s) => !s.timeVarying).map((s) => s.kind).join(' | ');
 }
 
 export function createSchedule(spec: ScheduleSpec, ctx: ScheduleContext): Schedule {
-  const n = ctx.topology.n;
-  switch (spec.kind) {
-    case 'static':
-      return staticSchedule(roundGraph(ctx.topology, ctx.mixingFor, ctx.mixing));
-    case 'random-matching':
-      return randomMatching(n, ctx.seed, ctx.mixingFor);
-    case 'one-peer-exponential':
-      return onePeerExponential(n, ctx.mixingFor);
-    case 'resample':
-      if (!(RANDOM_KINDS as readonly string[]).includes(ctx.topologyKind)) {
-        fail('schedule', `resample redraws a random topology, and ${ctx.topologyKind} is deterministic; use one of ${RANDOM_KINDS.join(' | ')}`);
-      }
-      return resample(spec.every, roundGraph(ctx.topology, ctx.mixingFor, ctx.mixing), ctx.seed, ctx.draw, ctx.mixingFor);
-    default:
-      return fail('schedule', `unknown schedule '${(spec as { kind: unknown }).kind}'`);
-  }
+  return scheduleOf(spec).create(spec as never, ctx);
 }
 
 export { exponentialHops } from './one-peer-exponential.js';
-export { RANDOM_KINDS } from './resample.js';
-export type { MixingFor, RoundGraph, Schedule } from './types.js';
+export { defineSchedule, type MixingFor, type RoundGraph, type Schedule, type ScheduleContext, type ScheduleDescriptor } from './types.js';

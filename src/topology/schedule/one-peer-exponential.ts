@@ -2,9 +2,10 @@
 // peer i sends to i + 2^(t mod tau) only, tau = ceil(log2 n) hops. Each round's W (1/2 kept,
 // 1/2 sent) is circulant, hence doubly stochastic; for n a power of two the product of tau
 // consecutive rounds is exactly the averaging matrix.
+import { z } from 'zod';
 import { checkPeers } from '../check.js';
 import { EdgeBuffer, fromEdgeBuffer } from '../csr.js';
-import { roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
+import { defineSchedule, roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
 
 /** Number of distinct hops 1, 2, 4, ... below n. */
 export function exponentialHops(n: number): number {
@@ -29,3 +30,13 @@ export function onePeerExponential(n: number, mixingFor: MixingFor): Schedule {
     at: (round) => graphs[(((round - 1) % tau) + tau) % tau],
   };
 }
+
+export const onePeerExponentialKind = defineSchedule({
+  kind: 'one-peer-exponential',
+  schema: z.object({ kind: z.literal('one-peer-exponential') }).strict(),
+  summary: 'one edge i -> i + 2^k of the exponential graph per round (circulant, doubly stochastic)',
+  timeVarying: true,
+  balancesDirected: true,
+  check: (_s, { topology: t }) => (t.exponentialHops ? [] : [`topology.schedule: one-peer-exponential uses one edge i -> i + 2^k of the exponential graph per round; set topology.kind: directed-exponential (got ${t.kind})`]),
+  create: (_s, ctx) => onePeerExponential(ctx.topology.n, ctx.mixingFor),
+});

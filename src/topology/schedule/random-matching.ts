@@ -1,9 +1,10 @@
 // A fresh uniformly random perfect matching of all peers every round (pairwise gossip, as in
 // Boyd et al. 2006 with synchronous pairs). Each pair averages: W = 1/2 on the pair.
+import { z } from 'zod';
 import { TopologyError } from '../../errors.js';
 import { createRng } from '../../rng.js';
 import { EdgeBuffer, fromEdgeBuffer } from '../csr.js';
-import { roundGraph, type MixingFor, type Schedule } from './types.js';
+import { defineSchedule, roundGraph, type MixingFor, type Schedule } from './types.js';
 
 export function randomMatching(n: number, seed: number, mixingFor: MixingFor): Schedule {
   if (!Number.isInteger(n) || n < 2 || n % 2 !== 0) {
@@ -24,3 +25,15 @@ export function randomMatching(n: number, seed: number, mixingFor: MixingFor): S
     },
   };
 }
+
+export const randomMatchingKind = defineSchedule({
+  kind: 'random-matching',
+  schema: z.object({ kind: z.literal('random-matching') }).strict(),
+  summary: 'a fresh random perfect matching of all peers each round',
+  timeVarying: true,
+  check: (_s, { topology: t, peers }) => [
+    ...(t.complete ? [] : [`topology.schedule: random-matching pairs up all peers at random each round (a perfect matching of the complete graph); set topology.kind: complete (got ${t.kind})`]),
+    ...(peers % 2 !== 0 || peers < 2 ? [`topology.schedule: random-matching needs an even number of peers to pair every peer each round (got ${peers}); use an even peers count`] : []),
+  ],
+  create: (_s, ctx) => randomMatching(ctx.topology.n, ctx.seed, ctx.mixingFor),
+});

@@ -1,12 +1,12 @@
 // Redraws the configured random topology every `every` rounds. Epoch 0 is the run's own
 // topology; epoch e > 0 draws from the stream (seed, 'topology', 'resample', e), so each
 // epoch's graph is fixed by the seed whatever else the run does.
+import { z } from 'zod';
+import { int } from '../../config/kinds.js';
 import { createRng } from '../../rng.js';
 import type { Topology } from '../../types.js';
 import { fail } from '../check.js';
-import { roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
-
-export const RANDOM_KINDS = ['erdos-renyi', 'watts-strogatz', 'barabasi-albert'] as const;
+import { defineSchedule, roundGraph, type MixingFor, type RoundGraph, type Schedule } from './types.js';
 
 export function resample(
   every: number,
@@ -31,3 +31,18 @@ export function resample(
     },
   };
 }
+
+const deterministic = (kind: string) => `resample redraws a random topology, and ${kind} is deterministic`;
+
+export const resampleKind = defineSchedule({
+  kind: 'resample',
+  schema: z.object({ kind: z.literal('resample'), every: int(1) }).strict(),
+  summary: 'redraws the random topology every `every` rounds',
+  timeVarying: true,
+  graphCopies: 2,
+  check: (_s, { topology: t, topologiesWhere }) => (t.random ? [] : [`topology.schedule: ${deterministic(t.kind)}; use topology.kind ${topologiesWhere((d) => d.random === true).join(' | ')}`]),
+  create: (s, ctx) => {
+    if (ctx.topologyRandom === false) fail('schedule', `${deterministic('the topology')}; use a random topology kind`);
+    return resample(s.every, roundGraph(ctx.topology, ctx.mixingFor, ctx.mixing), ctx.seed, ctx.draw, ctx.mixingFor);
+  },
+});
