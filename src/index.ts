@@ -28,6 +28,7 @@ export {
   type ProtocolContext, type ProtocolNeeds, type RoundOps, type RowEnv, type RowOp, type SyncProtocolDescriptor, type Traffic,
 } from './protocol/index.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
+export { defineStage, stageRegistry, type Stage, type StageAt, type StageInfo, type StageStep, type StepEnv } from './step/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';
 

@@ -4,6 +4,7 @@ import { aggregationRegistry } from '../aggregation/index.js';
 import { attackRegistry } from '../adversary/index.js';
 import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
+import { stageRegistry } from '../step/index.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -36,12 +37,21 @@ export const pluginSorts = {
   attacks: {
     registry: attackRegistry as unknown as KindRegistry<KindEntry>,
     helper: 'defineAttack',
-    check: (e) => (isFn(e, 'craft') || (e as { poisonsLabels?: unknown } | null)?.poisonsLabels === true ? undefined : 'give craft(spec, env, out), or poisonsLabels: true'),
+    check: (e) => (isFn(e, 'craft') || isFn(e, 'poison') ? undefined : 'give craft(spec, env, out) (crafted messages) or poison(spec, env) (its training batch), or both'),
   },
   compressions: {
     registry: compressionRegistry as unknown as KindRegistry<KindEntry>,
     helper: 'defineCompression',
     check: (e) => (isFn(e, 'create') ? undefined : 'create(spec) must be a function returning the compressor'),
+  },
+  stages: {
+    registry: stageRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineStage',
+    check: (e) => {
+      const at = (e as { at?: unknown } | null)?.at;
+      if (at !== 'sample' && at !== 'batch' && at !== 'gradient' && at !== 'transform') return "at: say where it runs in the local step ('sample' | 'batch' | 'gradient' | 'transform')";
+      return isFn(e, 'create') ? undefined : 'create(spec, info) must be a function returning the step (env) => void';
+    },
   },
 } satisfies Record<string, PluginSort>;
 

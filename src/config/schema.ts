@@ -10,6 +10,7 @@ import { clustersSchema } from '../data/clusters.js';
 import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
+import { stageSchema } from '../step/index.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { scheduleSchema, topologySchema } from '../topology/schema.js';
 
@@ -113,6 +114,8 @@ export const configSchema = z
         lr: z.number().min(0).default(0.1),
         batchSize: int(1).default(32),
         localSteps: int(1).default(1),
+        /** stages added to every local step (src/step/: a gradient transform, a batch rewrite...), in order */
+        stages: z.array(stageSchema).default([]),
       })
       .strict()
       .default({}),
