@@ -4,6 +4,7 @@ import { aggregationRegistry } from '../aggregation/index.js';
 import { attackRegistry } from '../adversary/index.js';
 import { compressionRegistry } from '../protocol/compression/index.js';
 import { protocolRegistry } from '../protocol/index.js';
+import { metricFieldsProblem, metricRegistry } from '../metrics/index.js';
 import { stageRegistry } from '../step/index.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
@@ -52,6 +53,11 @@ export const pluginSorts = {
       if (at !== 'sample' && at !== 'batch' && at !== 'gradient' && at !== 'transform') return "at: say where it runs in the local step ('sample' | 'batch' | 'gradient' | 'transform')";
       return isFn(e, 'create') ? undefined : 'create(spec, info) must be a function returning the step (env) => void';
     },
+  },
+  metrics: {
+    registry: metricRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineMetric',
+    check: (e) => metricFieldsProblem(e as never) ?? (isFn(e, 'measure') ? undefined : 'measure(spec, ctx) must be a function returning its fields'),
   },
 } satisfies Record<string, PluginSort>;
 

@@ -11,6 +11,7 @@ import { datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
 import { stageSchema } from '../step/index.js';
+import { metricsSchema } from '../metrics/index.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { scheduleSchema, topologySchema } from '../topology/schema.js';
 
@@ -123,6 +124,8 @@ export const configSchema = z
     /** how a peer combines the rows it hears in protocols that mix (dpsgd) */
     aggregation: aggregationSchema.default({ kind: 'mean' }),
     time: timeSchema.default({ mode: 'sync' }),
+    /** metrics to add to each round's line (metrics.jsonl) and peers.jsonl, built-in or from plug-ins (src/metrics/) */
+    metrics: metricsSchema,
     /** hostile peers: who they are, their attack and the round they start */
     adversaries: adversariesSchema.optional(),
     /** plastic connections: in-link strengths and a rewiring rule (src/plasticity/) */
