@@ -55,6 +55,20 @@ describe.skipIf(!built)('stages and metrics from plug-ins', () => {
     expect(resolved.train.stages).toEqual([{ kind: 'sign-sgd' }]);
   }, 90_000);
 
+  it("runs in two live processes with the simulator's metrics; a configured metric is refused live (exit 2)", async () => {
+    const dir = pluginDir();
+    const cfg = writeConfig(dir, 'l.yaml', `name: sign-live\nplugins: [./sign-sgd.ts]\ntrain: { batchSize: 10, lr: 0.05, stages: [sign-sgd] }\n${base}`);
+    const sim = await plexus(['run', cfg, '--out', join(dir, 'sim'), '--workers', '0', '-q']);
+    expect(sim.code, sim.stderr).toBe(0);
+    const live = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, 'live'), '-q'], { timeout: 90_000 });
+    expect(live.code, live.stderr).toBe(0);
+    expect(metrics(join(dir, 'live'))).toEqual(metrics(join(dir, 'sim')));
+    const withMetric = writeConfig(dir, 'm.yaml', `name: norm-live\nplugins: [./row-norm.ts]\nmetrics: [row-norm]\n${base}`);
+    const refused = await plexus(['live', withMetric, '--processes', '2', '--out', join(dir, 'refused'), '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/metrics: configured metrics do not run live yet/);
+  }, 120_000);
+
   it('runs after DP-SGD\'s noise in a private run, the same on 0 and 2 workers', async () => {
     const dir = pluginDir();
     const cfg = writeConfig(dir, 'd.yaml', `name: dp-sign\nplugins: [./sign-sgd.ts]\ntrain: { batchSize: 10, stages: [{ kind: sign-sgd, scale: 0.01 }] }\nprivacy: { dp: { clip: 1, noise: 1 } }\n${base}`);
