@@ -94,7 +94,11 @@ describe.skipIf(!built)('stages and metrics from plug-ins', () => {
     const rep = await plexus(['report', join(dir, 'w0'), '--out', join(dir, 'report')]);
     expect(rep.code, rep.stderr).toBe(0);
     expect(readdirSync(join(dir, 'report'))).toContain('metric-meanRowNorm.svg');
-    expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('meanRowNorm');
+    expect(readFileSync(join(dir, 'report', 'report.html'), 'utf8')).toContain('final meanRowNorm');
+    const [head, row] = readFileSync(join(dir, 'report', 'summary.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    const at = head.findIndex((c) => c.startsWith('final_meanRowNorm'));
+    expect(at).toBeGreaterThan(-1);
+    expect(Number(row[at])).toBeCloseTo(rounds.at(-1)!.meanRowNorm as number, 10);
   }, 90_000);
 
   it('a built-in metric is turned on the same way', async () => {
