@@ -1,7 +1,7 @@
 // Runs one benchmark case in this process and prints one JSON line of results on stdout,
 // so that peak RSS belongs to this case alone. Used by bench/run.ts.
 import { availableParallelism } from 'node:os';
-import { resolveConfig } from '../src/config/resolve.js';
+import { loadConfigPlugins, resolveConfig } from '../src/config/resolve.js';
 import { Engine } from '../src/engine/engine.js';
 import { CASES } from './cases.js';
 import { modelSpecOf } from '../src/config/model-spec.js';
@@ -15,6 +15,7 @@ if (!c) {
   process.stderr.write(`unknown case ${id}; one of ${CASES.map((x) => x.id).join(', ')}\n`);
   process.exit(2);
 }
+await loadConfigPlugins(c.config);
 const config = resolveConfig(c.config);
 if (rounds) {
   config.rounds = rounds;

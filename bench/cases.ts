@@ -1,4 +1,5 @@
 // The benchmark workloads. W1 is the reference workload of the core issue.
+import { fileURLToPath } from 'node:url';
 import type { ExperimentInput } from '../src/config/schema.js';
 
 export interface BenchCase {
@@ -61,6 +62,13 @@ const w1dp: ExperimentInput = { ...w1, privacy: { dp: { clip: 1, noise: 1, delta
 /** `npm run bench -- --dp`: plain W1 beside W1 with DP-SGD, inline and with all workers. */
 export const DP_SET = ['w1-inline', 'w1-dp-inline', 'w1-all', 'w1-dp-all'];
 
+/** W1 with the mean written as a plug-in in the per-peer form (bench/plugins/peer-mean.ts). */
+const peerMeanPlugin = fileURLToPath(new URL('../../bench/plugins/peer-mean.ts', import.meta.url));
+const w1PeerMean: ExperimentInput = { ...w1, plugins: [peerMeanPlugin], aggregation: { kind: 'peer-mean' } as unknown as ExperimentInput['aggregation'] };
+
+/** `npm run bench -- --plugins`: plain W1 beside W1 with a per-peer plug-in mean, inline and with all workers. */
+export const PLUGIN_SET = ['w1-inline', 'w1-peer-mean-inline', 'w1-all', 'w1-peer-mean-all'];
+
 export const CASES: BenchCase[] = [
   { id: 'w1-inline', title: 'W1, inline (no pool)', config: w1, workers: 0 },
   { id: 'w1-1', title: 'W1, 1 worker', config: w1, workers: 1 },
@@ -69,6 +77,8 @@ export const CASES: BenchCase[] = [
     { id: `w1-${id}-inline`, title: `W1 ${label}, inline`, config: { ...w1, aggregation }, workers: 0, baseline: 'w1-inline' },
     { id: `w1-${id}-all`, title: `W1 ${label}, all workers`, config: { ...w1, aggregation }, workers: 'all', baseline: 'w1-all' },
   ]),
+  { id: 'w1-peer-mean-inline', title: 'W1, mean as a per-peer plug-in, inline', config: w1PeerMean, workers: 0, baseline: 'w1-inline' },
+  { id: 'w1-peer-mean-all', title: 'W1, mean as a per-peer plug-in, all workers', config: w1PeerMean, workers: 'all', baseline: 'w1-all' },
   { id: 'w1-dp-inline', title: 'W1 with DP-SGD (clip 1, noise 1, Poisson), inline', config: w1dp, workers: 0, baseline: 'w1-inline' },
   { id: 'w1-dp-all', title: 'W1 with DP-SGD (clip 1, noise 1, Poisson), all workers', config: w1dp, workers: 'all', baseline: 'w1-all' },
   { id: 'w2-inline', title: 'W2 (LeNet-5, Fashion-MNIST), inline', config: w2, workers: 0, baseline: 'w2-torch' },

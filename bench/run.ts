@@ -1,4 +1,4 @@
-// `npm run bench [-- CASE... | --quick | --robust | --w2 | --dp] [--rounds N] [--repeats N] [--record]`: runs
+// `npm run bench [-- CASE... | --quick | --robust | --w2 | --dp | --plugins] [--rounds N] [--repeats N] [--record]`: runs
 // benchmark cases, each in a child process (so peak RSS is its own), prints a table and, with
 // --record, appends it to bench/RESULTS.md with the machine, backend and commit. Cases whose data
 // (Fashion-MNIST) or anchor (PyTorch) is not installed are skipped with a line saying how to get them. With --repeats the
@@ -8,7 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { fashionMnistFiles } from '../src/data/fashion-mnist.js';
 import { cpus, availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CASES, DP_SET, ROBUST_SET, W2_SET } from './cases.js';
+import { CASES, DP_SET, PLUGIN_SET, ROBUST_SET, W2_SET } from './cases.js';
 import { median } from './micro.js';
 
 const args = process.argv.slice(2);
@@ -23,7 +23,7 @@ const showBusy = args.includes('--busy');
 const named = args.filter((a, i) => !a.startsWith('--') && !['--rounds', '--repeats'].includes(args[i - 1]));
 const requested = named.length
   ? named
-  : args.includes('--quick') ? ['w1-inline', 'w1-all'] : args.includes('--robust') ? ROBUST_SET : args.includes('--w2') ? W2_SET : args.includes('--dp') ? DP_SET
+  : args.includes('--quick') ? ['w1-inline', 'w1-all'] : args.includes('--robust') ? ROBUST_SET : args.includes('--w2') ? W2_SET : args.includes('--dp') ? DP_SET : args.includes('--plugins') ? PLUGIN_SET
   : ['w1-inline', 'w1-1', 'w1-all', 'w2-all', 'w2-torch'];
 const ids = requested.filter((id) => {
   const missing = missingPrerequisite(id);

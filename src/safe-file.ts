@@ -251,3 +251,72 @@ export function removeIfThere(path: string): void {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
+
+/**
+ * A regular file's UTF-8 text that only its owner may read (a key, a run secret): a file that
+ * group or others can read is refused (code EMODE) with the chmod that fixes it.
+ */
+export function readPrivateText(path: string, opts: ReadBoundedOptions): string {
+  const what = opts.what ?? 'file';
+  const file = openRegularFile(path, opts);
+  let mode: number;
+  try {
+    mode = fstatSync(file.fd).mode;
+  } finally {
+    closeSync(file.fd);
+  }
+  if ((mode & 0o077) !== 0) {
+    throw new FileAccessError(path, 'EMODE', `${what} ${path}: mode ${(mode & 0o777).toString(8).padStart(4, '0')} lets others read it; it is a secret: chmod 600 ${path}`);
+  }
+  return readRegularText(path, opts);
+}
+
+export interface LineOptions extends RegularFileOptions {
+  /** the most bytes read in all; a larger file is refused before it is read */
+  maxBytes: number;
+  /** a line longer than this (in UTF-16 units) is refused: the file is not line-oriented text */
+  maxLineLength: number;
+  /** refuse bytes that are not UTF-8 (code EUTF8) instead of replacing them */
+  fatal?: boolean;
+}
+
+/**
+ * Calls `fn` with every line of a regular file (without its '\n'; 1-based numbers), reading it in
+ * chunks so neither the file nor a JavaScript string has to hold it whole. The last line is passed
+ * even without a final '\n'.
+ */
+export function forEachLine(path: string, fn: (text: string, line: number) => void, opts: LineOptions): void {
+  const what = opts.what ?? 'file';
+  const file = openRegularFile(path, opts);
+  try {
+    if (file.size > opts.maxBytes) {
+      throw new FileAccessError(path, 'ETOOBIG', `${what} ${path}: ${formatBytes(file.size)}, more than the ${formatBytes(opts.maxBytes)} Plexus reads for it`);
+    }
+    const decoder = new TextDecoder('utf-8', { fatal: opts.fatal ?? false });
+    const buf = new Uint8Array(1 << 20);
+    let carry = '';
+    let line = 0;
+    let total = 0;
+    for (;;) {
+      const got = readSync(file.fd, buf, 0, buf.length, null);
+      total += got;
+      if (total > opts.maxBytes) throw new FileAccessError(path, 'ETOOBIG', `${what} ${path}: more than the ${formatBytes(opts.maxBytes)} Plexus reads for it (it grew while read)`);
+      let text: string;
+      try {
+        text = carry + decoder.decode(buf.subarray(0, got), { stream: got > 0 });
+      } catch {
+        throw new FileAccessError(path, 'EUTF8', `${what} ${path}: not UTF-8 text (near line ${line + 1})`);
+      }
+      const parts = text.split('\n');
+      carry = parts.pop()!;
+      for (const p of parts) fn(p, ++line);
+      if (carry.length > opts.maxLineLength) {
+        throw new FileAccessError(path, 'ELINE', `${what} ${path}: line ${line + 1} is longer than ${opts.maxLineLength.toLocaleString('en-US')} characters`);
+      }
+      if (got === 0) break;
+    }
+    if (carry !== '') fn(carry, ++line);
+  } finally {
+    closeSync(file.fd);
+  }
+}

@@ -1,13 +1,15 @@
 // `plexus export RUN_DIR (--peer K | --average) --out DIR`: a trained model as a TensorFlow.js
 // LayersModel, from the run's checkpoint (kept by --save-final, --checkpoint-every or Ctrl-C).
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readCheckpoint } from '../checkpoint/index.js';
-import { modelSpecOf } from '../engine/setup.js';
+import { EXPORT_ERROR, exportableModel } from '../export/from-checkpoint.js';
 import { averageRow, exportLayersModel, MODEL_FILES } from '../export/layers-model.js';
-import { createLayout } from '../model/layout.js';
+import { RUN_FILES } from '../run-format/index.js';
+import { FileAccessError } from '../safe-file.js';
 import { parseIntOption, UsageError } from './options.js';
+import { planFilesDir, prepareOutDir, reason, type OutDirPlan } from './out-dir.js';
 
 interface ExportOptions {
   peer?: number;
@@ -33,24 +35,39 @@ its last layer applies softmax, so predict() gives class probabilities.`)
     });
 }
 
+/** --out: a new directory, or one holding only an earlier export (replaced with --force); never a link. */
+function planExportDir(path: string, force: boolean): OutDirPlan {
+  const plan = planFilesDir(path);
+  if (plan.missing.length > 0) return plan;
+  const mine = new Set<string>(Object.values(MODEL_FILES));
+  let entries: string[];
+  try {
+    entries = readdirSync(plan.dir);
+  } catch (e) {
+    throw new UsageError(`--out: cannot read ${plan.dir}: ${reason(e)}`);
+  }
+  if (entries.some((e) => !mine.has(e))) throw new UsageError(`--out: ${path} holds other files; choose a new or empty directory`);
+  if (entries.length > 0 && !force) throw new UsageError(`--out: ${path} already holds a model; add --force to replace it`);
+  return plan;
+}
+
 export async function exportCommand(runDir: string, opts: ExportOptions): Promise<void> {
   if ((opts.peer === undefined) === !opts.average) throw new UsageError('export: give exactly one of --peer K or --average');
   if (!opts.out) throw new UsageError('export: --out DIR is required (where model.json and weights.bin go)');
-  const out = resolve(opts.out);
-  if (existsSync(out)) {
-    if (lstatSync(out).isSymbolicLink() || !lstatSync(out).isDirectory()) throw new UsageError(`--out: ${opts.out} exists and is not a directory`);
-    const mine = new Set<string>(Object.values(MODEL_FILES));
-    const entries = readdirSync(out);
-    if (entries.some((e) => !mine.has(e))) throw new UsageError(`--out: ${opts.out} holds other files; choose a new or empty directory`);
-    if (entries.length > 0 && !opts.force) throw new UsageError(`--out: ${opts.out} already holds a model; add --force to replace it`);
-  }
-  const cp = readCheckpoint(resolve(runDir));
-  const spec = modelSpecOf(cp.config);
-  const dim = createLayout(spec).total;
-  const peers = cp.config.peers;
+  const plan = planExportDir(opts.out, opts.force === true);
+  const cp = readCheckpoint(resolve(runDir), { heading: EXPORT_ERROR });
+  const { spec, dim, peers, params } = exportableModel(cp, join(resolve(runDir), RUN_FILES.checkpoint));
   if (opts.peer !== undefined && opts.peer >= peers) throw new UsageError(`--peer: ${opts.peer} is not a peer of this run (0 to ${peers - 1})`);
-  const row = opts.average ? averageRow(cp.engine.params, peers, dim) : cp.engine.params.slice(opts.peer! * dim, (opts.peer! + 1) * dim);
+  const row = opts.average ? averageRow(params, peers, dim) : params.slice(opts.peer! * dim, (opts.peer! + 1) * dim);
   const what = opts.average ? `the average of ${peers} peers` : `peer ${opts.peer}`;
-  const files = await exportLayersModel(spec, row, out, `Plexus run ${cp.config.name}, round ${cp.round}: ${what}`);
+  const out = prepareOutDir(plan);
+  let files: string[];
+  try {
+    files = await exportLayersModel(spec, row, out.dir, `Plexus run ${cp.config.name}, round ${cp.round}: ${what}`, { replace: opts.force });
+  } catch (e) {
+    out.removeCreated();
+    if (e instanceof FileAccessError) throw new UsageError(`--out: ${e.message}`);
+    throw e;
+  }
   process.stderr.write(`exported ${what} at round ${cp.round} (${spec.kind} ${spec.kind === 'cnn' ? `${spec.shape!.height}x${spec.shape!.width}x${spec.shape!.channels} ${spec.conv!.map((b) => `conv${b.filters}x${b.kernel}${b.pool > 1 ? `/pool${b.pool}` : ''}`).join(' ')} ` : ''}${[spec.inputs, ...spec.hidden, spec.classes].join('-')}): ${files.join(', ')}\n`);
 }

@@ -8,6 +8,7 @@ import { registerResumeCommand } from './resume-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerLiveCommand } from './live-command.js';
 import { registerNodeCommand } from './node-command.js';
+import { registerNewCommand } from './new-command.js';
 import { UsageError } from './options.js';
 
 async function main(argv: string[]): Promise<void> {
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<void> {
     .description('Plexus: simulate learning without a centre. Peers in a graph train TF.js models on their own data and exchange parameters only with their neighbours.')
     .version('0.1.0')
     .exitOverride()
+    .enablePositionalOptions() // lets `plexus live keys` have options of its own
     .configureOutput({ outputError: (s, write) => write(s) })
     .showHelpAfterError('(run with --help for usage)');
   registerRunCommand(program);
@@ -26,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
   registerExportCommand(program);
   registerLiveCommand(program);
   registerNodeCommand(program);
+  registerNewCommand(program);
   try {
     const { registerVizCommand } = await import('./viz.js');
     registerVizCommand(program);

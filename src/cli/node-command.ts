@@ -6,13 +6,19 @@ import { loadConfig } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { waitForBootstrap } from '../live/bootstrap.js';
 import { LiveNode, sliceOf, type LiveNodeOptions } from '../live/node.js';
+import { RejoinRefused } from '../live/frame-checks.js';
 import { ProcessRecord, RoundPeers } from '../live/peer-files.js';
 import { AsyncRoundPeers } from '../live/async/peer-line.js';
 import { liveIssues, rejoinIssues } from '../live/support.js';
 import { AsyncLiveNode } from '../live/async/node.js';
 import { asyncLiveIssues, DEFAULT_TIME_SCALE_MS, isAsyncLive } from '../live/async/support.js';
 import { createLiveTransport, LIVE_TRANSPORTS, loopbackListen } from '../live/transports.js';
-import { checkWorkers, parseIntOption, UsageError } from './options.js';
+import { readKeyFile } from '../live/identity.js';
+import { readSecretFile } from '../live/secret.js';
+import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
+import { parseListen, startListening } from './live-listen.js';
+import { checkNodeMemory } from '../live/live-memory.js';
+import { defaultMemoryLimit } from '../config/memory-limit.js';
 import { openProcessFiles, type ProcessFiles } from './process-files.js';
 import { planOutDir } from './out-dir.js';
 
@@ -36,6 +42,10 @@ export interface NodeOptions {
   /** asynchronous protocols: wall milliseconds of one virtual time unit */
   timeScale: number;
   emulateNetwork?: boolean;
+  /** this process's private key and the run secret (files of mode 0600) */
+  key?: string;
+  secret?: string;
+  maxMemory?: number;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -49,6 +59,8 @@ export function registerNodeCommand(program: Command): void {
     .option('--slice <a..b>', 'the peers a..b-1 this process hosts, as a check: it must be the k-th of P even slices')
     .option('--listen <address>', 'where to listen: a multiaddr for libp2p (default /ip4/127.0.0.1/tcp/0), host:port for tcp')
     .option('--transport <name>', `${LIVE_TRANSPORTS.join(' | ')}`, 'libp2p')
+    .option('--key <file>', 'this process\'s private key (mode 0600, from `plexus live keys`); its /p2p/ id is this index\'s in the bootstrap file (default: a fresh key); the same key again for --rejoin')
+    .option('--secret <file>', 'the run secret (mode 0600, from `plexus live keys`): only members holding it can connect')
     .option('-s, --seed <n>', 'override the config seed (the same on every process)', parseIntOption('--seed', 0))
     .option('-r, --rounds <n>', 'override the number of rounds (the same on every process)', parseIntOption('--rounds', 1))
     .option('-w, --workers <n>', 'worker threads of this process (default 0: inline)', parseIntOption('--workers', 0))
@@ -60,18 +72,20 @@ export function registerNodeCommand(program: Command): void {
     .option('--bootstrap-wait <seconds>', 'how long to wait for the bootstrap file to list every member', parseIntOption('--bootstrap-wait', 1), 300)
     .option('--time-scale <ms>', 'asynchronous protocols (gossip-learning): wall milliseconds of one virtual time unit', parseIntOption('--time-scale', 1), DEFAULT_TIME_SCALE_MS)
     .option('--emulate-network', 'asynchronous protocols: the senders delay and drop their messages by time.latency, latencySpread, bandwidth and drop (emulation, not netem)')
+    .option('--max-memory <size>', 'refuse to start when this process is estimated to need more memory than this, e.g. 8G (default: 80% of the machine or container memory)', parseSizeOption('--max-memory'))
     .addHelpText('after', `
 Prints one JSON line on stdout once listening: {"index":k,"addresses":[...]}. Logs go to stderr.
 With --out DIR, DIR gets this process's own files: peers.jsonl (the observer's
 peers.jsonl lines cut to this slice, "first" naming its first peer), links.json (its rows of
 summary.json's live.links) and process.json (slice, rounds, the processes it went on without).
-Example on two machines and an observer (bootstrap.txt the same everywhere):
-  /ip4/10.0.0.1/tcp/4001
-  /ip4/10.0.0.2/tcp/4001
-  /ip4/10.0.0.3/tcp/4001
-  machine 1: plexus node run.yaml --index 0 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
-  machine 2: plexus node run.yaml --index 1 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt
-  machine 3: plexus live run.yaml --processes 2 --join bootstrap.txt --listen /ip4/0.0.0.0/tcp/4001 --out runs/x`)
+Example on two machines and an observer: \`plexus live keys --processes 2 --out keys --hosts
+10.0.0.1,10.0.0.2,10.0.0.3\` makes key-0..2, secret and bootstrap.txt (the same everywhere):
+  /ip4/10.0.0.1/tcp/4001/p2p/12D3KooW...
+  /ip4/10.0.0.2/tcp/4001/p2p/12D3KooW...
+  /ip4/10.0.0.3/tcp/4001/p2p/12D3KooW...
+  machine 1: plexus node run.yaml --index 0 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt --key key-0 --secret secret
+  machine 2: plexus node run.yaml --index 1 --processes 2 --listen /ip4/0.0.0.0/tcp/4001 --bootstrap bootstrap.txt --key key-1 --secret secret
+  machine 3: plexus live run.yaml --processes 2 --join bootstrap.txt --listen /ip4/0.0.0.0/tcp/4001 --key key-2 --secret secret --out runs/x`)
     .action(async (configPath: string, opts: NodeOptions) => {
       await nodeCommand(configPath, opts);
     });
@@ -91,11 +105,16 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
   if (opts.slice !== undefined && opts.slice !== `${a}..${b}`) {
     throw new UsageError(`--slice: process ${opts.index} of ${opts.processes} hosts peers ${a}..${b} (of ${config.peers}), not ${opts.slice}`);
   }
+  if (!(LIVE_TRANSPORTS as readonly string[]).includes(opts.transport)) throw new UsageError(`--transport: '${opts.transport}' is not a transport; use ${LIVE_TRANSPORTS.join(' | ')}`);
+  const listen = opts.listen ?? loopbackListen(opts.transport as never);
+  await parseListen(opts.transport, listen);
+  checkNodeMemory(config, { processes: opts.processes, index: opts.index, workers: opts.workers ?? 0 }, opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit());
   // a busy directory is refused before anything is built
   if (opts.out !== undefined && !opts.rejoin) planOutDir(opts.out, { force: opts.force });
   let files: ProcessFiles | undefined;
   const listeners: Pick<LiveNodeOptions, 'onMeasured' | 'onDone'> = { onMeasured: (m) => files?.listeners.onMeasured(m), onDone: (d) => files?.listeners.onDone(d) };
-  const transport = await createLiveTransport(opts.transport, opts.index, opts.listen ?? loopbackListen(opts.transport as never));
+  const credentials = { key: opts.key ? readKeyFile(opts.key) : undefined, secret: opts.secret ? readSecretFile(opts.secret) : undefined };
+  const transport = await createLiveTransport(opts.transport, opts.index, listen, credentials);
   let node: LiveNode | AsyncLiveNode | undefined;
   try {
     node = asyncLive
@@ -105,13 +124,20 @@ export async function nodeCommand(configPath: string, opts: NodeOptions): Promis
       const peers = node instanceof LiveNode ? new RoundPeers(node.world) : new AsyncRoundPeers(node.world);
       files = openProcessFiles(opts.out, new ProcessRecord(node.world, opts.processes, opts.index, node.slice, peers), { rejoin: opts.rejoin, force: opts.force });
     }
-    const addresses = await transport.start();
+    const addresses = await startListening(transport, opts.transport, listen);
     process.stdout.write(JSON.stringify({ index: opts.index, addresses }) + '\n');
     log(`peers ${a}..${b - 1}, pid ${process.pid}, listening on ${addresses.join(' ')}`);
-    const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000);
+    const members = await waitForBootstrap(opts.bootstrap, opts.processes + 1, opts.bootstrapWait * 1000, opts.transport);
+    try {
+      transport.admit?.(members); // from now on only the members listed there get in
+    } catch (e) {
+      throw new UsageError(`--key: ${(e as Error).message}`);
+    }
     let end: 'done' | 'stopped' = 'stopped';
     if (opts.rejoin) {
-      end = await node.rejoin(members, addresses);
+      end = await node.rejoin(members, addresses).catch((e: unknown) => {
+        throw e instanceof RejoinRefused ? new UsageError(e.message) : e;
+      });
     } else {
       await transport.connect(members);
       end = await node.run();

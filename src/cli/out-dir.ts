@@ -4,6 +4,7 @@ import { lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, statSync, u
 import { dirname, resolve } from 'node:path';
 import { RUN_FILES } from '../run-format/index.js';
 import { UsageError } from './options.js';
+import { describeHolder, liveLockHolder, LOCK_FILE } from './run-lock.js';
 
 /** The files a run writes; --force replaces exactly these. */
 export const RUN_FILE_NAMES: readonly string[] = Object.values(RUN_FILES);
@@ -23,13 +24,16 @@ function lstatOrUndefined(path: string): Stats | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: a part of the path is a file, not a directory`);
+    if (code === 'ENOTDIR') throw new UsageError(`--out: cannot use ${path}: ${fileAbove(path) ?? 'a part of the path'} is a file, not a directory`);
     throw new UsageError(`--out: cannot use ${path}: ${reason(e)}`);
   }
 }
 
-/** What --out would do, or a UsageError saying why not. Touches nothing. */
-export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDirPlan {
+/**
+ * A directory a command writes its files into (run, report, export): new (with the directories to
+ * create above it), or an existing directory itself, never a link; or a UsageError. Touches nothing.
+ */
+export function planFilesDir(path: string): OutDirPlan {
   if (path.trim() === '') throw new UsageError(`--out: the path is empty; name a directory, e.g. --out runs/mine`);
   if (path.includes('\0')) throw new UsageError(`--out: the path contains a NUL character`);
   if (path.startsWith('-')) throw new UsageError(`--out: '${path}' looks like an option, not a directory; give the directory after --out (./${path} if you mean that name)`);
@@ -37,15 +41,26 @@ export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDir
   const st = lstatOrUndefined(dir);
   if (!st) return { dir, missing: missingDirs(dir), replace: [] };
   if (st.isSymbolicLink()) {
-    throw new UsageError(`--out: ${dir} is a symbolic link (to ${target(dir)}); a run never writes through links, so name the directory itself`);
+    throw new UsageError(`--out: ${dir} is a symbolic link (to ${target(dir)}); Plexus never writes through links, so name the directory itself`);
   }
   if (!st.isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a directory; name a new or empty directory`);
+  return { dir, missing: [], replace: [] };
+}
+
+/** What --out would do, or a UsageError saying why not. Touches nothing. */
+export function planOutDir(path: string, opts: { force?: boolean } = {}): OutDirPlan {
+  const plan = planFilesDir(path);
+  const dir = plan.dir;
+  if (plan.missing.length > 0) return plan;
   let entries: string[];
   try {
-    entries = readdirSync(dir);
+    // a lock left by a command that died is not a file of the run (acquiring it takes it over)
+    entries = readdirSync(dir).filter((f) => f !== LOCK_FILE);
   } catch (e) {
     throw new UsageError(`--out: cannot read ${dir}: ${reason(e)}`);
   }
+  const holder = liveLockHolder(dir);
+  if (holder) throw new UsageError(`--out: ${dir} is in use by ${describeHolder(holder)}; wait for it to end, or choose another directory`);
   if (entries.length === 0) return { dir, missing: [], replace: [] };
   const runFiles = RUN_FILE_NAMES.filter((f) => entries.includes(f));
   if (!opts.force) {
@@ -79,6 +94,15 @@ function missingDirs(dir: string): string[] {
   }
 }
 
+/** The nearest ancestor of `path` that exists and is not a directory (for ENOTDIR messages). */
+function fileAbove(path: string): string | undefined {
+  for (let p = dirname(path); p !== dirname(p); p = dirname(p)) {
+    const st = statOrUndefined(p);
+    if (st) return st.isDirectory() ? undefined : p;
+  }
+  return undefined;
+}
+
 function statOrUndefined(p: string): Stats | undefined {
   try {
     return statSync(p);
@@ -93,8 +117,11 @@ export interface PreparedOutDir {
   removeCreated(): void;
 }
 
-/** Creates the missing directories one at a time and removes the run files --force replaces. */
-export function prepareOutDir(plan: OutDirPlan): PreparedOutDir {
+/**
+ * Creates the missing directories one at a time and removes the run files --force replaces.
+ * `claim` runs once the directory exists and before anything in it is removed (e.g. to take its lock).
+ */
+export function prepareOutDir(plan: OutDirPlan, claim?: (dir: string) => void): PreparedOutDir {
   const created: string[] = [];
   const removeCreated = () => {
     for (const d of [...created].reverse()) {
@@ -115,6 +142,12 @@ export function prepareOutDir(plan: OutDirPlan): PreparedOutDir {
       removeCreated();
       throw new UsageError(`--out: cannot create ${d}: ${reason(e)}`);
     }
+  }
+  try {
+    claim?.(plan.dir);
+  } catch (e) {
+    removeCreated();
+    throw e;
   }
   for (const f of plan.replace) {
     try {

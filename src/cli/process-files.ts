@@ -1,8 +1,9 @@
 // A live process's own files (`plexus node --out DIR`; `plexus live --out RUN` gives process K
 // RUN/processes/K): its slice's lines of peers.jsonl, its links (links.json), its account (process.json).
-import { closeSync, constants, lstatSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlexusError } from '../errors.js';
+import { writeFileAtomic } from '../safe-file.js';
 import type { LiveNodeOptions } from '../live/node.js';
 import type { MeasuredRound, ProcessRecord } from '../live/peer-files.js';
 import { planOutDir, prepareOutDir, reason } from './out-dir.js';
@@ -90,15 +91,8 @@ function reopen(path: string, from: number): number {
 
 /** A whole file written beside and renamed over the old one, never through a link. */
 function replace(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
   try {
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, text);
   } catch (e) {
     throw new PlexusError(`cannot write ${path}: ${reason(e)}`);
   }

@@ -1,12 +1,13 @@
 // `plexus report DIR...`: reads run and sweep directories, groups runs that differ only in seed,
 // and writes report.html, the figures (SVG and PNG) and summary.csv.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ReportInputError } from '../report/errors.js';
 import { X_AXES, type XAxis } from '../report/x-axis.js';
+import { acquireRunLock } from './run-lock.js';
 import { UsageError } from './options.js';
-import { reason } from './out-dir.js';
+import { createFile, FileAccessError } from '../safe-file.js';
+import { planFilesDir, prepareOutDir, reason } from './out-dir.js';
 
 export interface ReportCommandOptions {
   out?: string;
@@ -64,25 +65,14 @@ export function parseByOption(by: string | undefined): string[] | undefined {
   return keys;
 }
 
-/** Creates the report directory and the missing ones above it, one level at a time. */
+/** The report directory (never a link), created one level at a time when missing. */
 function prepareReportDir(path: string): string {
-  const dir = resolve(path);
-  const missing: string[] = [];
-  let p = dir;
-  while (!existsSync(p) && p !== dirname(p)) {
-    missing.unshift(p);
-    p = dirname(p);
+  try {
+    return prepareOutDir(planFilesDir(path)).dir;
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${e.message}; choose another directory with --out`);
+    throw e;
   }
-  // statSync follows a link: an ancestor may be a link to a directory
-  if (!statSync(p).isDirectory()) throw new UsageError(`--out: cannot use ${dir}: ${p} is a file, not a directory; choose another directory with --out`);
-  for (const d of missing) {
-    try {
-      mkdirSync(d);
-    } catch (e) {
-      throw new UsageError(`--out: cannot create ${d}: ${reason(e)}; choose another directory with --out`);
-    }
-  }
-  return dir;
 }
 
 export async function reportCommand(dirs: string[], opts: ReportCommandOptions): Promise<void> {
@@ -98,13 +88,20 @@ export async function reportCommand(dirs: string[], opts: ReportCommandOptions):
     const runs = loadRuns(dirs, warn);
     const report = await buildReport(runs, { by, x, title: opts.title, inputs: dirs, warnings });
     const out = prepareReportDir(opts.out ?? join(dirs[0], 'report'));
-    for (const f of report.files) {
-      const path = join(out, f.name);
-      try {
-        writeFileSync(path, f.content);
-      } catch (e) {
-        throw new UsageError(`--out: cannot write ${path}: ${reason(e)}; choose another directory with --out`);
+    const lock = acquireRunLock(out, 'plexus report');
+    try {
+      for (const f of report.files) {
+        const path = join(out, f.name);
+        try {
+          // a link or file already there is replaced, never written through
+          createFile(path, f.content, { replace: true, what: 'report file' });
+        } catch (e) {
+          const why = e instanceof FileAccessError ? `cannot write ${e.message}` : `cannot write ${path}: ${reason(e)}`;
+          throw new UsageError(`--out: ${why}; choose another directory with --out`);
+        }
       }
+    } finally {
+      lock.release();
     }
     process.stdout.write(
       `report: ${join(out, 'report.html')} (${plural(report.runs, 'run')} in ${plural(report.groups.length, 'group')}: ${report.groups.map((g) => `${g.label} n=${g.runs.length}`).join('; ')})\n` +

@@ -5,7 +5,7 @@ import { checkMemory, defaultMemoryLimit } from '../config/memory.js';
 import { loadConfig } from '../config/resolve.js';
 import type { ExperimentConfig } from '../config/schema.js';
 import { Engine } from '../engine/engine.js';
-import { writeCheckpoint } from '../checkpoint/index.js';
+import { CHECKPOINT_FILE, writeCheckpoint } from '../checkpoint/index.js';
 import { defaultWorkerCount } from '../engine/executor.js';
 import { openRunFiles, type RunFiles } from './run-writer.js';
 import { attachProgress, type Progress } from './progress.js';
@@ -13,6 +13,7 @@ import { describeSetup, describeSummary } from './describe.js';
 import { checkWorkers, parseIntOption, parseSizeOption, UsageError } from './options.js';
 import { planOutDir, prepareOutDir, type OutDirPlan } from './out-dir.js';
 import { watchInterrupts, type Interrupts } from './interrupt.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 
 export interface RunOptions {
   out?: string;
@@ -78,21 +79,27 @@ async function checkRun(configPath: string, opts: RunOptions): Promise<{ config:
     throw new UsageError(`--backend: '${opts.backend}' is not a backend; use auto | wasm | cpu | node`);
   }
   checkWorkers(opts.workers);
-  const config = await loadConfig(configPath, { overrides: { seed: opts.seed } });
+  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
+  const config = await loadConfig(configPath, { overrides: { seed: opts.seed }, memoryLimit: limit });
   if (opts.rounds !== undefined) config.rounds = opts.rounds;
   const plan = planOutDir(opts.out ?? join('runs', `${config.name}-${timestamp()}`), { force: opts.force });
-  const limit = opts.maxMemory !== undefined ? { bytes: opts.maxMemory, source: 'set by --max-memory' } : defaultMemoryLimit();
   checkMemory(config, { workers: opts.workers ?? defaultWorkerCount() }, limit);
   return { config, plan };
 }
 
-/** Creates the directory and the run files; `discard` removes both, for a run that never started. */
-function createRunDir(plan: OutDirPlan, config: ExperimentConfig): { files: RunFiles; discard(): void } {
-  const out = prepareOutDir(plan);
+/**
+ * Takes the directory's lock, creates it and the run files; `discard` removes all three, for a run
+ * that never started, and `release` the lock, for one that ended.
+ */
+function createRunDir(plan: OutDirPlan, config: ExperimentConfig): { files: RunFiles; discard(): void; release(): void } {
+  let lock: RunLock | undefined;
+  const out = prepareOutDir(plan, (dir) => (lock = acquireRunLock(dir, 'plexus run')));
+  const release = () => lock?.release();
   try {
     const files = openRunFiles(out.dir, config);
-    return { files, discard: () => (files.discard(), out.removeCreated()) };
+    return { files, discard: () => (files.discard(), release(), out.removeCreated()), release };
   } catch (e) {
+    release();
     out.removeCreated();
     throw e;
   }
@@ -126,9 +133,13 @@ export interface RunContext {
 
 /** Creates the run directory and the engine, runs it, and leaves nothing behind if it never started. */
 async function runIn(plan: OutDirPlan, config: ExperimentConfig, opts: RunOptions, ctx: RunContext): Promise<void> {
-  const { files, discard } = createRunDir(plan, config);
+  const { files, discard, release } = createRunDir(plan, config);
   const engineOptions = { workers: opts.workers, backend: opts.backend, maxRoundsPerSecond: opts.viz ? (opts.pace ?? 10) : 0 };
-  await execute({ dir: plan.dir, files, discard }, () => Engine.create(config, engineOptions), opts, ctx);
+  try {
+    await execute({ dir: plan.dir, files, discard }, () => Engine.create(config, engineOptions), opts, ctx);
+  } finally {
+    release();
+  }
 }
 
 export interface OpenedRun {
@@ -184,16 +195,17 @@ export async function execute(run: OpenedRun, createEngine: () => Promise<Engine
     engine.on('setup', (e) => log(describeSetup(e)));
     engine.on('warning', (w) => log(`warning: ${w}`));
     const every = opts.checkpointEvery;
-    if (every) engine.on('round', (m) => m.round > 0 && m.round % every === 0 && writeCheckpoint(run.dir, engine.checkpoint()));
+    if (every) engine.on('round', (m) => m.round > 0 && m.round % every === 0 && writeCheckpoint(files.checkpointDir, engine.checkpoint()));
     if (viz) await announceViz(viz, opts, interrupts.first, log);
     started = true;
     progress = attachProgress(engine, { tty: Boolean(process.stderr.isTTY) && !opts.quiet, out: process.stderr });
     const summary = await engine.run();
     progress.stop();
     log(describeSummary(summary));
+    if (summary.aborted || every || opts.saveFinal) writeCheckpoint(files.checkpointDir, engine.checkpoint());
+    files.commit(summary);
     if (summary.aborted || every || opts.saveFinal) {
-      const at = writeCheckpoint(run.dir, engine.checkpoint());
-      log(`checkpoint: ${at} (round ${summary.rounds})${summary.aborted ? `; continue with: plexus resume ${run.dir}` : ''}`);
+      log(`checkpoint: ${join(run.dir, CHECKPOINT_FILE)} (round ${summary.rounds})${summary.aborted ? `; continue with: plexus resume ${run.dir}` : ''}`);
     }
     log(`files: ${run.dir}/{metrics.jsonl,peers.jsonl,summary.json,topology.json,config.resolved.json}`);
     if (summary.aborted) process.exitCode = 130;

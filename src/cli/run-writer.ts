@@ -1,12 +1,13 @@
 // Writes the run directory (docs/run-format.md, src/run-format/). Every file is created new (O_EXCL) and never
 // through a symbolic link (O_NOFOLLOW); lines are written synchronously, so metrics.jsonl is
 // complete up to the last round at any time, even when the process is stopped at once.
+import { FileAccessError, forEachLine } from '../safe-file.js';
 import { closeSync, constants, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExperimentConfig } from '../config/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { forEachEdge } from '../topology/csr.js';
-import { RUN_FILES, type SetupEvent, type TopologyFile } from '../run-format/index.js';
+import { RUN_FILES, type RunSummary, type SetupEvent, type TopologyFile } from '../run-format/index.js';
 import { PlexusError } from '../errors.js';
 import { reason } from './out-dir.js';
 import { UsageError } from './options.js';
@@ -15,8 +16,12 @@ const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 
 export interface RunFiles {
   readonly dir: string;
+  /** Where checkpoints go while the run goes: the run directory, or a resume's stage (resume-stage.ts). */
+  readonly checkpointDir: string;
   /** Writes topology.json, then each round's lines and the summary as the engine emits them. */
   attach(engine: Engine): void;
+  /** The run ended cleanly (done, or stopped by a first Ctrl-C) with this summary: its files become the run's. */
+  commit(summary: RunSummary): void;
   /** Closes the files (safe to call twice); what was written stays. */
   close(): void;
   /** Closes and removes every file this created: for a run that never started. */
@@ -124,6 +129,8 @@ export function openRunFiles(dir: string, config: ExperimentConfig): RunFiles {
   }
   return {
     dir,
+    checkpointDir: dir,
+    commit: () => {},
     attach(engine) {
       // written before the first round, so a viewer can draw the graph while the run starts
       const fd = fds.get(RUN_FILES.topology)!;
@@ -138,7 +145,7 @@ export function openRunFiles(dir: string, config: ExperimentConfig): RunFiles {
 }
 
 /** Each round's lines and, at the end, summary.json, as the engine emits them. */
-function attachLines(engine: Engine, fds: Map<string, number>, write: (name: string, fd: number, text: string) => void, create: (name: string) => number): void {
+export function attachLines(engine: Engine, fds: Map<string, number>, write: (name: string, fd: number, text: string) => void, create: (name: string) => number): void {
   const line = (name: string, o: unknown) => {
     const fd = fds.get(name);
     if (fd !== undefined) write(name, fd, json(o) + '\n');
@@ -156,70 +163,24 @@ function attachLines(engine: Engine, fds: Map<string, number>, write: (name: str
 }
 
 /**
- * Reopens a stopped run's files to continue them from round `from`: metrics.jsonl and peers.jsonl
- * keep their complete lines of earlier rounds (rewritten atomically), summary.json goes, and new
- * lines are appended. Never through a symbolic link.
- */
-export function resumeRunFiles(dir: string, from: number): RunFiles {
-  const fds = new Map<string, number>();
-  const fail = (name: string, e: unknown): never => {
-    throw new UsageError(`resume: cannot rewrite ${join(dir, name)}: ${reason(e)}`);
-  };
-  for (const name of [RUN_FILES.metrics, RUN_FILES.peers]) {
-    try {
-      fds.set(name, keepRoundsBefore(join(dir, name), from));
-    } catch (e) {
-      for (const fd of fds.values()) closeSync(fd);
-      fail(name, e);
-    }
-  }
-  try {
-    unlinkSync(join(dir, RUN_FILES.summary));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') fail(RUN_FILES.summary, e);
-  }
-  const write = (name: string, fd: number, text: string) => {
-    try {
-      writeSync(fd, text);
-    } catch (e) {
-      throw new PlexusError(`cannot write ${join(dir, name)}: ${reason(e)}`);
-    }
-  };
-  const create = (name: string): number => {
-    try {
-      return openSync(join(dir, name), CREATE_NEW, 0o644);
-    } catch (e) {
-      throw new PlexusError(`cannot create ${join(dir, name)}: ${reason(e)}`);
-    }
-  };
-  const close = () => {
-    for (const fd of fds.values()) closeSync(fd);
-    fds.clear();
-  };
-  // the run's own files are never removed: a resume that fails leaves them to resume again
-  return { dir, attach: (engine) => attachLines(engine, fds, write, create), close, discard: close };
-}
-
-/**
  * Keeps the complete lines of rounds before `from` in the JSON-lines file at `path` (rewritten
- * atomically; a missing file is created empty) and opens it to append. Never through a symbolic link.
+ * atomically; a missing file is created empty) and opens it to append. Never through a symbolic
+ * link. For a live process rejoining (process-files.ts); `plexus resume` stages instead (resume-stage.ts).
  */
 export function keepRoundsBefore(path: string, from: number): number {
-  let text = '';
+  const kept: string[] = [];
   try {
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    text = readFileSync(fd, 'utf8');
-    closeSync(fd);
+    // a regular file only, line by line (a run's lines may be far larger than one string allows)
+    forEachLine(path, (l) => {
+      try {
+        if ((JSON.parse(l) as { round: number }).round < from) kept.push(l);
+      } catch {
+        // a torn last line from a hard stop
+      }
+    }, { maxBytes: 2 ** 42, maxLineLength: 2 ** 26, what: 'run lines' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if (!(e instanceof FileAccessError && e.code === 'ENOENT')) throw e;
   }
-  const kept = text.split('\n').filter((l) => {
-    try {
-      return (JSON.parse(l) as { round: number }).round < from;
-    } catch {
-      return false; // a torn last line from a hard stop
-    }
-  });
   const tmp = `${path}.resume-tmp`;
   const out = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   writeSync(out, kept.map((l) => l + '\n').join(''));

@@ -2,9 +2,10 @@
 // as its own `plexus run` child, N at a time; sweep.jsonl lists what became of each run.
 import { lstatSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { defaultMemoryLimit, estimateMemory, formatBytes, sizeIssues } from '../config/memory.js';
+import { loadConfigPlugins } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
 import { describeParams } from '../sweep/names.js';
 import { createSweepProgress } from '../sweep/progress.js';
@@ -13,6 +14,7 @@ import { SWEEP_FILE, writeSweepRecords, type SweepRecord } from '../sweep/record
 import { loadSweepFile } from '../sweep/spec.js';
 import { prepareSweep, startSweep, type PreparedSweep } from '../sweep/sweep.js';
 import { watchInterrupts } from './interrupt.js';
+import { acquireRunLock, LOCK_FILE } from './run-lock.js';
 import { maxWorkers, parseIntOption, UsageError } from './options.js';
 import { planOutDir, prepareOutDir } from './out-dir.js';
 
@@ -58,7 +60,10 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<vo
   if (opts.parallel !== undefined && opts.parallel > maxWorkers(cpus)) {
     throw new UsageError(`--parallel: ${opts.parallel} is more than ${maxWorkers(cpus)}, the most worth running here (4 per CPU, ${cpus} CPU(s), at most 64); leave it out for one per CPU`);
   }
-  const plan = planSweep(loadSweepFile(file));
+  const spec = loadSweepFile(file);
+  // the base config's plug-ins, so their kinds and options are checked in every combination
+  await loadConfigPlugins(spec.base, dirname(spec.basePath));
+  const plan = planSweep(spec);
   const outDir = resolve(opts.out ?? join('runs', 'sweeps', basename(file, extname(file))));
   checkSweepDir(outDir);
   const prepared = prepareSweep(plan, outDir);
@@ -70,6 +75,15 @@ export async function sweepCommand(file: string, opts: SweepOptions): Promise<vo
 
   const log = (s: string) => process.stderr.write(s + '\n');
   if (!isDirectory(outDir)) prepareOutDir(planOutDir(outDir));
+  const lock = acquireRunLock(outDir, 'plexus sweep');
+  try {
+    await sweepIn(plan, prepared, parallel, outDir, opts, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function sweepIn(plan: SweepPlan, prepared: PreparedSweep, parallel: { n: number; note?: string }, outDir: string, opts: SweepOptions, log: (s: string) => void): Promise<void> {
   const shown = relative(process.cwd(), outDir) || '.';
   log(header(plan, prepared, parallel.n, shown));
   if (parallel.note) log(parallel.note);
@@ -141,7 +155,7 @@ function checkSweepDir(dir: string): void {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) throw new UsageError(`--out: ${dir} is a symbolic link; name the directory itself`);
     if (!st.isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a directory; name a new directory or an earlier sweep's`);
-    entries = readdirSync(dir);
+    entries = readdirSync(dir).filter((f) => f !== LOCK_FILE);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;

@@ -1,7 +1,7 @@
 // Cross-field rules the schema cannot express. Each returns "path: what is wrong; what is allowed".
 import { CNN_DEFAULTS, convBlocks } from '../model/cnn-shape.js';
 import { existsSync, statSync } from 'node:fs';
-import { datasetInfo, type DatasetInfo } from '../data/datasets.js';
+import { datasetInfo, type DatasetInfo, type DatasetInfoOptions } from '../data/datasets.js';
 import { imageSide, rotateIssue } from '../data/clusters.js';
 import { protocolOf, protocols, type ProtocolNeeds } from '../protocol/index.js';
 import { adversaryCount, attackIssues, craftsMessages } from '../adversary/index.js';
@@ -10,11 +10,12 @@ import { checkPlasticity } from '../plasticity/checks.js';
 import type { ExperimentConfig } from './schema.js';
 
 /** Sizes, features and classes of the config's dataset (file-backed kinds: read from headers and labels, cached). */
-export function datasetSizes(config: ExperimentConfig): DatasetInfo {
-  return datasetInfo(config.data.dataset);
+export function datasetSizes(config: ExperimentConfig, opts: DatasetInfoOptions = {}): DatasetInfo {
+  return datasetInfo(config.data.dataset, opts);
 }
 
-export function checkConfig(c: ExperimentConfig): string[] {
+/** `opts.memoryLimit`: data files whose headers declare more than the run may hold are not read. */
+export function checkConfig(c: ExperimentConfig, opts: DatasetInfoOptions = {}): string[] {
   const out: string[] = [];
   const n = c.peers;
   const t = c.topology;
@@ -61,7 +62,7 @@ export function checkConfig(c: ExperimentConfig): string[] {
   }
   out.push(...checkSchedule(c), ...checkProtocol(c), ...checkTime(c), ...checkAdversaries(c));
 
-  const sizes = datasetSizes(c);
+  const sizes = datasetSizes(c, opts);
   out.push(...checkPlasticity(c, sizes.features));
   // plasticity's checks refuse a non-square feature count; a square one may still hide channels
   const rotate = c.data.clusters?.transform === 'rotate' && imageSide(sizes.features) !== undefined ? rotateIssue(sizes.features, sizes.shape) : undefined;

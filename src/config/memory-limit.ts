@@ -1,7 +1,7 @@
 // The memory a run may plan to use: by default a share of the machine's memory, or of the
 // container's (cgroup) limit when that is lower; and sizes as people write them (8G, 500M).
-import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { readRegularText } from '../safe-file.js';
 
 /** The share of the machine's (or container's) memory a run may plan to use by default. */
 export const DEFAULT_SHARE = 0.8;
@@ -28,7 +28,8 @@ export function cgroupMemoryLimit(files = ['/sys/fs/cgroup/memory.max', '/sys/fs
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8').trim();
+      // a number on one line; the bound keeps a file swapped for something else from being read whole
+      text = readRegularText(f, { maxBytes: 4096, what: 'cgroup memory limit' }).trim();
     } catch {
       continue;
     }

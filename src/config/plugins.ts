@@ -95,6 +95,36 @@ export function loadedPlugins(): LoadedPlugin[] {
   return [...loaded.values()];
 }
 
+/** A plug-in as a checkpoint records it. */
+export interface PluginRecord {
+  path: string;
+  sha256: string;
+}
+
+/** The loaded plug-ins among `paths`, as a checkpoint records them. */
+export function pluginRecords(paths: readonly string[]): PluginRecord[] {
+  return paths.map((path) => ({ path, sha256: loaded.get(path)?.sha256 ?? hashPluginFile(path) }));
+}
+
+/**
+ * How the plug-ins a checkpoint recorded differ from the files there now ("field: what; what to do"),
+ * empty when every file is the same.
+ */
+export function pluginChanges(recorded: readonly PluginRecord[] | undefined): string[] {
+  const out: string[] = [];
+  for (const r of recorded ?? []) {
+    let now: string;
+    try {
+      now = loaded.get(r.path)?.sha256 ?? hashPluginFile(r.path);
+    } catch (e) {
+      out.push(`plugins: ${r.path}, which the run used, cannot be read now (${(e as Error).message.split('\n').at(-1)?.trim()})`);
+      continue;
+    }
+    if (now !== r.sha256) out.push(`plugins: ${r.path} changed since the checkpoint was written (sha256 ${r.sha256.slice(0, 12)}... then, ${now.slice(0, 12)}... now); the resumed run would not be the same experiment`);
+  }
+  return out;
+}
+
 /** sha256 of a plug-in file (what checkpoints record). */
 export function hashPluginFile(path: string): string {
   return createHash('sha256').update(readPluginFile(path)).digest('hex');

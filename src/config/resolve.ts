@@ -1,7 +1,8 @@
 // Parse + defaults + validate, once, at the edge. Everything after this trusts ExperimentConfig.
 import { resolveTargetEpsilon } from '../privacy/target.js';
 import { CNN_DEFAULTS } from '../model/cnn-shape.js';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
+import { FileAccessError, fileKind, readRegularFile } from '../safe-file.js';
 import { basename, dirname, extname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { configSchema, type ExperimentConfig } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkConfig } from './checks.js';
+import type { MemoryLimit } from './memory-limit.js';
 import { withDatasetBaseDir } from '../data/datasets.js';
 import { numberIssues } from './numbers.js';
 import { knownKeysAt } from './schema-at.js';
@@ -19,6 +21,8 @@ export interface ResolveOptions {
   baseDir?: string;
   /** Overrides applied before validation (e.g. --seed from the CLI). */
   overrides?: { seed?: number; name?: string };
+  /** The run's memory limit (--max-memory); data files declaring more are refused before they are read. */
+  memoryLimit?: MemoryLimit;
 }
 
 /** A config is a page of YAML; anything larger is a mistake (a large graph belongs in an edge-list file). */
@@ -69,23 +73,16 @@ export async function loadConfigPlugins(raw: unknown, baseDir = process.cwd()): 
 function readConfigText(path: string): string {
   const fail = (why: string) => new ConfigError([`${path === '' ? '(empty path)' : path}: ${why}`], 'Cannot read config');
   if (path.trim() === '') throw fail('no config file given; name a YAML or JSON file, e.g. experiments/quickstart.yaml');
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw fail('is a directory; name a config file, e.g. experiments/quickstart.yaml');
-    if (!st.isFile()) throw fail('is not a regular file (a device, pipe or socket); name a YAML or JSON file');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw fail(errnoReason(e, 'no such config file'));
-  }
-  if (size > MAX_CONFIG_BYTES) {
-    throw fail(`is ${(size / 2 ** 20).toFixed(1)} MiB; a config is at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB (put a large graph in an edge-list file: topology: { kind: file, path })`);
-  }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path, { maxBytes: MAX_CONFIG_BYTES, what: 'config' });
   } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.code === 'ETOOBIG') {
+      const size = lstatSync(path).size;
+      throw fail(`is ${(size / 2 ** 20).toFixed(1)} MiB; a config is at most ${MAX_CONFIG_BYTES / 2 ** 20} MiB (put a large graph in an edge-list file: topology: { kind: file, path })`);
+    }
+    if (e.code === 'ENOTREG') throw fail(`${notRegularReason(path)}; name a YAML or JSON file`);
     throw fail(errnoReason(e, 'no such config file'));
   }
   if (bytes.includes(0)) throw fail('holds binary data, not text; name a YAML or JSON file');
@@ -93,6 +90,17 @@ function readConfigText(path: string): string {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw fail('is not UTF-8 text; name a YAML or JSON file (saved as UTF-8)');
+  }
+}
+
+/** What the path is instead of a regular file: a directory, a link, a FIFO... */
+function notRegularReason(path: string): string {
+  try {
+    const st = lstatSync(path);
+    if (st.isDirectory()) return 'is a directory, not a config file';
+    return `is ${fileKind(st)}, not a regular file (Plexus reads configs only from regular files, never through links)`;
+  } catch {
+    return 'is not a regular file';
   }
 }
 
@@ -155,7 +163,7 @@ export function resolveConfig(raw: unknown, opts: ResolveOptions = {}): Experime
     config.topology.path = resolvePath(opts.baseDir ?? process.cwd(), config.topology.path);
   }
   config.data.dataset = withDatasetBaseDir(config.data.dataset, opts.baseDir ?? process.cwd());
-  const problems = checkConfig(config);
+  const problems = checkConfig(config, { memoryLimit: opts.memoryLimit });
   if (problems.length === 0) problems.push(...resolveTargetEpsilon(config));
   if (problems.length > 0) throw new ConfigError(problems);
   if (config.model.kind === 'cnn') resolveCnn(config.model);

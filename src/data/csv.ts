@@ -3,11 +3,11 @@
 // in chunks, never as one string. Features are standardised with the training set's per-column
 // mean and standard deviation (a constant column is only centred). csvInfo scans and validates
 // every row without keeping the values, so a bad file is a config error.
-import { closeSync, readSync } from 'node:fs';
 import { DataError } from '../errors.js';
 import type { DataSplit, Dataset } from '../types.js';
 import { cacheKey, type DatasetInfo } from './idx-dataset.js';
-import { openDataFile } from './idx-file.js';
+import { FileAccessError, forEachLine } from '../safe-file.js';
+import { dataFileError } from './idx-file.js';
 
 export interface CsvFiles {
   readonly train: string;
@@ -16,7 +16,6 @@ export interface CsvFiles {
   readonly label: string;
 }
 
-const CHUNK = 1 << 20;
 /** a line longer than this is not tabular data */
 const MAX_LINE = 16 << 20;
 const MAX_CLASSES = 256;
@@ -188,35 +187,16 @@ function splitCells(text: string): string[] {
 
 /** Calls fn for every non-blank line (without its line break), reading the file in chunks. */
 function eachLine(path: string, fn: (text: string, line: number) => void): void {
-  const fd = openDataFile(path, 'a CSV file');
   try {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    const buf = new Uint8Array(CHUNK);
-    let carry = '';
-    let line = 0;
-    const emit = (text: string) => {
-      line++;
+    forEachLine(path, (text, line) => {
       const t = text.endsWith('\r') ? text.slice(0, -1) : text;
       if (t.trim() !== '') fn(line === 1 ? t.replace(/^\uFEFF/, '') : t, line);
-    };
-    for (let pos = 0; ; ) {
-      const got = readSync(fd, buf, 0, CHUNK, pos);
-      pos += got;
-      let text: string;
-      try {
-        text = carry + decoder.decode(buf.subarray(0, got), { stream: got > 0 });
-      } catch {
-        throw new DataError(`${path}: not UTF-8 text (near line ${line + 1}); save the CSV file as UTF-8`);
-      }
-      const parts = text.split('\n');
-      carry = parts.pop()!;
-      for (const p of parts) emit(p);
-      if (carry.length > MAX_LINE) throw new DataError(`${path}: line ${line + 1} is longer than ${MAX_LINE >> 20} MiB; is this a CSV file with one row per line?`);
-      if (got === 0) break;
-    }
-    if (carry !== '') emit(carry);
-  } finally {
-    closeSync(fd);
+    }, { what: 'CSV file', maxBytes: Number.MAX_SAFE_INTEGER, maxLineLength: MAX_LINE, fatal: true });
+  } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.code === 'EUTF8') throw new DataError(`${e.message}; save the CSV file as UTF-8`);
+    if (e.code === 'ELINE') throw new DataError(`${e.message}; is this a CSV file with one row per line?`);
+    throw dataFileError(e, 'a CSV file');
   }
 }
 

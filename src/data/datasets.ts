@@ -8,10 +8,10 @@ import type { Dataset } from '../types.js';
 import { createBlobs } from './blobs.js';
 import { csvInfo, loadCsvDataset } from './csv.js';
 import { fashionMnistInfo, loadFashionMnist } from './fashion-mnist.js';
-import { idxInfo, loadIdxDataset, type DatasetInfo } from './idx-dataset.js';
+import { idxInfo, loadIdxDataset, type DatasetInfo, type DatasetInfoOptions } from './idx-dataset.js';
 import { loadMnist, MNIST_INFO } from './mnist.js';
 
-export type { DatasetInfo } from './idx-dataset.js';
+export type { DatasetInfo, DatasetInfoOptions } from './idx-dataset.js';
 
 const idxSplit = z.object({ images: z.string().min(1), labels: z.string().min(1) }).strict();
 
@@ -35,7 +35,7 @@ export type DatasetKind = DatasetSpec['kind'];
 type SpecOf<K extends DatasetKind> = Extract<DatasetSpec, { kind: K }>;
 
 interface DatasetEntry<K extends DatasetKind> {
-  info(spec: SpecOf<K>): DatasetInfo;
+  info(spec: SpecOf<K>, opts: DatasetInfoOptions): DatasetInfo;
   load(spec: SpecOf<K>, seed: number): Dataset;
 }
 
@@ -47,7 +47,7 @@ const registry: { [K in DatasetKind]: DatasetEntry<K> } = {
     load: () => loadMnist(),
   },
   'fashion-mnist': {
-    info: () => fashionMnistInfo(),
+    info: (_d, opts) => fashionMnistInfo(undefined, opts),
     load: () => loadFashionMnist(),
   },
   blobs: {
@@ -58,7 +58,7 @@ const registry: { [K in DatasetKind]: DatasetEntry<K> } = {
     ),
   },
   idx: {
-    info: (d) => idxInfo(d),
+    info: (d, opts) => idxInfo(d, opts),
     load: (d) => loadIdxDataset(d),
   },
   csv: {
@@ -67,9 +67,12 @@ const registry: { [K in DatasetKind]: DatasetEntry<K> } = {
   },
 };
 
-/** Sizes, features, classes (and shape for images), reading at most headers and labels. Throws DataError. */
-export function datasetInfo(spec: DatasetSpec): DatasetInfo {
-  return (registry[spec.kind] as DatasetEntry<DatasetKind>).info(spec);
+/**
+ * Sizes, features, classes (and shape for images), reading at most headers and labels; sizes the
+ * headers declare beyond `opts.memoryLimit` are refused before they are read. Throws DataError.
+ */
+export function datasetInfo(spec: DatasetSpec, opts: DatasetInfoOptions = {}): DatasetInfo {
+  return (registry[spec.kind] as DatasetEntry<DatasetKind>).info(spec, opts);
 }
 
 /** Loads the dataset a config names (file-backed kinds are cached). Throws DataError. */

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../errors.js';
 import type { Dataset } from '../types.js';
-import { idxInfo, loadIdxDataset, type DatasetInfo, type IdxFiles } from './idx-dataset.js';
+import { idxInfo, loadIdxDataset, type DatasetInfo, type DatasetInfoOptions, type IdxFiles } from './idx-dataset.js';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_INSTALL = 'sudo apt-get install dataset-fashion-mnist';
@@ -27,8 +27,8 @@ export function fashionMnistFiles(dir = fashionMnistDir()): IdxFiles {
   return { train: { images: at(NAMES[0]), labels: at(NAMES[1]) }, test: { images: at(NAMES[2]), labels: at(NAMES[3]) } };
 }
 
-export function fashionMnistInfo(dir?: string): DatasetInfo {
-  return idxInfo(fashionMnistFiles(dir));
+export function fashionMnistInfo(dir?: string, opts: DatasetInfoOptions = {}): DatasetInfo {
+  return idxInfo(fashionMnistFiles(dir), opts);
 }
 
 /** Loads Fashion-MNIST: 60000 + 10000 images of 28x28x1, 10 classes, pixels in [0,1]. */

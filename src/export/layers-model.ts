@@ -1,16 +1,20 @@
 // Model export: a peer's parameter row (or the network average) as a TensorFlow.js LayersModel,
 // the model.json + weights.bin pair that tf.loadLayersModel reads from a URL in a browser or
 // through any IOHandler in Node. The last layer applies softmax, so predict() gives probabilities.
-import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFile } from '../safe-file.js';
 import type { ModelSpec } from '../types.js';
 import { createLayout, layerSizes } from '../model/layout.js';
 import { buildCnnSequential } from '../model/cnn-layers.js';
 
 export const MODEL_FILES = { json: 'model.json', weights: 'weights.bin' } as const;
 
-/** Writes DIR/model.json and DIR/weights.bin for `row` laid out as `spec`'s built-in model. */
-export async function exportLayersModel(spec: ModelSpec, row: Float32Array, dir: string, description: string): Promise<string[]> {
+/**
+ * Writes DIR/model.json and DIR/weights.bin (DIR exists) for `row` laid out as `spec`'s built-in
+ * model. The files are created new; with `replace`, files already there are replaced (a link
+ * itself, never its target).
+ */
+export async function exportLayersModel(spec: ModelSpec, row: Float32Array, dir: string, description: string, opts: { replace?: boolean } = {}): Promise<string[]> {
   const tf = await import('@tensorflow/tfjs');
   const layout = createLayout(spec);
   if (row.length !== layout.total) throw new RangeError(`export: the row has ${row.length} floats, the ${spec.kind} model needs ${layout.total}`);
@@ -24,7 +28,6 @@ export async function exportLayersModel(spec: ModelSpec, row: Float32Array, dir:
   const weights = layout.tensors.map((t) => tf.tensor(row.subarray(t.offset, t.offset + t.size), t.shape as number[]));
   model.setWeights(weights);
   weights.forEach((w) => w.dispose());
-  mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const data = artifacts.weightData as ArrayBuffer;
@@ -36,23 +39,15 @@ export async function exportLayersModel(spec: ModelSpec, row: Float32Array, dir:
       modelTopology: artifacts.modelTopology,
       weightsManifest: [{ paths: [`./${MODEL_FILES.weights}`], weights: artifacts.weightSpecs }],
     };
-    written.push(writeNew(join(dir, MODEL_FILES.json), Buffer.from(JSON.stringify(modelJson))));
-    written.push(writeNew(join(dir, MODEL_FILES.weights), Buffer.from(data)));
+    for (const [name, bytes] of [[MODEL_FILES.json, Buffer.from(JSON.stringify(modelJson))], [MODEL_FILES.weights, Buffer.from(data)]] as const) {
+      const path = join(dir, name);
+      createFile(path, bytes, { replace: opts.replace, what: 'exported model file' });
+      written.push(path);
+    }
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
   }));
   model.dispose();
   return written;
-}
-
-/** Replaces a file without following a symbolic link at its path. */
-function writeNew(path: string, bytes: Buffer): string {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
-  try {
-    writeSync(fd, bytes);
-  } finally {
-    closeSync(fd);
-  }
-  return path;
 }
 
 /** The network average of the rows (float64 sums, rounded once), as the engine computes it. */

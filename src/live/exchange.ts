@@ -7,6 +7,9 @@ import type { MixingMatrix } from '../types.js';
 import { FRAME_KINDS, type Frame, type FrameKind } from './transport/types.js';
 import { keyOf, ProcessLost, type Mailbox } from './mailbox.js';
 import { bytesFloat64, float64Bytes, rowBytes, writeRows } from './messages.js';
+import { firstNonFinite, ProtocolViolation } from './frame-checks.js';
+import { framePayloadFloat32 } from './transport/frame.js';
+import { DivergenceError } from '../errors.js';
 
 /** [first row, count] runs of consecutive rows, one frame each. */
 export type RowRuns = [first: number, count: number][];
@@ -201,17 +204,26 @@ export class Exchanger {
     return this.transfer(round, plan, {
       kind: FRAME_KINDS.rows,
       frames: (first, count) => {
+        // a diverged process says so itself: its neighbours would refuse its rows as a protocol violation
+        const bad = firstNonFinite(params.subarray(first * dim, (first + count) * dim));
+        if (bad >= 0) throw new DivergenceError(`training diverged at round ${round}: parameters are no longer finite numbers; try a smaller train.lr`, round, first + Math.floor(bad / dim));
         const rows = rowBytes(params, dim, first, count);
         return [{ sender: first, payload: carry ? withCarry(rows, carry.subarray(first, first + count)) : rows }];
       },
       async take(next, from, first, count) {
         const f = await next();
         const rowsLength = count * dim * 4;
-        if (f.sender !== first || f.payload.byteLength !== rowsLength + (carry ? count * 8 : 0)) {
-          throw new Error(`live: round ${round}: process ${from} sent rows ${f.sender}.. (${f.payload.byteLength} bytes) where rows ${first}..${first + count - 1} were due; do all processes run the same config?`);
+        const want = rowsLength + (carry ? count * 8 : 0);
+        if (f.sender !== first || f.payload.byteLength !== want) {
+          throw new ProtocolViolation(from, `round ${round}: rows ${f.sender}.. in ${f.payload.byteLength} bytes where rows ${first}..${first + count - 1} in ${want} bytes were due (do all processes run the same config?)`);
         }
+        const values = framePayloadFloat32({ ...f, payload: f.payload.subarray(0, rowsLength) });
+        const bad = firstNonFinite(values);
+        if (bad >= 0) throw new ProtocolViolation(from, `round ${round}: peer ${first + Math.floor(bad / dim)}'s row holds ${values[bad]}; a process whose training diverged says so itself and sends nothing`);
+        const shares = carry ? bytesFloat64(f.payload.subarray(rowsLength)) : undefined;
+        if (shares && firstNonFinite(shares) >= 0) throw new ProtocolViolation(from, `round ${round}: a non-finite weight share among rows ${first}..${first + count - 1}`);
         writeRows(params, dim, first, f.payload.subarray(0, rowsLength));
-        if (carry) carry.set(bytesFloat64(f.payload.subarray(rowsLength)), first);
+        if (shares) carry!.set(shares, first);
       },
     }, skip);
   }
@@ -228,8 +240,12 @@ export class Exchanger {
       async take(next, from, first, count) {
         for (let j = first; j < first + count; j++) {
           const f = await next();
-          if (f.sender !== j) throw new Error(`live: round ${round}: process ${from} sent peer ${f.sender}'s update where peer ${j}'s was due; do all processes run the same config?`);
-          apply(j, f.payload);
+          if (f.sender !== j) throw new ProtocolViolation(from, `round ${round}: peer ${f.sender}'s update where peer ${j}'s was due (do all processes run the same config?)`);
+          try {
+            apply(j, f.payload);
+          } catch (e) {
+            throw new ProtocolViolation(from, `round ${round}: peer ${j}'s update of ${f.payload.byteLength} bytes cannot be read: ${(e as Error).message}`);
+          }
         }
       },
     }, skip);
@@ -242,7 +258,7 @@ export class Exchanger {
     const sent: Promise<void>[] = [];
     // a send to a process lost meanwhile fails: that is its loss, which the receiving side handles
     const unlessLost = (to: number) => (e: unknown) => {
-      if (!m.isLost(to)) throw e;
+      if (!m.lostBySend(to)) throw e;
     };
     for (const { to, runs } of plan.send) {
       if (m.isLost(to) || skip.send(to)) continue;

@@ -4,6 +4,7 @@
 import { FRAME_KINDS, type Frame, type Transport } from './transport/types.js';
 import { PlexusError } from '../errors.js';
 import { controlFrame, parseControl, type ControlMessage } from './messages.js';
+import { controlIssue, ProtocolViolation } from './frame-checks.js';
 
 /** What a frame is waited for by: its kind and round, and a control message's type. */
 export function keyOf(kind: number, round: number, type?: string): string {
@@ -25,6 +26,18 @@ export class ProcessLost extends PlexusError {
 /** A wait given up because the round's consensus chain was abandoned (a process was lost during it). */
 export class ChainAbandoned extends PlexusError {}
 
+/** What a mailbox lets in: a frame refused here is a ProtocolViolation of its sender, never queued. */
+export interface MailboxGuard {
+  /** the run's processes (the observer is member `processes`): control messages are checked against who may send them */
+  processes: number;
+  /** why a data frame (not control) from `from` is refused, or undefined */
+  frame?: (from: number, frame: Frame) => string | undefined;
+  /** the most payload bytes held for one sender before they are taken (the rounds that can legitimately be ahead) */
+  maxQueuedBytes?: (from: number) => number;
+  /** each sender sends each key at most once (the observer's reports and evaluations) */
+  uniqueKeys?: boolean;
+}
+
 /** How long a wait may last, by sender and key (undefined: no limit). */
 export type WaitLimit = (from: number, key: string) => number | undefined;
 
@@ -45,8 +58,23 @@ export class Mailbox {
   probe?: (from: number) => Promise<boolean>;
   onTimeout?: (from: number, key: string) => void;
 
-  constructor(readonly transport: Transport) {
+  /** payload bytes queued per sender, and (uniqueKeys) the keys each sender has used */
+  private readonly queuedBytes = new Map<number, number>();
+  private readonly used = new Set<string>();
+
+  constructor(readonly transport: Transport, private readonly guard?: MailboxGuard) {
     transport.onFrame((from, frame) => this.deliver(from, frame));
+  }
+
+  /** A member broke the protocol: the run stops with an error naming it; what it queued is dropped. */
+  private violation(from: number, what: string): void {
+    this.dropQueued(from);
+    this.fail(new ProtocolViolation(from, what));
+  }
+
+  private dropQueued(p: number): void {
+    for (const k of [...this.queues.keys()]) if (k.startsWith(`${p}:`)) this.queues.delete(k);
+    this.queuedBytes.delete(p);
   }
 
   /** Handles every control message of `type` as it arrives (it is not queued). */
@@ -56,12 +84,18 @@ export class Mailbox {
 
   private deliver(from: number, frame: Frame): void {
     let type: string | undefined;
+    const guard = this.guard;
     if (frame.kind === FRAME_KINDS.control) {
       let m: ControlMessage;
       try {
         m = parseControl(frame);
       } catch (e) {
-        this.fail(new Error(`live: process ${from} sent a control frame that is not JSON: ${(e as Error).message}`));
+        this.violation(from, `a control frame that is not JSON (${(e as Error).message})`);
+        return;
+      }
+      const issue = guard && controlIssue(from, this.transport.self, guard.processes, m);
+      if (issue) {
+        this.violation(from, issue);
         return;
       }
       const handler = this.immediate.get(m.type);
@@ -70,10 +104,26 @@ export class Mailbox {
         return;
       }
       type = m.type;
+    } else {
+      // a lost process's late frames are not waited for any more: dropped, not queued
+      if (this.lost.has(from)) return;
+      const issue = guard?.frame?.(from, frame);
+      if (issue) {
+        this.violation(from, issue);
+        return;
+      }
     }
+    if (this.failure !== undefined) return; // nobody takes anything any more
     const plain = keyOf(frame.kind, frame.round, type);
     if (this.cancelled.has(plain)) return;
     const key = `${from}:${plain}`;
+    if (guard?.uniqueKeys) {
+      if (this.used.has(key)) {
+        this.violation(from, `a second frame for ${describeKey(plain)}`);
+        return;
+      }
+      this.used.add(key);
+    }
     const w = this.waiters.get(key);
     if (w && w.length > 0) {
       const first = w.shift()!;
@@ -81,9 +131,22 @@ export class Mailbox {
       first.resolve(frame);
       return;
     }
+    const bytes = (this.queuedBytes.get(from) ?? 0) + frame.payload.byteLength;
+    const max = guard?.maxQueuedBytes?.(from);
+    if (max !== undefined && bytes > max) {
+      this.violation(from, `${(bytes / 2 ** 20).toFixed(1)} MiB of frames not yet due (up to ${describeKey(plain)}), more than the ${(max / 2 ** 20).toFixed(1)} MiB the rounds that can be ahead hold`);
+      return;
+    }
+    this.queuedBytes.set(from, bytes);
     let q = this.queues.get(key);
     if (!q) this.queues.set(key, (q = []));
     q.push(frame);
+  }
+
+  private unqueued(from: number, f: Frame): void {
+    const left = (this.queuedBytes.get(from) ?? 0) - f.payload.byteLength;
+    if (left > 0) this.queuedBytes.set(from, left);
+    else this.queuedBytes.delete(from);
   }
 
   /** The next frame from `from` under `key` (keyOf), waiting for it if needed. */
@@ -95,6 +158,7 @@ export class Mailbox {
     if (q && q.length > 0) {
       const f = q.shift()!;
       if (q.length === 0) this.queues.delete(k);
+      this.unqueued(from, f);
       return Promise.resolve(f);
     }
     if (this.lost.has(from)) return Promise.reject(new ProcessLost(from, 'disconnected', `live: process ${from} is lost`));
@@ -145,10 +209,23 @@ export class Mailbox {
   /** Process `p` is back (it rejoined): waits for it wait again; the frames it sent before it was lost are dropped. */
   regain(p: number): void {
     this.lost.delete(p);
-    for (const k of [...this.queues.keys()]) if (k.startsWith(`${p}:`)) this.queues.delete(k);
+    this.dropQueued(p);
+    for (const k of [...this.used]) if (k.startsWith(`${p}:`)) this.used.delete(k);
   }
 
   isLost(p: number): boolean {
+    return this.lost.has(p);
+  }
+
+  /** Told when a send to `p` failed while `p` was not known lost: its link broke (the roster goes on without it). */
+  onBroken?: (p: number) => void;
+
+  /**
+   * Whether a failed send to `p` is `p`'s loss: it was lost already, or its link broke just now
+   * (the send's rejection can come before the transport's notice of the closed connection).
+   */
+  lostBySend(p: number): boolean {
+    if (!this.lost.has(p) && this.failure === undefined) this.onBroken?.(p);
     return this.lost.has(p);
   }
 
@@ -161,7 +238,11 @@ export class Mailbox {
       this.waiters.delete(k);
       for (const w of list) w.reject(e);
     }
-    for (const k of [...this.queues.keys()]) if (k.endsWith(`:${key}`)) this.queues.delete(k);
+    for (const [k, q] of [...this.queues]) {
+      if (!k.endsWith(`:${key}`)) continue;
+      this.queues.delete(k);
+      for (const f of q) this.unqueued(Number(k.slice(0, k.indexOf(':'))), f);
+    }
   }
 
   /** The next control message of `type` for `round` from `from`. */
@@ -173,10 +254,12 @@ export class Mailbox {
     return this.transport.send(to, controlFrame(round, m));
   }
 
-  /** Rejects every wait, now and later, with `e` (the first failure wins). */
+  /** Rejects every wait, now and later, with `e` (the first failure wins); nothing is queued any more. */
   fail(e: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = e;
+    this.queues.clear();
+    this.queuedBytes.clear();
     for (const list of this.waiters.values()) for (const w of list) w.reject(e);
     this.waiters.clear();
   }
@@ -184,4 +267,12 @@ export class Mailbox {
   get failed(): unknown {
     return this.failure;
   }
+}
+
+const KIND_NAMES = new Map<number, string>(Object.entries(FRAME_KINDS).map(([name, kind]) => [kind, name]));
+
+/** A key (keyOf) as words: "rows of round 3", "the 'round' message of round 3". */
+function describeKey(key: string): string {
+  const [kind, round, type] = key.split('/');
+  return type === undefined ? `${KIND_NAMES.get(Number(kind)) ?? `kind ${kind}`} of round ${round}` : `the '${type}' message of round ${round}`;
 }

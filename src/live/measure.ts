@@ -10,7 +10,8 @@ import {
   type ColumnCarry, type ReduceLayout, type ReducedMean, type RowSpan, type StatsPath,
 } from './reduce.js';
 import { FRAME_KINDS } from './transport/types.js';
-import { keyOf, type Mailbox } from './mailbox.js';
+import { keyOf, ProcessLost, type Mailbox } from './mailbox.js';
+import { ProtocolViolation } from './frame-checks.js';
 
 export interface Reduced {
   mean: ReducedMean;
@@ -176,7 +177,11 @@ export class ChainReduction {
    * rows to that process), only at the end of the pass (sent()).
    */
   private send(to: number, round: number, carry: ColumnCarry): void {
-    const sending = this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry) });
+    // a failed send is the next process's loss (the chain is then abandoned), whatever the transport rejected with
+    const sending = this.mailbox.transport.send(to, { round, sender: -1, receiver: -1, kind: FRAME_KINDS.reduce, payload: carryBytes(carry) }).catch((e: unknown) => {
+      if (this.mailbox.lostBySend(to)) throw new ProcessLost(to, 'disconnected', `live: process ${to} is lost`);
+      throw e;
+    });
     sending.catch(() => undefined);
     this.sending.push(sending);
   }
@@ -190,6 +195,10 @@ export class ChainReduction {
   private async receive(from: number, round: number, into: ColumnCarry, layout: ReduceLayout): Promise<ColumnCarry> {
     // frames from one process arrive in order: pass 1's blocks, pass 2's (the last process's: the final sums), then the average model's pass
     const f = await this.mailbox.take(from, keyOf(FRAME_KINDS.reduce, round));
-    return carryInto(into, layout, f.payload);
+    try {
+      return carryInto(into, layout, f.payload);
+    } catch (e) {
+      throw new ProtocolViolation(from, `round ${round}: a consensus chain frame: ${(e as Error).message}`);
+    }
   }
 }

@@ -65,9 +65,9 @@ export type ControlMessage =
   /** observer -> nodes: go (after the set-up is announced) */
   | { type: 'start' }
   /** node -> observer: the node failed (it stops; the observer stops the others) */
-  | { type: 'error'; message: string; round?: number; diverged?: boolean }
+  | { type: 'error'; message: string; round?: number; diverged?: boolean; culprit?: number }
   /** observer -> nodes: stop now (another process failed, or the run was interrupted) */
-  | { type: 'stop'; reason: string }
+  | { type: 'stop'; reason: string; failed?: boolean }
   /** node -> observer after its last round: link figures and the wall seconds of its rounds */
   | { type: 'done'; links: LinkReport[]; roundsSeconds: number }
   /** observer -> nodes: everything arrived; close */
@@ -88,6 +88,19 @@ export type ControlMessage =
   /** node -> a rejoining process: the next round this node starts; it waits there until admitted */
   | { type: 'admit'; round: number }
   | { type: 'welcome'; next: number };
+
+/** Who may send a control message: the observer, any node, a node to the observer or to another node, or any member. */
+export type ControlSender = 'observer' | 'node' | 'node-to-observer' | 'node-to-node' | 'any';
+
+/** Every control message type of a live run (these and the asynchronous run's), and who may send it: anything else is refused. */
+export const CONTROL_SENDERS = {
+  ready: 'node-to-observer', round: 'node-to-observer', error: 'node-to-observer', done: 'node-to-observer',
+  start: 'observer', stop: 'observer', bye: 'observer', members: 'observer',
+  ping: 'any', pong: 'any',
+  lost: 'node', rejoin: 'node', admit: 'node',
+  abandon: 'node-to-node', welcome: 'node-to-node',
+  'async-round': 'node-to-observer', 'async-final': 'node-to-observer', 'async-flush': 'node-to-node',
+} as const satisfies Record<ControlMessage['type'] | 'async-round' | 'async-final' | 'async-flush', ControlSender>;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

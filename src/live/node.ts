@@ -20,6 +20,7 @@ import { distancesTo } from './reduce.js';
 import { float64Bytes, wireNumber, type LinkReport, type RoundMessage } from './messages.js';
 import { liveIssues, liveProtocols } from './support.js';
 import { answerPings, measureRtt, LiveStopped } from './links.js';
+import { asError, LiveEvicted, RejoinRefused, LiveFailed, nodeFrameIssue, OBSERVER_QUEUE_BYTES, ProtocolViolation, queueLimit } from './frame-checks.js';
 import type { MeasuredRound } from './peer-files.js';
 
 /**
@@ -104,10 +105,19 @@ export class LiveNode {
     this.observer = o.processes;
     const slices = ranges(config.peers, o.processes);
     this.slice = slices[self];
-    this.mailbox = new Mailbox(o.transport);
+    const rowBytes = state.dim * 4;
+    this.mailbox = new Mailbox(o.transport, {
+      processes: o.processes,
+      // a process rejoining at round J hears round J's frames while it replays the rounds before
+      frame: (from, f) => nodeFrameIssue({ processes: o.processes, slices, now: () => Math.max(this.members.current, this.joinRound ?? 0) }, from, f),
+      // the observer sends control messages only, a few small ones at a time
+      maxQueuedBytes: (from) => (from < o.processes ? queueLimit(slices[from], rowBytes) : OBSERVER_QUEUE_BYTES),
+    });
     answerPings(this.mailbox);
+    // the mailbox takes 'stop' from the observer only (CONTROL_SENDERS)
     this.mailbox.onControl('stop', (_from, m) => {
-      this.mailbox.fail(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
+      if (m.type !== 'stop') return;
+      this.mailbox.fail(m.failed ? new LiveFailed(`live: process ${self}: stopped by the observer: ${m.reason}`) : new LiveStopped(m.reason));
       this.members.release();
     });
     o.transport.onDisconnect((p) => {
@@ -118,9 +128,9 @@ export class LiveNode {
       else this.roster.lose(p);
     });
     const timeoutMs = o.timeoutMs ?? 5000;
-    const rowBytes = state.dim * 4;
     this.roster = new NodeRoster({
       mailbox: this.mailbox, transport: o.transport, processes: o.processes, slices, pingMs: timeoutMs, finished: () => this.finished,
+      evicted: (by, round) => this.mailbox.fail(new LiveEvicted(`live: process ${self}: process ${by} went on without this one at round ${round} (it heard nothing from it in time, or its connection closed); start it again with --rejoin to take part again`)),
       limit: (from, key) => {
         if (key.startsWith(`${FRAME_KINDS.rows}/`) || key.startsWith(`${FRAME_KINDS.update}/`)) return waitLimit(timeoutMs, rowBytes * (slices[from][1] - slices[from][0]));
         if (key.startsWith(`${FRAME_KINDS.reduce}/`)) return waitLimit(timeoutMs, rowBytes * 2);
@@ -300,11 +310,15 @@ export class LiveNode {
     } catch (e) {
       this.finished = true;
       if (e instanceof LiveStopped) return 'stopped';
-      const diverged = e instanceof DivergenceError;
-      const message = e instanceof Error ? e.message : String(e);
+      // the first failure is the cause (a lost observer, a member breaking the protocol): what it broke afterwards is not
+      const cause = this.mailbox.failed instanceof PlexusError && !(this.mailbox.failed instanceof LiveStopped) ? this.mailbox.failed : asError(e);
+      // the others go on without this process, or never took it back: nothing to stop
+      if (cause instanceof LiveEvicted || cause instanceof RejoinRefused) throw cause;
+      const diverged = cause instanceof DivergenceError;
       const round = this.members.current;
-      await this.mailbox.send(this.observer, 0, { type: 'error', message, round: e instanceof WorkerError ? (e.round ?? round) : round, diverged }).catch(() => undefined);
-      throw e;
+      const culprit = cause instanceof ProtocolViolation ? { culprit: cause.process } : {};
+      await this.mailbox.send(this.observer, 0, { type: 'error', message: cause.message, round: cause instanceof WorkerError ? (cause.round ?? round) : round, diverged, ...culprit }).catch(() => undefined);
+      throw cause;
     }
   }
 

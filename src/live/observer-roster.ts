@@ -6,6 +6,10 @@ import type { LiveSummary } from '../engine/events.js';
 import type { Transport } from './transport/types.js';
 import { type Mailbox, ProcessLost } from './mailbox.js';
 import { sliceOf } from './node.js';
+import { answers } from './links.js';
+
+/** How long a process whose index a newcomer claims has to answer a ping to count as live (the newcomer waits longer: RosterOptions). */
+const PROBE_MS = 2000;
 
 export interface ObserverRosterOptions {
   mailbox: Mailbox;
@@ -76,8 +80,16 @@ export class ObserverRoster {
   private async welcome(p: number, addresses: string[]): Promise<void> {
     const { processes, mailbox, transport } = this.o;
     if (this.finished || p < 0 || p >= processes) return;
-    // a new process claiming the index: the old one is gone, whether or not its connection has closed yet
-    this.lose(p, 'a new process took its index');
+    // only a lost process's index is taken back: a live one (it answers a ping) goes on, and the
+    // newcomer hears nothing (it gives up: RejoinRefused); one killed whose loss has not shown yet does not answer
+    if (!this.lost.has(p)) {
+      if (await answers(mailbox, p, PROBE_MS)) {
+        this.o.warn(`a process asked to rejoin as process ${p}, which is live: refused (--rejoin takes a lost process's index only)`);
+        return;
+      }
+      if (this.finished) return;
+      this.lose(p, 'a new process took its index, and it did not answer a ping');
+    }
     try {
       await transport.connect(Array.from({ length: processes + 1 }, (_, q) => (q === p ? addresses : [])));
       const live = Array.from({ length: processes }, (_, q) => q).filter((q) => !this.lost.has(q));

@@ -15,6 +15,7 @@ import { bytesFloat64, fromWire, type ReadyMessage, type RoundMessage } from './
 import { EVAL_FIELDS, sliceOf } from './node.js';
 import { liveIssues } from './support.js';
 import { answerPings } from './links.js';
+import { failureMessage, observerFrameIssue, ProtocolViolation, roundReportIssue } from './frame-checks.js';
 import { ObserverRoster } from './observer-roster.js';
 import { liveLinks, RoundPeers } from './peer-files.js';
 
@@ -25,6 +26,8 @@ export interface LiveObserverOptions {
   /** the transport's name for summary.json ('libp2p', 'tcp', 'memory') */
   transportName: string;
 }
+
+const numbers2 = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((v) => typeof v === 'number');
 
 /** The observer stopped the run (Ctrl-C): not a failure. */
 class Aborted extends PlexusError {}
@@ -47,11 +50,15 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     this.world = world;
     this.processes = o.processes;
     this.peers = new RoundPeers(world);
-    this.mailbox = new Mailbox(o.transport);
+    const slices = Array.from({ length: o.processes }, (_, p) => sliceOf(world.config.peers, o.processes, p));
+    this.mailbox = new Mailbox(o.transport, {
+      processes: o.processes, uniqueKeys: true,
+      frame: (from, f) => observerFrameIssue({ processes: o.processes, rounds: world.config.rounds, slices }, from, f),
+    });
     answerPings(this.mailbox);
     this.mailbox.onControl('error', (from, m) => {
       if (m.type !== 'error') return;
-      const message = `live: process ${from} failed${m.round !== undefined ? ` at round ${m.round}` : ''}: ${m.message}`;
+      const message = failureMessage(from, m, 'round');
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
     this.roster = new ObserverRoster({
@@ -75,6 +82,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     const { peers } = this.world.config;
     info.forEach((r, p) => {
       const want = sliceOf(peers, this.processes, p);
+      if (!numbers2(r.slice) || typeof r.backend !== 'string' || typeof r.kernel !== 'string' || typeof r.setupMs !== 'number') throw new ProtocolViolation(p, 'a ready message without its slice, backend, kernel and set-up time');
       if (r.slice[0] !== want[0] || r.slice[1] !== want[1]) {
         throw new PlexusError(`live: process ${p} hosts peers ${r.slice.join('..')}, not ${want.join('..')}; start every process with the same --processes and config`);
       }
@@ -136,7 +144,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
       this.roster.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
-      await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
+      await this.broadcast(e instanceof Aborted ? { type: 'stop', reason: 'the observer was interrupted' } : { type: 'stop', reason: `the run failed: ${(e as Error).message}`, failed: true });
       if (!(e instanceof Aborted)) throw e;
     } finally {
       this.roster.finished = true;
@@ -170,7 +178,7 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     // frames from one process come in order: its evaluation, then its report
     const got = await this.roster.gather(round, async (p) => ({
       evals: evaluate ? await this.mailbox.take(p, keyOf(FRAME_KINDS.eval, round)) : undefined,
-      report: await this.mailbox.control(p, round, 'round'),
+      report: this.checked(p, round, await this.mailbox.control(p, round, 'round')),
     }));
     const evals = got.map((g) => g?.evals);
     const heard = got.map((g) => g?.report);
@@ -214,11 +222,19 @@ export class LiveObserver extends TypedEmitter<EngineEvents> {
     return { metrics, reports };
   }
 
+  /** A node's round report, its shape checked: a malformed one is its sender's protocol violation. */
+  private checked(p: number, round: number, m: RoundMessage): RoundMessage {
+    const { config, topology } = this.world;
+    const issue = roundReportIssue(m as unknown as Record<string, unknown>, round, { peers: config.peers, edges: topology.offsets[config.peers], processes: this.processes });
+    if (issue) throw new ProtocolViolation(p, issue);
+    return m;
+  }
+
   /** A slice's evaluation frame into the runtime-shaped arrays evaluatePeers reads. */
   private takeEval(p: number, first: number, values: Float64Array): void {
     const [a, b] = sliceOf(this.world.config.peers, this.processes, p);
     if (first !== a || values.length !== (b - a) * EVAL_FIELDS) {
-      throw new PlexusError(`live: process ${p} sent the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} were due`);
+      throw new ProtocolViolation(p, `the evaluation of peers ${first}.. (${values.length} values) where ${a}..${b - 1} (${(b - a) * EVAL_FIELDS} values) were due`);
     }
     this.peers.take(a, values);
   }

@@ -8,6 +8,7 @@ import { Membership } from './membership.js';
 import type { ChainReduction, Reduced } from './measure.js';
 import { TransportError } from './transport/errors.js';
 import { answers } from './links.js';
+import { RejoinRefused } from './frame-checks.js';
 
 export interface RosterOptions {
   mailbox: Mailbox;
@@ -21,6 +22,8 @@ export interface RosterOptions {
   pingMs: number;
   /** true once this process's part is over: losses and rejoins are then the others closing */
   finished: () => boolean;
+  /** another process says it goes on without this one (at `round`): this one cannot take part any more */
+  evicted?: (by: number, round: number) => void;
 }
 
 export class NodeRoster {
@@ -37,7 +40,12 @@ export class NodeRoster {
     this.self = o.transport.self;
     this.observer = processes;
     this.members = new Membership(processes, this.self);
-    mailbox.onControl('lost', (_from, m) => m.type === 'lost' && m.process !== this.self && this.lose(m.process));
+    mailbox.onControl('lost', (from, m) => {
+      if (m.type !== 'lost') return;
+      if (m.process !== this.self) this.lose(m.process);
+      // nobody sends to it any more: waiting on would hang (its pings are answered)
+      else if (!o.finished()) o.evicted?.(from, m.round);
+    });
     mailbox.onControl('rejoin', (from, m) => m.type === 'rejoin' && void this.welcome(from, m.addresses));
     mailbox.onControl('admit', (from, m) => m.type === 'admit' && this.admit(from, m.round));
     mailbox.onControl('abandon', (_from, m) => {
@@ -45,6 +53,8 @@ export class NodeRoster {
       for (const p of m.lost) if (p !== this.self) this.lose(p);
       this.abandon(m.round, false);
     });
+    // a send that fails is a loss seen first here, as a timeout is: the others are told
+    mailbox.onBroken = (p) => void this.lose(p, this.members.current);
     mailbox.limit = (from, key) => (from === this.observer ? undefined : o.limit(from, key));
     mailbox.probe = (from) => answers(mailbox, from, o.pingMs);
     mailbox.onTimeout = (from, key) => this.lose(from, Number(key.split('/')[1]) || this.members.current);
@@ -60,8 +70,9 @@ export class NodeRoster {
     this.o.mailbox.lose(p);
     if (this.chainRound !== undefined) this.abandon(this.chainRound, true);
     if (round !== undefined) {
+      // p too: alive but unheard (or its link broke one way), it would wait for this process's rows for ever
       for (let q = 0; q <= this.o.processes; q++) {
-        if (q !== this.self && !this.members.lost.has(q)) void this.o.mailbox.send(q, round, { type: 'lost', process: p, round }).catch(() => undefined);
+        if (q !== this.self && (q === p || !this.members.lost.has(q))) void this.o.mailbox.send(q, round, { type: 'lost', process: p, round }).catch(() => undefined);
       }
     }
     return true;
@@ -134,7 +145,15 @@ export class NodeRoster {
     const only = (keep: (q: number) => boolean) => members.map((a, q) => (q !== this.self && keep(q) ? a : []));
     await this.o.transport.connect(only((q) => q === this.observer));
     await m.send(this.observer, 0, { type: 'rejoin', addresses });
-    const { live } = await m.control(this.observer, 0, 'members');
+    // the observer answers a lost process's index at once (after dialling back); a live one's never
+    const wait = Math.max(5000, 4 * this.o.pingMs);
+    let timer: NodeJS.Timeout | undefined;
+    const { live } = await Promise.race([
+      m.control(this.observer, 0, 'members'),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RejoinRefused(
+        `--rejoin: the observer did not take process ${this.self} back within ${wait / 1000} s: process ${this.self} is live (only a lost process's index rejoins), or the observer cannot reach this process at ${addresses.join(' ')}`,
+      )), wait))),
+    ]).finally(() => clearTimeout(timer));
     for (let q = 0; q < this.o.processes; q++) if (q !== this.self && !live.includes(q)) this.lose(q);
     const others = live.filter((q) => q !== this.self);
     await this.o.transport.connect(only((q) => others.includes(q)));

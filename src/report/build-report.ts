@@ -9,6 +9,7 @@ import { renderPage, type PageFigure } from './html.js';
 import type { RunData } from './read-run.js';
 import { renderSvg, svgToPng } from './render.js';
 import { groupSeries, type SeriesMetric } from './series.js';
+import { extent } from './stats.js';
 import { groupStyle } from './style.js';
 import { metricFieldsOf } from '../run-format/fields.js';
 import { checkXAxis, X_AXIS_INFO, type XAxis } from './x-axis.js';
@@ -132,7 +133,7 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
     groups.map((g, i): Curve => ({ label: g.label, style: styles[i], points: groupSeries(g.runs, def.metric, opts.x) })),
   );
   const xs = allCurves.flat(2).flatMap((c) => c.points.map((p) => p.x));
-  const xDomain: [number, number] | undefined = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : undefined;
+  const xDomain: [number, number] | undefined = xs.length > 0 ? extent(xs) : undefined;
   for (const [k, def] of defs.entries()) {
     const curves = allCurves[k];
     if (curves.every((c) => c.points.length === 0)) {
@@ -140,7 +141,7 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
       warnings.push(`no ${def.metric} recorded in any run; the ${def.stem} figure is left out`);
       continue;
     }
-    const markers = def.markers && Math.max(...curves.map((c) => c.points.length)) <= MAX_MARKERS;
+    const markers = def.markers && curves.every((c) => c.points.length <= MAX_MARKERS);
     const log = def.options.log === true && logPossible(def.stem, curves, warnings);
     const spec = lineFigureSpec(curves, { ...def.options, log, xTitle: axis.title, xFormat: axis.format, legendTitle: legendTitle(keys, groups), markers, xDomain });
     const svg = await renderSvg(spec);

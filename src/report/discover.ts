@@ -1,12 +1,15 @@
 // Turns the report's DIR arguments into run directories: a run directory itself, the finished
 // runs a sweep directory lists in sweep.jsonl, or the finished runs found below a directory.
-import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RUN_FILES } from '../run-format/index.js';
+import { FileAccessError, readRegularText } from '../safe-file.js';
 import { SWEEP_FILE, type SweepRecord } from '../sweep/records.js';
 import { ReportInputError, type Warn } from './errors.js';
 /** How deep below a DIR the report looks for finished runs when there is no sweep.jsonl. */
 export const MAX_DEPTH = 3;
+/** sweep.jsonl: a line of a few hundred bytes per run. */
+const MAX_SWEEP_FILE_BYTES = 256 * 2 ** 20;
 
 const isRunDir = (dir: string) => existsSync(join(dir, RUN_FILES.config)) || existsSync(join(dir, RUN_FILES.metrics));
 
@@ -53,6 +56,8 @@ function finishedRunsBelow(dir: string, depth: number): string[] {
   }
   const found: string[] = [];
   for (const name of entries) {
+    // dot-directories are Plexus's own scratch (a killed resume's .plexus-resume/), never runs
+    if (name.startsWith('.')) continue;
     const sub = join(dir, name);
     // never through links: a link could point back up and loop
     if (!lstatSync(sub).isDirectory()) continue;
@@ -60,6 +65,17 @@ function finishedRunsBelow(dir: string, depth: number): string[] {
     else found.push(...finishedRunsBelow(sub, depth + 1));
   }
   return found;
+}
+
+/** sweep.jsonl's text, or undefined when there is none; a link, FIFO or device there is refused. */
+function readSweepFile(path: string): string | undefined {
+  try {
+    return readRegularText(path, { maxBytes: MAX_SWEEP_FILE_BYTES, what: 'sweep file' });
+  } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.code === 'ENOENT') return undefined;
+    throw new ReportInputError(`${e.message}; the sweep directory is damaged`);
+  }
 }
 
 function expand(input: string, warn: Warn): string[] {
@@ -72,8 +88,9 @@ function expand(input: string, warn: Warn): string[] {
   }
   if (!st.isDirectory()) throw new ReportInputError(`${input}: a file, not a directory; name a run directory or a sweep directory`);
   const sweepFile = join(dir, SWEEP_FILE);
-  if (existsSync(sweepFile)) {
-    const runs = sweepRuns(dir, readFileSync(sweepFile, 'utf8'), warn);
+  const sweepText = readSweepFile(sweepFile);
+  if (sweepText !== undefined) {
+    const runs = sweepRuns(dir, sweepText, warn);
     if (runs.length === 0) throw new ReportInputError(`${sweepFile}: no run is done yet; wait for the sweep, or name its run directories`);
     return runs;
   }

@@ -3,6 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { logTicks } from './log-ticks.js';
 import type { SeriesPoint } from './series.js';
+import { extent } from './stats.js';
 import { FIGURE, type GroupStyle } from './style.js';
 
 export interface Curve {
@@ -47,7 +48,7 @@ export function lineFigureSpec(curves: readonly Curve[], opts: FigureOptions): T
   const axis: Record<string, unknown> = { title: opts.yTitle, format: opts.yFormat };
   if (opts.log) {
     const positive = [...lines.map((r) => r.mean), ...bands.map((r) => r.low!).filter((v) => v > 0), ...bands.map((r) => r.high!)];
-    const ticks = logTicks(Math.min(...positive), Math.max(...positive));
+    const ticks = logTicks(...extent(positive));
     Object.assign(y, { type: 'log', domain: ticks.domain, nice: false, zero: undefined });
     const labelExpr = `${JSON.stringify(ticks.labels)}[indexof(${JSON.stringify(ticks.values)}, datum.value)]`;
     // tickCount: Vega thins explicit log ticks down to it
@@ -85,7 +86,7 @@ export function lineFigureSpec(curves: readonly Curve[], opts: FigureOptions): T
       encoding: { x, y: { field: 'mean', type: 'quantitative', scale: y, axis }, color },
     });
   }
-  const longest = Math.max(...labels.map((l) => l.length));
+  const longest = extent(labels.map((l) => l.length))[1];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: FIGURE.width,

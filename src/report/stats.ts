@@ -26,3 +26,14 @@ export function estimate(values: readonly (number | null | undefined)[]): Estima
   const half = (studentTQuantile(1 - (1 - CONFIDENCE) / 2, n - 1) * sd) / Math.sqrt(n);
   return { n, mean, sd, half, low: mean - half, high: mean + half };
 }
+
+/** [min, max] of `values` by a loop: spreading a run's 100,000 values into Math.min overflows the stack. */
+export function extent(values: readonly number[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}

@@ -14,6 +14,12 @@ export const RUN_FILES = {
 
 export type RunFileKey = keyof typeof RUN_FILES;
 
+/**
+ * Not a run file: held by the one command writing a directory (run, resume, sweep, report) while it
+ * does, and removed when it ends. Readers and emptiness checks ignore it (src/cli/run-lock.ts).
+ */
+export const RUN_LOCK_FILE = '.plexus.lock';
+
 /** What the writer's JSON makes of T: non-finite numbers (NaN, ±Infinity) are written as null. */
 export type Written<T> = T extends number ? number | null : T extends object ? { [K in keyof T]: Written<T[K]> } : T;
 

@@ -1,11 +1,11 @@
 // What became of one run: its status from the exit code and summary.json, the error it printed,
 // and its final figures, as a line of sweep.jsonl.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_FILES, type SummaryFile } from '../run-format/files.js';
 import type { ChildExit } from './child.js';
 import type { PlannedRun } from './plan.js';
 import { summaryFigures, type SweepRecord } from './records.js';
+import { readRunJson } from './run-state.js';
 
 /** `plexus run`'s status after Ctrl-C (docs: README, "Exit status"). */
 export const EXIT_INTERRUPTED = 130;
@@ -27,9 +27,11 @@ export function recordOf(run: PlannedRun, exit: ChildExit, runDir: string, stopp
   return { ...base, status: 'failed', exitCode: exit.code, error, ...summaryFigures(undefined) };
 }
 
+/** The run's summary.json when it is a regular file holding a JSON object; undefined otherwise. */
 export function readSummary(runDir: string): SummaryFile | undefined {
   try {
-    return JSON.parse(readFileSync(join(runDir, RUN_FILES.summary), 'utf8')) as SummaryFile;
+    const s = readRunJson(join(runDir, RUN_FILES.summary));
+    return typeof s === 'object' && s !== null && !Array.isArray(s) ? (s as SummaryFile) : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 // Every run of a sweep, resolved up front: a bad grid key or a config that one combination makes
 // invalid is reported (naming the combination and the field) before any run starts.
+import { resolvePluginPath } from '../config/plugins.js';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { withDatasetBaseDir } from '../data/datasets.js';
 import { z } from 'zod';
@@ -105,6 +106,9 @@ function withAbsolutePaths(config: Record<string, unknown>, baseDir: string): Re
   const t = config.topology as Record<string, unknown> | undefined;
   const data = config.data as Record<string, unknown> | undefined;
   if (data && typeof data === 'object' && data.dataset) config = { ...config, data: { ...data, dataset: withDatasetBaseDir(data.dataset, baseDir) } };
+  // each run's config.json lives elsewhere: its plug-ins are named by their absolute files
+  const plugins = config.plugins;
+  if (Array.isArray(plugins) && plugins.every((p) => typeof p === 'string' && p !== '')) config = { ...config, plugins: plugins.map((p: string) => resolvePluginPath(p, baseDir)) };
   if (t && typeof t === 'object' && t.kind === 'file' && typeof t.path === 'string' && t.path !== '' && !isAbsolute(t.path)) {
     return { ...config, topology: { ...t, path: resolve(baseDir, t.path) } };
   }

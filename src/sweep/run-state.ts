@@ -1,8 +1,9 @@
 // What a sweep finds in a run's directory from an earlier invocation: nothing, a finished run
 // of the same config (skipped), or something to redo (unfinished, or made from another config).
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUN_FILES, type SummaryFile } from '../run-format/files.js';
+import { RUN_FILES, RUN_LOCK_FILE, type SummaryFile } from '../run-format/files.js';
+import { FileAccessError, readRegularText } from '../safe-file.js';
 import { canonicalJson, firstDifference } from './canonical.js';
 
 export type RunState =
@@ -22,7 +23,8 @@ export function inspectRunDir(dir: string, expected: unknown): RunState {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) return { kind: 'foreign', why: 'is a symbolic link' };
     if (!st.isDirectory()) return { kind: 'foreign', why: 'is a file, not a directory' };
-    entries = readdirSync(dir);
+    // a lock left by a run that was killed is not a file of it
+    entries = readdirSync(dir).filter((f) => f !== RUN_LOCK_FILE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'new' };
     return { kind: 'foreign', why: `cannot be read (${(e as Error).message})` };
@@ -31,10 +33,17 @@ export function inspectRunDir(dir: string, expected: unknown): RunState {
   if (!entries.some((f) => NAMES.includes(f))) {
     return { kind: 'foreign', why: `holds files that are not a Plexus run (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''})` };
   }
-  const summary = readJson(join(dir, RUN_FILES.summary)) as SummaryFile | undefined;
-  if (!summary) return { kind: 'redo', why: 'unfinished (no summary.json: it failed, was stopped, or is still running elsewhere)' };
+  let summary: SummaryFile | undefined;
+  let config: unknown;
+  try {
+    summary = readRunJson(join(dir, RUN_FILES.summary)) as SummaryFile | undefined;
+    config = readRunJson(join(dir, RUN_FILES.config));
+  } catch (e) {
+    if (e instanceof FileAccessError) return { kind: 'foreign', why: `holds ${e.message}` };
+    throw e;
+  }
+  if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) return { kind: 'redo', why: 'unfinished (no summary.json: it failed, was stopped, or is still running elsewhere)' };
   if (summary.aborted) return { kind: 'redo', why: `interrupted after ${summary.rounds} rounds` };
-  const config = readJson(join(dir, RUN_FILES.config));
   if (config === undefined) return { kind: 'redo', why: 'its config.resolved.json is missing or unreadable' };
   // through JSON, as plexus run wrote it (undefined fields dropped)
   const want = JSON.parse(JSON.stringify(expected));
@@ -45,9 +54,23 @@ export function inspectRunDir(dir: string, expected: unknown): RunState {
   return { kind: 'finished', summary };
 }
 
-function readJson(path: string): unknown {
+/** summary.json and config.resolved.json are a few KiB; far more is not a run's file. */
+const MAX_RUN_JSON_BYTES = 64 * 2 ** 20;
+
+/**
+ * The JSON in a run file; undefined when it is missing or does not parse. A link, FIFO or device
+ * (or a file over the bound) throws FileAccessError: it is read from nowhere else.
+ */
+export function readRunJson(path: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    text = readRegularText(path, { maxBytes: MAX_RUN_JSON_BYTES, what: 'run file' });
+  } catch (e) {
+    if (e instanceof FileAccessError && e.code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     return undefined;
   }

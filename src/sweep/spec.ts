@@ -1,10 +1,10 @@
 // A sweep file: a base config, a list of seeds and a grid of config paths to lists of values.
 // Read and checked here, before anything runs; every problem is one "field: message" line.
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseConfigText } from '../config/resolve.js';
 import { didYouMean } from '../config/did-you-mean.js';
 import { ConfigError } from '../errors.js';
+import { FileAccessError, readRegularFile } from '../safe-file.js';
 import { canonicalJson } from './canonical.js';
 
 export interface GridAxis {
@@ -147,14 +147,12 @@ function readText(path: string, what: string, where: string): string {
   const fail = (why: string) => new ConfigError([`${where}: ${why}`], `Cannot read ${what}`);
   let bytes: Buffer;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw fail(`${path} is not a file; name a YAML or JSON ${what}`);
-    if (st.size > MAX_BYTES) throw fail(`${path} is larger than ${MAX_BYTES / 2 ** 20} MiB; a ${what} is a page of YAML`);
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path, { maxBytes: MAX_BYTES, what });
   } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' || code === 'ENOTDIR' ? `no such file (looked for ${path})` : code === 'EACCES' ? `${path}: permission denied` : `cannot read ${path} (${(e as Error).message})`);
+    if (!(e instanceof FileAccessError)) throw e;
+    if (e.code === 'ENOTREG') throw fail(`${e.message}; name a YAML or JSON ${what}`);
+    if (e.code === 'ETOOBIG') throw fail(`${path} is larger than ${MAX_BYTES / 2 ** 20} MiB; a ${what} is a page of YAML`);
+    throw fail(e.code === 'ENOENT' || e.code === 'ENOTDIR' ? `no such file (looked for ${path})` : e.code === 'EACCES' ? `${path}: permission denied` : `cannot read ${path} (${e.message})`);
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

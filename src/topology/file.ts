@@ -1,10 +1,13 @@
 // A topology read from an edge-list file: one `u v` pair of 0-based peer ids per line.
 // `#` starts a comment, blank lines are skipped, repeated edges (and, for undirected
 // graphs, both directions of one edge) collapse into one. Self loops are rejected.
-import { readFileSync } from 'node:fs';
 import { TopologyError } from '../errors.js';
+import { readRegularText } from '../safe-file.js';
 import type { Topology } from '../types.js';
 import { EdgeBuffer, fromEdgeBuffer } from './csr.js';
+
+/** 256 MiB of 'u v' lines is tens of millions of edges, past what a simulation on one machine holds. */
+export const MAX_EDGE_LIST_BYTES = 256 * 2 ** 20;
 
 export interface FileTopologyOptions {
   /** Keep each line as a one-way edge u -> v (default false: undirected). */
@@ -18,10 +21,10 @@ export interface FileTopologyOptions {
 export function fileTopology(path: string, n?: number, opts: FileTopologyOptions = {}): Topology {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularText(path, { maxBytes: MAX_EDGE_LIST_BYTES, what: 'edge list' });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new TopologyError(`topology.path: cannot read edge list '${path}' (${why}); check the path in the config`);
+    throw new TopologyError(`topology.path: cannot read edge list (${why}); check the path in the config`);
   }
   return parseEdgeList(text, path, n, opts);
 }

@@ -1,7 +1,7 @@
 // A live run that loses a process goes on: the others renormalise their mixing over the
 // neighbours that answered, the chain forms over the live processes, and the metrics say so.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RoundMetrics } from '../../src/engine/events.js';
 import { neighbourMeans, renormalise } from '../../src/live/exchange.js';
@@ -231,7 +231,8 @@ describe.skipIf(!built)('plexus live with a process killed', () => {
     }, 20_000, 'process 1 to say its pid', run);
     await until(() => lineCount(join(out, 'metrics.jsonl')) >= 10, 20_000, '10 rounds', run);
     process.kill(pid, 'SIGKILL');
-    const again = start(['node', cfg, '--index', '1', '--processes', '3', '--bootstrap', bootstrap, '--rejoin']);
+    // the lost process's own key and the run's secret: nobody else may take its index
+    const again = start(['node', cfg, '--index', '1', '--processes', '3', '--bootstrap', bootstrap, '--key', join(dirname(bootstrap), 'key-1'), '--secret', join(dirname(bootstrap), 'secret'), '--rejoin']);
     const [exit, againExit] = await Promise.all([run.exited, again.exited]);
     expect(exit.code, run.stderr()).toBe(0);
     expect(againExit.code, again.stderr()).toBe(0);

@@ -74,11 +74,16 @@ describe.skipIf(!built)('plexus live', () => {
     const cfg = writeConfig(dir, 'live.yaml', config);
     const ports = [await freePort(), await freePort(), await freePort()];
     const bootstrap = join(dir, 'bootstrap.txt');
-    // addresses without peer ids: a process learns who dialled it from the stream's first frame
-    writeFileSync(bootstrap, ports.map((p) => `/ip4/127.0.0.1/tcp/${p}`).join('\n') + '\n');
-    const nodes = [0, 1].map((k) => start(['node', cfg, '--index', String(k), '--processes', '2', '--slice', k === 0 ? '0..6' : '6..12', '--listen', `/ip4/127.0.0.1/tcp/${ports[k]}`, '--bootstrap', bootstrap]));
+    // each member's key and the run secret made up front, the bootstrap lines binding each index to its key
+    const keys = join(dir, 'keys');
+    const made = await plexus(['live', 'keys', '--processes', '2', '--out', keys]);
+    expect(made.code, made.stderr).toBe(0);
+    const template = readFileSync(join(keys, 'bootstrap.template.txt'), 'utf8');
+    writeFileSync(bootstrap, template.split('\n').filter((l) => l.startsWith('/ip4/')).map((l, k) => l.replace('HOST', '127.0.0.1').replace('/tcp/4001/', `/tcp/${ports[k]}/`)).join('\n') + '\n');
+    const credentials = (k: number) => ['--key', join(keys, `key-${k}`), '--secret', join(keys, 'secret')];
+    const nodes = [0, 1].map((k) => start(['node', cfg, '--index', String(k), '--processes', '2', '--slice', k === 0 ? '0..6' : '6..12', '--listen', `/ip4/127.0.0.1/tcp/${ports[k]}`, '--bootstrap', bootstrap, ...credentials(k)]));
     const out = join(dir, 'live');
-    const r = await plexus(['live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${ports[2]}`, '--out', out, '-q'], { timeout: 60_000 });
+    const r = await plexus(['live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${ports[2]}`, ...credentials(2), '--out', out, '-q'], { timeout: 60_000 });
     const exits = await Promise.all(nodes.map((n) => n.exited));
     expect(r.code, r.stderr + nodes.map((n) => n.stderr()).join('\n')).toBe(0);
     expect(exits.map((e) => e.code)).toEqual([0, 0]);

@@ -6,7 +6,6 @@ import { runRecorded, smallConfig, stripTimes, type Recorded } from '../engine/h
 import { runLive } from './live-helpers.js';
 import { exchangePlan } from '../../src/live/exchange.js';
 import { liveIssues } from '../../src/live/support.js';
-import { parseBootstrap } from '../../src/live/bootstrap.js';
 import { createWorld } from '../../src/engine/setup.js';
 import { ranges, Runtime } from '../../src/engine/runtime.js';
 import { createExecutor } from '../../src/engine/executor.js';
@@ -146,14 +145,6 @@ describe('a live run that fails', () => {
     expect(live.summary.aborted).toBe(true);
     expect(live.rounds.map((m) => m.round)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   }, 30_000);
-});
-
-describe('the bootstrap file', () => {
-  it('lists one member a line, comments and blank lines aside, and is incomplete until every member is there', () => {
-    expect(parseBootstrap('# processes then the observer\n/ip4/10.0.0.1/tcp/4001\n\n/ip4/10.0.0.2/tcp/4001 /ip6/::1/tcp/4001\n', 3)).toBeUndefined();
-    expect(parseBootstrap('a\nb c\nd\n', 3)).toEqual([['a'], ['b', 'c'], ['d']]);
-    expect(() => parseBootstrap('a\nb\nc\nd\n', 3)).toThrow(/4 lines, for 3 members/);
-  });
 });
 
 describe('the consensus chain', () => {

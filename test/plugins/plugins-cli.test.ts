@@ -49,6 +49,28 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(resolved.plugins).toEqual([join(dir, 'geometric-median.ts'), join(dir, 'mimic.ts')]);
   }, 60_000);
 
+  it('adds a protocol (Epidemic Learning) that runs with identical metrics inline and on 2 workers, and mixes faster than D-PSGD on a ring', async () => {
+    const dir = pluginDir();
+    const el = writeConfig(dir, 'el.yaml', `name: el\nplugins: [./epidemic-learning.ts]\nprotocol: { kind: epidemic-learning, s: 2 }\n${base}`);
+    const runs = await Promise.all(['0', '2'].map((w) => plexus(['run', el, '--out', join(dir, `el${w}`), '--workers', w, '-q'])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(metrics(join(dir, 'el2'))).toEqual(metrics(join(dir, 'el0')));
+    // pure averaging (no learning, independent starts): 2 random targets a round contract the
+    // spread far faster than a ring's two neighbours (8 peers: 0.81 a round, 0.075 over 6 rounds)
+    const averaging = base.replace('ring, k: 2', 'ring, k: 1').replace('train: { batchSize: 10 }', 'train: { batchSize: 10, lr: 0 }\nmodel: { kind: logistic, init: independent }').replace('model: { kind: logistic }\n', '');
+    const pure = await Promise.all([
+      plexus(['run', writeConfig(dir, 'el-avg.yaml', `name: el-avg\nplugins: [./epidemic-learning.ts]\nprotocol: { kind: epidemic-learning, s: 2 }\n${averaging}`), '--out', join(dir, 'el-avg'), '-q']),
+      plexus(['run', writeConfig(dir, 'ring-avg.yaml', `name: ring-avg\n${averaging}`), '--out', join(dir, 'ring-avg'), '-q']),
+    ]);
+    for (const r of pure) expect(r.code, r.stderr).toBe(0);
+    const last = (d: string) => (metrics(join(dir, d)).at(-1) as { consensusDistance: number }).consensusDistance;
+    expect(last('el-avg')).toBeLessThan(last('ring-avg') / 4);
+    const bad = writeConfig(dir, 'bad.yaml', `name: el\nplugins: [./epidemic-learning.ts]\nprotocol: { kind: epidemic-learning, s: 8 }\n${base}`);
+    const r = await plexus(['run', bad, '--out', join(dir, 'bad'), '-q']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/protocol.s: 8 targets among 7 other peers; use s at most 7/);
+  }, 60_000);
+
   it('runs a plug-in rule in two live processes with the simulator\'s metrics', async () => {
     const dir = pluginDir();
     const cfg = writeConfig(dir, 'l.yaml', `name: plug-live\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`);
@@ -58,6 +80,41 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(live.code, live.stderr).toBe(0);
     expect(metrics(join(dir, 'live'))).toEqual(metrics(join(dir, 'sim')));
     expect(readFileSync(join(dir, 'live', 'peers.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'sim', 'peers.jsonl'), 'utf8'));
+  }, 90_000);
+
+  it('sweeps a plug-in\'s options like a built-in\'s', async () => {
+    const dir = pluginDir();
+    writeConfig(dir, 'base.yaml', `name: gm\nplugins: [./geometric-median.ts]\naggregation: { kind: geometric-median }\n${base.replace('rounds: 6', 'rounds: 2')}`);
+    const sweep = writeConfig(dir, 'sweep.yaml', 'base: base.yaml\nseeds: [1]\ngrid:\n  aggregation.iterations: [1, 5]\n');
+    const r = await plexus(['sweep', sweep, '--out', join(dir, 'sw'), '--parallel', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const records = readFileSync(join(dir, 'sw', 'sweep.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => [x.params['aggregation.iterations'], x.status])).toEqual([[1, 'done'], [5, 'done']]);
+    const bad = writeConfig(dir, 'bad.yaml', 'base: base.yaml\nseeds: [1]\ngrid:\n  aggregation.iterations: [0]\n');
+    const b = await plexus(['sweep', bad, '--out', join(dir, 'sw-bad')]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/aggregation.iterations: must be >= 1/);
+  }, 60_000);
+
+  it('resumes a run with its plug-ins as an uninterrupted run, and refuses a plug-in changed since the checkpoint unless --force', async () => {
+    const dir = pluginDir();
+    const cfg = writeConfig(dir, 'c.yaml', `name: gm\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`);
+    const whole = await plexus(['run', cfg, '--out', join(dir, 'whole'), '--rounds', '9', '-q']);
+    expect(whole.code, whole.stderr).toBe(0);
+    const run = await plexus(['run', cfg, '--out', join(dir, 'run'), '--checkpoint-every', '3', '-q']);
+    expect(run.code, run.stderr).toBe(0);
+    const resumed = await plexus(['resume', join(dir, 'run'), '--rounds', '9', '-q']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(metrics(join(dir, 'run'))).toEqual(metrics(join(dir, 'whole')));
+    writeFileSync(join(dir, 'geometric-median.ts'), readFileSync(join(dir, 'geometric-median.ts'), 'utf8') + '\n// changed\n');
+    const before = readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8');
+    const refused = await plexus(['resume', join(dir, 'run'), '--rounds', '12', '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/plugins: .*geometric-median\.ts changed since the checkpoint was written/);
+    expect(readFileSync(join(dir, 'run', 'metrics.jsonl'), 'utf8')).toBe(before);
+    const forced = await plexus(['resume', join(dir, 'run'), '--rounds', '12', '--force', '-q']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/resume --force: plugins: .*changed since the checkpoint/);
   }, 90_000);
 
   describe('a broken plug-in is refused before anything is written (exit 2, naming its file)', () => {

@@ -20,6 +20,7 @@ import { ChainReduction } from '../measure.js';
 import { distancesTo } from '../reduce.js';
 import { float64Bytes, wireNumber, type LinkReport } from '../messages.js';
 import { answerPings, LiveStopped, measureRtt } from '../links.js';
+import { asError, LiveFailed, RejoinRefused } from '../frame-checks.js';
 import { waitLimit, type LiveNodeOptions } from '../node.js';
 import { NodeRoster } from '../roster.js';
 import { asyncControlFrame, gossipFrame, readGossip, type AsyncRoundMessage, type GossipMessage, type MessageCounts } from './messages.js';
@@ -153,10 +154,12 @@ export class AsyncLiveNode {
     this.owner = new Int32Array(config.peers);
     slices.forEach(([a, b], k) => this.owner.fill(k, a, b));
     const transport = splitRows(o.transport, (_from, f) => this.arrive(f));
-    this.mailbox = new Mailbox(transport);
+    // control messages only from who may send them (a 'stop' from the observer alone)
+    this.mailbox = new Mailbox(transport, { processes: o.processes });
     answerPings(this.mailbox);
     this.mailbox.onControl('stop', (_from, m) => {
-      this.halt(new LiveStopped(m.type === 'stop' ? m.reason : 'stopped'));
+      if (m.type !== 'stop') return;
+      this.halt(m.failed ? new LiveFailed(`live: process ${self}: stopped by the observer: ${m.reason}`) : new LiveStopped(m.reason));
       this.roster.members.release();
     });
     o.transport.onDisconnect((p) => {
@@ -374,9 +377,10 @@ export class AsyncLiveNode {
     try {
       return await body();
     } catch (e) {
-      const err = this.failure ?? e;
+      const err = asError(this.failure ?? this.mailbox.failed ?? e);
       if (err instanceof LiveStopped) return 'stopped';
-      const message = err instanceof Error ? err.message : String(err);
+      if (err instanceof RejoinRefused) throw err; // never taken back: nothing of the run to stop
+      const message = err.message;
       await this.mailbox.send(this.observer, 0, { type: 'error', message, round: this.ticks, diverged: err instanceof DivergenceError }).catch(() => undefined);
       throw err;
     } finally {

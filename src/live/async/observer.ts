@@ -13,6 +13,7 @@ import { FRAME_KINDS, type Transport } from '../transport/types.js';
 import { keyOf, Mailbox } from '../mailbox.js';
 import { bytesFloat64, fromWire, type ReadyMessage } from '../messages.js';
 import { answerPings } from '../links.js';
+import { failureMessage } from '../frame-checks.js';
 import { ObserverRoster } from '../observer-roster.js';
 import { sliceOf } from '../node.js';
 import { liveLinks } from '../peer-files.js';
@@ -63,11 +64,11 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
     this.processes = o.processes;
     this.peers = new AsyncRoundPeers(world);
     this.bytes = new Float64Array(n);
-    this.mailbox = new Mailbox(o.transport);
+    this.mailbox = new Mailbox(o.transport, { processes: o.processes });
     answerPings(this.mailbox);
     this.mailbox.onControl('error', (from, m) => {
       if (m.type !== 'error') return;
-      const message = `live: process ${from} failed${m.round !== undefined ? ` at time ${m.round}` : ''}: ${m.message}`;
+      const message = failureMessage(from, m, 'time');
       this.mailbox.fail(m.diverged && m.round !== undefined ? new DivergenceError(m.message, m.round) : new PlexusError(message));
     });
     this.counts = Array.from({ length: o.processes }, () => ({ sent: 0, dropped: 0, delivered: 0, peerSteps: 0 }));
@@ -158,7 +159,7 @@ export class AsyncLiveObserver extends TypedEmitter<EngineEvents> {
       this.roster.finished = true; // the processes close as they get bye
       await this.broadcast({ type: 'bye' });
     } catch (e) {
-      await this.broadcast({ type: 'stop', reason: e instanceof Aborted ? 'the observer was interrupted' : `the run failed: ${(e as Error).message}` });
+      await this.broadcast(e instanceof Aborted ? { type: 'stop', reason: 'the observer was interrupted' } : { type: 'stop', reason: `the run failed: ${(e as Error).message}`, failed: true });
       if (!(e instanceof Aborted)) throw e;
     } finally {
       this.roster.finished = true;

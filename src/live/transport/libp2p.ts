@@ -3,15 +3,18 @@
 import './polyfill.js';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import type { Connection, PrivateKey, Stream } from '@libp2p/interface';
+import type { Connection, MultiaddrConnection, PrivateKey, Stream } from '@libp2p/interface';
 import { plaintext } from '@libp2p/plaintext';
+import { preSharedKey } from '@libp2p/pnet';
 import { tcp } from '@libp2p/tcp';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { TransportError } from './errors.js';
 import { controlFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrame } from './frame.js';
-import { InboundFrames, LinkedTransport, within, withRetry } from './links.js';
+import { HANDSHAKE_TIMEOUT_MS, InboundFrames, LinkedTransport, within, withRetry } from './links.js';
+import { memberGater, Members, peerIdOfAddress } from './members.js';
+import { secretHandshake } from './secret-handshake.js';
 import type { Frame, Transport } from './types.js';
 
 export const EXCHANGE_PROTOCOL = '/plexus/exchange/1';
@@ -38,11 +41,23 @@ export interface Libp2pTransportOptions {
    * only for measuring what Noise costs (bench:live) or a trusted loopback run.
    */
   encryption?: 'noise' | 'plaintext';
+  /**
+   * The run secret (src/live/secret.ts): its 32 bytes and its swarm-key text. A connection that
+   * does not prove it holds the same secret is dropped before any of its bytes is read as a frame.
+   */
+  secret?: { key: Uint8Array; psk: Uint8Array };
+  /**
+   * How the secret guards a connection: 'pnet' (default) makes the network private, libp2p's
+   * pre-shared key, which also encrypts every byte again (XSalsa20) under Noise; 'handshake' only
+   * checks the secret (an HMAC exchange, secret-handshake.ts) and leaves the data to Noise.
+   */
+  secretLayer?: 'pnet' | 'handshake';
 }
 
 interface Outbound {
   stream: Stream;
   lp: LengthPrefixedStream<Stream>;
+  process: number;
   /** the last write queued: writes to one process run one after the other, in send order */
   tail: Promise<void>;
 }
@@ -50,11 +65,30 @@ interface Outbound {
 class Libp2pTransport extends LinkedTransport {
   private node?: Libp2p;
   private readonly outbound = new Map<number, Outbound>();
-  /** remote peer id (string) to process index, learnt from the addresses dialled and from hellos */
-  private readonly processOf = new Map<string, number>();
+  /** the PeerIds bound to the run's indices: nobody else gets a connection */
+  private readonly members: Members;
+  /** inbound connections that got past the secret and Noise (the others are reported when they close) */
+  private readonly authenticated = new WeakSet<MultiaddrConnection>();
 
   constructor(private readonly opts: Libp2pTransportOptions) {
     super(opts.self, 'libp2p transport');
+    this.members = new Members(opts.self, () => this.node!.peerId.toString(), this.label);
+  }
+
+  admit(members: readonly (readonly string[])[]): void {
+    this.members.admit(members);
+  }
+
+  private protector(secret: { key: Uint8Array; psk: Uint8Array }) {
+    return this.opts.secretLayer === 'handshake' ? secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS) : preSharedKey({ psk: secret.psk, timeout: HANDSHAKE_TIMEOUT_MS });
+  }
+
+  /** An inbound connection: reported if it closes before proving the run secret and a key. */
+  private watchInbound(maConn: MultiaddrConnection): void {
+    maConn.addEventListener('close', () => {
+      if (this.authenticated.has(maConn) || this.isClosing) return;
+      this.report(`handshake ${maConn.remoteAddr}`, `dropped a connection from ${maConn.remoteAddr} before any frame: it did not complete the handshake${this.opts.secret ? ' (no run secret, or another run\'s)' : ''}`);
+    });
   }
 
   private get maxFrame(): number {
@@ -74,6 +108,15 @@ class Libp2pTransport extends LinkedTransport {
       addresses: { listen: [this.opts.listen ?? '/ip4/127.0.0.1/tcp/0'] },
       transports: [tcp()],
       connectionEncrypters: [this.opts.encryption === 'plaintext' ? plaintext() : noise()],
+      ...(this.opts.secret ? { connectionProtector: this.protector(this.opts.secret) } : {}),
+      connectionGater: memberGater(
+        this.members,
+        (key, message) => this.report(key, message),
+        (maConn) => this.watchInbound(maConn),
+        (maConn) => this.authenticated.add(maConn),
+      ),
+      // a connection that has not finished its handshake within this long is dropped
+      connectionManager: { inboundUpgradeTimeout: HANDSHAKE_TIMEOUT_MS },
       streamMuxers: [
         yamux({
           streamOptions: {
@@ -93,7 +136,7 @@ class Libp2pTransport extends LinkedTransport {
       maxOutboundStreams: 1024,
     });
     node.addEventListener('peer:disconnect', (evt) => {
-      const p = this.processOf.get(evt.detail.toString());
+      const p = this.members.indexOf(evt.detail.toString());
       if (p !== undefined) this.lost(p);
     });
     const peer = node.peerId.toString();
@@ -122,21 +165,44 @@ class Libp2pTransport extends LinkedTransport {
       stream.abort(new TransportError(`libp2p transport ${this.self}: closed`));
       return;
     }
-    const inbound = new InboundFrames(this.links, this.maxFrame, 'varint', (from) => this.processOf.set(connection.remotePeer.toString(), from));
+    const peer = connection.remotePeer.toString();
+    // the gater let only members connect; the index a stream speaks for is its key's, and no other
+    const bound = this.members.indexOf(peer);
+    if (bound === undefined) {
+      stream.abort(new TransportError(`libp2p transport ${this.self}: peer ${peer} is not a member`));
+      return;
+    }
+    const helloTimer = setTimeout(() => {
+      this.report(`slow hello ${peer}`, `dropped a stream from peer ${peer} (process ${bound}): no hello within ${HANDSHAKE_TIMEOUT_MS} ms`);
+      stream.abort(new TransportError(`libp2p transport ${this.self}: no hello`));
+    }, HANDSHAKE_TIMEOUT_MS);
+    helloTimer.unref();
+    const inbound = new InboundFrames(this.links, this.maxFrame, 'varint', (from) => {
+      clearTimeout(helloTimer);
+      if (from !== bound) throw new ImpostorError(`peer ${peer} is process ${bound}'s key but said hello as process ${from}`);
+    });
     stream.addEventListener('message', (evt) => {
       try {
         if (evt.data instanceof Uint8Array) inbound.push(evt.data);
         else for (const chunk of evt.data) inbound.push(chunk);
       } catch (err) {
-        const who = inbound.from === undefined ? `${connection.remotePeer}` : `process ${inbound.from}`;
-        this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from ${who}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
+        clearTimeout(helloTimer);
+        if (err instanceof ImpostorError || inbound.from === undefined) {
+          // nothing from this stream was taken: refuse it, say so once, and carry on
+          this.report(`stream ${peer}`, `dropped a stream from peer ${peer} before any frame: ${(err as Error).message}`);
+          inbound.from = undefined;
+        } else {
+          this.fail(new TransportError(`libp2p transport ${this.self}: dropped the stream from process ${inbound.from}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
+        }
         stream.abort(err as Error);
+        // the process named by the hello broke the protocol: its link is dropped (onDisconnect follows)
+        if (inbound.from !== undefined) this.lost(inbound.from);
       }
     });
-    // the remote closed its end, reset the stream, or went away
-    const gone = (): void => {
-      if (inbound.from !== undefined) this.lost(inbound.from);
-    };
+    // An inbound stream closing says nothing of the process it named: a second connection saying
+    // hello as a live process, then closing, must not make it lost. The outbound stream, dialled to
+    // the process's own address, is the link whose close means the process is gone.
+    const gone = (): void => clearTimeout(helloTimer);
     stream.addEventListener('remoteCloseWrite', gone);
     stream.addEventListener('close', gone);
   }
@@ -145,14 +211,19 @@ class Libp2pTransport extends LinkedTransport {
     const node = this.node;
     if (!node) throw new TransportError(`libp2p transport ${this.self}: call start() before connect()`);
     const deadline = Date.now() + (this.opts.connectTimeoutMs ?? 30_000);
+    // a complete list is the member list when none was admitted before (admit() comes first otherwise)
+    if (!this.members.isKnown) {
+      if (addresses.some((a) => a.length === 0)) throw new TransportError(`libp2p transport ${this.self}: call admit() with every member's addresses before connect()`);
+      this.admit(addresses);
+    }
     await Promise.all(
       addresses.map(async (addrs, p) => {
         if (p === this.self || addrs.length === 0 || this.outbound.has(p)) return;
-        const mas = addrs.map((a) => multiaddr(a));
-        for (const ma of mas) {
-          const peer = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-          if (peer) this.processOf.set(peer, p);
-        }
+        const id = this.members.idOf(p);
+        const named = addrs.map((a) => peerIdOfAddress(a)).find((x) => x !== undefined && x !== id);
+        if (named !== undefined) throw new TransportError(`libp2p transport ${this.self}: process ${p} is peer ${id}, not ${named}`, { process: p });
+        // Noise checks the remote proves the key of the /p2p/ id dialled
+        const mas = addrs.map((a) => multiaddr(peerIdOfAddress(a) ? a : `${a}/p2p/${id}`));
         let stream: Stream;
         try {
           stream = await withRetry(() => node.dialProtocol(mas, EXCHANGE_PROTOCOL), deadline, () => this.isClosing);
@@ -162,7 +233,7 @@ class Libp2pTransport extends LinkedTransport {
             { process: p, cause },
           );
         }
-        const out: Outbound = { stream, lp: this.lp(stream), tail: Promise.resolve() };
+        const out: Outbound = { process: p, stream, lp: this.lp(stream), tail: Promise.resolve() };
         this.outbound.set(p, out);
         this.links.regain(p);
         stream.addEventListener('close', () => {
@@ -176,7 +247,10 @@ class Libp2pTransport extends LinkedTransport {
   private write(out: Outbound, bytes: Uint8Array): Promise<void> {
     // lp.write hands the bytes to the stream and waits for 'drain' when its buffer is full, so a
     // fast sender waits for the network instead of buffering without bound.
-    out.tail = out.tail.then(() => out.lp.write(bytes));
+    out.tail = out.tail.then(() => out.lp.write(bytes)).catch((e: unknown) => {
+      // a stream closed while a write waits for 'drain' rejects with the close Event, not an Error
+      throw e instanceof Error ? e : new TransportError(`libp2p transport ${this.self}: the stream to process ${out.process} closed while sending (${describeRejection(e)})`, { process: out.process, cause: e });
+    });
     return out.tail;
   }
 
@@ -207,6 +281,18 @@ class Libp2pTransport extends LinkedTransport {
     );
     await this.node?.stop();
   }
+}
+
+/** A hello naming another index than the one its connection's key is bound to. */
+class ImpostorError extends TransportError {}
+
+/** What a rejection that is not an Error was: an Event's type (and its error's message), or its text. */
+function describeRejection(e: unknown): string {
+  if (e instanceof Event) {
+    const error = (e as Event & { error?: unknown }).error;
+    return `a '${e.type}' event${error instanceof Error ? `: ${error.message}` : ''}`;
+  }
+  return String(e);
 }
 
 /** A libp2p transport for process `self`; call start(), then connect() with every process's addresses. */

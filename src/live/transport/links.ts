@@ -115,10 +115,16 @@ export class InboundFrames {
     }
     const from = readHello(frame);
     if (from === undefined) throw new TransportError('the stream did not open with a hello');
+    this.onHello(from); // may refuse it
     this.from = from;
-    this.onHello(from);
   };
 }
+
+/**
+ * How long a connection has to prove itself (the run secret, its key, its hello) before it is
+ * dropped: an idle connection holds nothing for long.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
 
 /** Waits `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
@@ -194,6 +200,22 @@ export abstract class LinkedTransport implements Transport {
     if (this.isClosing) return;
     if (this.errorHandlers.length === 0) process.stderr.write(`plexus: ${error.message}\n`);
     for (const h of this.errorHandlers) h(error);
+  }
+
+  private readonly reported = new Set<string>();
+  /** connections and streams refused so far (strangers, impostors, no secret, no hello) */
+  dropped = 0;
+
+  /**
+   * Reports a connection refused before any of its frames was taken: counted every time, written
+   * to stderr once per `key` (a stranger retrying must not flood the log).
+   */
+  protected report(key: string, message: string): void {
+    if (this.isClosing) return;
+    this.dropped++;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    process.stderr.write(`plexus: ${this.label} ${this.self}: ${message}\n`);
   }
 
   stats(): LinkStats[] {

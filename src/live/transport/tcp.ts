@@ -3,7 +3,8 @@
 import net from 'node:net';
 import { TransportError } from './errors.js';
 import { allocBytes, controlFrame, DEFAULT_MAX_FRAME_BYTES, encodeFrameInto, frameByteLength } from './frame.js';
-import { InboundFrames, LinkedTransport, within, withRetry } from './links.js';
+import { HANDSHAKE_TIMEOUT_MS, InboundFrames, LinkedTransport, within, withRetry } from './links.js';
+import { ClientHandshake, CLIENT_HELLO_BYTES, CLIENT_PROOF_BYTES, SERVER_ANSWER_BYTES, ServerHandshake } from './tcp-handshake.js';
 import type { Frame, Transport } from './types.js';
 
 export interface TcpTransportOptions {
@@ -16,6 +17,11 @@ export interface TcpTransportOptions {
   connectTimeoutMs?: number;
   /** the largest frame accepted (default 64 MiB) */
   maxFrameBytes?: number;
+  /**
+   * The run secret's 32 bytes: every connection then opens with a handshake in which both ends
+   * prove they hold it (tcp-handshake.ts), and one that does not is dropped before any frame is read.
+   */
+  secret?: Uint8Array;
 }
 
 interface Outbound {
@@ -51,9 +57,16 @@ class TcpTransport extends LinkedTransport {
   private server?: net.Server;
   private readonly outbound = new Map<number, Outbound>();
   private readonly inbound = new Set<net.Socket>();
+  /** members of the run, once admitted: an index beyond them is refused in the handshake */
+  private memberCount?: number;
 
   constructor(private readonly opts: TcpTransportOptions) {
     super(opts.self, 'tcp transport');
+    if (opts.secret && opts.secret.byteLength < 16) throw new TransportError(`tcp transport ${opts.self}: a ${opts.secret.byteLength}-byte secret is too short`);
+  }
+
+  admit(members: readonly (readonly string[])[]): void {
+    this.memberCount = members.length;
   }
 
   async start(): Promise<string[]> {
@@ -89,21 +102,99 @@ class TcpTransport extends LinkedTransport {
     }
     this.inbound.add(socket);
     socket.setNoDelay(true);
-    const inbound = new InboundFrames(this.links, this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'u32');
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const auth = this.opts.secret ? new ServerHandshake(this.opts.secret, this.self, this.memberCount) : undefined;
+    /** bytes of the handshake not yet complete; frames are read only once it is */
+    let pending: Buffer | undefined = auth ? Buffer.alloc(0) : undefined;
+    let answered = false;
+    const refuse = (why: string): void => {
+      this.report(`${socket.remoteAddress}: ${why}`, `dropped the connection from ${remote} before any frame: ${why}`);
+      socket.destroy();
+    };
+    const timer = setTimeout(() => inbound.from === undefined && refuse(`no handshake and hello within ${HANDSHAKE_TIMEOUT_MS} ms`), HANDSHAKE_TIMEOUT_MS);
+    timer.unref();
+    const inbound = new InboundFrames(this.links, this.opts.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, 'u32', (from) => {
+      if (auth && from !== auth.client) throw new TransportError(`it proved index ${auth.client} but said hello as process ${from}`);
+      clearTimeout(timer);
+    });
+    /** Takes the handshake's bytes off the front of `chunk`: the rest (frames), or undefined while it goes on. */
+    const handshake = (chunk: Buffer): Buffer | undefined => {
+      if (!auth || pending === undefined) return chunk;
+      pending = Buffer.concat([pending, chunk]);
+      if (!answered) {
+        if (pending.byteLength < CLIENT_HELLO_BYTES) return undefined;
+        socket.write(auth.answer(pending.subarray(0, CLIENT_HELLO_BYTES)));
+        answered = true;
+        pending = pending.subarray(CLIENT_HELLO_BYTES);
+      }
+      if (pending.byteLength < CLIENT_PROOF_BYTES) return undefined;
+      if (!auth.verify(pending.subarray(0, CLIENT_PROOF_BYTES))) throw new TransportError('it does not hold the run secret');
+      const rest = pending.subarray(CLIENT_PROOF_BYTES);
+      pending = undefined;
+      return rest;
+    };
     socket.on('data', (chunk: Buffer) => {
+      if (socket.destroyed) return;
+      let frames: Buffer | undefined;
       try {
-        inbound.push(chunk);
+        frames = handshake(chunk);
       } catch (err) {
-        const who = inbound.from === undefined ? `${socket.remoteAddress}:${socket.remotePort}` : `process ${inbound.from}`;
-        this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from ${who}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
-        socket.destroy();
+        refuse((err as Error).message);
+        return;
+      }
+      if (frames === undefined || frames.byteLength === 0) return;
+      try {
+        inbound.push(frames);
+      } catch (err) {
+        if (inbound.from === undefined) refuse((err as Error).message);
+        else {
+          this.fail(new TransportError(`tcp transport ${this.self}: dropped the connection from process ${inbound.from}: ${(err as Error).message}`, { process: inbound.from, cause: err }));
+          socket.destroy();
+          // the process named by the hello broke the protocol: its link is dropped (onDisconnect follows)
+          this.lost(inbound.from);
+        }
       }
     });
     socket.on('error', () => {}); // 'close' follows and reports it
+    // an inbound socket closing says nothing of the process its hello named (a second connection
+    // may say hello as a live one, then close): the outbound socket, dialled to its address, says it is gone
     socket.on('close', () => {
+      clearTimeout(timer);
       this.inbound.delete(socket);
-      if (inbound.from !== undefined) this.lost(inbound.from);
     });
+  }
+
+  /** The client's side of the handshake on a socket just dialled to process `to`. */
+  private async authenticate(socket: net.Socket, to: number): Promise<void> {
+    const secret = this.opts.secret;
+    if (!secret) return;
+    const hs = new ClientHandshake(secret, this.self, to);
+    socket.write(hs.opening());
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      let got = Buffer.alloc(0);
+      const done = (err?: Error): void => {
+        clearTimeout(timer);
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        socket.pause();
+        if (err) reject(err);
+        else resolve(got);
+      };
+      const onData = (chunk: Buffer): void => {
+        got = Buffer.concat([got, chunk]);
+        if (got.byteLength >= SERVER_ANSWER_BYTES) done();
+      };
+      const onClose = (): void => done(new TransportError(`tcp transport ${this.self}: process ${to} closed the connection during the handshake (not the same run secret?)`, { process: to }));
+      const timer = setTimeout(() => done(new TransportError(`tcp transport ${this.self}: process ${to} did not answer the handshake within ${HANDSHAKE_TIMEOUT_MS} ms`, { process: to })), HANDSHAKE_TIMEOUT_MS);
+      socket.on('data', onData);
+      socket.on('close', onClose);
+    });
+    try {
+      socket.write(hs.proof(answer));
+    } catch (err) {
+      socket.destroy();
+      throw new TransportError(`tcp transport ${this.self}: ${(err as Error).message}`, { process: to });
+    }
   }
 
   private dial(address: string): Promise<net.Socket> {
@@ -134,6 +225,7 @@ class TcpTransport extends LinkedTransport {
         } catch (cause) {
           throw new TransportError(`tcp transport ${this.self}: could not reach process ${p} at ${addrs[0]} within ${timeout} ms; is it running and listening there?`, { process: p, cause });
         }
+        await this.authenticate(socket, p);
         const out: Outbound = { socket, tail: Promise.resolve() };
         this.outbound.set(p, out);
         this.links.regain(p);

@@ -48,6 +48,12 @@ export interface Transport {
   readonly self: number;
   /** Starts listening; resolves to the addresses the others dial (multiaddrs for libp2p, host:port for tcp). */
   start(): Promise<string[]>;
+  /**
+   * The run's members (the bootstrap file's lines, by index): from then on only they are accepted.
+   * A transport that authenticates members refuses everyone until it is called (or until a
+   * connect() with every member's addresses). The in-memory transport has no strangers.
+   */
+  admit?(members: readonly (readonly string[])[]): void;
   /** Dials the processes whose addresses are given (by process index; this process's own entry is ignored) and resolves once every one is reachable. */
   connect(addresses: readonly (readonly string[])[]): Promise<void>;
   /** Sends a frame to a process; resolves when it is handed to the stream (frames to one process arrive in order). */
