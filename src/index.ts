@@ -40,6 +40,8 @@ export type { Dataset } from './types.js';
 export { defineModel, modelRegistry, type ModelConfig, type ModelDescriptor } from './model/registry.js';
 export type { ModelSpec } from './types.js';
 export { compressionRegistry, defineCompression, type CompressionDescriptor, type Compressor } from './protocol/compression/index.js';
+export { defineStage, stageRegistry, type Stage, type StageAt, type StageInfo, type StageStep, type StepEnv } from './step/index.js';
+export { defineMetric, metricRegistry, type Metric, type MetricContext, type MetricValues } from './metrics/index.js';
 export { createRng, deriveSeed, Rng } from './rng.js';
 export type { MixingMatrix, Topology } from './types.js';
 

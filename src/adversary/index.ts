@@ -43,6 +43,11 @@ export function craftsMessages(spec: AttackSpec): boolean {
   return attackOf(spec.kind).craft !== undefined;
 }
 
+/** True when the attack poisons its own training (poison(): a batch stage of the attackers' local steps; works with every protocol). */
+export function poisonsData(spec: AttackSpec): boolean {
+  return attackOf(spec.kind).poison !== undefined;
+}
+
 /** How many peers attack under this config block: the listed ids, or the placement's count. */
 export function adversaryCount(cfg: AdversariesConfig): number {
   return Array.isArray(cfg.peers) ? new Set(cfg.peers).size : cfg.peers.count;

@@ -7,5 +7,7 @@ export const labelFlip = defineAttack({
   kind: 'label-flip',
   schema: z.object({ kind: z.literal('label-flip') }).strict(),
   summary: 'train on labels y -> classes - 1 - y',
-  poisonsLabels: true,
+  poison(_spec, { y, size, classes }) {
+    for (let k = 0; k < size; k++) y[k] = classes - 1 - y[k];
+  },
 });

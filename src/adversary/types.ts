@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { KindSchema } from '../protocol/types.js';
 import type { MixingMatrix } from '../types.js';
+import type { StepEnv } from '../step/types.js';
 
 /** What crafting one link's message sees, in whatever thread runs it. */
 export interface CraftEnv {
@@ -37,8 +38,11 @@ export interface Attack<S extends KindSchema = KindSchema> {
   readonly schema: S;
   /** one line for help texts */
   readonly summary: string;
-  /** trains on labels y -> classes - 1 - y (data poisoning; works with every protocol) */
-  readonly poisonsLabels?: boolean;
+  /**
+   * Data poisoning: rewrites an attacker's training batch in place (env.x, env.y over env.size
+   * examples), a 'batch' stage of its local step (src/step/) at every round it attacks. Works with every protocol.
+   */
+  poison?(spec: z.output<S>, env: StepEnv): void;
   /**
    * Writes the message of link (env.from -> env.to) into `out` (dim floats). Reads honest rows only
    * (and the sender's own), so every link is independent of the others and of the split over workers.

@@ -106,9 +106,9 @@ function checkProtocol(c: ExperimentConfig): string[] {
   return out;
 }
 
-/** The attacks that poison their own training labels (and send honestly made models). */
+/** The attacks that poison their own training data (and send honestly made models). */
 export function labelAttacks(): string {
-  return attackRegistry.list().filter((a) => a.poisonsLabels === true).map((a) => a.kind).join(' | ');
+  return attackRegistry.list().filter((a) => a.poison !== undefined && a.craft === undefined).map((a) => a.kind).join(' | ');
 }
 
 function protocolsWhere(pred: (needs: ProtocolNeeds) => boolean): string {

@@ -8,6 +8,8 @@ import { topologyRegistry } from '../topology/index.js';
 import { partitionRegistry } from '../data/partition/index.js';
 import { datasetRegistry } from '../data/datasets.js';
 import { modelRegistry } from '../model/registry.js';
+import { metricFieldsProblem, metricRegistry } from '../metrics/index.js';
+import { stageRegistry } from '../step/index.js';
 import type { KindEntry, KindRegistry } from './registry.js';
 
 interface PluginSort {
@@ -45,7 +47,7 @@ export const pluginSorts = {
   attacks: {
     registry: attackRegistry as unknown as KindRegistry<KindEntry>,
     helper: 'defineAttack',
-    check: (e) => (isFn(e, 'craft') || (e as { poisonsLabels?: unknown } | null)?.poisonsLabels === true ? undefined : 'give craft(spec, env, out), or poisonsLabels: true'),
+    check: (e) => (isFn(e, 'craft') || isFn(e, 'poison') ? undefined : 'give craft(spec, env, out) (crafted messages) or poison(spec, env) (its training batch), or both'),
   },
   compressions: {
     registry: compressionRegistry as unknown as KindRegistry<KindEntry>,
@@ -86,6 +88,20 @@ export const pluginSorts = {
       if (typeof (e as { sizeFields?: unknown }).sizeFields !== 'string') return "sizeFields must name the fields that size its parameters ('peers, model.hidden')";
       return optionalFns(e, ['check']);
     },
+  },
+  stages: {
+    registry: stageRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineStage',
+    check: (e) => {
+      const at = (e as { at?: unknown } | null)?.at;
+      if (at !== 'sample' && at !== 'batch' && at !== 'gradient' && at !== 'transform') return "at: say where it runs in the local step ('sample' | 'batch' | 'gradient' | 'transform')";
+      return isFn(e, 'create') ? undefined : 'create(spec, info) must be a function returning the step (env) => void';
+    },
+  },
+  metrics: {
+    registry: metricRegistry as unknown as KindRegistry<KindEntry>,
+    helper: 'defineMetric',
+    check: (e) => metricFieldsProblem(e as never) ?? (isFn(e, 'measure') ? undefined : 'measure(spec, ctx) must be a function returning its fields'),
   },
 } satisfies Record<string, PluginSort>;
 

@@ -11,6 +11,8 @@ import { clustersSchema } from '../data/clusters.js';
 import { DEFAULT_DATASET, datasetSchema } from '../data/datasets.js';
 import { plasticitySchema } from '../plasticity/schema.js';
 import { privacySchema } from '../privacy/schema.js';
+import { stageSchema } from '../step/index.js';
+import { metricsSchema } from '../metrics/index.js';
 import { optimizerSchema } from '../model/optimizer-schema.js';
 import { DEFAULT_TOPOLOGY, topologySchema } from '../topology/index.js';
 import { scheduleSchema } from '../topology/schedule/index.js';
@@ -115,6 +117,8 @@ export const configSchema = z
         lr: z.number().min(0).default(0.1),
         batchSize: int(1).default(32),
         localSteps: int(1).default(1),
+        /** stages added to every local step (src/step/: a gradient transform, a batch rewrite...), in order */
+        stages: z.array(stageSchema).default([]),
       })
       .strict()
       .default({}),
@@ -122,6 +126,8 @@ export const configSchema = z
     /** how a peer combines the rows it hears in protocols that mix (needs.aggregation) */
     aggregation: aggregationSchema.default(DEFAULT_AGGREGATION),
     time: timeSchema.default({ mode: 'sync' }),
+    /** metrics to add to each round's line (metrics.jsonl) and peers.jsonl, built-in or from plug-ins (src/metrics/) */
+    metrics: metricsSchema,
     /** hostile peers: who they are, their attack and the round they start */
     adversaries: adversariesSchema.optional(),
     /** plastic connections: in-link strengths and a rewiring rule (src/plasticity/) */

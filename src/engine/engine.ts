@@ -9,6 +9,8 @@ import { divergenceAdvice } from '../metrics/divergence-cause.js';
 import { evaluatePeers } from '../metrics/evaluation.js';
 import { buildSummary } from '../metrics/summary.js';
 import { TrafficMeter } from '../metrics/traffic.js';
+import { MetricSet } from '../metrics/metric-set.js';
+import type { MetricContext } from '../metrics/types.js';
 import { CHECKPOINT_FORMAT, checkCompatible, type Checkpoint, type EngineState } from '../checkpoint/index.js';
 import { VERSION } from '../version.js';
 import { pluginRecords } from '../config/plugins.js';
@@ -51,6 +53,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
   private readonly protocol?: Protocol;
   private readonly driver?: AsyncDriver;
   private readonly traffic: TrafficMeter;
+  /** the metrics the config turns on (metrics:), each contributing fields to a round's line */
+  private readonly metrics: MetricSet;
   private aborted = false;
   private closed = false;
   private trainMs = 0;
@@ -72,6 +76,7 @@ export class Engine extends TypedEmitter<EngineEvents> {
     this.kernel = kernel;
     this.workers = executor.workers;
     this.traffic = new TrafficMeter(world.topology);
+    this.metrics = new MetricSet(config.metrics);
     this.runtime = new Runtime({
       state: world.state, executor, protocol: config.protocol.kind, aggregation: config.aggregation, localSteps: config.train.localSteps, adversaries: world.settings.adversaries,
     });
@@ -228,6 +233,8 @@ export class Engine extends TypedEmitter<EngineEvents> {
     if (evaluate) {
       Object.assign(metrics, await this.evaluate(round));
       this.lastEval = metrics;
+    } else if (this.metrics.size > 0) {
+      Object.assign(metrics, this.metrics.measure(this.metricContext(round)).round);
     }
     return metrics;
   }
@@ -241,9 +248,21 @@ export class Engine extends TypedEmitter<EngineEvents> {
     if (this.driver) Object.assign(perPeer, this.driver.peerCounters());
     const edgeBytes = this.traffic.edgeBytes();
     if (edgeBytes) perPeer.edgeBytes = edgeBytes;
+    const listed = this.metrics.measure(this.metricContext(round, e.peers));
+    Object.assign(perPeer, listed.peers);
     this.emit('peers', perPeer);
     this.evalMs += performance.now() - t0;
-    return { ...e.round, ...wiring.round, ...dp.round };
+    return { ...e.round, ...wiring.round, ...dp.round, ...listed.round };
+  }
+
+  /** What the configured metrics read after `round` (with the evaluation on evaluation rounds). */
+  private metricContext(round: number, evaluation?: MetricContext['evaluation']): MetricContext {
+    const { state, honest, settings, config } = this.world;
+    const adversarial = settings.adversaries?.mask ?? new Uint8Array(state.peers);
+    return {
+      round, peers: state.peers, dim: state.dim, seed: config.seed, rows: this.runtime.params(), honest, adversarial,
+      traffic: { bytes: this.traffic.bytes, perPeer: this.traffic.perPeer }, evaluation: evaluation && { accuracy: evaluation.accuracy, loss: evaluation.loss },
+    };
   }
 
   /** Sleeps out the rest of a round's share of wall time when a pace is set (outside all timings). */

@@ -19,6 +19,7 @@ import { spectralGap } from '../topology/spectral.js';
 import { createLayout, initParams } from '../model/layout.js';
 import { createOptimizer } from '../model/optimizer.js';
 import type { Dataset, MixingMatrix, ModelSpec, Partition, Topology } from '../types.js';
+import { createPipeline } from '../step/pipeline.js';
 import { createSharedState, toShared, type SharedState, type TrainSettings } from './shared-state.js';
 
 export interface World {
@@ -87,8 +88,14 @@ export function createWorld(config: ExperimentConfig, backend: TrainSettings['ba
     adversaries: plan,
     classes: dataset.classes,
     privacy: config.privacy,
+    stages: config.train.stages,
     plugins: config.plugins,
   };
+  // the local step's stages, built once here so a conflict or a stage's own refusal is a config error before anything runs
+  createPipeline(settings, {
+    dim: layout.total, features: dataset.features, classes: dataset.classes, peers: n,
+    batchSize: settings.batchSize, localSteps: settings.localSteps, seed,
+  });
   const optSlots = createOptimizer(config.train.optimizer, config.train.lr).slots;
   const base = createSharedState({
     peers: n, dim: layout.total, optSlots, features: dataset.features,

@@ -7,6 +7,7 @@ import type { OptimizerConfig } from '../model/optimizer-schema.js';
 import { createSharedWasmMemory } from '../wasm/index.js';
 import type { AdversaryPlan } from '../adversary/index.js';
 import type { PlasticShared } from '../plasticity/types.js';
+import type { StageSpec } from '../step/index.js';
 
 export interface SharedStateInit {
   peers: number;
@@ -162,6 +163,8 @@ export interface TrainSettings {
   classes: number;
   /** DP-SGD on every peer (absent: plain steps) */
   privacy?: PrivacySpec;
+  /** the stages train.stages turns on in every peer's local step (src/step/) */
+  stages: readonly StageSpec[];
   /** plug-in files (absolute) each worker loads before its first task, as the main thread did */
   plugins: readonly string[];
 }

@@ -20,6 +20,7 @@ export function liveIssues(config: ExperimentConfig, processes: number): string[
     issues.push(`protocol.kind: '${kind}' does not run live yet; live mode runs ${liveProtocols()} in rounds, and ${liveProtocolKinds('async').join(', ')} in real time (the others run in the simulator: plexus run)`);
   }
   if (config.adversaries) issues.push('adversaries: attacks do not run live yet; run them in the simulator (plexus run)');
+  if (config.metrics.length > 0) issues.push("metrics: configured metrics do not run live yet (they read every peer's rows, which live processes keep to themselves); run them in the simulator (plexus run)");
   if (config.plasticity) issues.push('plasticity: plastic connections do not run live yet; run them in the simulator (plexus run)');
   if (!Number.isInteger(processes) || processes < 1) issues.push(`--processes: ${processes} is not a whole number of processes >= 1`);
   else if (processes > config.peers) issues.push(`--processes: ${processes} processes for ${config.peers} peers; use at most one process per peer`);

@@ -11,6 +11,7 @@ import { renderSvg, svgToPng } from './render.js';
 import { groupSeries, type SeriesMetric } from './series.js';
 import { extent } from './stats.js';
 import { groupStyle } from './style.js';
+import { metricFieldsOf } from '../run-format/fields.js';
 import { checkXAxis, X_AXIS_INFO, type XAxis } from './x-axis.js';
 
 export interface ReportOptions {
@@ -73,6 +74,15 @@ const FIGURES: FigureDef[] = [
   },
 ];
 
+/** A figure for each field the runs' configured metrics (metrics:) added to metrics.jsonl. */
+function metricFigures(runs: readonly RunData[]): FigureDef[] {
+  return metricFieldsOf(runs.flatMap((r) => r.metrics)).map((field) => ({
+    stem: `metric-${field}`, metric: field, markers: true, optional: true,
+    options: { yTitle: field },
+    caption: `${field}: a field a configured metric (metrics:) added to each line of metrics.jsonl it measured.`,
+  }));
+}
+
 /** Over this many points a curve is drawn without point markers. */
 const MAX_MARKERS = 40;
 
@@ -118,12 +128,13 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
   const axis = X_AXIS_INFO[opts.x];
   const files: Report['files'] = [];
   const figures: PageFigure[] = [];
-  const allCurves = FIGURES.map((def) =>
+  const defs = [...FIGURES, ...metricFigures(runs)];
+  const allCurves = defs.map((def) =>
     groups.map((g, i): Curve => ({ label: g.label, style: styles[i], points: groupSeries(g.runs, def.metric, opts.x) })),
   );
   const xs = allCurves.flat(2).flatMap((c) => c.points.map((p) => p.x));
   const xDomain: [number, number] | undefined = xs.length > 0 ? extent(xs) : undefined;
-  for (const [k, def] of FIGURES.entries()) {
+  for (const [k, def] of defs.entries()) {
     const curves = allCurves[k];
     if (curves.every((c) => c.points.length === 0)) {
       if (def.optional) continue;
@@ -138,8 +149,8 @@ export async function buildReport(runs: readonly RunData[], opts: ReportOptions)
     figures.push({ stem: def.stem, svg, caption: `${def.caption}${log ? ' Log scale.' : ''} ${BAND}` });
   }
   if (figures.length === 0) throw new ReportInputError('the runs recorded neither accuracy nor consensus distance; there is nothing to plot');
-  const defs = finalFigures(groups);
-  const finals = groups.map((g) => groupFinals(g, defs));
+  const finalDefs = finalFigures(groups);
+  const finals = groups.map((g) => groupFinals(g, finalDefs));
   files.push({ name: 'summary.csv', content: summaryCsv(keys, finals) });
   const names = [...new Set(runs.map((r) => String(r.config.name ?? 'run')))];
   const html = renderPage(

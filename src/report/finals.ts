@@ -1,16 +1,21 @@
 // The figures at the end of a run (from summary.json) that the table and summary.csv report:
 // mean over seeds with its 95% confidence interval.
 import type { SummaryFile } from '../run-format/index.js';
+import { metricFieldsOf } from '../run-format/fields.js';
 import type { Group } from './group.js';
+import type { RunData } from './read-run.js';
 import { estimate, type Estimate } from './stats.js';
 
 export interface FinalFigure {
-  key: keyof SummaryFile & string;
+  /** the summary.json field (absent when `read` reads the run) */
+  key?: keyof SummaryFile & string;
   /** summary.csv column prefix */
   column: string;
   /** the table's heading */
   title: string;
   format: (v: number) => string;
+  /** reads the figure from the run itself rather than from summary.json[key] (a configured metric's last value) */
+  read?: (run: RunData) => number | null;
 }
 
 const fixed = (digits: number) => (v: number) => v.toFixed(digits);
@@ -43,10 +48,26 @@ export const OPTIONAL_FIGURES: readonly FinalFigure[] = [
   { key: 'finalMiaAucMax', column: 'final_mia_auc_max', title: 'membership AUC, max', format: fixed(3) },
 ];
 
-/** The report's figures: every fixed one, then the optional ones some run has. */
+/** The report's figures: every fixed one, the optional ones some run has, then the last value of each configured metric's field. */
 export function finalFigures(groups: readonly Group[]): FinalFigure[] {
-  const has = (f: FinalFigure) => groups.some((g) => g.runs.some((r) => r.summary !== undefined && r.summary[f.key] !== undefined));
-  return [...FINAL_FIGURES, ...OPTIONAL_FIGURES.filter(has)];
+  const has = (f: FinalFigure) => groups.some((g) => g.runs.some((r) => r.summary !== undefined && f.key !== undefined && r.summary[f.key] !== undefined));
+  const runs = groups.flatMap((g) => g.runs);
+  const fields = metricFieldsOf(runs.flatMap((r) => r.metrics));
+  return [...FINAL_FIGURES, ...OPTIONAL_FIGURES.filter(has), ...fields.map((field) => metricFinal(field))];
+}
+
+/** A configured metric's field (metrics:) as it was on the last line of metrics.jsonl that has it. */
+function metricFinal(field: string): FinalFigure {
+  return {
+    column: `final_${field}`, title: `final ${field}`, format: (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? sci(v) : v.toFixed(4)),
+    read: (run) => {
+      for (let i = run.metrics.length - 1; i >= 0; i--) {
+        const v = (run.metrics[i] as unknown as Record<string, unknown>)[field];
+        if (typeof v === 'number') return v;
+      }
+      return null;
+    },
+  };
 }
 
 export interface GroupFinals {
@@ -59,7 +80,6 @@ export interface GroupFinals {
 }
 
 export function groupFinals(group: Group, defs: readonly FinalFigure[] = FINAL_FIGURES): GroupFinals {
-  const summaries = group.runs.map((r) => r.summary);
-  const figures = defs.map((f) => estimate(summaries.map((s) => (s ? (s[f.key] as number | null) : null))));
+  const figures = defs.map((f) => estimate(group.runs.map((r) => (f.read ? f.read(r) : r.summary && f.key ? (r.summary[f.key] as number | null) : null))));
   return { group, n: group.runs.length, defs, figures };
 }

@@ -7,7 +7,8 @@ import type { RunData } from './read-run.js';
 import { estimate } from './stats.js';
 import { xByRound, type XAxis } from './x-axis.js';
 
-export type SeriesMetric = 'meanAccuracy' | 'consensusDistance' | 'miaAuc' | 'epsilon';
+/** a built-in field, or one a configured metric (metrics:) added */
+export type SeriesMetric = 'meanAccuracy' | 'consensusDistance' | 'miaAuc' | 'epsilon' | (string & {});
 
 export interface SeriesPoint {
   round: number;
@@ -23,7 +24,7 @@ export interface SeriesPoint {
 function valuesByRound(metrics: readonly MetricsLine[], metric: SeriesMetric): Map<number, number> {
   const ys = new Map<number, number>();
   for (const m of metrics) {
-    const y = m[metric];
+    const y = (m as unknown as Record<string, unknown>)[metric];
     if (typeof y === 'number' && Number.isFinite(y)) ys.set(m.round, y);
   }
   return ys;

@@ -3,3 +3,4 @@
 export * from './files.js';
 export * from './events.js';
 export * from './validate.js';
+export * from './fields.js';

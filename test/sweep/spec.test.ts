@@ -72,7 +72,7 @@ describe('a sweep file', () => {
 
   it('refuses grid keys that are not config paths, with a did-you-mean', () => {
     expect(issuesOf('base: base.yaml\nseeds: [1]\ngrid:\n  train.lrr: [0.1]\n')).toEqual([
-      "grid.train.lrr: not a config path: train has no key 'lrr' (did you mean 'train.lr'?); keys there: optimizer, lr, batchSize, localSteps",
+      "grid.train.lrr: not a config path: train has no key 'lrr' (did you mean 'train.lr'?); keys there: optimizer, lr, batchSize, localSteps, stages",
     ]);
     expect(issuesOf('base: base.yaml\nseeds: [1]\ngrid:\n  topolgy: [complete]\n')).toEqual([expect.stringMatching(/^grid\.topolgy: not a config path: a config has no key 'topolgy' \(did you mean 'topology'\?\)/)]);
     // read with the kind the combination sets
