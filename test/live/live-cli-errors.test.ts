@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, lineCount, plexus, shellStatus, start, tempDir, until, writeConfig, type Running } from '../cli/helpers.js';
 import { encodeFrame, controlFrame } from '../../src/live/transport/frame.js';
+import { handRun } from './keys-helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-listen.js'));
 if (!built) console.warn('live-cli-errors tests skipped: dist/ is not built; run `npm run build` first');
@@ -126,11 +127,10 @@ describe.skipIf(!built)('plexus node and plexus live at their edges', () => {
     const dir = tempDir('plexus-edge-term-');
     const cfg = writeConfig(dir, 'c.yaml', config.replace('rounds: 6', 'rounds: 100000'));
     const ports = [await freePort(), await freePort(), await freePort()];
-    const bootstrap = join(dir, 'bootstrap.txt');
-    writeFileSync(bootstrap, ports.map((p) => `/ip4/127.0.0.1/tcp/${p}`).join('\n') + '\n');
-    const nodes = [0, 1].map((k) => run(['node', cfg, '--index', String(k), '--processes', '2', '--listen', `/ip4/127.0.0.1/tcp/${ports[k]}`, '--bootstrap', bootstrap]));
+    const { bootstrap, credentials } = await handRun(dir, ports);
+    const nodes = [0, 1].map((k) => run(['node', cfg, '--index', String(k), '--processes', '2', '--listen', `/ip4/127.0.0.1/tcp/${ports[k]}`, '--bootstrap', bootstrap, ...credentials(k)]));
     const out = join(dir, 'live');
-    const observer = run(['live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${ports[2]}`, '--out', out, '-q']);
+    const observer = run(['live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${ports[2]}`, ...credentials(2), '--out', out, '-q']);
     await until(() => lineCount(join(out, 'metrics.jsonl')) >= 5, 60_000, '5 rounds', observer);
     observer.child.kill('SIGTERM');
     const exits = await Promise.all(nodes.map((n) => n.exited));
@@ -148,7 +148,9 @@ describe.skipIf(!built)('plexus node and plexus live at their edges', () => {
     const live = run(['live', cfg, '--processes', '2', '--out', out, '-q', '--timeout', '1000']);
     await until(() => /bootstrap file (\S+)/.test(live.stderr()) && lineCount(join(out, 'metrics.jsonl')) >= 3, 60_000, 'the run', live);
     const bootstrap = /bootstrap file (\S+)/.exec(live.stderr())![1];
-    const r = await plexus(['node', cfg, '--index', '1', '--processes', '2', '--bootstrap', bootstrap, '--rejoin', '--timeout', '1000']);
+    // process 1's own key and the run secret (a second copy of it started by mistake, or its key stolen)
+    const credentials = ['--key', join(dirname(bootstrap), 'key-1'), '--secret', join(dirname(bootstrap), 'secret')];
+    const r = await plexus(['node', cfg, '--index', '1', '--processes', '2', '--bootstrap', bootstrap, ...credentials, '--rejoin', '--timeout', '1000']);
     expectUserError(r, /--rejoin: the observer did not take process 1 back within 5 s: process 1 is live \(only a lost process's index rejoins\)/);
     const before = lineCount(join(out, 'metrics.jsonl'));
     await until(() => lineCount(join(out, 'metrics.jsonl')) >= before + 5, 60_000, 'rounds after the refused rejoin', live);

@@ -1,10 +1,11 @@
 // `plexus live` as a user runs it: P `plexus node` processes on loopback over js-libp2p and the
 // observer write a run directory whose metrics.jsonl and peers.jsonl are the simulator's (wall clock aside).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lineCount, plexus, shellStatus, start, tempDir, until, writeConfig } from '../cli/helpers.js';
+import { handRun } from './keys-helpers.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 if (!built) console.warn('live-cli tests skipped: dist/ has no live command; run `npm run build` first');
@@ -73,14 +74,8 @@ describe.skipIf(!built)('plexus live', () => {
     const dir = tempDir('plexus-live-join-');
     const cfg = writeConfig(dir, 'live.yaml', config);
     const ports = [await freePort(), await freePort(), await freePort()];
-    const bootstrap = join(dir, 'bootstrap.txt');
     // each member's key and the run secret made up front, the bootstrap lines binding each index to its key
-    const keys = join(dir, 'keys');
-    const made = await plexus(['live', 'keys', '--processes', '2', '--out', keys]);
-    expect(made.code, made.stderr).toBe(0);
-    const template = readFileSync(join(keys, 'bootstrap.template.txt'), 'utf8');
-    writeFileSync(bootstrap, template.split('\n').filter((l) => l.startsWith('/ip4/')).map((l, k) => l.replace('HOST', '127.0.0.1').replace('/tcp/4001/', `/tcp/${ports[k]}/`)).join('\n') + '\n');
-    const credentials = (k: number) => ['--key', join(keys, `key-${k}`), '--secret', join(keys, 'secret')];
+    const { bootstrap, credentials } = await handRun(dir, ports);
     const nodes = [0, 1].map((k) => start(['node', cfg, '--index', String(k), '--processes', '2', '--slice', k === 0 ? '0..6' : '6..12', '--listen', `/ip4/127.0.0.1/tcp/${ports[k]}`, '--bootstrap', bootstrap, ...credentials(k)]));
     const out = join(dir, 'live');
     const r = await plexus(['live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/127.0.0.1/tcp/${ports[2]}`, ...credentials(2), '--out', out, '-q'], { timeout: 60_000 });
