@@ -1,8 +1,9 @@
 // Throughput of the live transports on loopback: libp2p (TCP + Noise + Yamux) against a plain TCP
 // socket pipe, in the same run. Each transport's two ends are two child processes; one sends W1-sized
 // frames to the other as fast as backpressure lets it; the receiver times the bytes it got.
-// `npm run bench:live [-- --seconds 3 --reps 5 --yamux-window 16777216 --semi-space 64 --plaintext]`
+// `npm run bench:live [-- --seconds 3 --reps 5 --yamux-window 16777216 --semi-space 64 --plaintext --secret]`
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createLibp2pTransport, type Libp2pTransportOptions } from '../src/live/transport/libp2p.js';
 import { createTcpTransport } from '../src/live/transport/tcp.js';
@@ -15,9 +16,20 @@ const SIZES = [
   { label: 'row block (32 x W1 rows)', bytes: 32 * W1_PARAMS * 4 },
   { label: 'one W1 row', bytes: W1_PARAMS * 4 },
 ];
-/** `--plaintext`: also libp2p without Noise, to see what the encryption costs */
-const KINDS = process.argv.includes('--plaintext') ? (['tcp', 'libp2p', 'libp2p-plaintext'] as const) : (['tcp', 'libp2p'] as const);
-type Kind = 'tcp' | 'libp2p' | 'libp2p-plaintext';
+/**
+ * `--plaintext`: also libp2p without Noise, to see what the encryption costs. `--secret`: also each
+ * transport with the run secret on, as plexus live runs it (libp2p: pnet, and the HMAC handshake
+ * layer; tcp: the HMAC handshake), against the same transport without.
+ */
+const KINDS: readonly Kind[] = [
+  'tcp', 'libp2p',
+  ...(process.argv.includes('--plaintext') ? (['libp2p-plaintext'] as const) : []),
+  ...(process.argv.includes('--secret') ? (['tcp-secret', 'libp2p-pnet', 'libp2p-handshake'] as const) : []),
+];
+type Kind = 'tcp' | 'libp2p' | 'libp2p-plaintext' | 'tcp-secret' | 'libp2p-pnet' | 'libp2p-handshake';
+/** One secret for both ends of every pair (the children read it from the environment). */
+const SECRET_ENV = 'PLEXUS_BENCH_SECRET';
+const benchSecret = process.env[SECRET_ENV] ?? randomBytes(32).toString('hex');
 /** V8's young generation per child, in MiB (0: Node's default): frames of many 64 KiB chunks make much short-lived garbage */
 const semiSpaceMiB = numberArg('semi-space', 0);
 
@@ -56,10 +68,15 @@ function payloadOf(bytes: number): Uint8Array {
 /** One end of a pair: 0 receives, 1 sends. */
 async function child(kind: Kind, self: number): Promise<void> {
   const send = (m: FromChild): void => void process.send?.(m);
+  const key = new Uint8Array(Buffer.from(process.env[SECRET_ENV] ?? '', 'hex'));
+  const secret = { key, psk: new TextEncoder().encode(`/key/swarm/psk/1.0.0/\n/base16/\n${Buffer.from(key).toString('hex')}`) };
   const t: Transport =
-    kind === 'tcp'
-      ? createTcpTransport({ self })
-      : createLibp2pTransport({ self, yamux: yamuxOptions(), encryption: kind === 'libp2p-plaintext' ? 'plaintext' : 'noise' });
+    kind === 'tcp' || kind === 'tcp-secret'
+      ? createTcpTransport({ self, ...(kind === 'tcp-secret' ? { secret: key } : {}) })
+      : createLibp2pTransport({
+        self, yamux: yamuxOptions(), encryption: kind === 'libp2p-plaintext' ? 'plaintext' : 'noise',
+        ...(kind === 'libp2p-pnet' ? { secret } : kind === 'libp2p-handshake' ? { secret, secretLayer: 'handshake' as const } : {}),
+      });
   let run = -1;
   let first = 0;
   let last = 0;
@@ -133,7 +150,8 @@ function next(p: ChildProcess, pred: (m: FromChild) => boolean): Promise<FromChi
 async function startPair(kind: Kind): Promise<Pair> {
   const file = fileURLToPath(import.meta.url);
   const execArgv = semiSpaceMiB > 0 ? [...process.execArgv, `--max-semi-space-size=${semiSpaceMiB}`] : process.execArgv;
-  const ends = [0, 1].map((self) => fork(file, ['child', kind, String(self), ...process.argv.slice(2)], { stdio: 'inherit', execArgv }));
+  const env = { ...process.env, [SECRET_ENV]: benchSecret };
+  const ends = [0, 1].map((self) => fork(file, ['child', kind, String(self), ...process.argv.slice(2)], { stdio: 'inherit', execArgv, env }));
   const started = await Promise.all(ends.map((e) => next(e, (m) => 'started' in m)));
   const addresses = started.map((m) => (m as { started: string[] }).started);
   await Promise.all(ends.map(async (e) => {
@@ -209,6 +227,14 @@ async function main(): Promise<void> {
     console.log(
       `  libp2p / tcp: ${(mbps.libp2p / mbps.tcp).toFixed(2)} of the medians, ${median(paired).toFixed(2)} the median of the paired repetitions (${paired.map((r) => r.toFixed(2)).join(' ')}), ${(cpuBound.libp2p / cpuBound.tcp).toFixed(2)} of the CPU-bound paces (target: at least 0.50)`,
     );
+  }
+  for (const size of SIZES) {
+    for (const [withSecret, without] of [['tcp-secret', 'tcp'], ['libp2p-pnet', 'libp2p'], ['libp2p-handshake', 'libp2p']] as const) {
+      if (!KINDS.includes(withSecret)) continue;
+      const base = pick(without, size.bytes, (s) => s.mbps);
+      const paired = pick(withSecret, size.bytes, (s) => s.mbps).map((x, i) => x / base[i]);
+      console.log(`  ${size.label}: ${withSecret} / ${without}: ${median(paired).toFixed(2)} the median of the paired repetitions (${paired.map((r) => r.toFixed(2)).join(' ')})`);
+    }
   }
   for (const pair of pairs) for (const e of pair.ends) e.send({ exit: true } satisfies ToChild);
 }

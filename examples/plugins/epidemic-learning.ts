@@ -39,7 +39,7 @@ export const epidemicLearning = defineProtocol({
   kind: 'epidemic-learning',
   schema: z.object({ kind: z.literal('epidemic-learning'), s: z.number().int().min(1) }).strict(),
   summary: 'Epidemic Learning (EL-Local): send to s random peers each round, average what arrives',
-  needs: { time: 'sync', directed: true, timeVarying: false, aggregation: true },
+  needs: { time: 'sync', directed: true, timeVarying: false, aggregation: true, live: true },
   check: (spec, config) => (spec.s >= config.peers ? [`protocol.s: ${spec.s} targets among ${config.peers - 1} other peers; use s at most ${config.peers - 1}`] : []),
   messageBytes: (_spec, dim) => dim * 4,
   create: (spec, ctx) => ({

@@ -132,12 +132,15 @@ model: { kind: logistic }
 train: { lr: 0.1, batchSize: 16 }
 eval: { every: 4, testExamples: 400 }
 `);
-      const bootstrap = join(dir, 'bootstrap.txt');
-      // one port in each namespace's own port space
-      writeFileSync(bootstrap, [0, 1, 2].map((k) => `/ip4/${net.address(k)}/tcp/4001`).join('\n') + '\n');
-      const nodes = [0, 1].map((k) => net.spawn(k, [BIN, 'node', cfg, '--index', String(k), '--processes', '2', '--listen', `/ip4/${net.address(k)}/tcp/4001`, '--bootstrap', bootstrap]));
+      // each member's key and the run secret, as across machines; one port in each namespace's own port space
+      const keys = join(dir, 'keys');
+      const made = await plexus(['live', 'keys', '--processes', '2', '--out', keys, '--hosts', [0, 1, 2].map((k) => net.address(k)).join(','), '--port', '4001']);
+      expect(made.code, made.stderr).toBe(0);
+      const bootstrap = join(keys, 'bootstrap.txt');
+      const credentials = (k: number) => ['--key', join(keys, `key-${k}`), '--secret', join(keys, 'secret')];
+      const nodes = [0, 1].map((k) => net.spawn(k, [BIN, 'node', cfg, '--index', String(k), '--processes', '2', '--listen', `/ip4/${net.address(k)}/tcp/4001`, '--bootstrap', bootstrap, ...credentials(k)]));
       const out = join(dir, 'live');
-      const observer = net.spawn(2, [BIN, 'live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/${net.address(2)}/tcp/4001`, '--out', out, '-q']);
+      const observer = net.spawn(2, [BIN, 'live', cfg, '--processes', '2', '--join', bootstrap, '--listen', `/ip4/${net.address(2)}/tcp/4001`, '--out', out, '-q', ...credentials(2)]);
       const codes = await Promise.all([...nodes, observer].map((p) => p.exited));
       expect(codes, [...nodes, observer].map((p) => p.stderr()).join('\n')).toEqual([0, 0, 0]);
       const simOut = join(dir, 'sim');

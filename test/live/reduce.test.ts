@@ -55,7 +55,7 @@ interface Reference {
 
 const settings: TrainSettings = {
   model: { kind: 'logistic', inputs: 1, hidden: [], classes: 2 }, kernelPath: 'fast', optimizer: { kind: 'sgd' }, lr: 0.1,
-  batchSize: 1, localSteps: 1, backend: 'auto', seed: 1, classes: 2,
+  batchSize: 1, localSteps: 1, backend: 'auto', seed: 1, classes: 2, plugins: [], stages: [],
 };
 
 /** The simulator's own metrics on the whole matrix: a real SharedState and Runtime, inline (workers 0). */

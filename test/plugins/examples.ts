@@ -2,4 +2,4 @@
 import { join } from 'node:path';
 
 const dir = join(process.cwd(), 'examples', 'plugins');
-export const EXAMPLE_PLUGINS = ['geometric-median.ts', 'mimic.ts', 'epidemic-learning.ts', 'sign-sgd.ts', 'row-norm.ts'].map((f) => join(dir, f));
+export const EXAMPLE_PLUGINS = ['geometric-median.ts', 'mimic.ts', 'epidemic-learning.ts', 'funnel-mlp.ts', 'sign-sgd.ts', 'row-norm.ts'].map((f) => join(dir, f));

@@ -71,6 +71,19 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(r.stderr).toMatch(/protocol.s: 8 targets among 7 other peers; use s at most 7/);
   }, 60_000);
 
+  it('adds a model (a funnel of the built-in dense layers) that learns with identical metrics inline and on 2 workers', async () => {
+    const dir = pluginDir();
+    const model = `plugins: [./funnel-mlp.ts]\n${base.replace('model: { kind: logistic }', 'model: { kind: funnel-mlp, hidden: [16] }')}`;
+    const cfg = writeConfig(dir, 'm.yaml', `name: funnel\n${model}`);
+    const runs = await Promise.all(['0', '2'].map((w) => plexus(['run', cfg, '--out', join(dir, `m${w}`), '--workers', w, '-q'])));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    expect(metrics(join(dir, 'm2'))).toEqual(metrics(join(dir, 'm0')));
+    expect(runs[0].stderr).toMatch(/model funnel-mlp\[16, 3 layers\] \(299 params\)/); // 6*16+16 + 16*8+8 + 8*4+4 + 4*3+3
+    const bad = await plexus(['run', writeConfig(dir, 'bad.yaml', `name: funnel\n${model.replace('hidden: [16]', 'hidden: [2]')}`), '--out', join(dir, 'bad'), '-q']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/model.hidden: 2 cannot halve 2 times; use at least 4/);
+  }, 60_000);
+
   it('runs a plug-in rule in two live processes with the simulator\'s metrics', async () => {
     const dir = pluginDir();
     const cfg = writeConfig(dir, 'l.yaml', `name: plug-live\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`);

@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/helpers.js';
+import { EXAMPLE_PLUGINS } from './examples.js';
 
 const run = promisify(execFile);
 const declarations = join(process.cwd(), 'dist', 'src', 'index.d.ts');
 const tsc = join(process.cwd(), 'node_modules', 'typescript', 'bin', 'tsc');
+const EXAMPLES = EXAMPLE_PLUGINS.map((f) => f.split('/').at(-1)!);
 
 async function typecheck(dir: string): Promise<string> {
   try {
@@ -28,7 +30,7 @@ describe.skipIf(!existsSync(declarations))('plug-in type declarations', () => {
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [], paths: { plexus: [declarations] } },
       include: ['*.ts'],
     }));
-    for (const f of ['geometric-median.ts', 'mimic.ts', 'epidemic-learning.ts']) copyFileSync(join(examples, f), join(dir, f));
+    for (const f of EXAMPLES) copyFileSync(join(examples, f), join(dir, f));
     expect(await typecheck(dir)).toBe('');
     writeFileSync(join(dir, 'typo.ts'), `import { definePeerAggregation, z } from 'plexus';
 export const r = definePeerAggregation({ kind: 'k', schema: z.object({ kind: z.literal('k'), steps: z.number() }), summary: 's',
