@@ -84,16 +84,22 @@ describe.skipIf(!built)('plug-ins from the config', () => {
     expect(bad.stderr).toMatch(/model.hidden: 2 cannot halve 2 times; use at least 4/);
   }, 60_000);
 
-  it('runs a plug-in rule in two live processes with the simulator\'s metrics', async () => {
+  it('runs a plug-in rule and a plug-in protocol (Epidemic Learning) in two live processes with the simulator\'s metrics', async () => {
     const dir = pluginDir();
-    const cfg = writeConfig(dir, 'l.yaml', `name: plug-live\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`);
-    const sim = await plexus(['run', cfg, '--out', join(dir, 'sim'), '--workers', '0', '-q']);
-    expect(sim.code, sim.stderr).toBe(0);
-    const live = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, 'live'), '-q'], { timeout: 90_000 });
-    expect(live.code, live.stderr).toBe(0);
-    expect(metrics(join(dir, 'live'))).toEqual(metrics(join(dir, 'sim')));
-    expect(readFileSync(join(dir, 'live', 'peers.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'sim', 'peers.jsonl'), 'utf8'));
-  }, 90_000);
+    const configs = {
+      gm: `name: plug-live\nplugins: [./geometric-median.ts]\naggregation: geometric-median\n${base}`,
+      el: `name: el-live\nplugins: [./epidemic-learning.ts]\nprotocol: { kind: epidemic-learning, s: 2 }\n${base}`,
+    };
+    for (const [name, text] of Object.entries(configs)) {
+      const cfg = writeConfig(dir, `${name}.yaml`, text);
+      const sim = await plexus(['run', cfg, '--out', join(dir, `${name}-sim`), '--workers', '0', '-q']);
+      expect(sim.code, sim.stderr).toBe(0);
+      const live = await plexus(['live', cfg, '--processes', '2', '--out', join(dir, `${name}-live`), '-q'], { timeout: 90_000 });
+      expect(live.code, live.stderr).toBe(0);
+      expect(metrics(join(dir, `${name}-live`)), name).toEqual(metrics(join(dir, `${name}-sim`)));
+      expect(readFileSync(join(dir, `${name}-live`, 'peers.jsonl'), 'utf8')).toBe(readFileSync(join(dir, `${name}-sim`, 'peers.jsonl'), 'utf8'));
+    }
+  }, 150_000);
 
   it('sweeps a plug-in\'s options like a built-in\'s', async () => {
     const dir = pluginDir();
