@@ -36,7 +36,7 @@ describe('the libp2p gate', () => {
     const secret = generateSecret();
     const { ts, keys, addresses, received } = await libp2pPair(secret);
     ts[1].admit!(addresses);
-    const impostor = await Libp2pIntruder.create({ key: keys[0], psk: secret.psk });
+    const impostor = await Libp2pIntruder.create({ key: keys[0], protector: secretHandshake(secret.key) });
     open.push({ close: () => impostor.stop() });
     const errors: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
@@ -56,7 +56,7 @@ describe('the libp2p gate', () => {
     const secret = generateSecret();
     const { ts, addresses, received } = await libp2pPair(secret);
     ts[1].admit!(addresses);
-    const stranger = await Libp2pIntruder.create({ psk: secret.psk });
+    const stranger = await Libp2pIntruder.create({ protector: secretHandshake(secret.key) });
     const outsider = await Libp2pIntruder.create();
     open.push({ close: () => stranger.stop() }, { close: () => outsider.stop() });
     expect(await stranger.attack(addresses[1][0], 0, [forgedRows(1, 0, 1)])).toBe('refused');
@@ -98,7 +98,7 @@ describe('the libp2p gate', () => {
     const secret = generateSecret();
     const { ts, keys, addresses } = await libp2pPair(secret);
     ts[1].admit!(addresses);
-    const silent = await Libp2pIntruder.create({ key: keys[0], psk: secret.psk });
+    const silent = await Libp2pIntruder.create({ key: keys[0], protector: secretHandshake(secret.key) });
     open.push({ close: () => silent.stop() });
     const stream = await silent.node.dialProtocol(multiaddr(addresses[1][0]), EXCHANGE);
     const closed = new Promise<number>((res) => stream.addEventListener('close', () => res(Date.now())));

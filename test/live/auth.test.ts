@@ -10,6 +10,7 @@ import { generateSecret } from '../../src/live/secret.js';
 import { plexus, start, tempDir, until, writeConfig, type Running } from '../cli/helpers.js';
 import { forgedReports, forgedRows, Libp2pIntruder, socketAttack, stopFrame, tcpFrame } from './intruder.js';
 import { controlFrame } from '../../src/live/transport/frame.js';
+import { secretHandshake } from '../../src/live/transport/secret-handshake.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'live-command.js'));
 
@@ -64,7 +65,7 @@ describe.skipIf(!built)('live mode against an intruder', () => {
   it('over libp2p: forged rows, reports, stop and hello-then-close change nothing; strangers are dropped before any frame', async () => {
     const { run, members, secret } = await startRun(dir, cfg, 'libp2p');
     const [node0, , observer] = members;
-    const withSecret = await Libp2pIntruder.create({ psk: secret.psk });
+    const withSecret = await Libp2pIntruder.create({ protector: secretHandshake(secret.key) });
     const noSecret = await Libp2pIntruder.create();
     try {
       const outcomes = await Promise.all([

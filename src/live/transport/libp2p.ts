@@ -47,9 +47,12 @@ export interface Libp2pTransportOptions {
    */
   secret?: { key: Uint8Array; psk: Uint8Array };
   /**
-   * How the secret guards a connection: 'pnet' (default) makes the network private, libp2p's
-   * pre-shared key, which also encrypts every byte again (XSalsa20) under Noise; 'handshake' only
-   * checks the secret (an HMAC exchange, secret-handshake.ts) and leaves the data to Noise.
+   * How the secret guards a connection: 'handshake' (default) checks the secret with an HMAC
+   * exchange on the raw connection (secret-handshake.ts), before Noise, and leaves the data to
+   * Noise; 'pnet' is libp2p's private network (pre-shared key), which encrypts every byte again
+   * with XSalsa20 under Noise. pnet is not the default: its xsalsa20 package's WebAssembly memory
+   * cannot grow past what one W1 row block needs (the process dies with "Maximum memory size
+   * exceeded" at W1 scale), and it roughly halves a live round's pace where it does run.
    */
   secretLayer?: 'pnet' | 'handshake';
 }
@@ -80,7 +83,7 @@ class Libp2pTransport extends LinkedTransport {
   }
 
   private protector(secret: { key: Uint8Array; psk: Uint8Array }) {
-    return this.opts.secretLayer === 'handshake' ? secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS) : preSharedKey({ psk: secret.psk, timeout: HANDSHAKE_TIMEOUT_MS });
+    return this.opts.secretLayer === 'pnet' ? preSharedKey({ psk: secret.psk, timeout: HANDSHAKE_TIMEOUT_MS }) : secretHandshake(secret.key, HANDSHAKE_TIMEOUT_MS);
   }
 
   /** An inbound connection: reported if it closes before proving the run secret and a key. */
