@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plexus, tempDir, writeConfig } from '../cli/helpers.js';
-import { EXAMPLE_PLUGINS } from './examples.js';
+import { metricLines, pluginDir as examplesDir } from './examples.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'step', 'pipeline.js'));
 
@@ -18,20 +18,13 @@ model: { kind: logistic }
 eval: { every: 3, testExamples: 200 }
 `;
 
-function pluginDir(): string {
-  const dir = tempDir('plexus-pipeline-');
-  for (const f of EXAMPLE_PLUGINS) copyFileSync(f, join(dir, f.split('/').at(-1)!));
-  return dir;
-}
+const pluginDir = () => examplesDir('plexus-pipeline-');
 
 function lines(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** metrics.jsonl without its wall-clock field. */
-function metrics(dir: string): unknown[] {
-  return lines(join(dir, 'metrics.jsonl')).map(({ roundSeconds: _s, ...rest }) => rest);
-}
+const metrics = metricLines;
 
 async function runBoth(dir: string, cfg: string): Promise<void> {
   for (const workers of ['0', '2']) {

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plexus, tempDir, writeConfig } from '../cli/helpers.js';
-import { EXAMPLE_PLUGINS } from './examples.js';
+import { EXAMPLE_PLUGINS, metricLines, pluginDir } from './examples.js';
 
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'config', 'plugins.js'));
 
@@ -19,20 +19,7 @@ train: { batchSize: 10 }
 eval: { every: 3, testExamples: 200 }
 `;
 
-/** A directory outside the repository holding the example plug-ins, and nothing installed. */
-function pluginDir(): string {
-  const dir = tempDir('plexus-plugin-');
-  for (const f of EXAMPLE_PLUGINS) copyFileSync(f, join(dir, f.split('/').at(-1)!));
-  return dir;
-}
-
-/** metrics.jsonl without its wall-clock field. */
-function metrics(dir: string): unknown[] {
-  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
-    const { roundSeconds: _s, ...rest } = JSON.parse(l) as Record<string, unknown>;
-    return rest;
-  });
-}
+const metrics = metricLines;
 
 describe.skipIf(!built)('plug-ins from the config', () => {
   it('adds an aggregation rule and an attack that run with identical metrics inline and on 2 workers', async () => {
